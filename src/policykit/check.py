@@ -1,0 +1,109 @@
+"""``policykit check``: load, validate, run the rules, apply overrides and waivers, report."""
+from __future__ import annotations
+
+import datetime as _dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .facts import Fact, build_facts
+from .problems import Problem, at_least, summarize
+from .repository import Repository, open_repository
+from .rules import Rule, load_rules, render_message
+
+BUNDLED_RULES = Path(__file__).resolve().parents[2] / "rules"
+
+
+@dataclass
+class CheckResult:
+    repo: Repository
+    rules: list
+    problems: list
+    timings: dict = field(default_factory=dict)
+    fact_count: int = 0
+
+    def failing(self, threshold: str) -> list[Problem]:
+        return at_least(self.problems, threshold)
+
+    @property
+    def summary(self) -> dict:
+        return {**summarize(self.problems), "rules": len(self.rules), "facts": self.fact_count,
+                "files": len(self.repo.documents)}
+
+
+def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
+    here = root / config_rules_dir
+    return here if here.is_dir() else BUNDLED_RULES
+
+
+def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None, progress=None,
+              today: _dt.date | None = None, at=None, repo: Repository | None = None,
+              only_rules: set | None = None) -> CheckResult:
+    timings = {}
+    t0 = time.perf_counter()
+    repo = repo or open_repository(path, at=at)
+    timings["load"] = time.perf_counter() - t0
+    rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
+    rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
+                                      repo.config.limits)
+    if only_rules is not None:
+        rules = [r for r in rules if r.id in only_rules]
+    t1 = time.perf_counter()
+    facts = build_facts(repo, today=today)
+    timings["facts"] = time.perf_counter() - t1
+    t2 = time.perf_counter()
+    problems = list(repo.load_problems) + rule_problems
+    problems += evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today)
+    timings["rules"] = time.perf_counter() - t2
+    timings["total"] = time.perf_counter() - t0
+    return CheckResult(repo, rules, sorted(problems), timings, len(facts))
+
+
+def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
+                   progress=None, today=None) -> list[Problem]:
+    if engine == "oracle":
+        from . import oracle as backend
+    else:
+        from . import engine as backend
+    by_seq = {f.data["seq"]: f for f in facts}
+    matches = backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress)
+    overrides = repo.config.severity_overrides
+    waivers = _active_waivers(repo, today)
+    used_waivers: set[int] = set()
+    problems = []
+    for rule in rules:
+        severity = overrides.get(rule.id, rule.severity)
+        if severity == "off":
+            continue
+        aliases = [p.alias for p in rule.matched]
+        for match in sorted(matches.get(rule.id, ())):
+            bound = {a: by_seq[s] for a, s in zip(aliases, match)}
+            subject = bound[rule.locate[0]]
+            file, line, col, jpath = repo.locate(subject.source, *rule.locate[1]) if rule.locate[1] \
+                else repo.locate(subject.source)
+            message = render_message(rule, {a: f.data for a, f in bound.items()})
+            waived_by = None
+            for wi, w in waivers:
+                if w.rule == rule.id and any(f.key in w.items for f in bound.values()):
+                    waived_by = f"{w.approval}（{w.owner}，至 {w.expires}）"
+                    used_waivers.add(wi)
+                    break
+            problems.append(Problem(file, line, col, jpath, rule.id, severity, message, waived_by))
+    # a waiver that matches nothing is itself a problem: it would silently hide future findings
+    checked = {r.id for r in rules}
+    for wi, w in waivers:
+        if wi not in used_waivers and w.rule in checked:
+            file, line, col, jpath = repo.locate(w.source)
+            problems.append(Problem(file, line, col, jpath, "WVR-UNUSED", "warning",
+                                    f"豁免（规则 {w.rule}，{w.approval}）没有匹配任何问题，请删除或更正事项标识 (waiver matches nothing)"))
+    return problems
+
+
+def _active_waivers(repo: Repository, today) -> list:
+    today = today or _dt.date.today()
+    out = []
+    for i, w in enumerate(repo.waivers):
+        expires = w.expires if isinstance(w.expires, _dt.date) else _dt.date.fromisoformat(str(w.expires))
+        if expires >= today:
+            out.append((i, w))
+    return out

@@ -1,0 +1,48 @@
+"""``policykit check [ROOT]``"""
+from __future__ import annotations
+
+import sys
+
+from ..problems import SEVERITIES
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="检查清单（模式 + 规则） · check the lists",
+                       description="载入清单，按模式校验，在 durable-rules 上运行规则并报告问题。")
+    p.add_argument("root", nargs="?", default=".", help="仓库根目录（默认当前目录）")
+    p.add_argument("-f", "--format", default="text", choices=["text", "json", "sarif", "github", "junit", "gitlab"],
+                   help="输出格式")
+    p.add_argument("--fail-on", choices=SEVERITIES, default=None, help="达到该级别即以 1 退出（默认取配置，缺省 error）")
+    p.add_argument("--rules", default=None, help="规则目录（默认取配置 rules_dir）")
+    p.add_argument("--engine", choices=["durable", "oracle"], default="durable", help="规则引擎（oracle 为纯 Python 对照实现）")
+    p.add_argument("--workers", type=int, default=None, help="规则进程数（0 = 本进程）")
+    p.add_argument("--at", default=None, help="按某一提交或日期读取清单（见 policykit diff/log）")
+    p.add_argument("--since", default=None, help="同时检查自该提交以来的调整是否附有调整记录")
+    p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..check import run_check
+    from ..progress import Progress
+    from ..reporters import render
+    progress = Progress("规则", enabled=not args.quiet)
+    result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
+                       progress=progress, at=args.at)
+    problems = result.problems
+    if args.since:
+        from ..adjustments import check_since
+        problems = sorted(problems + check_since(result.repo.root, args.since))
+    summary = {**result.summary}
+    from ..problems import summarize
+    summary.update(summarize(problems))
+    out = render(args.format, problems, summary, result.rules)
+    if args.output:
+        from pathlib import Path
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    threshold = args.fail_on or result.repo.config.fail_on
+    from ..problems import at_least
+    return 1 if at_least(problems, threshold) else 0

@@ -1,0 +1,87 @@
+"""The repository's own configuration (``policykit.yaml``): what differs from city to city."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .loader import Limits, load_file
+from .problems import Problem
+
+CONFIG_FILE = "policykit.yaml"
+
+DEFAULT_CATEGORIES = [
+    ("行政许可", "XK"), ("行政处罚", "CF"), ("行政强制", "QZ"), ("行政征收", "ZS"), ("行政给付", "GF"),
+    ("行政检查", "JC"), ("行政确认", "QR"), ("行政奖励", "JL"), ("行政裁决", "CJ"), ("其他行政权力", "QT"),
+    ("公共服务", "FW"),
+]
+
+
+@dataclass(frozen=True)
+class Config:
+    city: str = "示例市"
+    region_code: str = ""
+    lists_dir: str = "lists"
+    rules_dir: str = "rules"
+    categories: dict = field(default_factory=lambda: dict(DEFAULT_CATEGORIES))  # name -> letters
+    code_pattern: str = r"^(?P<region>\d{6})(?P<department>\d{3})(?P<letters>[A-Z]{2})(?P<main>\d{3})(?P<sub>\d{2})$"
+    levels: tuple = ("国家级", "省级", "市级", "县级", "乡镇(街道)级", "分级管理")
+    basis_levels: tuple = ("法律", "行政法规", "国务院决定", "地方性法规", "部门规章", "地方政府规章", "规范性文件")
+    weak_basis_levels: tuple = ("规范性文件",)
+    strong_basis_categories: tuple = ("行政许可", "行政处罚", "行政强制")
+    power_sources: tuple = ("法定本级行使", "上级下放", "上级授权", "同级授权", "上级委托", "同级委托")
+    statuses: tuple = ("在用", "暂停", "取消")
+    vague_verbs: tuple = ("指导", "参与", "配合做好", "协助", "支持")
+    severity_overrides: dict = field(default_factory=dict)
+    fail_on: str = "error"
+    limits: Limits = Limits()
+
+    @property
+    def code_regex(self) -> re.Pattern:
+        return re.compile(self.code_pattern)
+
+    @property
+    def own_source(self) -> str:
+        return self.power_sources[0]
+
+
+def load_config(root: Path) -> tuple[Config, list[Problem]]:
+    """Read ``policykit.yaml``; a missing file means defaults, a broken one yields problems."""
+    path = root / CONFIG_FILE
+    if not path.exists():
+        return Config(), []
+    doc = load_file(path, root)
+    if doc.data is None:
+        return Config(), doc.problems
+    from .schemas import validate
+    problems = doc.problems + validate(doc, "config", root)
+    if any(p.severity == "error" for p in problems):
+        return Config(), problems
+    data = doc.data
+    kwargs = {}
+    for key in ("city", "region_code", "lists_dir", "rules_dir", "code_pattern", "fail_on"):
+        if key in data:
+            kwargs[key] = str(data[key])
+    if "categories" in data:
+        kwargs["categories"] = {c["name"]: c["letters"] for c in data["categories"]}
+    for key in ("levels", "basis_levels", "weak_basis_levels", "strong_basis_categories", "power_sources",
+                "statuses", "vague_verbs"):
+        if key in data:
+            kwargs[key] = tuple(data[key])
+    if "severity_overrides" in data:
+        kwargs["severity_overrides"] = dict(data["severity_overrides"])
+    if "limits" in data:
+        kwargs["limits"] = Limits(**data["limits"])
+    try:
+        re.compile(kwargs.get("code_pattern", Config.code_pattern))
+    except re.error as exc:
+        line, col = doc.position(("code_pattern",))
+        problems.append(Problem(doc.file, line, col, "$.code_pattern", "SCHEMA-CONFIG", "error",
+                                f"事项编码正则无效：{exc} (invalid regular expression)"))
+        return Config(), problems
+    for key in ("lists_dir", "rules_dir"):
+        value = kwargs.get(key)
+        if value and (Path(value).is_absolute() or ".." in Path(value).parts):
+            raise UsageError(f"{CONFIG_FILE}: {key} 必须是仓库内的相对路径：{value}")
+    return Config(**kwargs), problems

@@ -1,0 +1,29 @@
+"""A small exception tree; the CLI maps each branch to one exit code.
+
+PolicykitError        base
+├── UsageError        bad arguments or configuration the user must fix   → exit 2
+├── InputError        unreadable input that stops the command entirely    → exit 2
+└── InternalError     a defect in policykit or its engine                 → exit 3
+Problems found in the lists are not exceptions: they are Problem values → exit 1.
+"""
+
+
+class PolicykitError(Exception):
+    exit_code = 3
+
+    def __init__(self, message: str, *, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(PolicykitError):
+    exit_code = 2
+
+
+class InputError(PolicykitError):
+    exit_code = 2
+
+
+class InternalError(PolicykitError):
+    exit_code = 3

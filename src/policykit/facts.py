@@ -1,0 +1,200 @@
+"""Project the model into flat facts, the only thing rules can read.
+
+Each fact is a dict with ``kind`` and ``key`` plus scalar fields (str, int, bool). Derived fields
+(counts, booleans, normalised names, combined keys) are computed here, in one place, so rules stay
+declarative and the engine never sees nested data, nulls or long strings. ``FACT_KINDS`` documents
+every field; the rule compiler rejects fields that are not listed.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .repository import Repository
+
+# kind -> {field: description}; "key", "kind" and "seq" exist on every fact
+FACT_KINDS: dict[str, dict[str, str]] = {
+    "department": {"code": "部门编码", "name": "部门名称", "file_matches_id": "文件名与部门标识一致"},
+    "main_duty": {"department": "部门", "no": "三定职责序号", "text": "职责内容"},
+    "unit": {"department": "部门", "name": "内设机构名称"},
+    "list_file": {"list": "清单类型（powers/tasks）", "department": "文件声明的部门", "file_matches_department": "文件名与部门一致"},
+    "power": {
+        "code": "事项编码", "department": "部门", "department_name": "部门名称", "name": "事项名称",
+        "full_name": "事项全称（含子项）", "category": "权力类型", "category_known": "权力类型在配置中",
+        "unit": "承办机构", "unit_key": "部门/承办机构", "sanding_duty_key": "部门#三定职责序号（有则存在）",
+        "name_key": "部门|名称|子项", "norm_name": "规范化名称（跨部门比较）", "catalog_code": "基本编码（有则存在）",
+        "code_ok": "编码符合格式", "code_letters": "编码中的类型字母", "code_letters_ok": "类型字母与权力类型一致",
+        "code_department": "编码中的部门编码", "basis_count": "依据条数", "basis_incomplete_count": "缺少条款的依据条数",
+        "strong_basis_count": "规范性文件以上层级的依据条数", "needs_strong_basis": "许可/处罚/强制等须有较高层级依据",
+        "unknown_basis_level_count": "层级不在配置中的依据条数",
+        "responsibility_count": "责任事项条数", "accountability_target_count": "追责对象条数",
+        "accountability_case_count": "追责情形条数", "power_source": "权力来源", "power_source_known": "权力来源在配置中",
+        "delegated": "非本级法定（下放/授权/委托）", "has_source_document": "有下放/授权/委托文件",
+        "unknown_level_count": "实施层级不在配置中的个数", "level_count": "实施层级个数",
+        "status": "状态", "status_known": "状态在配置中", "co_department_count": "共同实施部门个数",
+    },
+    "power_co": {"code": "事项编码", "department": "部门", "co_department": "共同实施部门", "cover_key": "事项编码|共同实施部门", "name": "事项名称"},
+    "power_supervision": {"code": "事项编码", "department": "部门", "catalog_code": "监管事项编码", "name": "事项名称"},
+    "unit_duty": {"department": "部门", "unit": "内设机构", "unit_key": "部门/内设机构", "no": "序号",
+                  "sanding_duty_key": "部门#三定职责序号", "task_count": "具体任务条数", "content": "职责内容"},
+    "task_unit": {"department": "部门", "unit": "内设机构", "unit_key": "部门/内设机构", "duty_count": "职责条数"},
+    "boundary": {"id": "边界事项编号", "name": "事项名称", "lead_count": "牵头部门数", "cooperating_count": "配合部门数",
+                 "department_count": "涉及部门数", "has_trigger": "有启动情形", "has_dispute_resolution": "有争议解决办法",
+                 "has_handoff": "有衔接流程", "has_enforcement": "有督促落实", "basis_count": "依据条数"},
+    "boundary_role": {"boundary": "边界事项编号", "boundary_name": "事项名称", "department": "部门", "role": "角色",
+                      "duty_count": "职责条数", "vague_duty_count": "仅含模糊动词的职责条数", "member_key": "编号|部门"},
+    "boundary_power": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码"},
+    "boundary_link": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码",
+                      "department": "涉及部门", "cover_key": "事项编码|涉及部门"},
+    "catalog_item": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "lead_count": "牵头认领数",
+                     "claim_count": "认领数"},
+    "catalog_claim": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "department": "认领部门", "role": "角色"},
+    "waiver": {"rule": "规则编号", "owner": "责任单位", "approval": "批准文件", "expires": "到期日期", "expired": "已过期"},
+}
+COMMON_FIELDS = {"kind", "key", "seq"}
+
+_ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+_STRIP = re.compile(r"[\s\u3000()（）\[\]【】《》〈〉<>、，,。．.；;：:“”\"'‘’·\-—_/]+")
+
+
+def normalise_name(text: str) -> str:
+    """Names compared across departments: NFKC, no spaces or punctuation."""
+    return _STRIP.sub("", unicodedata.normalize("NFKC", text or ""))
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact plus what is needed to report on it: where it was written and how to show it."""
+
+    data: dict
+    source: object  # model.Source
+
+    @property
+    def kind(self) -> str:
+        return self.data["kind"]
+
+    @property
+    def key(self) -> str:
+        return self.data["key"]
+
+
+def _vague_only(duty: str, verbs) -> bool:
+    rest = duty
+    for v in sorted(verbs, key=len, reverse=True):
+        rest = rest.replace(v, "")
+    rest = _STRIP.sub("", rest)
+    rest = re.sub(r"(负责|相关|有关|工作|的|等|和|及|与|做好|本部门|职责范围内|事项)", "", rest)
+    return len(rest) == 0 or (any(v in duty for v in verbs) and len(duty) <= 8)
+
+
+def build_facts(repo: Repository, today=None) -> list[Fact]:
+    """All facts of a repository, in a deterministic order."""
+    import datetime as _dt
+    cfg = repo.config
+    code_re = cfg.code_regex
+    letters_of = dict(cfg.categories)
+    strong_levels = set(cfg.basis_levels) - set(cfg.weak_basis_levels)
+    facts: list[Fact] = []
+    seq = 0
+
+    def add(kind, key, source, **fields):
+        nonlocal seq
+        seq += 1
+        data = {"kind": kind, "key": key, "seq": seq}
+        for k, v in fields.items():
+            if v is not None:
+                data[k] = v
+        facts.append(Fact(data, source))
+
+    all_departments = list(repo.departments.values()) + list(repo.__dict__.get("duplicate_departments", []))
+    for d in all_departments:
+        stem = d.source.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        add("department", d.id, d.source, code=d.code, name=d.name, file_matches_id=(stem == d.id))
+        for md in d.main_duties:
+            add("main_duty", md.key, md.source, department=d.id, no=md.no, text=md.text)
+        for u in d.units:
+            add("unit", u.key, u.source, department=d.id, name=u.name)
+    for file, dept in sorted(repo.power_files.items()):
+        if dept is None:
+            continue
+        from .model import Source
+        stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        add("list_file", file, Source(file, ("department",)), list="powers", department=dept,
+            file_matches_department=(stem == dept))
+    for it in repo.power_items:
+        match = code_re.match(it.code)
+        letters = match.groupdict().get("letters") if match else None
+        code_dept = match.groupdict().get("department") if match else None
+        expected = letters_of.get(it.category)
+        incomplete = sum(1 for b in it.legal_basis if not b.article or not _ARTICLE.search(b.article))
+        dept_obj = repo.departments.get(it.department)
+        add("power", it.code, it.source,
+            code=it.code, department=it.department,
+            department_name=(dept_obj.short_name or dept_obj.name) if dept_obj else it.department,
+            name=it.name, full_name=it.full_name, category=it.category, category_known=it.category in letters_of,
+            unit=it.unit, unit_key=f"{it.department}/{it.unit}",
+            sanding_duty_key=f"{it.department}#{it.sanding_duty}" if it.sanding_duty is not None else None,
+            name_key=f"{it.department}|{it.name}|{it.sub_name or ''}",
+            norm_name=normalise_name(it.name + "|" + (it.sub_name or "")),
+            catalog_code=it.catalog_code or None,
+            code_ok=bool(match), code_letters=letters, code_letters_ok=bool(match) and letters == expected,
+            code_department=code_dept,
+            basis_count=len(it.legal_basis), basis_incomplete_count=incomplete,
+            strong_basis_count=sum(1 for b in it.legal_basis if b.level in strong_levels),
+            needs_strong_basis=it.category in cfg.strong_basis_categories,
+            unknown_basis_level_count=sum(1 for b in it.legal_basis if b.level not in cfg.basis_levels),
+            responsibility_count=len(it.responsibilities),
+            accountability_target_count=len(it.accountability_targets),
+            accountability_case_count=len(it.accountability_cases),
+            power_source=it.power_source, power_source_known=it.power_source in cfg.power_sources,
+            delegated=it.power_source != cfg.own_source, has_source_document=bool((it.source_document or "").strip()),
+            unknown_level_count=sum(1 for lv in it.levels if lv not in cfg.levels), level_count=len(it.levels),
+            status=it.status, status_known=it.status in cfg.statuses, co_department_count=len(it.co_departments))
+        for co in it.co_departments:
+            add("power_co", f"{it.code}|{co}", it.source, code=it.code, department=it.department, co_department=co,
+                cover_key=f"{it.code}|{co}", name=it.full_name)
+        for sup in it.supervision_items:
+            add("power_supervision", f"{it.code}>{sup}", it.source, code=it.code, department=it.department,
+                catalog_code=sup, name=it.full_name)
+    counts: dict = {}
+    for d in repo.unit_duties:
+        counts[(d.department, d.unit)] = counts.get((d.department, d.unit), 0) + 1
+        add("unit_duty", d.key, d.source, department=d.department, unit=d.unit, unit_key=f"{d.department}/{d.unit}",
+            no=d.no, sanding_duty_key=f"{d.department}#{d.sanding_duty}", task_count=len(d.tasks), content=d.content)
+    for dept, unit, source in repo.task_units:
+        add("task_unit", f"{dept}/{unit}", source, department=dept, unit=unit, unit_key=f"{dept}/{unit}",
+            duty_count=counts.get((dept, unit), 0))
+    for b in repo.boundaries:
+        mech = b.mechanism
+        add("boundary", b.id, b.source, id=b.id, name=b.name,
+            lead_count=sum(1 for r in b.roles if r.role == "牵头"),
+            cooperating_count=sum(1 for r in b.roles if r.role == "配合"),
+            department_count=len({r.department for r in b.roles}),
+            has_trigger=bool((mech.get("trigger") or "").strip()),
+            has_dispute_resolution=bool((mech.get("dispute_resolution") or "").strip()),
+            has_handoff=bool((mech.get("handoff") or "").strip()),
+            has_enforcement=bool((mech.get("enforcement") or "").strip()),
+            basis_count=len(b.basis))
+        for r in b.roles:
+            add("boundary_role", f"{b.id}|{r.department}", r.source, boundary=b.id, boundary_name=b.name,
+                department=r.department, role=r.role, duty_count=len(r.duties),
+                vague_duty_count=sum(1 for duty in r.duties if _vague_only(duty, cfg.vague_verbs)),
+                member_key=f"{b.id}|{r.department}")
+        for code in b.related_powers:
+            add("boundary_power", f"{b.id}|{code}", b.source, boundary=b.id, boundary_name=b.name, code=code)
+            for dept in sorted({r.department for r in b.roles}):
+                add("boundary_link", f"{b.id}|{code}|{dept}", b.source, boundary=b.id, boundary_name=b.name,
+                    code=code, department=dept, cover_key=f"{code}|{dept}")
+    for c in repo.catalog_items:
+        add("catalog_item", c.key, c.source, catalog=c.catalog, code=c.code, name=c.name,
+            lead_count=len(c.leads), claim_count=len(c.claims))
+        for cl in c.claims:
+            add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
+                name=c.name, department=cl.department, role=cl.role)
+    today = today or _dt.date.today()
+    for w in repo.waivers:
+        expires = w.expires if isinstance(w.expires, _dt.date) else _dt.date.fromisoformat(str(w.expires))
+        add("waiver", f"{w.rule}@{w.source.path[-1]}", w.source, rule=w.rule, owner=w.owner, approval=w.approval,
+            expires=expires.isoformat(), expired=expires < today)
+    return facts

@@ -1,0 +1,281 @@
+"""Turning cell text into field values, and back (the exporter uses the ``format_*`` half).
+
+Every ``parse_*`` is idempotent through its ``format_*``: ``parse(format(parse(x))) == parse(x)``,
+which is what makes export → import a round trip.
+"""
+from __future__ import annotations
+
+import re
+
+_WS = re.compile(r"[\s\u3000]+")
+_NON_ASCII_SPACE = re.compile(r"(?<=[^\x00-\x7f]) (?=\S)|(?<=\S) (?=[^\x00-\x7f])")
+_NUM = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_NUMBERING = re.compile(rf"^(?:{_NUM}\s*[.．、:：)）]|[（(]\s*{_NUM}\s*[)）])\s*")
+_RENUMBER = re.compile(rf"(?<=[。；;：:])\s*(?={_NUM}[.．、](?!\d))")
+
+
+def squash(text) -> str | None:
+    """One-line value: whitespace runs → one space, none next to Chinese characters."""
+    if text is None:
+        return None
+    s = _WS.sub(" ", str(text)).strip()
+    s = _NON_ASCII_SPACE.sub("", s)
+    return s or None
+
+
+def nospace(text) -> str | None:
+    if text is None:
+        return None
+    return _WS.sub("", str(text)) or None
+
+
+def _hard_wrapped(lines) -> bool:
+    """Cells typed with a line break every few characters (narrow columns), e.g. '市统\\n计局'."""
+    return len(lines) >= 3 and sum(len(x) for x in lines) / len(lines) <= 6
+
+
+def clean_text(text) -> str | None:
+    """Multi-line value: lines stripped, blank lines dropped, hard-wrapped cells joined again."""
+    if text is None:
+        return None
+    lines = [ln.strip(" \t\u3000\xa0") for ln in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln for ln in lines if ln]
+    if not lines:
+        return None
+    if _hard_wrapped(lines):
+        joined = "".join(lines)
+        lines = [ln.strip() for ln in _RENUMBER.sub("\n", joined).split("\n") if ln.strip()]
+    return "\n".join(lines)
+
+
+def split_lines(text) -> list:
+    s = clean_text(text)
+    return s.split("\n") if s else []
+
+
+def format_lines(values) -> str:
+    return "\n".join(values or [])
+
+
+def strip_numbering(text: str) -> str:
+    return _NUMBERING.sub("", text, count=1)
+
+
+def split_targets(text) -> list:
+    """追责对象范围: '1.具体承办人；\\n2.内设机构负责人' → ['具体承办人', '内设机构负责人']."""
+    s = clean_text(text)
+    if not s:
+        return []
+    out = []
+    for part in re.split(r"[\n；;]", s):
+        part = strip_numbering(part.strip()).strip().rstrip("：:；;。，,、").strip()
+        if part and part not in out:
+            out.append(part)
+    return out
+
+
+def format_targets(values) -> str:
+    return "；\n".join(f"{i}.{v}" for i, v in enumerate(values or [], 1))
+
+
+def split_list(text) -> list:
+    """Codes or ids separated by 、 , ； or whitespace."""
+    if not text:
+        return []
+    return [p for p in re.split(r"[、,，;；\s]+", str(text)) if p]
+
+
+def format_list(values) -> str:
+    return "、".join(values or [])
+
+
+_TAG_SPLIT = re.compile(r"\n(?=【)|(?<=[；;。])(?=【)")
+
+
+def split_basis_texts(text) -> list:
+    """责任事项依据: one entry per 【…】-tagged basis, else one per line."""
+    s = clean_text(text)
+    if not s:
+        return []
+    if "【" in s:
+        return [p.strip() for p in _TAG_SPLIT.split(s) if p.strip()]
+    return s.split("\n")
+
+
+def format_basis_texts(values) -> str:
+    return "\n".join(values or [])
+
+
+# --- 实施依据 → legal_basis -------------------------------------------------------------------
+
+_CN_NUM = "零〇一二三四五六七八九十百千两"
+_ONE_ARTICLE = (rf"第[{_CN_NUM}\d]+条(?:之[{_CN_NUM}]+)?(?:第[{_CN_NUM}\d]+款)?(?:第[{_CN_NUM}\d]+项)?"
+                rf"|第[{_CN_NUM}\d]+[款项]")
+ARTICLE = re.compile(rf"(?:{_ONE_ARTICLE})(?:\s*[、，,和及与]\s*(?:{_ONE_ARTICLE}))*")
+_TAG = re.compile(r"【([^【】\d]{1,12})】")
+_LEAD = re.compile(rf"^(?:\s|{_NUMBERING.pattern[1:]}|[、，,；;。:：]|依据|根据|依照|按照|法律依据|实施依据|设定依据)*")
+
+
+def _find_title(s: str, start: int = 0):
+    """``(open, close)`` of the first 《…》 at or after ``start`` (nesting allowed), or None."""
+    i = s.find("《", start)
+    if i < 0:
+        return None
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "《":
+            depth += 1
+        elif s[j] == "》":
+            depth -= 1
+            if depth == 0:
+                return i, j
+    return None
+
+
+def parse_remainder(rest: str):
+    """What follows 《title》 → ``(article, text)``; the article is taken from the front if it is there."""
+    rest = rest.strip().lstrip("》").strip()
+    if not rest:
+        return None, None
+    m = ARTICLE.match(rest)
+    if m:
+        article = m.group(0)
+        text = rest[m.end():].lstrip(" \t\u3000：:，,").strip()
+        return article, (text if text.strip(_PUNCT) else None)
+    if not rest.strip(_PUNCT):
+        return None, None
+    m = ARTICLE.search(rest)
+    return (m.group(0) if m else None), rest
+
+
+def infer_basis_level(title: str, mapping) -> str | None:
+    t = title
+    local = mapping.is_local(t)
+    if "决定" in t and t.startswith("国务院"):
+        return "国务院决定"
+    if t.startswith("全国人民代表大会") or (t.startswith("中华人民共和国") and t.endswith("法")):
+        return "法律"
+    if t.endswith("条例"):
+        return "地方性法规" if local else "行政法规"
+    if re.search(r"(办法|规定|细则|规则)$", t):
+        return "地方政府规章" if local else "部门规章"
+    if t.endswith("法") and not local:
+        return "法律"
+    return None
+
+
+def _entry(level, title, article, text) -> dict:
+    e = {}
+    if level:
+        e["level"] = level
+    if title:
+        e["title"] = title
+    if article:
+        e["article"] = article
+    if text:
+        e["text"] = text
+    return e
+
+
+def parse_legal_basis(text, mapping) -> tuple[list, list]:
+    """实施依据 text → ``(entries, notes)``; notes are ``(rule, severity, message)`` tuples.
+
+    ``【法律】《中华人民共和国种子法》（…）第三十一条 从事…`` →
+    ``{level: 法律, title: 中华人民共和国种子法, article: 第三十一条, text: （…）第三十一条 从事…}``.
+    """
+    s = clean_text(text)
+    if not s:
+        return [], []
+    notes = []
+    # split into (tag, body) segments at level tags
+    segments = []
+    pos, tag = 0, None
+    for m in _TAG.finditer(s):
+        segments.append((tag, s[pos:m.start()]))
+        tag, pos = m.group(1), m.end()
+    segments.append((tag, s[pos:]))
+    entries = []
+    for tag, body in segments:
+        if tag is None and not body.strip():
+            continue
+        for title, article, rest in _split_titles(body):
+            level = None
+            if tag is not None:
+                level = mapping.basis_level(tag, title)
+                if level is None:
+                    level = _WS.sub("", tag)
+                    notes.append(("IMPORT-BASIS-LEVEL", "warning",
+                                  f"依据层级标签【{level}】不是已知层级，按原文保留 (unknown basis level tag)"))
+            elif title:
+                level = infer_basis_level(title, mapping)
+                if level:
+                    notes.append(("IMPORT-BASIS-LEVEL", "info",
+                                  f"《{title}》无层级标签，按标题推定为{level} (level inferred from the title)"))
+                else:
+                    notes.append(("IMPORT-BASIS-LEVEL", "warning",
+                                  f"《{title}》无层级标签，无法推定层级 (no level tag, level unknown)"))
+            if not title:
+                notes.append(("IMPORT-BASIS-TITLE", "warning",
+                              f"实施依据中有一段没有《法规名称》: {rest[:40]} (basis text without a 《title》)"))
+            e = _entry(level, title, article, rest)
+            if e and e not in entries:
+                entries.append(e)
+    return entries, notes
+
+
+_NUMBER_TAIL = rf"(?:\s|{_NUMBERING.pattern[1:]})*"
+_NEW_BASIS_BEFORE = re.compile(rf"(?:^|[\n；;。]){_NUMBER_TAIL}$")
+_PUNCT = "、，,；;。:：. \n\t\u3000"
+
+
+def _split_titles(body: str):
+    """One tag's body → ``[(title, article, text)]``. A new basis starts at each 《 that opens the
+    body or a line, or follows ；。 (optionally after a number like ``2.``); a 《 inside a sentence
+    is a quotation. Text before the first 《 that is more than numbering becomes its own entry."""
+    titles = []
+    pos = 0
+    while True:
+        t = _find_title(body, pos)
+        if t is None:
+            break
+        if not titles or _NEW_BASIS_BEFORE.search(body[titles[-1][1] + 1:t[0]]):
+            titles.append(t)
+        pos = t[1] + 1
+    if not titles:
+        rest = body.strip()
+        return [(None, None, rest)] if rest.strip(_PUNCT) else []
+    out = []
+    prefix = body[:titles[0][0]]
+    if _LEAD.sub("", prefix).strip(_PUNCT):
+        out.append((None, None, prefix.strip()))
+    for k, (o, c) in enumerate(titles):
+        last = k + 1 == len(titles)
+        rest = body[c + 1:len(body) if last else titles[k + 1][0]]
+        if not last:
+            rest = re.sub(rf"[\n；;]?{_NUMBER_TAIL}$", "", rest)
+        article, text = parse_remainder(rest)
+        out.append((_WS.sub("", body[o + 1:c]) or None, article, text))
+    return out
+
+
+def format_legal_basis(entries, mapping=None) -> str:
+    """legal_basis entries → the customary 【层级】《名称》条款 内容 text, one basis per line."""
+    lines = []
+    for e in entries or []:
+        level, title, article, text = e.get("level"), e.get("title"), e.get("article"), e.get("text")
+        head = f"【{level}】" if level else ""
+        if not title:
+            lines.append(head + (text or article or ""))
+            continue
+        head += f"《{title}》"
+        if not text:
+            lines.append(head + (article or ""))
+            continue
+        candidates = [text] if not article else [text, f"{article}{text}", f"{article} {text}"]
+        for cand in candidates:
+            if parse_remainder(cand) == (article, text):
+                lines.append(head + cand)
+                break
+        else:
+            lines.append(head + candidates[0])
+    return "\n".join(lines)

@@ -1,0 +1,184 @@
+"""Typed, read-only objects of the three lists. Each remembers where it was written (file + JSON path)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    file: str
+    path: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class LegalBasis:
+    level: str
+    title: str
+    article: str
+    text: str | None = None
+
+    def __str__(self) -> str:
+        return f"【{self.level}】《{self.title}》{self.article}"
+
+
+@dataclass(frozen=True, slots=True)
+class MainDuty:
+    department: str
+    no: int
+    text: str
+    source: Source
+
+    @property
+    def key(self) -> str:
+        return f"{self.department}#{self.no}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    department: str
+    name: str
+    duties_summary: str | None
+    source: Source
+
+    @property
+    def key(self) -> str:
+        return f"{self.department}/{self.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    id: str
+    code: str
+    name: str
+    short_name: str | None
+    type: str | None
+    sanding_document: str | None
+    sanding_effective: object
+    main_duties: tuple[MainDuty, ...]
+    units: tuple[Unit, ...]
+    source: Source
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    def unit(self, name: str) -> Unit | None:
+        return next((u for u in self.units if u.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class PowerItem:
+    code: str
+    department: str
+    name: str
+    sub_name: str | None
+    category: str
+    legal_basis: tuple[LegalBasis, ...]
+    unit: str
+    levels: tuple[str, ...]
+    sanding_duty: int | None
+    responsibilities: tuple[str, ...]
+    accountability_targets: tuple[str, ...]
+    accountability_cases: tuple[str, ...]
+    power_source: str
+    source_document: str | None
+    delegator: str | None
+    co_departments: tuple[str, ...]
+    catalog_code: str | None
+    supervision_items: tuple[str, ...]
+    status: str
+    remark: str | None
+    raw: dict = field(compare=False, repr=False)
+    source: Source = field(compare=False, repr=False, default=None)
+
+    @property
+    def key(self) -> str:
+        return self.code
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}（{self.sub_name}）" if self.sub_name else self.name
+
+
+@dataclass(frozen=True, slots=True)
+class UnitDuty:
+    department: str
+    unit: str
+    no: int
+    sanding_duty: int
+    content: str
+    tasks: tuple[str, ...]
+    post: str | None
+    source: Source = field(compare=False, repr=False, default=None)
+
+    @property
+    def key(self) -> str:
+        return f"{self.department}/{self.unit}#{self.no}"
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryRole:
+    department: str
+    role: str
+    duties: tuple[str, ...]
+    source: Source = field(compare=False, repr=False, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryMatter:
+    id: str
+    name: str
+    domain: str | None
+    basis: tuple[LegalBasis, ...]
+    related_powers: tuple[str, ...]
+    roles: tuple[BoundaryRole, ...]
+    mechanism: dict
+    source: Source = field(compare=False, repr=False, default=None)
+
+    @property
+    def key(self) -> str:
+        return self.id
+
+    @property
+    def lead(self) -> str | None:
+        leads = [r.department for r in self.roles if r.role == "牵头"]
+        return leads[0] if len(leads) == 1 else None
+
+    @property
+    def cooperating(self) -> tuple[str, ...]:
+        return tuple(r.department for r in self.roles if r.role == "配合")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    department: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    catalog: str
+    code: str
+    name: str
+    domain: str | None
+    claims: tuple[Claim, ...]
+    source: Source = field(compare=False, repr=False, default=None)
+
+    @property
+    def key(self) -> str:
+        return f"{self.catalog}/{self.code}"
+
+    @property
+    def leads(self) -> tuple[str, ...]:
+        return tuple(c.department for c in self.claims if c.role == "牵头")
+
+
+@dataclass(frozen=True, slots=True)
+class Waiver:
+    rule: str
+    items: tuple[str, ...]
+    owner: str
+    approval: str
+    expires: object
+    reason: str | None
+    source: Source = field(compare=False, repr=False, default=None)

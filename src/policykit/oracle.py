@@ -1,0 +1,89 @@
+"""The plain-Python twin of engine.py: same compiled rules, evaluated with dicts and loops.
+
+It exists to prove the engine: the differential tests demand identical matches from both.
+Semantics (shared with the engine): a comparison on a missing field is false; ``exists`` tests
+presence; matches are tuples of the keys of the matched facts, in pattern order.
+"""
+from __future__ import annotations
+
+import operator
+
+from .rules import Condition, Rule
+
+_OPS = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "lte": operator.le,
+        "gt": operator.gt, "gte": operator.ge}
+
+
+def _test(c: Condition, fact: dict, bound: dict) -> bool:
+    if c.op == "exists":
+        return (c.field in fact) == c.value
+    if c.field not in fact:
+        return False
+    if c.ref:
+        other = bound[c.ref[0]]
+        if c.ref[1] not in other:
+            return False
+        right = other[c.ref[1]]
+    else:
+        right = c.value
+    left = fact[c.field]
+    if isinstance(left, bool) != isinstance(right, bool):
+        return False if c.op != "ne" else True
+    try:
+        return _OPS[c.op](left, right)
+    except TypeError:
+        return c.op == "ne"
+
+
+def _hashable(value):
+    # True == 1 in Python but not in the engine: keep booleans apart from numbers
+    return (type(value) is bool, value)
+
+
+def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
+    matched = rule.matched
+    matches: set[tuple] = set()
+    # hash index on the first equality join of each pattern, so joins are not quadratic
+    indexes = {}
+    for i, p in enumerate(rule.patterns):
+        key_cond = next((c for c in p.conditions if c.op == "eq" and c.ref), None)
+        if key_cond is not None:
+            index: dict = {}
+            for f in facts_by_kind.get(p.kind, ()):
+                if key_cond.field in f:
+                    index.setdefault(_hashable(f[key_cond.field]), []).append(f)
+            indexes[i] = (key_cond, index)
+
+    def extend(index: int, bound: dict):
+        if index == len(rule.patterns):
+            matches.add(tuple(bound[p.alias]["seq"] for p in matched))
+            return
+        p = rule.patterns[index]
+        if index in indexes:
+            key_cond, table = indexes[index]
+            other = bound[key_cond.ref[0]]
+            if key_cond.ref[1] not in other:
+                candidates = ()
+            else:
+                candidates = table.get(_hashable(other[key_cond.ref[1]]), ())
+        else:
+            candidates = facts_by_kind.get(p.kind, ())
+        if p.negated:
+            if not any(all(_test(c, f, bound) for c in p.conditions) for f in candidates):
+                extend(index + 1, bound)
+            return
+        for f in candidates:
+            if all(_test(c, f, bound) for c in p.conditions):
+                bound[p.alias] = f
+                extend(index + 1, bound)
+                del bound[p.alias]
+
+    extend(0, {})
+    return matches
+
+
+def evaluate(rules: list[Rule], facts: list[dict], **_) -> dict[str, set]:
+    facts_by_kind: dict[str, list] = {}
+    for f in facts:
+        facts_by_kind.setdefault(f["kind"], []).append(f)
+    return {rule.id: run_rule(rule, facts_by_kind) for rule in rules}

@@ -1,0 +1,276 @@
+"""The rule language: YAML rule files in ``rules/`` compiled into a checked intermediate form.
+
+A rule names the fact kinds it reads and a ``when`` list of patterns. Each pattern is either a fact
+to match (``fact: alias``, ``kind``, ``where``) or a fact that must not exist (``absent:``).
+Conditions compare a field with a literal (``eq ne lt lte gt gte``), with a field of an earlier
+pattern (``eq_field ne_field lt_field lte_field gt_field gte_field``), or test presence (``exists``).
+
+The compiler rejects, with a located problem, everything that would trip durable-rules' defects:
+joins on the engine's ``id``, ordering comparisons on strings (byte order on Chinese), a kind that
+is both matched and negated in one rule (reference facts must be asserted first), unknown fields,
+more than three matched facts (quadratic joins). See docs/rules.md.
+"""
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import UsageError
+from .facts import COMMON_FIELDS, FACT_KINDS
+from .loader import Document, Limits, load_file
+from .problems import SEVERITIES, Problem
+
+LITERAL_OPS = ("eq", "ne", "lt", "lte", "gt", "gte")
+FIELD_OPS = ("eq_field", "ne_field", "lt_field", "lte_field", "gt_field", "gte_field")
+ORDER_OPS = {"lt", "lte", "gt", "gte", "lt_field", "lte_field", "gt_field", "gte_field"}
+FORBIDDEN_FIELDS = {"id", "sid"}
+MAX_MATCHED = 3
+_ALIAS = re.compile(r"^[a-z][a-z0-9_]{0,19}$")
+_RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: str
+    op: str              # eq ne lt lte gt gte exists
+    value: object = None  # literal, or None when ref is set
+    ref: tuple | None = None  # (alias, field)
+
+    def describe(self) -> str:
+        target = f"{self.ref[0]}.{self.ref[1]}" if self.ref else repr(self.value)
+        return f"{self.field} {self.op} {target}"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    alias: str | None    # None for an absent (negated) pattern
+    kind: str
+    conditions: tuple[Condition, ...]
+    negated: bool = False
+
+
+@dataclass
+class Rule:
+    id: str
+    title: str
+    severity: str
+    article: str
+    description: str
+    message: str
+    patterns: tuple[Pattern, ...]
+    locate: tuple                 # (alias, yaml sub-path tuple)
+    examples: list = field(default_factory=list)
+    file: str = ""
+    line: int = 1
+    tags: tuple = ()
+
+    @property
+    def matched(self) -> list[Pattern]:
+        return [p for p in self.patterns if not p.negated]
+
+    @property
+    def negations(self) -> list[Pattern]:
+        return [p for p in self.patterns if p.negated]
+
+    @property
+    def kinds(self) -> set[str]:
+        return {p.kind for p in self.patterns}
+
+    @property
+    def reference_kinds(self) -> set[str]:
+        """Kinds that must be asserted before the others (those tested by ``absent``)."""
+        return {p.kind for p in self.negations}
+
+    def fields_read(self, kind: str) -> set[str]:
+        out = set()
+        for p in self.patterns:
+            if p.kind == kind:
+                out.update(c.field for c in p.conditions)
+            for c in p.conditions:
+                if c.ref:
+                    alias_kind = next(q.kind for q in self.matched if q.alias == c.ref[0])
+                    if alias_kind == kind:
+                        out.add(c.ref[1])
+        return out
+
+
+class _Compile(Exception):
+    def __init__(self, path, message):
+        self.path, self.message = path, message
+
+
+def load_rules(rules_dir: Path, root: Path, limits: Limits = Limits()) -> tuple[list[Rule], list[Problem]]:
+    """Load and compile every ``*.yaml`` rule file; malformed ones become located problems."""
+    rules, problems = [], []
+    if not rules_dir.is_dir():
+        raise UsageError(f"规则目录不存在：{rules_dir} (rules directory not found)")
+    seen: dict[str, str] = {}
+    for path in sorted(rules_dir.rglob("*.yaml")):
+        if any(part.startswith((".", "_")) for part in path.relative_to(rules_dir).parts):
+            continue
+        try:
+            doc = load_file(path, root, limits)
+        except ValueError:
+            doc = load_file(path, path.parent, limits)
+        problems.extend(doc.problems)
+        if doc.data is None:
+            continue
+        rule, rule_problems = compile_rule(doc)
+        problems.extend(rule_problems)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            line, col = doc.position(("id",))
+            problems.append(Problem(doc.file, line, col, "$.id", "RULE-DUPLICATE-ID", "error",
+                                    f"规则编号 {rule.id} 与 {seen[rule.id]} 重复 (duplicate rule id)"))
+            continue
+        seen[rule.id] = doc.file
+        rules.append(rule)
+    return rules, problems
+
+
+def compile_rule(doc: Document) -> tuple[Rule | None, list[Problem]]:
+    from .schemas import validate
+    problems = validate(doc, "rule")
+    if problems:
+        return None, [_as_rule_problem(p) for p in problems]
+    data = doc.data
+    try:
+        rule = _compile(data, doc)
+    except _Compile as exc:
+        line, col = doc.position(exc.path)
+        from .loader import json_path
+        return None, [Problem(doc.file, line, col, json_path(exc.path), "RULE-INVALID", "error", exc.message)]
+    return rule, []
+
+
+def _as_rule_problem(p: Problem) -> Problem:
+    return Problem(p.file, p.line, p.column, p.path, "RULE-SCHEMA", p.severity, p.message)
+
+
+def _compile(data: dict, doc: Document) -> Rule:
+    rid = data["id"]
+    if not _RULE_ID.match(rid):
+        raise _Compile(("id",), f"规则编号「{rid}」格式应为大写字母与连字符，如 PWR-BASIS-PRESENT (invalid rule id)")
+    if data["severity"] not in SEVERITIES:
+        raise _Compile(("severity",), f"级别应为 {'/'.join(SEVERITIES)} (invalid severity)")
+    reads = list(data["reads"])
+    for i, kind in enumerate(reads):
+        if kind not in FACT_KINDS:
+            raise _Compile(("reads", i), f"未知的事实类型「{kind}」，可用：{'、'.join(FACT_KINDS)} (unknown fact kind)")
+    patterns: list[Pattern] = []
+    aliases: dict[str, str] = {}
+    for i, raw in enumerate(data["when"]):
+        negated = "absent" in raw
+        body = raw["absent"] if negated else raw
+        base = ("when", i, "absent") if negated else ("when", i)
+        kind = body["kind"]
+        if kind not in FACT_KINDS:
+            raise _Compile(base + ("kind",), f"未知的事实类型「{kind}」 (unknown fact kind)")
+        if kind not in reads:
+            raise _Compile(base + ("kind",), f"事实类型「{kind}」未在 reads 中声明 (kind not declared in reads)")
+        alias = None
+        if not negated:
+            alias = body.get("fact")
+            if not alias or not _ALIAS.match(alias):
+                raise _Compile(base, "匹配模式须以 fact: 命名别名（小写字母开头） (each pattern needs an alias)")
+            if alias in aliases:
+                raise _Compile(base + ("fact",), f"别名「{alias}」重复 (duplicate alias)")
+        elif i == 0:
+            raise _Compile(base, "第一个模式不能是 absent：须先匹配一个事实 (first pattern must match a fact)")
+        conditions = []
+        for fname, spec in (body.get("where") or {}).items():
+            fpath = base + ("where", fname)
+            if fname in FORBIDDEN_FIELDS:
+                raise _Compile(fpath, f"不能比较引擎内部标识「{fname}」，请使用 key 字段 (never compare engine ids)")
+            if fname not in FACT_KINDS[kind] and fname not in COMMON_FIELDS:
+                raise _Compile(fpath, f"事实类型「{kind}」没有字段「{fname}」 (unknown field)")
+            if not isinstance(spec, dict) or not spec:
+                raise _Compile(fpath, "条件应写成 {运算符: 值}，如 {eq: 1} (condition must be a mapping)")
+            for op, value in spec.items():
+                conditions.append(_condition(fname, op, value, fpath + (op,), aliases))
+        if not negated and conditions and not patterns and any(c.ref for c in conditions):
+            raise _Compile(base, "第一个模式不能引用其他别名 (the first pattern cannot refer to others)")
+        if negated and not any(c.ref for c in conditions):
+            raise _Compile(base, "absent 模式须至少引用一个已匹配事实的字段 (absent must refer to a matched fact)")
+        patterns.append(Pattern(alias, kind, tuple(conditions), negated))
+        if alias:
+            aliases[alias] = kind
+    matched = [p for p in patterns if not p.negated]
+    if len(matched) > MAX_MATCHED:
+        raise _Compile(("when",), f"最多匹配 {MAX_MATCHED} 个事实（连接代价随规模平方增长） (too many joined facts)")
+    negated_kinds = {p.kind for p in patterns if p.negated}
+    both = negated_kinds & {p.kind for p in matched}
+    if both:
+        raise _Compile(("when",), f"事实类型「{'、'.join(sorted(both))}」不能在同一规则中既匹配又 absent (kind both matched and absent)")
+    locate = data.get("locate") or matched[0].alias
+    loc_alias, _, loc_field = locate.partition(".")
+    if loc_alias not in aliases:
+        raise _Compile(("locate",), f"locate 引用了不存在的别名「{loc_alias}」 (unknown alias)")
+    message = data["message"]
+    _check_template(message, aliases, ("message",))
+    return Rule(
+        id=data["id"], title=data["title"], severity=data["severity"], article=data["article"],
+        description=data.get("description", "").strip(), message=message, patterns=tuple(patterns),
+        locate=(loc_alias, tuple(int(x) if x.isdigit() else x for x in loc_field.split(".")) if loc_field else ()),
+        examples=list(data.get("examples") or []), file=doc.file, line=doc.position(("id",))[0],
+        tags=tuple(data.get("tags") or ()))
+
+
+def _condition(fname, op, value, path, aliases) -> Condition:
+    if op == "exists":
+        if not isinstance(value, bool):
+            raise _Compile(path, "exists 的值应为 true 或 false (exists takes a boolean)")
+        return Condition(fname, "exists", value)
+    if op in LITERAL_OPS:
+        if isinstance(value, (dict, list)) or value is None:
+            raise _Compile(path, f"{op} 的值应为字符串、数字或布尔值 (literal expected)")
+        if op in ORDER_OPS and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise _Compile(path, f"{op} 只能比较数字：引擎按 UTF-8 字节比较字符串，中文顺序会出错 (ordering needs numbers)")
+        return Condition(fname, op, value)
+    if op in FIELD_OPS:
+        if not isinstance(value, str) or "." not in value:
+            raise _Compile(path, f"{op} 的值应为「别名.字段」 (expected alias.field)")
+        alias, _, ref_field = value.partition(".")
+        if alias not in aliases:
+            raise _Compile(path, f"引用了尚未匹配的别名「{alias}」 (unknown or later alias)")
+        if ref_field in FORBIDDEN_FIELDS:
+            raise _Compile(path, f"不能引用引擎内部标识「{ref_field}」 (never join on engine ids)")
+        kind = aliases[alias]
+        if ref_field not in FACT_KINDS[kind] and ref_field not in COMMON_FIELDS:
+            raise _Compile(path, f"事实类型「{kind}」没有字段「{ref_field}」 (unknown field)")
+        return Condition(fname, op[: -len("_field")], None, (alias, ref_field))
+    raise _Compile(path, f"未知的运算符「{op}」，可用：{'、'.join(LITERAL_OPS + FIELD_OPS + ('exists',))} (unknown operator)")
+
+
+def _check_template(message: str, aliases: dict, path) -> None:
+    try:
+        parsed = list(string.Formatter().parse(message))
+    except ValueError as exc:
+        raise _Compile(path, f"消息模板无效：{exc} (invalid template)")
+    for _, name, spec, conv in parsed:
+        if name is None:
+            continue
+        alias, _, fname = name.partition(".")
+        if alias not in aliases or not fname:
+            raise _Compile(path, f"消息模板中的「{{{name}}}」应为「别名.字段」，别名须已匹配 (template field must be alias.field)")
+        kind = aliases[alias]
+        if fname not in FACT_KINDS[kind] and fname not in COMMON_FIELDS:
+            raise _Compile(path, f"消息模板引用了「{kind}」不存在的字段「{fname}」 (unknown field in template)")
+
+
+class _View:
+    """Attribute access over a fact for message templates; missing fields render as ''."""
+
+    def __init__(self, data):
+        self._d = data
+
+    def __getattr__(self, name):
+        value = self._d.get(name, "")
+        return "" if value is None else value
+
+
+def render_message(rule: Rule, bound: dict[str, dict]) -> str:
+    return rule.message.format_map({alias: _View(data) for alias, data in bound.items()})

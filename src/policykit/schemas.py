@@ -1,0 +1,169 @@
+"""Validate parsed documents against the JSON Schemas in ``schemas/`` and report located problems.
+
+Schemas are local files only: ``$ref`` resolves inside the schema itself, never over the network.
+Messages reuse each field's Chinese ``title`` so the person fixing the data reads their own words.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from referencing import Registry
+from referencing.exceptions import NoSuchResource
+
+from .errors import InternalError
+from .loader import Document, json_path
+from .problems import Problem
+
+BUNDLED_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+
+# list kind -> schema file name
+KINDS = {
+    "organization": "organization.schema.json",
+    "powers": "powers.schema.json",
+    "tasks": "tasks.schema.json",
+    "boundary": "boundary.schema.json",
+    "catalog": "catalog.schema.json",
+    "waivers": "waivers.schema.json",
+    "config": "config.schema.json",
+    "law": "law.schema.json",
+    "rule": "rule.schema.json",
+}
+
+
+def _no_remote(uri: str):
+    raise NoSuchResource(ref=uri)  # never fetch: a schema with a remote $ref is a configuration error
+
+
+@lru_cache(maxsize=32)
+def _validator(schema_path: str) -> Draft202012Validator:
+    try:
+        schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
+        Draft202012Validator.check_schema(schema)
+    except (OSError, ValueError, jsonschema.SchemaError) as exc:
+        raise InternalError(f"模式文件 {schema_path} 无效：{exc}") from None
+    return Draft202012Validator(schema, registry=Registry(retrieve=_no_remote), format_checker=FormatChecker())
+
+
+def schema_path(kind: str, root: Path | None = None) -> Path:
+    name = KINDS[kind]
+    if root is not None and (root / "schemas" / name).is_file():
+        return root / "schemas" / name
+    return BUNDLED_SCHEMAS / name
+
+
+def load_schema(kind: str, root: Path | None = None) -> dict:
+    return _validator(str(schema_path(kind, root))).schema
+
+
+def jsonable(value):
+    """Dates become ISO strings so JSON Schema ``format: date`` can check them."""
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def validate(doc: Document, kind: str, root: Path | None = None) -> list[Problem]:
+    """Schema problems of one document; rule id ``SCHEMA-<KIND>``."""
+    if doc.data is None:
+        return []
+    validator = _validator(str(schema_path(kind, root)))
+    rule = f"SCHEMA-{kind.upper()}"
+    problems = []
+    try:
+        errors = list(validator.iter_errors(jsonable(doc.data)))
+    except jsonschema.exceptions.SchemaError as exc:  # pragma: no cover - schema checked above
+        raise InternalError(f"模式错误：{exc}") from None
+    except Exception as exc:  # e.g. an unresolvable $ref: say which, never fetch
+        raise InternalError(f"模式 {kind} 无法使用（不会访问网络）：{exc}") from None
+    for error in errors:
+        problems.extend(_to_problems(doc, error, rule, validator.schema))
+    return problems
+
+
+def _title(error) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    return schema.get("title", "")
+
+
+def _field_label(error) -> str:
+    path = list(error.absolute_path)
+    name = path[-1] if path and isinstance(path[-1], str) else None
+    title = _title(error)
+    if name and title:
+        return f"{title}（{name}）"
+    return title or (name or "该值")
+
+
+_TYPE_ZH = {"string": "文本", "integer": "整数", "number": "数字", "object": "映射", "array": "列表",
+            "boolean": "布尔值", "null": "空值"}
+
+
+def _to_problems(doc: Document, error, rule, root_schema) -> list[Problem]:
+    path = tuple(error.absolute_path)
+    v = error.validator
+    label = _field_label(error)
+    if v == "additionalProperties":
+        allowed = sorted((error.schema.get("properties") or {}).keys())
+        extras = [k for k in error.instance if k not in (error.schema.get("properties") or {})]
+        out = []
+        for key in extras:
+            hint = _closest(key, allowed)
+            where = f"「{error.schema.get('title', '')}」" if error.schema.get("title") else ""
+            msg = f"未知字段「{key}」{('：' + where + '中') if where else ''}不允许此字段" + (f"，是否应为「{hint}」？" if hint else "")
+            msg += f" (unknown field '{key}')"
+            out.append(doc.problem(path + (key,), rule, msg, at_key=True))
+        return out
+    if v == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        out = []
+        for key in missing:
+            prop = (error.schema.get("properties") or {}).get(key, {})
+            t = prop.get("title", key)
+            out.append(doc.problem(path, rule, f"缺少必填字段「{t}」（{key}） (missing required field '{key}')", at_key=bool(path)))
+        return out
+    if v == "type":
+        want = error.validator_value
+        want = "、".join(_TYPE_ZH.get(w, w) for w in want) if isinstance(want, list) else _TYPE_ZH.get(want, want)
+        got = type(error.instance).__name__
+        msg = f"{label}应为{want}，实际是「{_short(error.instance)}」 (expected {error.validator_value}, got {got})"
+    elif v == "enum":
+        choices = "、".join(str(c) for c in error.validator_value)
+        msg = f"{label}的值「{_short(error.instance)}」不在允许范围内：{choices} (not one of the allowed values)"
+    elif v == "pattern":
+        msg = f"{label}的值「{_short(error.instance)}」格式不符合要求 {error.validator_value} (does not match pattern)"
+    elif v == "minItems":
+        msg = f"{label}至少需要 {error.validator_value} 项 (needs at least {error.validator_value} item(s))"
+    elif v == "minLength":
+        msg = f"{label}不能为空 (must not be empty)"
+    elif v == "maxLength":
+        msg = f"{label}超过最大长度 {error.validator_value} 字 (too long)"
+    elif v in ("minimum", "maximum"):
+        msg = f"{label}的值 {error.instance} 超出范围 (out of range: {v} {error.validator_value})"
+    elif v == "format":
+        msg = f"{label}的值「{_short(error.instance)}」不是有效的{error.validator_value}格式（如 2024-06-30） (invalid {error.validator_value})"
+    else:
+        msg = f"{label}：{error.message}"
+    return [doc.problem(path, rule, msg)]
+
+
+def _short(value, limit=40) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _closest(key: str, options: list[str]) -> str | None:
+    import difflib
+    match = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+__all__ = ["validate", "load_schema", "schema_path", "jsonable", "KINDS", "json_path"]
