@@ -116,24 +116,29 @@ def load_config(root=None, data: dict | None = None) -> Config:
 
 # --- results ---------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(eq=False)
 class RowFate:
     sheet: str
     row: int                 # 1-based
     fate: str                # imported | merged | skipped
     reason: str = ""
-    item: int | None = None  # index into FileResult.items (imported, merged)
+    item: "SourceItem | None" = None   # the item the row was imported as or merged into
 
-    def as_dict(self, items=None) -> dict:
+    def item_label(self) -> str | None:
+        if self.item is None:
+            return None
+        return item_label(self.item.final if self.item.final is not None else self.item.fields)
+
+    def as_dict(self) -> dict:
         d = {"sheet": self.sheet, "row": self.row, "fate": self.fate}
-        if self.item is not None and items is not None:
-            d["item"] = item_label(items[self.item])
+        if self.item is not None:
+            d["item"] = self.item_label()
         if self.reason:
             d["reason"] = self.reason
         return d
 
 
-@dataclass
+@dataclass(eq=False)
 class SourceItem:
     """An item as read from the sheet, before codes and departments."""
 
@@ -146,9 +151,11 @@ class SourceItem:
     source_code: str | None = None
     provenance: dict | None = None                # from a 来源 column (an exported file)
     has_provenance_column: bool = False
+    final: dict | None = None                     # the item as written (after codes)
+    department: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class SheetResult:
     name: str
     rows: int
@@ -160,13 +167,11 @@ class SheetResult:
     title: str | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class FileResult:
     path: str
     format: str = ""
     sheets: list = field(default_factory=list)
-    items: list = field(default_factory=list)      # final item dicts (as written), in source order
-    fates: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     departments: list = field(default_factory=list)
     seconds: float = 0.0
@@ -179,11 +184,20 @@ class FileResult:
     def data_rows(self) -> int:
         return sum(s.rows - s.header_row for s in self.sheets if s.header_row)
 
+    @property
+    def items(self) -> list:
+        """The items as written, in source order."""
+        return [si.final if si.final is not None else si.fields for s in self.sheets for si in s.items]
+
+    @property
+    def fates(self) -> list:
+        return [f for s in self.sheets for f in s.fates]
+
     def fate_counts(self) -> Counter:
         return Counter(f.fate for f in self.fates)
 
 
-@dataclass
+@dataclass(eq=False)
 class ImportPlan:
     files: list                     # FileResult per input file
     outputs: dict                   # Path → text (only files whose content changes or is new)
@@ -376,13 +390,12 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
     for i, item in enumerate(items):
         if i in folded:
             continue
-        idx = len(res.items)
         res.items.append(item)
-        res.fates.append(RowFate(sheet.name, item.rows[0] + 1, FATE_IMPORTED, item=idx))
-        first = item.rows[0]
+        first = min(item.rows)
+        res.fates.append(RowFate(sheet.name, first + 1, FATE_IMPORTED, item=item))
         for r, reason in item_rows_fates[i]:
             if r != first:
-                res.fates.append(RowFate(sheet.name, r + 1, FATE_MERGED, reason, item=idx))
+                res.fates.append(RowFate(sheet.name, r + 1, FATE_MERGED, reason, item=item))
         item.rows = sorted(item.rows)
 
     # category from the sheet name where the sheet has none
@@ -756,13 +769,15 @@ def assign_codes(items: list, dept_code: str, config: Config, existing: list) ->
             lm = note(it["code"])
             if lm:
                 mains.setdefault((lm[0], it.get("name")), lm[1])
+    taken_now = {it["code"] for it in items if it.get("code")}
     for it in items:
         if it.get("code"):
             continue
         key = (it.get("name"), it.get("sub_name"), it.get("category"))
         old = existing_codes.get(key)
-        if old and old not in _taken(items):
+        if old and old not in taken_now:
             it["code"] = old
+            taken_now.add(old)
             lm = config.code_pattern.match(old)
             if lm:
                 mains.setdefault((lm.group("letters"), it.get("name")), lm.group("main"))
@@ -792,22 +807,15 @@ def assign_codes(items: list, dept_code: str, config: Config, existing: list) ->
         used.add(it["code"])
 
 
-def _taken(items) -> set:
-    return {it["code"] for it in items if it.get("code")}
-
-
-def merge_into_existing(existing: list, new_by_file: dict, produced_keys: set) -> list:
+def merge_into_existing(existing: list, new_by_file: dict) -> list:
     """Replace, in place, the existing items that came from the files being imported.
 
-    Existing items from other files (or hand-written) stay where they are; the new items of a
-    file take the place of that file's first old item; files not seen before are appended.
-    Fields the import does not produce (e.g. sanding_duty added by hand) are kept from the old
-    item with the same code.
+    Existing items from other files (or hand-written ones) stay where they are; the new items of
+    a file take the place of that file's first old item; files not seen before are appended.
     """
-    old_by_code = {str(e.get("code")): e for e in existing if isinstance(e, dict) and e.get("code")}
     out, emitted = [], set()
     for e in existing:
-        src = (e.get("provenance") or {}).get("file") if isinstance(e, dict) else None
+        src = (e.get("provenance") or {}).get("file") if isinstance(e, dict) and isinstance(e.get("provenance"), dict) else None
         if src in new_by_file:
             if src not in emitted:
                 out += new_by_file[src]
@@ -817,15 +825,6 @@ def merge_into_existing(existing: list, new_by_file: dict, produced_keys: set) -
     for src, items in new_by_file.items():
         if src not in emitted:
             out += items
-    for it in out:
-        old = old_by_code.get(str(it.get("code")))
-        if old is not None and old is not it and any(it in v for v in new_by_file.values()):
-            for k, v in old.items():
-                if k not in it and k not in produced_keys:
-                    it[k] = v
-            it_sorted = _ordered(it)
-            it.clear()
-            it.update(it_sorted)
     return out
 
 
@@ -835,15 +834,15 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
                 config: Config | None = None, progress=None) -> ImportPlan:
     """Read ``paths`` and compute every file to write under ``out_dir``; writes nothing.
 
-    Raises :class:`InputError` if any input cannot be read at all.
+    Raises :class:`InputError` if any input cannot be read at all. ``progress(n, total, file_result)``
+    is called after each file is read.
     """
     out_dir = Path(out_dir)
     mapping = mapping or load_mapping()
     config = config or load_config(out_dir.parent)
     files: list[FileResult] = []
-    # department key → list of (FileResult, [SourceItem])
-    dept_groups: dict = {}
-    dept_meta: dict = {}
+    groups: dict = {}        # department key → [(FileResult, SheetResult)]
+    metas: dict = {}         # department key → what is known about it
     for n, path in enumerate(paths, 1):
         t0 = time.perf_counter()
         label = str(path)
@@ -851,146 +850,147 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
         fr = FileResult(label, wb.format)
         for note in wb.notes:
             fr.problems.append(Problem(label, 1, 1, "", "IMPORT-MERGED-UNAVAILABLE", "warning", note))
-        per_sheet = []
         for sheet in wb.sheets:
             sr = analyse_sheet(sheet, mapping, config, label)
             fr.sheets.append(sr)
             fr.problems += sr.problems
-            per_sheet.append(sr)
-        # group sheets into departments
-        for sr in per_sheet:
             if not sr.items:
                 continue
             subjects = Counter(it.subject for it in sr.items if it.subject)
             if department:
                 key = department
-            else:
-                name, short = department_name(subjects, sr.title, Path(label).stem)
-                key = name or Path(label).stem
-                dept_meta.setdefault(key, {"name": key, "short_name": short, "subjects": Counter(),
-                                           "source_codes": Counter()})
-            meta = dept_meta.setdefault(key, {"name": None, "short_name": None, "subjects": Counter(),
-                                              "source_codes": Counter()})
+            else:   # one department per dominant 行使主体 (a 地县两级 list has a sheet per level)
+                key = department_name(subjects, sr.title, Path(label).stem)[0] or Path(label).stem
+            meta = metas.setdefault(key, {"subjects": Counter(), "source_codes": Counter(),
+                                          "title": sr.title, "stem": Path(label).stem})
             meta["subjects"].update(subjects)
-            if department and meta["name"] is None:
-                meta["title"] = sr.title
-                meta["stem"] = Path(label).stem
             for it in sr.items:
                 m = config.code_pattern.match(it.source_code or "")
                 if m and "department" in m.groupdict():
                     meta["source_codes"][m.group("department")] += 1
-            dept_groups.setdefault(key, []).append((fr, sr))
+            groups.setdefault(key, []).append((fr, sr))
         fr.seconds = time.perf_counter() - t0
         files.append(fr)
+        if progress:
+            progress(n, len(paths), fr)
 
     orgs = load_organizations(out_dir)
     used_codes = {str(d.get("code")) for _, d in orgs.values() if d.get("code")}
-    by_name = {}
+    by_name: dict = {}
     for oid, (_, d) in orgs.items():
         for k in ("name", "short_name"):
             if d.get(k):
                 by_name.setdefault(str(d[k]), oid)
     outputs: dict = {}
     departments: dict = {}
-    for key, groups in dept_groups.items():
-        meta = dept_meta[key]
+    for key, dept_groups in groups.items():
+        t0 = time.perf_counter()
+        meta = metas[key]
+        name, short = department_name(meta["subjects"], meta["title"], meta["stem"])
+        meta["name"], meta["short_name"] = name or key, short
         if department:
             dept_id = department
-            if meta["name"] is None:
-                name, short = department_name(meta["subjects"], meta.get("title"), meta.get("stem", dept_id))
-                meta["name"], meta["short_name"] = name or dept_id, short
         else:
-            dept_id = by_name.get(meta["name"]) or (by_name.get(meta["short_name"]) if meta["short_name"] else None)
-            dept_id = dept_id or next((by_name[s] for s in meta["subjects"] if s in by_name), None)
+            dept_id = next((by_name[k] for k in [name, short, *meta["subjects"]] if k and k in by_name), None)
         org_path, org = orgs.get(dept_id, (None, None)) if dept_id else (None, None)
-        if org is not None and org.get("code"):
+        if org is not None and re.fullmatch(r"\d{3}", str(org.get("code") or "")):
             dept_code = str(org["code"])
         else:
             src = meta["source_codes"].most_common(1)
             dept_code = src[0][0] if src and src[0][0] not in used_codes else _code_for(meta["name"], used_codes)
             used_codes.add(dept_code)
-        if not dept_id:
-            dept_id = f"dept-{dept_code}"
-        t0 = time.perf_counter()
-        outputs_for, info = build_department(dept_id, dept_code, meta, groups, out_dir, org_path, org, config)
-        outputs.update(outputs_for)
+        dept_id = dept_id or f"dept-{dept_code}"
+        outs, info = build_department(dept_id, dept_code, meta, dept_groups, out_dir, org_path, org, config)
+        outputs.update(outs)
         departments[dept_id] = info
+        share = list(dict.fromkeys(fr for fr, _ in dept_groups))
         spent = time.perf_counter() - t0
-        share = {id(fr) for fr, _ in groups}
-        for fr in files:
-            if id(fr) in share:
-                fr.seconds += spent / max(1, len(share))
-                if dept_id not in fr.departments:
-                    fr.departments.append(dept_id)
-    if progress:
-        for n, fr in enumerate(files, 1):
-            progress(n, len(files), fr)
+        for fr in share:
+            fr.seconds += spent / len(share)
+            if dept_id not in fr.departments:
+                fr.departments.append(dept_id)
+    for fr in files:
+        _subject_notes(fr, departments)
     return ImportPlan(files, outputs, departments)
+
+
+def _subject_notes(fr: FileResult, departments: dict) -> None:
+    """Info for items whose 行使主体 is not their department (e.g. 自治区 rows in a city list)."""
+    for sr in fr.sheets:
+        for si in sr.items:
+            dept = departments.get(si.department)
+            if not si.subject or not dept:
+                continue
+            if si.subject not in (dept["name"], dept.get("short_name")):
+                c = si.columns.get("subject", 1) - 1
+                fr.problems.append(_problem(fr.path, sr.name, si.rows[0], c, "IMPORT-SUBJECT", "info",
+                                            f"行使主体「{si.subject}」与部门「{dept['name']}」不同 "
+                                            "(the item's 行使主体 is not its department)"))
 
 
 def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, org, config: Config):
     """Items of one department → texts of ``powers/<id>.yaml`` and ``organizations/<id>.yaml``."""
+    powers_path = out_dir / "powers" / f"{dept_id}.yaml"
+    existing_doc = read_yaml_file(powers_path) if powers_path.is_file() else None
+    existing = existing_doc.get("items") if isinstance(existing_doc, dict) else None
+    existing = [e for e in existing if isinstance(e, dict)] if isinstance(existing, list) else []
+
     new_by_file: dict = {}
-    all_items: list = []
+    sources: list = []
     units: list = []
     for fr, sr in groups:
         base = os.path.basename(fr.path)
         for si in sr.items:
+            si.department = dept_id
             fields = dict(si.fields)
             for u in fields.pop("_units", []):
                 if u not in units:
                     units.append(u)
-            if si.has_provenance_column:
+            if si.has_provenance_column:       # an exported file: provenance travels in 来源
                 if si.provenance:
                     fields["provenance"] = si.provenance
-                prov_file = (si.provenance or {}).get("file", f"\0{base}")
+                src = (si.provenance or {}).get("file", f"\0{base}")
             else:
                 fields["provenance"] = {"file": base, "sheet": sr.name, "rows": [r + 1 for r in si.rows]}
-                prov_file = base
-            fields = _ordered(fields)
+                src = base
             si.final = fields
-            fr.items.append(fields)
-            all_items.append(fields)
-            new_by_file.setdefault(prov_file, []).append(fields)
-        # map sheet-level fates to file-level item indexes
-    powers_path = out_dir / "powers" / f"{dept_id}.yaml"
-    existing_doc = read_yaml_file(powers_path) if powers_path.is_file() else None
-    existing = list((existing_doc or {}).get("items") or []) if isinstance(existing_doc, dict) else []
-    assign_codes(all_items, dept_code, config, existing)
-    for items in new_by_file.values():
-        for i, it in enumerate(items):
-            items[i] = _ordered(it)
-    # keep FileResult.items pointing at the final dicts
-    final_by_id = {id(x): x for v in new_by_file.values() for x in v}
-    for fr, sr in groups:
-        fr.items[:] = [final_by_id.get(id(x), x) for x in fr.items]
-    produced = set(ITEM_KEYS)
-    merged = merge_into_existing(existing, {k: v for k, v in new_by_file.items()}, produced)
-    doc = {"department": dept_id, "items": merged}
+            sources.append(si)
+            new_by_file.setdefault(src, []).append(fields)
+    assign_codes([si.final for si in sources], dept_code, config, existing)
+    # fields the source has no column for keep the value of the existing item with the same code
+    old_by_code = {str(e["code"]): e for e in existing if e.get("code")}
+    for si in sources:
+        old = old_by_code.get(str(si.final.get("code")))
+        if old is not None:
+            for k, v in old.items():
+                if k not in si.columns and k not in ("code", "provenance") and k in ITEM_KEYS:
+                    si.final[k] = v
+        ordered = _ordered(si.final)
+        si.final.clear()
+        si.final.update(ordered)
+    doc = {"department": dept_id, "items": merge_into_existing(existing, new_by_file)}
     if isinstance(existing_doc, dict):
-        for k, v in existing_doc.items():
-            if k not in doc:
-                doc[k] = v
+        doc.update({k: v for k, v in existing_doc.items() if k not in doc})
     outputs = {}
     text = dump_yaml(doc)
     if existing_doc is None or powers_path.read_text(encoding="utf-8") != text:
         outputs[powers_path] = text
-    # organisation: create when missing, else add missing units only
-    if org is None:
+    if org is None:                       # organisation: create when missing …
         org_doc = {"id": dept_id, "code": dept_code, "name": meta["name"] or dept_id}
         if meta.get("short_name"):
             org_doc["short_name"] = meta["short_name"]
         org_doc["units"] = [{"name": u} for u in units]
         outputs[out_dir / "organizations" / f"{dept_id}.yaml"] = dump_yaml(org_doc)
-    else:
+    else:                                 # … else add the units it does not list yet
         have = {str(u.get("name")) for u in (org.get("units") or []) if isinstance(u, dict)}
         missing = [u for u in units if u not in have]
         if missing:
             org_doc = dict(org)
             org_doc["units"] = list(org.get("units") or []) + [{"name": u} for u in missing]
             outputs[org_path] = dump_yaml(org_doc)
-    info = {"name": meta["name"], "code": dept_code, "items": len(all_items),
-            "files": sorted({os.path.basename(fr.path) for fr, _ in groups})}
+    info = {"name": meta["name"], "short_name": meta.get("short_name"), "code": dept_code,
+            "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
+            "existing_organization": org is not None}
     return outputs, info
 
 

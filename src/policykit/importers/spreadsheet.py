@@ -31,14 +31,18 @@ class Sheet:
     cells: tuple            # tuple of tuples of str | None, trailing blank rows/columns trimmed
     merged: tuple = ()      # ((r0, r1, c0, c1), ...)
     _origins: dict = field(default_factory=dict, compare=False, repr=False)
+    _ranges: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
-        origins = {}
-        for r0, r1, c0, c1 in self.merged:
+        origins, ranges = {}, {}
+        for rng in self.merged:
+            r0, r1, c0, c1 = rng
+            ranges[(r0, c0)] = rng
             for r in range(r0, r1):
                 for c in range(c0, c1):
                     origins[(r, c)] = (r0, c0)
         object.__setattr__(self, "_origins", origins)
+        object.__setattr__(self, "_ranges", ranges)
 
     @property
     def nrows(self) -> int:
@@ -59,10 +63,9 @@ class Sheet:
         return self._origins.get((r, c), (r, c))
 
     def merge_of(self, r: int, c: int):
-        for rng in self.merged:
-            if rng[0] <= r < rng[1] and rng[2] <= c < rng[3]:
-                return rng
-        return None
+        """The merged range ``(r0, r1, c0, c1)`` covering ``(r, c)``, or None."""
+        o = self._origins.get((r, c))
+        return self._ranges.get(o) if o else None
 
     def value(self, r: int, c: int):
         """The value a reader sees: a covered cell shows its merge's top-left value."""

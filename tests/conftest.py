@@ -1,0 +1,51 @@
+"""Shared fixtures: throwaway repositories built from the rules' base city, real git repos."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE = ROOT / "rules" / "_base"
+SHARED = ROOT.parent / "shared"
+
+
+def write_files(root: Path, files: dict) -> None:
+    for rel, content in files.items():
+        target = root / rel
+        if content is None:
+            target.unlink(missing_ok=True)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+
+
+@pytest.fixture
+def city(tmp_path):
+    """A minimal clean city (rules/_base) in a temp dir, plus a function to overlay files."""
+    root = tmp_path / "city"
+    shutil.copytree(BASE, root)
+
+    def overlay(files: dict) -> Path:
+        write_files(root, files)
+        return root
+    overlay.root = root
+    return overlay
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {"GIT_AUTHOR_NAME": "测试员", "GIT_AUTHOR_EMAIL": "t@example.cn", "GIT_COMMITTER_NAME": "测试员",
+           "GIT_COMMITTER_EMAIL": "t@example.cn", "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def shared_dir():
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent")
+    return SHARED
