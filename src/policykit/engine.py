@@ -81,7 +81,11 @@ def compile_ruleset(rule: Rule) -> dict:
     definition = {"r": {"all": conditions}}
     sink_alternatives = []
     for kind in sorted(rule.kinds):
-        alphas = [[c for c in p.conditions if not c.ref] for p in rule.patterns if p.kind == kind]
+        # what the engine tests on the fact alone: literal conditions, and presence of every field
+        # compared with another fact (a fact without that field never reaches the join)
+        alphas = [[c for c in p.conditions if not c.ref]
+                  + [Condition(c.field, "exists", True) for c in p.conditions if c.ref]
+                  for p in rule.patterns if p.kind == kind]
         if any(not a for a in alphas):
             continue  # some pattern accepts every fact of this kind
         tests = [{"kind": kind}] + [

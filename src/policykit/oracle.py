@@ -1,8 +1,9 @@
 """The plain-Python twin of engine.py: same compiled rules, evaluated with dicts and loops.
 
 It exists to prove the engine: the differential tests demand identical matches from both.
-Semantics (shared with the engine): a comparison on a missing field is false; ``exists`` tests
-presence; matches are tuples of the keys of the matched facts, in pattern order.
+Semantics (shared with the engine, found by the differential tests): a comparison on a missing
+field is false; ``exists`` tests presence; each matched pattern binds a different fact; matches
+are tuples of the ``seq`` of the matched facts, in pattern order.
 """
 from __future__ import annotations
 
@@ -72,7 +73,10 @@ def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
             if not any(all(_test(c, f, bound) for c in p.conditions) for f in candidates):
                 extend(index + 1, bound)
             return
+        taken = {id(b) for b in bound.values()}
         for f in candidates:
+            if id(f) in taken:  # as in the engine, one fact binds at most one pattern
+                continue
             if all(_test(c, f, bound) for c in p.conditions):
                 bound[p.alias] = f
                 extend(index + 1, bound)

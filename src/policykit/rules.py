@@ -198,6 +198,7 @@ def _compile(data: dict, doc: Document) -> Rule:
         patterns.append(Pattern(alias, kind, tuple(conditions), negated))
         if alias:
             aliases[alias] = kind
+    patterns = _require_referenced_fields(patterns)
     matched = [p for p in patterns if not p.negated]
     if len(matched) > MAX_MATCHED:
         raise _Compile(("when",), f"最多匹配 {MAX_MATCHED} 个事实（连接代价随规模平方增长） (too many joined facts)")
@@ -217,6 +218,26 @@ def _compile(data: dict, doc: Document) -> Rule:
         locate=(loc_alias, tuple(int(x) if x.isdigit() else x for x in loc_field.split(".")) if loc_field else ()),
         examples=list(data.get("examples") or []), file=doc.file, line=doc.position(("id",))[0],
         tags=tuple(data.get("tags") or ()))
+
+
+def _require_referenced_fields(patterns: list[Pattern]) -> list[Pattern]:
+    """A pattern matches only facts that have every field later patterns compare with.
+
+    The engine fails (error 311) when a join reads a field its fact lacks; making presence part
+    of the rule gives engine and oracle one meaning.
+    """
+    needed: dict[str, set] = {}
+    for p in patterns:
+        for c in p.conditions:
+            if c.ref:
+                needed.setdefault(c.ref[0], set()).add(c.ref[1])
+    out = []
+    for p in patterns:
+        extra = [Condition(f, "exists", True) for f in sorted(needed.get(p.alias, ()))
+                 if f not in ("key", "seq", "kind") and not any(c.field == f and c.op == "exists" and c.value
+                                                               for c in p.conditions)]
+        out.append(Pattern(p.alias, p.kind, p.conditions + tuple(extra), p.negated) if extra else p)
+    return out
 
 
 def _condition(fname, op, value, path, aliases) -> Condition:

@@ -671,18 +671,30 @@ def _ranges(rows) -> str:
 _YEAR = re.compile(r"(19|20)\d{2}年(度)?")
 
 
-def department_name(subjects: Counter, title: str | None, file_stem: str) -> tuple[str | None, str | None]:
-    """``(name, short_name)`` from the 行使主体 values, completed from the title or file name
-    when the subject is a short form (市统计局 → 克拉玛依市统计局)."""
+_GENERIC = re.compile(r"^(地州市|县市区|地州|地市|县市|市|县)")
+
+
+def department_name(subjects: Counter, title: str | None, file_stem: str,
+                    prefer: Counter | None = None) -> tuple[str | None, str | None]:
+    """``(name, short_name)`` from the 行使主体 values, completed from the title or file name when
+    the subject is a short or template form (市统计局 → 克拉玛依市统计局, 地州市商务主管部门 →
+    克拉玛依市商务局). Ties between subjects are broken by ``prefer`` (the whole file's counts)."""
+    candidates = [c for c in (_name_from_title(title), _name_from_title(file_stem)) if c]
     if not subjects:
-        candidate = _name_from_title(title) or _name_from_title(file_stem)
-        return candidate, None
-    subject = max(subjects.items(), key=lambda kv: (kv[1], -list(subjects).index(kv[0])))[0]
-    core = re.sub(r"^(市|地州市|县市区|自治区)", "", subject)
-    for text in (title, file_stem):
-        cand = _name_from_title(text)
-        if cand and cand != subject and len(core) >= 2 and cand.endswith(core) and len(cand) > len(subject):
+        return (candidates[0] if candidates else None), None
+    order = list(subjects)
+    prefer = prefer or Counter()
+    subject = max(order, key=lambda s: (subjects[s], prefer[s], -order.index(s)))
+    plain = re.sub(r"[（(][^）)]*[)）]", "", subject)
+    core = _GENERIC.sub("", plain)
+    for cand in candidates:
+        if cand != subject and len(core) >= 2 and cand.endswith(core) and len(cand) > len(plain):
             return cand, subject
+    template = subject.startswith(("地州市", "县市区", "地州"))
+    if template:
+        for cand in candidates:
+            if re.search(r"(局|委员会|办公室|厅|部|委|中心|队|院)$", cand):
+                return cand, None
     return subject, None
 
 
@@ -854,15 +866,17 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
             sr = analyse_sheet(sheet, mapping, config, label)
             fr.sheets.append(sr)
             fr.problems += sr.problems
+        file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)
+        for sr in fr.sheets:
             if not sr.items:
                 continue
             subjects = Counter(it.subject for it in sr.items if it.subject)
             if department:
                 key = department
             else:   # one department per dominant 行使主体 (a 地县两级 list has a sheet per level)
-                key = department_name(subjects, sr.title, Path(label).stem)[0] or Path(label).stem
+                key = department_name(subjects, sr.title, Path(label).stem, file_subjects)[0] or Path(label).stem
             meta = metas.setdefault(key, {"subjects": Counter(), "source_codes": Counter(),
-                                          "title": sr.title, "stem": Path(label).stem})
+                                          "title": sr.title, "stem": Path(label).stem, "prefer": file_subjects})
             meta["subjects"].update(subjects)
             for it in sr.items:
                 m = config.code_pattern.match(it.source_code or "")
@@ -886,7 +900,7 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
     for key, dept_groups in groups.items():
         t0 = time.perf_counter()
         meta = metas[key]
-        name, short = department_name(meta["subjects"], meta["title"], meta["stem"])
+        name, short = department_name(meta["subjects"], meta["title"], meta["stem"], meta["prefer"])
         meta["name"], meta["short_name"] = name or key, short
         if department:
             dept_id = department
@@ -921,7 +935,7 @@ def _subject_notes(fr: FileResult, departments: dict) -> None:
             dept = departments.get(si.department)
             if not si.subject or not dept:
                 continue
-            if si.subject not in (dept["name"], dept.get("short_name")):
+            if si.subject not in (dept["name"], dept.get("short_name"), dept.get("subject")):
                 c = si.columns.get("subject", 1) - 1
                 fr.problems.append(_problem(fr.path, sr.name, si.rows[0], c, "IMPORT-SUBJECT", "info",
                                             f"行使主体「{si.subject}」与部门「{dept['name']}」不同 "
@@ -988,7 +1002,9 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
             org_doc = dict(org)
             org_doc["units"] = list(org.get("units") or []) + [{"name": u} for u in missing]
             outputs[org_path] = dump_yaml(org_doc)
+    subjects = meta["subjects"]
     info = {"name": meta["name"], "short_name": meta.get("short_name"), "code": dept_code,
+            "subject": max(subjects, key=lambda s: (subjects[s], meta["prefer"][s])) if subjects else None,
             "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
             "existing_organization": org is not None}
     return outputs, info

@@ -112,7 +112,8 @@ _CN_NUM = "零〇一二三四五六七八九十百千两"
 _ONE_ARTICLE = (rf"第[{_CN_NUM}\d]+条(?:之[{_CN_NUM}]+)?(?:第[{_CN_NUM}\d]+款)?(?:第[{_CN_NUM}\d]+项)?"
                 rf"|第[{_CN_NUM}\d]+[款项]")
 ARTICLE = re.compile(rf"(?:{_ONE_ARTICLE})(?:\s*[、，,和及与]\s*(?:{_ONE_ARTICLE}))*")
-_TAG = re.compile(r"【([^【】\d]{1,12})】")
+_TAG = re.compile(r"【([^【】\d]{1,12})】|(?:^|(?<=\n))[ \t\u3000]*((?:法律|法规|规章|行政法规|地方性法规|部门规章|"
+                  r"地方政府规章|规范性文件|国务院决定))】")
 _LEAD = re.compile(rf"^(?:\s|{_NUMBERING.pattern[1:]}|[、，,；;。:：]|依据|根据|依照|按照|法律依据|实施依据|设定依据)*")
 
 
@@ -192,7 +193,7 @@ def parse_legal_basis(text, mapping) -> tuple[list, list]:
     pos, tag = 0, None
     for m in _TAG.finditer(s):
         segments.append((tag, s[pos:m.start()]))
-        tag, pos = m.group(1), m.end()
+        tag, pos = m.group(1) or m.group(2), m.end()
     segments.append((tag, s[pos:]))
     entries = []
     for tag, body in segments:
