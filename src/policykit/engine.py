@@ -11,8 +11,9 @@ The engine has measured defects (docs/engine.md); this adapter makes each one un
   checked to be collision-free per ruleset.
 * ``none`` mis-retracts when the blocking fact arrives late, and deletes other rules' matches →
   one ruleset per rule; negated (reference) kinds are asserted before the facts that refer to them.
-* heap overflow when the last cross-fact test of an ``$and`` fails → every cross-fact ``$and``
-  ends with an always-true test.
+* heap overflow when the last cross-fact test of an ``$and`` fails → single-fact tests come
+  first and every cross-fact ``$and`` ends with an always-true *cross-fact* test (``seq`` differs).
+  An always-true single-fact test at the end (``$ex``) crashed here at 1,709 facts.
 * joining on ``id`` reads freed memory → the compiler (rules.py) forbids it; keys are our own field.
 * >251 properties, strings ≥64 KB → facts are projected to the fields a rule reads; long strings
   are replaced by a digest (equality is kept).
@@ -34,7 +35,6 @@ from .rules import Condition, Pattern, Rule
 CHUNK = 1000
 LONG_STRING = 4096          # bytes; the engine mis-compares strings of 64 KB or more
 SINK = "zz_sink"
-_TAIL = {"$ex": {"key": 1}}  # always true: every projected fact has a key
 _counter = itertools.count(1)
 
 
@@ -66,9 +66,14 @@ def _negate_literal(c: Condition) -> dict:
 
 
 def _pattern_json(p: Pattern) -> dict:
-    tests = [{"kind": p.kind}] + [_cond_json(c) for c in p.conditions]
-    if any(c.ref for c in p.conditions):
-        tests.append(_TAIL)
+    """Tests on the fact alone first, then cross-fact tests, then an always-true cross-fact tail."""
+    tests = [{"kind": p.kind}] + [_cond_json(c) for c in p.conditions if not c.ref]
+    refs = [c for c in p.conditions if c.ref]
+    if refs:
+        tests += [_cond_json(c) for c in refs]
+        # seq is unique and one fact never binds two patterns, so this is always true; it keeps
+        # the last cross-fact test of the $and from being one that fails (heap overflow)
+        tests.append({"$neq": {"seq": {refs[0].ref[0]: "seq"}}})
     return {"$and": tests} if len(tests) > 1 else tests[0]
 
 
