@@ -153,7 +153,7 @@ def _decode(raw: bytes, doc: Document) -> str | None:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1  # in characters
         guess = ""
         try:
             raw.decode("gb18030")
