@@ -38,7 +38,9 @@ def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
 
 def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None, progress=None,
               today: _dt.date | None = None, at=None, repo: Repository | None = None,
-              only_rules: set | None = None) -> CheckResult:
+              only_rules: set | None = None, legal_date: _dt.date | None = None) -> CheckResult:
+    """Check the lists at ``at`` (work tree, a revision, or the last commit of a date), with laws
+    as in force on ``legal_date`` (default: the date ``at`` names, else today)."""
     timings = {}
     t0 = time.perf_counter()
     repo = repo or open_repository(path, at=at)
@@ -49,7 +51,12 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
     if only_rules is not None:
         rules = [r for r in rules if r.id in only_rules]
     t1 = time.perf_counter()
-    facts = build_facts(repo, today=today)
+    if legal_date is None and isinstance(at, str):
+        try:
+            legal_date = _dt.date.fromisoformat(at)
+        except ValueError:
+            pass
+    facts = build_facts(repo, today=today, legal_date=legal_date)
     timings["facts"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     problems = list(repo.load_problems) + rule_problems

@@ -50,6 +50,18 @@ FACT_KINDS: dict[str, dict[str, str]] = {
     "catalog_item": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "lead_count": "牵头认领数",
                      "claim_count": "认领数"},
     "catalog_claim": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "department": "认领部门", "role": "角色"},
+    "law": {"title": "法规名称", "norm_title": "规范化名称", "level": "层级", "dates_consistent": "版本日期先后一致",
+            "starts_with_enactment": "首个版本为制定", "version_count": "版本数"},
+    "law_basis": {"list": "所在清单（power/boundary）", "owner": "事项编码或边界事项编号", "owner_name": "事项名称",
+                  "department_name": "部门名称", "title": "引用的法规名称", "article": "引用的条款",
+                  "cited_level": "引用时标注的层级", "resolved": "在法律法规库中找到", "law_id": "法规标识",
+                  "law_title": "法规全称", "suggestion": "最相近的法规名称（提示语）", "registry_level": "法规库中的层级",
+                  "level_mismatch": "标注层级与法规库不一致", "in_force": "在法律日期有效", "repealed": "已废止",
+                  "not_yet_in_force": "尚未施行", "effective": "施行日期", "repealed_on": "废止日期",
+                  "article_max": "引用的最大条号", "article_count": "法律日期时的条文数",
+                  "article_beyond": "条号超出条文数", "weak_sets_strong": "仅以规范性文件设定许可/处罚/强制",
+                  "cited_version_year": "名称中注明的版本年份", "renumbered_after_cited": "注明版本之后条文重新编号",
+                  "legal_date": "法律日期"},
     "waiver": {"rule": "规则编号", "owner": "责任单位", "approval": "批准文件", "expires": "到期日期", "expired": "已过期"},
 }
 COMMON_FIELDS = {"kind", "key", "seq"}
@@ -88,8 +100,8 @@ def _vague_only(duty: str, verbs) -> bool:
     return len(rest) == 0 or (any(v in duty for v in verbs) and len(duty) <= 8)
 
 
-def build_facts(repo: Repository, today=None) -> list[Fact]:
-    """All facts of a repository, in a deterministic order."""
+def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
+    """All facts of a repository, in a deterministic order. ``legal_date``: laws as in force then."""
     import datetime as _dt
     cfg = repo.config
     code_re = cfg.code_regex
@@ -193,8 +205,82 @@ def build_facts(repo: Repository, today=None) -> list[Fact]:
             add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
                 name=c.name, department=cl.department, role=cl.role)
     today = today or _dt.date.today()
+    _law_facts(repo, legal_date or today, add)
     for w in repo.waivers:
         expires = w.expires if isinstance(w.expires, _dt.date) else _dt.date.fromisoformat(str(w.expires))
         add("waiver", f"{w.rule}@{w.source.path[-1]}", w.source, rule=w.rule, owner=w.owner, approval=w.approval,
             expires=expires.isoformat(), expired=expires < today)
     return facts
+
+
+_VERSION_YEAR = re.compile(r"[（(]\s*(\d{4})\s*年[^（）()]*[)）]")
+
+
+def _law_facts(repo: Repository, when, add) -> None:
+    """Facts of the law registry and of every cited basis, as of the legal date ``when``."""
+    if not repo.laws:
+        return
+    from .laws import article_numbers, normalise_title, registry_of
+    from .model import Source
+    registry = registry_of(repo)
+    cfg = repo.config
+    weak = set(cfg.weak_basis_levels)
+    for law in registry.laws:
+        dates = [v.promulgated for v in law.versions]
+        consistent = dates == sorted(dates) and all(v.effective is None or v.effective >= v.promulgated
+                                                     for v in law.versions)
+        add("law", law.id, Source(law.file, ()), title=law.title, norm_title=normalise_title(law.title),
+            level=law.level, dates_consistent=consistent,
+            starts_with_enactment=bool(law.versions) and law.versions[0].event == "制定",
+            version_count=len(law.versions))
+
+    def cite(list_kind, owner, owner_name, dept_name, basis, source, strong_category, resolved_levels):
+        res = registry.resolve(basis.title)
+        law = res.law
+        nums = article_numbers(basis.article)
+        fields = dict(list=list_kind, owner=owner, owner_name=owner_name, department_name=dept_name,
+                      title=basis.title, article=basis.article, cited_level=basis.level,
+                      resolved=law is not None, suggestion=(f"最相近的是《{res.suggestion.title}》" if res.suggestion else "库中没有相近的名称"),
+                      legal_date=when.isoformat())
+        if nums:
+            fields["article_max"] = max(nums)
+        m = _VERSION_YEAR.search(basis.title)
+        if m:
+            fields["cited_version_year"] = int(m.group(1))
+        if law is not None:
+            count = law.article_count(when)
+            repeal = law.repeal
+            fields.update(law_id=law.id, law_title=law.title, registry_level=law.level,
+                          level_mismatch=law.level != basis.level, in_force=law.in_force(when),
+                          repealed=law.repealed_by(when), not_yet_in_force=law.not_yet_in_force(when),
+                          effective=(law.enacted.effective or law.enacted.promulgated).isoformat(),
+                          repealed_on=((repeal.effective or repeal.promulgated).isoformat() if repeal else None),
+                          article_beyond=bool(count and nums and max(nums) > count),
+                          weak_sets_strong=strong_category and law.level in weak
+                          and not any(lv not in weak for lv in resolved_levels))
+            if count:
+                fields["article_count"] = count
+            if m:
+                cited = _dt_date(int(m.group(1)))
+                fields["renumbered_after_cited"] = law.renumbered_since(cited, when)
+        add("law_basis", f"{owner}#{source.path[-1]}", source, **fields)
+
+    for item in repo.power_items:
+        levels = []
+        for b in item.legal_basis:
+            r = registry.resolve(b.title).law
+            levels.append(r.level if r else b.level)
+        strong = item.category in cfg.strong_basis_categories
+        dept = repo.department_name(item.department)
+        for i, b in enumerate(item.legal_basis):
+            cite("power", item.code, item.full_name, dept, b, Source(item.source.file, item.source.path + ("legal_basis", i)),
+                 strong, levels)
+    for matter in repo.boundaries:
+        for i, b in enumerate(matter.basis):
+            cite("boundary", matter.id, matter.name, repo.department_name(matter.lead or ""), b,
+                 Source(matter.source.file, matter.source.path + ("basis", i)), False, [])
+
+
+def _dt_date(year: int):
+    import datetime as _dt
+    return _dt.date(year, 12, 31)

@@ -17,6 +17,7 @@ def register(sub) -> None:
     p.add_argument("--engine", choices=["durable", "oracle"], default="durable", help="规则引擎（oracle 为纯 Python 对照实现）")
     p.add_argument("--workers", type=int, default=None, help="规则进程数（0 = 本进程）")
     p.add_argument("--at", default=None, help="按某一提交或日期读取清单（见 policykit diff/log）")
+    p.add_argument("--legal-date", default=None, help="按该日期（YYYY-MM-DD）有效的法律法规检查依据（默认：--at 所指日期或今天）")
     p.add_argument("--since", default=None, help="同时检查自该提交以来的调整是否附有调整记录")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
@@ -28,8 +29,16 @@ def run(args) -> int:
     from ..progress import Progress
     from ..reporters import render
     progress = Progress("规则", enabled=not args.quiet)
+    legal_date = None
+    if args.legal_date:
+        import datetime as dt
+        from ..errors import UsageError
+        try:
+            legal_date = dt.date.fromisoformat(args.legal_date)
+        except ValueError:
+            raise UsageError(f"--legal-date 应为日期 YYYY-MM-DD：{args.legal_date}") from None
     result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
-                       progress=progress, at=args.at)
+                       progress=progress, at=args.at, legal_date=legal_date)
     problems = result.problems
     if args.since:
         from ..adjustments import check_since

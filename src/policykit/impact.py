@@ -1,0 +1,132 @@
+"""Impact analysis for 法律立改废: which items in which lists rest on a law (and on which articles)."""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from dataclasses import asdict, dataclass
+
+from .errors import UsageError
+from .laws import Registry, article_numbers, parse_ranges as laws_parse_ranges, registry_of
+from .repository import Repository
+
+
+@dataclass
+class Citation:
+    list: str            # 权责清单 | 职责边界清单
+    department: str
+    department_name: str
+    key: str             # item code or boundary id
+    name: str
+    article: str
+    articles: list
+    file: str
+    line: int
+    column: int
+
+
+def citations(repo: Repository, registry: Registry, law_id: str, articles: set[int] | None = None) -> list[Citation]:
+    out = []
+    for item in repo.power_items:
+        for i, b in enumerate(item.legal_basis):
+            res = registry.resolve(b.title)
+            if res.law is None or res.law.id != law_id:
+                continue
+            nums = article_numbers(b.article)
+            if articles and not (set(nums) & articles):
+                continue
+            file, line, col, _ = repo.locate(item.source, "legal_basis", i)
+            out.append(Citation("权责清单", item.department, repo.department_name(item.department), item.code,
+                                item.full_name, b.article, nums, file, line, col))
+    for matter in repo.boundaries:
+        for i, b in enumerate(matter.basis):
+            res = registry.resolve(b.title)
+            if res.law is None or res.law.id != law_id:
+                continue
+            nums = article_numbers(b.article)
+            if articles and not (set(nums) & articles):
+                continue
+            file, line, col, _ = repo.locate(matter.source, "basis", i)
+            lead = matter.lead or ""
+            out.append(Citation("职责边界清单", lead, repo.department_name(lead), matter.id, matter.name,
+                                b.article, nums, file, line, col))
+    return sorted(out, key=lambda c: (c.department, c.list, c.key, c.line))
+
+
+def impact_of_law(repo: Repository, query: str, articles: set[int] | None = None) -> dict:
+    registry = registry_of(repo)
+    law = registry.find(query)
+    if law is None:
+        hint = registry.resolve(query).suggestion
+        raise UsageError(f"法律法规库中没有「{query}」", hint=f"是否是「{hint.title}」？" if hint else None)
+    cites = citations(repo, registry, law.id, articles)
+    return {"law": {"id": law.id, "title": law.title, "level": law.level,
+                    "versions": [{"event": v.event, "promulgated": v.promulgated.isoformat(),
+                                  "effective": v.effective.isoformat() if v.effective else None,
+                                  "articles": v.articles} for v in law.versions]},
+            "articles": sorted(articles) if articles else None,
+            "citations": [asdict(c) for c in cites]}
+
+
+def impact_since(repo: Repository, since: _dt.date) -> list[dict]:
+    registry = registry_of(repo)
+    out = []
+    for law in registry.laws:
+        changes = law.changes_since(since)
+        if not changes:
+            continue
+        cites = citations(repo, registry, law.id)
+        out.append({"law": {"id": law.id, "title": law.title, "level": law.level},
+                    "changes": [{"event": v.event, "promulgated": v.promulgated.isoformat(),
+                                 "effective": v.effective.isoformat() if v.effective else None,
+                                 "renumbered": v.renumbered} for v in changes],
+                    "citations": [asdict(c) for c in cites]})
+    return sorted(out, key=lambda r: (-len(r["citations"]), r["law"]["id"]))
+
+
+def render_markdown(report: dict) -> str:
+    law = report["law"]
+    arts = report.get("articles")
+    lines = [f"# 影响分析：《{law['title']}》" + (f"第 {', '.join(map(str, arts))} 条" if arts else ""), ""]
+    cites = report["citations"]
+    depts = sorted({c["department_name"] for c in cites})
+    lines.append(f"共 {len(cites)} 处引用，涉及 {len(depts)} 个部门。以下事项需要评估是否启动动态调整（调整类型：法律立改废）。")
+    lines.append("")
+    current = None
+    for c in cites:
+        if c["department_name"] != current:
+            current = c["department_name"]
+            lines += ["", f"## {current}", "", "| 清单 | 编码 | 事项 | 引用条款 | 位置 |", "|---|---|---|---|---|"]
+        lines.append(f"| {c['list']} | {c['key']} | {c['name']} | {c['article']} | `{c['file']}:{c['line']}` |")
+    return "\n".join(lines) + "\n"
+
+
+def render_since_markdown(rows: list[dict], since: _dt.date) -> str:
+    lines = [f"# {since.isoformat()} 以来发生变化的法律法规及受影响事项", ""]
+    for r in rows:
+        ch = "；".join(f"{c['event']}（{c['promulgated']} 公布，{c['effective'] or '—'} 施行）" for c in r["changes"])
+        lines += [f"## 《{r['law']['title']}》", "", f"变化：{ch}。引用事项 {len(r['citations'])} 项。", ""]
+        for c in r["citations"]:
+            lines.append(f"- {c['department_name']} · {c['key']} {c['name']}（{c['article']}） `{c['file']}:{c['line']}`")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def write_xlsx(report: dict, path) -> None:
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "影响事项"
+    ws.append([f"《{report['law']['title']}》影响事项清单"])
+    ws.append(["部门", "清单", "编码", "事项名称", "引用条款", "文件", "行", "调整类型", "处理意见"])
+    for c in report["citations"]:
+        ws.append([c["department_name"], c["list"], c["key"], c["name"], c["article"], c["file"], c["line"],
+                   "法律立改废", ""])
+    from .writing import write_files_atomically
+    import io
+    buf = io.BytesIO()
+    wb.save(buf)
+    write_files_atomically({path: buf.getvalue()})
+
+
+def as_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
