@@ -26,7 +26,17 @@ LIST_DIRS = {
     "boundaries": "boundary",
     "catalogs": "catalog",
     "laws": "law",
+    # the supervision system around the lists (policykit.supervision): kept as raw records
+    "performance": "performance",    # 部门履职情况台账
+    "supervision": "supervision",    # 督导评估工作台账
+    "problems": "problem",           # 问题征集
+    "disputes": "dispute",           # 问题调处
+    "indicators": "indicator",       # 履职评估指标体系
+    "evaluations": "evaluation",     # 履职评估
+    "bodies": "body",                # 议事协调机构
+    "divisions": "division",         # 市县事权划分
 }
+RECORD_KINDS = {"performance", "supervision", "problem", "dispute", "indicator", "evaluation", "body", "division"}
 WAIVERS_FILE = "waivers.yaml"
 
 
@@ -46,6 +56,7 @@ class Repository:
     catalog_items: list = field(default_factory=list)
     waivers: list = field(default_factory=list)
     laws: list = field(default_factory=list)               # raw law records (see laws.py)
+    records: dict = field(default_factory=dict)            # kind -> [(file, data)] for RECORD_KINDS
     power_files: dict = field(default_factory=dict)        # file -> declared department
 
     # ---- locating -------------------------------------------------------------------------
@@ -234,3 +245,5 @@ def _build(repo: Repository, rel: str, kind: str, data: dict) -> None:
                                          w.get("reason"), m.Source(rel, ("waivers", i))))
     elif kind == "law":
         repo.laws.append((rel, data))
+    elif kind in RECORD_KINDS:
+        repo.records.setdefault(kind, []).append((rel, data))

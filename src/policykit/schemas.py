@@ -32,6 +32,8 @@ KINDS = {
     "config": "config.schema.json",
     "law": "law.schema.json",
     "rule": "rule.schema.json",
+    **{k: f"{k}.schema.json" for k in ("performance", "supervision", "problem", "dispute", "indicator", "evaluation",
+                                       "body", "division")},
 }
 
 
