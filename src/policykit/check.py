@@ -91,7 +91,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
             message = render_message(rule, {a: f.data for a, f in bound.items()})
             waived_by = None
             for wi, w in waivers:
-                if w.rule == rule.id and any(f.key in w.items for f in bound.values()):
+                if w.rule == rule.id and any(_waiver_keys(f) & set(w.items) for f in bound.values()):
                     waived_by = f"{w.approval}（{w.owner}，至 {w.expires}）"
                     used_waivers.add(wi)
                     break
@@ -104,6 +104,12 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
             problems.append(Problem(file, line, col, jpath, "WVR-UNUSED", "warning",
                                     f"豁免（规则 {w.rule}，{w.approval}）没有匹配任何问题，请删除或更正事项标识 (waiver matches nothing)"))
     return problems
+
+
+def _waiver_keys(fact: Fact) -> set:
+    """The names a waiver may use for a fact: its key, or the item it belongs to (code, boundary id)."""
+    d = fact.data
+    return {fact.key} | {str(d[k]) for k in ("code", "owner", "boundary", "unit_key") if k in d}
 
 
 def _active_waivers(repo: Repository, today) -> list:
