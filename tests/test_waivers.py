@@ -43,7 +43,7 @@ def test_waiver_waives_until_it_expires(city, capsys):
     expired = run_check(root, today=dt.date(2027, 1, 1))
     rules = {p.rule: p for p in expired.problems}
     assert rules["PWR-ACCOUNTABILITY-CASES"].waived_by is None
-    assert rules["WVR-EXPIRED"].file == "lists/waivers.yaml" and rules["WVR-EXPIRED"].line == 2
+    assert rules["WVR-EXPIRED"].file == "lists/waivers.yaml" and rules["WVR-EXPIRED"].line == 6
 
 
 def test_waived_problem_in_json_and_exit_code(city, capsys):
