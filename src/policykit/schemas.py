@@ -84,8 +84,12 @@ def validate(doc: Document, kind: str, root: Path | None = None) -> list[Problem
         errors = list(validator.iter_errors(jsonable(doc.data)))
     except jsonschema.exceptions.SchemaError as exc:  # pragma: no cover - schema checked above
         raise InternalError(f"模式错误：{exc}") from None
-    except Exception as exc:  # e.g. an unresolvable $ref: say which, never fetch
-        raise InternalError(f"模式 {kind} 无法使用（不会访问网络）：{exc}") from None
+    except jsonschema.exceptions._WrappedReferencingError as exc:  # a $ref we will not fetch
+        from .errors import UsageError
+        raise UsageError(f"模式 {schema_path(kind, root)} 引用了无法在本地解析的 $ref：{exc}",
+                         hint="policykit 从不访问网络；请把被引用的模式放进同一文件的 $defs") from None
+    except Exception as exc:
+        raise InternalError(f"模式 {kind} 无法使用：{exc}") from None
     for error in errors:
         problems.extend(_to_problems(doc, error, rule, validator.schema))
     return problems
