@@ -133,3 +133,20 @@ def test_console_script_runs_as_module(city):
     proc = subprocess.run([sys.executable, "-m", "policykit", "check", str(city.root), "-q"],
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_one_broken_organization_file_gives_one_error_not_a_cascade(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+    root = tmp_path / "city"
+    shutil.copytree(Path(__file__).resolve().parents[1], root,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "site", "tests", "src", "*.egg-info", "docs"))
+    org = root / "lists/organizations/scjgj.yaml"
+    lines = org.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[2] = "name: \"明湖市市场监督管理局\n"  # unterminated quote
+    org.write_text("".join(lines), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(root), "-q")
+    errors = [l for l in out.splitlines() if ": 错误 [" in l]
+    assert code == 1 and len(errors) == 1, errors
+    assert errors[0].startswith("lists/organizations/scjgj.yaml:") and "YAML-SYNTAX" in errors[0]
+    assert "CHECK-HELD-BACK" in out

@@ -60,14 +60,48 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
     timings["facts"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     problems = list(repo.load_problems) + rule_problems
-    problems += evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today)
+    found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today,
+                           blocked=_blocked_departments(repo))
+    problems += found
     timings["rules"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     return CheckResult(repo, rules, sorted(problems), timings, len(facts))
 
 
+def _blocked_departments(repo: Repository) -> dict[str, str]:
+    """Departments whose organization, power or task file could not be read: department -> file.
+
+    Rules would otherwise report every reference into the missing file (dozens of follow-on
+    problems for one syntax error); those are held back until the file reads again.
+    """
+    failed = {p.file for p in repo.load_problems if p.severity == "error"}
+    out = {}
+    for file in sorted(failed):
+        kind = repo.kinds.get(file)
+        if kind in ("organization", "powers", "tasks"):
+            doc = repo.documents.get(file)
+            data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
+            dept = data.get("id") or data.get("department") or file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            out.setdefault(str(dept), file)
+    return out
+
+
+def _mentions(fact: Fact, depts) -> str | None:
+    d = fact.data
+    for name in ("department", "co_department"):
+        if d.get(name) in depts:
+            return d[name]
+    for name, sep in (("unit_key", "/"), ("sanding_duty_key", "#")):
+        value = d.get(name)
+        if value and value.split(sep, 1)[0] in depts:
+            return value.split(sep, 1)[0]
+    if d.get("kind") == "department" and fact.key in depts:
+        return fact.key
+    return None
+
+
 def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
-                   progress=None, today=None) -> list[Problem]:
+                   progress=None, today=None, blocked: dict | None = None) -> list[Problem]:
     if engine == "oracle":
         from . import oracle as backend
     else:
@@ -77,6 +111,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
     overrides = repo.config.severity_overrides
     waivers = _active_waivers(repo, today)
     used_waivers: set[int] = set()
+    held_back: dict[str, int] = {}
     problems = []
     for rule in rules:
         severity = overrides.get(rule.id, rule.severity)
@@ -85,6 +120,11 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
         aliases = [p.alias for p in rule.matched]
         for match in sorted(matches.get(rule.id, ())):
             bound = {a: by_seq[s] for a, s in zip(aliases, match)}
+            if blocked:
+                hit = next((d for f in bound.values() if (d := _mentions(f, blocked))), None)
+                if hit is not None:
+                    held_back[blocked[hit]] = held_back.get(blocked[hit], 0) + 1
+                    continue
             subject = bound[rule.locate[0]]
             file, line, col, jpath = repo.locate(subject.source, *rule.locate[1]) if rule.locate[1] \
                 else repo.locate(subject.source)
@@ -96,6 +136,10 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
                     used_waivers.add(wi)
                     break
             problems.append(Problem(file, line, col, jpath, rule.id, severity, message, waived_by))
+    for file, count in sorted(held_back.items()):
+        problems.append(Problem(file, 1, 1, "$", "CHECK-HELD-BACK", "info",
+                                f"本文件无法读取，依赖它的 {count} 个规则问题暂不报告；修复后重新检查 "
+                                f"({count} follow-on problems held back until this file reads)"))
     # a waiver that matches nothing is itself a problem: it would silently hide future findings
     checked = {r.id for r in rules}
     for wi, w in waivers:
