@@ -150,3 +150,19 @@ def test_one_broken_organization_file_gives_one_error_not_a_cascade(tmp_path, ca
     assert code == 1 and len(errors) == 1, errors
     assert errors[0].startswith("lists/organizations/scjgj.yaml:") and "YAML-SYNTAX" in errors[0]
     assert "CHECK-HELD-BACK" in out
+
+
+def test_severity_overrides_in_configuration(city, capsys):
+    text = (city.root / "lists/organizations/sthjj.yaml").read_text(encoding="utf-8")
+    config = ("city: 示例市\ncategories: [{name: 行政许可, letters: XK}, {name: 行政处罚, letters: CF}]\n"
+              "code_pattern: '^(?P<region>\\d{6})(?P<department>\\d{3})(?P<letters>[A-Z]{2})(?P<main>\\d{3})(?P<sub>\\d{2})$'\n")
+    root = city({"lists/organizations/sthjj.yaml": None, "lists/organizations/hb.yaml": text,
+                 "policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: error}\n"})
+    code, out, _ = run(capsys, "check", str(root), "-q")
+    assert code == 1 and "错误 [ORG-FILE-NAME]" in out
+    city({"policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: 'off'}\n"})
+    code, out, _ = run(capsys, "check", str(root), "-q")
+    assert code == 0 and "ORG-FILE-NAME" not in out
+    city({"policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: fatal}\n"})
+    code, out, _ = run(capsys, "check", str(root), "-q")
+    assert code == 1 and "policykit.yaml:4:" in out and "SCHEMA-CONFIG" in out
