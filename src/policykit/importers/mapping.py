@@ -45,6 +45,7 @@ class Mapping:
     local_markers: tuple
     blank_values: frozenset
     defaults: dict
+    statuses: dict = field(default_factory=dict)
     header_min_fields: int = 4
     header_search_rows: int = 15
     sources: tuple = field(default=())  # files this mapping was built from
@@ -116,7 +117,7 @@ def _read(path) -> dict:
     if not isinstance(data, dict):
         raise UsageError(f"映射文件顶层必须是映射 (mapping file must be a mapping): {path}")
     known = {"fields", "ignore", "categories", "levels", "basis_levels", "local_markers", "blank_values",
-             "defaults", "header_min_fields", "header_search_rows"}
+             "defaults", "header_min_fields", "header_search_rows", "statuses"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"映射文件含未知键 (unknown keys in mapping file) {path}: {', '.join(map(str, unknown))}",
@@ -153,6 +154,7 @@ def load_mapping(extra=None) -> Mapping:
     local_markers: list = []
     blank_values: set = set()
     defaults: dict = {}
+    statuses: dict = {}
     min_fields, search_rows = 4, 15
     for path in paths:
         data = _read(path)
@@ -171,6 +173,8 @@ def load_mapping(extra=None) -> Mapping:
                 headers[key] = IGNORE
         for k, v in _check_dict(data, "categories", path).items():
             categories[_WS.sub("", str(k))] = str(v)
+        for k, v in _check_dict(data, "statuses", path).items():
+            statuses[_WS.sub("", str(k))] = str(v)
         for k, v in _check_dict(data, "levels", path).items():
             levels[_WS.sub("", str(k))] = str(v)
         for k, v in _check_dict(data, "basis_levels", path).items():
@@ -199,6 +203,7 @@ def load_mapping(extra=None) -> Mapping:
         local_markers=tuple(dict.fromkeys(local_markers)),
         blank_values=frozenset(blank_values),
         defaults={k: v for k, v in defaults.items() if v is not None},
+        statuses=statuses,
         header_min_fields=min_fields,
         header_search_rows=search_rows,
         sources=tuple(str(p) for p in paths),

@@ -93,19 +93,18 @@ class Config:
 
 
 def load_config(root=None, data: dict | None = None) -> Config:
-    """The repository configuration (``policykit.yaml`` under ``root``), or the defaults."""
-    if data is None:
-        data = {}
-        if root is not None:
-            path = Path(root) / "policykit.yaml"
-            if path.is_file():
-                try:
-                    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-                except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                    raise InputError(f"无法读取配置 (cannot read configuration): {path}: {exc}") from None
-                if not isinstance(data, dict):
-                    raise InputError(f"配置文件顶层必须是映射 (configuration must be a mapping): {path}")
-    merged = {**DEFAULT_CONFIG, **{k: v for k, v in data.items() if v is not None}}
+    """Categories, region and code pattern from ``policykit.yaml`` under ``root`` (defaults when
+    there is none), or from ``data`` given directly."""
+    if data is None and root is not None and (Path(root) / "policykit.yaml").is_file():
+        from ..config import load_config as _repo_config
+        cfg, problems = _repo_config(Path(root))
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise InputError(f"配置文件有错误 (configuration has errors): {errors[0].location()} {errors[0].message}",
+                             hint="先用 policykit check 修复 policykit.yaml。")
+        data = {"region_code": cfg.region_code, "code_pattern": cfg.code_pattern,
+                "categories": [{"name": k, "letters": v} for k, v in cfg.categories.items()]}
+    merged = {**DEFAULT_CONFIG, **{k: v for k, v in (data or {}).items() if v is not None and v != ""}}
     try:
         pattern = re.compile(merged["code_pattern"])
         letters = {str(c["name"]): str(c["letters"]) for c in merged["categories"]}
@@ -567,6 +566,8 @@ def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label
         vals = texts("provenance")
         if vals:
             item.provenance = parse_provenance(vals[0][1])
+    if f.get("status") in mapping.statuses:
+        f["status"] = mapping.statuses[f["status"]]
     for key in ("power_source", "status"):
         if key not in f and key in mapping.defaults:
             f[key] = mapping.defaults[key]
@@ -774,7 +775,7 @@ def assign_codes(items: list, dept_code: str, config: Config, existing: list) ->
     existing_codes = {}
     for e in existing:
         if isinstance(e, dict) and e.get("code"):
-            existing_codes.setdefault((e.get("name"), e.get("sub_name"), e.get("category")), str(e["code"]))
+            existing_codes.setdefault((e.get("name"), e.get("sub_name"), e.get("category")), []).append(str(e["code"]))
             note(str(e["code"]))
     for it in items:
         if it.get("code"):
@@ -786,8 +787,8 @@ def assign_codes(items: list, dept_code: str, config: Config, existing: list) ->
         if it.get("code"):
             continue
         key = (it.get("name"), it.get("sub_name"), it.get("category"))
-        old = existing_codes.get(key)
-        if old and old not in taken_now:
+        old = next((c for c in existing_codes.get(key, []) if c not in taken_now), None)
+        if old:
             it["code"] = old
             taken_now.add(old)
             lm = config.code_pattern.match(old)
@@ -820,20 +821,28 @@ def assign_codes(items: list, dept_code: str, config: Config, existing: list) ->
 
 
 def merge_into_existing(existing: list, new_by_file: dict) -> list:
-    """Replace, in place, the existing items that came from the files being imported.
+    """Replace, in place, the existing items that the import brings again.
 
-    Existing items from other files (or hand-written ones) stay where they are; the new items of
-    a file take the place of that file's first old item; files not seen before are appended.
+    An existing item is replaced when it came from one of the imported files (its provenance)
+    or has the code of an imported item. The new items of a file take the place of the first
+    item they replace; existing items from other files, and hand-written ones, stay where they
+    are; files not seen before are appended. So re-importing gives an item-level diff.
     """
+    group_of_code = {}
+    for src, items in new_by_file.items():
+        for it in items:
+            if it.get("code"):
+                group_of_code.setdefault(str(it["code"]), src)
     out, emitted = [], set()
     for e in existing:
-        src = (e.get("provenance") or {}).get("file") if isinstance(e, dict) and isinstance(e.get("provenance"), dict) else None
-        if src in new_by_file:
-            if src not in emitted:
-                out += new_by_file[src]
-                emitted.add(src)
+        prov = e.get("provenance") if isinstance(e.get("provenance"), dict) else {}
+        src = prov.get("file") if prov.get("file") in new_by_file else group_of_code.get(str(e.get("code")))
+        if src is None:
+            out.append(e)
             continue
-        out.append(e)
+        if src not in emitted:
+            out += new_by_file[src]
+            emitted.add(src)
     for src, items in new_by_file.items():
         if src not in emitted:
             out += items
@@ -986,9 +995,8 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
     if isinstance(existing_doc, dict):
         doc.update({k: v for k, v in existing_doc.items() if k not in doc})
     outputs = {}
-    text = dump_yaml(doc)
-    if existing_doc is None or powers_path.read_text(encoding="utf-8") != text:
-        outputs[powers_path] = text
+    if existing_doc != doc:     # same data: leave the file (and its formatting) alone
+        outputs[powers_path] = dump_yaml(doc)
     if org is None:                       # organisation: create when missing …
         org_doc = {"id": dept_id, "code": dept_code, "name": meta["name"] or dept_id}
         if meta.get("short_name"):

@@ -30,31 +30,46 @@ def nospace(text) -> str | None:
 
 
 def _hard_wrapped(lines) -> bool:
-    """Cells typed with a line break every few characters (narrow columns), e.g. '市统\\n计局'."""
-    return len(lines) >= 3 and sum(len(x) for x in lines) / len(lines) <= 6
+    """Cells typed with a line break every few characters (narrow columns), e.g. '市统\n计局':
+    three or more short lines, most of which do not end a phrase with punctuation."""
+    if len(lines) < 3 or sum(len(x) for x in lines) / len(lines) > 10:
+        return False
+    ended = sum(1 for x in lines[:-1] if x[-1] in "；;。：:，,、！!？?")
+    return ended * 2 < len(lines) - 1
 
 
 def clean_text(text) -> str | None:
     """Multi-line value: lines stripped, blank lines dropped, hard-wrapped cells joined again."""
     if text is None:
         return None
-    lines = [ln.strip(" \t\u3000\xa0") for ln in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    lines = [ln for ln in lines if ln]
+    raw = [ln.strip(" \t\u3000\xa0") for ln in str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [ln for ln in raw if ln]
     if not lines:
         return None
-    if _hard_wrapped(lines):
+    first = raw.index(lines[0])
+    last = len(raw) - 1 - raw[::-1].index(lines[-1])
+    deliberate = "" in raw[first:last + 1]      # a blank line inside: the line breaks are meant
+    if not deliberate and _hard_wrapped(lines):
         joined = "".join(lines)
         lines = [ln.strip() for ln in _RENUMBER.sub("\n", joined).split("\n") if ln.strip()]
-    return "\n".join(lines)
+    return safe_join(lines)
+
+
+def safe_join(parts) -> str:
+    """Join with line breaks; where the result would look hard-wrapped (short lines), join
+    with a blank line so that reading it back keeps the lines apart."""
+    s = "\n".join(parts)
+    lines = [ln.strip() for ln in s.split("\n") if ln.strip()]
+    return s.replace("\n", "\n\n") if _hard_wrapped(lines) else s
 
 
 def split_lines(text) -> list:
     s = clean_text(text)
-    return s.split("\n") if s else []
+    return [ln for ln in s.split("\n") if ln] if s else []
 
 
 def format_lines(values) -> str:
-    return "\n".join(values or [])
+    return safe_join(values or [])
 
 
 def strip_numbering(text: str) -> str:
@@ -68,14 +83,14 @@ def split_targets(text) -> list:
         return []
     out = []
     for part in re.split(r"[\n；;]", s):
-        part = strip_numbering(part.strip()).strip().rstrip("：:；;。，,、").strip()
+        part = strip_numbering(part.strip()).strip(" \t\u3000：:；;。，,、")
         if part and part not in out:
             out.append(part)
     return out
 
 
 def format_targets(values) -> str:
-    return "；\n".join(f"{i}.{v}" for i, v in enumerate(values or [], 1))
+    return safe_join([f"{i}.{v}；" if i < len(values) else f"{i}.{v}" for i, v in enumerate(values or [], 1)])
 
 
 def split_list(text) -> list:
@@ -99,11 +114,11 @@ def split_basis_texts(text) -> list:
         return []
     if "【" in s:
         return [p.strip() for p in _TAG_SPLIT.split(s) if p.strip()]
-    return s.split("\n")
+    return [ln for ln in s.split("\n") if ln]
 
 
 def format_basis_texts(values) -> str:
-    return "\n".join(values or [])
+    return safe_join(values or [])
 
 
 # --- 实施依据 → legal_basis -------------------------------------------------------------------
@@ -154,6 +169,8 @@ def infer_basis_level(title: str, mapping) -> str | None:
     local = mapping.is_local(t)
     if "决定" in t and t.startswith("国务院"):
         return "国务院决定"
+    if t.startswith(("国务院关于", "国务院办公厅", "中共中央办公厅", "关于")):
+        return "规范性文件"
     if t.startswith("全国人民代表大会") or (t.startswith("中华人民共和国") and t.endswith("法")):
         return "法律"
     if t.endswith("条例"):
@@ -165,16 +182,15 @@ def infer_basis_level(title: str, mapping) -> str | None:
     return None
 
 
+FALLBACK_LEVEL = "规范性文件"   # a basis whose level cannot be told counts as the weakest
+
+
 def _entry(level, title, article, text) -> dict:
-    e = {}
-    if level:
-        e["level"] = level
-    if title:
-        e["title"] = title
-    if article:
-        e["article"] = article
+    e = {"level": level, "title": title, "article": article}   # article "" when the source names none
     if text:
-        e["text"] = text
+        text = "\n".join(ln for ln in text.split("\n") if ln.strip())
+        if text:
+            e["text"] = text
     return e
 
 
@@ -200,26 +216,31 @@ def parse_legal_basis(text, mapping) -> tuple[list, list]:
         if tag is None and not body.strip():
             continue
         for title, article, rest in _split_titles(body):
+            if not title:
+                notes.append(("IMPORT-BASIS-TITLE", "warning",
+                              f"实施依据中有一段没有《法规名称》，未作为依据导入: {(rest or '')[:40]} "
+                              "(basis text without a 《title》 was not imported as a basis)"))
+                continue
             level = None
             if tag is not None:
                 level = mapping.basis_level(tag, title)
                 if level is None:
-                    level = _WS.sub("", tag)
+                    level = FALLBACK_LEVEL
                     notes.append(("IMPORT-BASIS-LEVEL", "warning",
-                                  f"依据层级标签【{level}】不是已知层级，按原文保留 (unknown basis level tag)"))
-            elif title:
+                                  f"依据层级标签【{_WS.sub('', tag)}】不是已知层级，《{title}》按{level}导入 "
+                                  "(unknown basis level tag; imported as the weakest level)"))
+            else:
                 level = infer_basis_level(title, mapping)
                 if level:
                     notes.append(("IMPORT-BASIS-LEVEL", "info",
                                   f"《{title}》无层级标签，按标题推定为{level} (level inferred from the title)"))
                 else:
+                    level = FALLBACK_LEVEL
                     notes.append(("IMPORT-BASIS-LEVEL", "warning",
-                                  f"《{title}》无层级标签，无法推定层级 (no level tag, level unknown)"))
-            if not title:
-                notes.append(("IMPORT-BASIS-TITLE", "warning",
-                              f"实施依据中有一段没有《法规名称》: {rest[:40]} (basis text without a 《title》)"))
-            e = _entry(level, title, article, rest)
-            if e and e not in entries:
+                                  f"《{title}》无层级标签，无法推定，按{level}导入 (no level tag; imported as the "
+                                  "weakest level)"))
+            e = _entry(level, title, article or "", rest)
+            if e not in entries:
                 entries.append(e)
     return entries, notes
 
@@ -239,9 +260,11 @@ def _split_titles(body: str):
         t = _find_title(body, pos)
         if t is None:
             break
+        pos = t[1] + 1
+        if not _WS.sub("", body[t[0] + 1:t[1]]).strip("《》"):
+            continue                                   # 《》 names nothing: plain text
         if not titles or _NEW_BASIS_BEFORE.search(body[titles[-1][1] + 1:t[0]]):
             titles.append(t)
-        pos = t[1] + 1
     if not titles:
         rest = body.strip()
         return [(None, None, rest)] if rest.strip(_PUNCT) else []
@@ -269,6 +292,7 @@ def format_legal_basis(entries, mapping=None) -> str:
             lines.append(head + (text or article or ""))
             continue
         head += f"《{title}》"
+        article = article or None
         if not text:
             lines.append(head + (article or ""))
             continue
@@ -279,4 +303,4 @@ def format_legal_basis(entries, mapping=None) -> str:
                 break
         else:
             lines.append(head + candidates[0])
-    return "\n".join(lines)
+    return safe_join(lines)
