@@ -165,3 +165,15 @@ def test_round_trip_corpus(tmp_path):
     fresh = tmp_path / "fresh" / "lists"
     import_files(files, out_dir=fresh)
     assert powers(fresh) == before
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_round_trip_sample_city_without_a_change(tmp_path, fmt):
+    lists = tmp_path / "lists"
+    shutil.copytree(ROOT / "lists", lists)
+    before = snapshot(lists)
+    out = tmp_path / "city.xlsx" if fmt == "xlsx" else tmp_path / "csv"
+    files = export_powers(lists, out, fmt=fmt)
+    plan = import_files(files, out_dir=lists)
+    assert plan.outputs == {} and snapshot(lists) == before
+    assert len(powers(lists)) == 13
