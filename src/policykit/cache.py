@@ -1,22 +1,882 @@
-"""Turn list files into validated documents. (Caching and parallel parsing hook in here.)"""
+"""Turn list files into validated documents, fast: a content-keyed cache and parallel parsing.
+
+``load_documents`` is the one place where list files are parsed and validated. It gives exactly
+what ``repository.parse_and_validate`` gives — the same data (types included: dates stay dates),
+the same positions of every value and key, the same problems in the same order — but:
+
+* **a cache outside the repository.** An entry holds one file's parsed data, positions and
+  problems, keyed by the file's git blob id together with its kind, the schema file's digest,
+  policykit's, PyYAML's and jsonschema's versions and the loader limits, so any change to what
+  could change the result is a miss. Entries live in ``$POLICYKIT_CACHE_DIR`` or
+  ``$XDG_CACHE_HOME/policykit`` (default ``~/.cache/policykit``), one directory per repository
+  root; ``POLICYKIT_NO_CACHE=1`` turns the cache off.
+* **JSON only, authenticated.** Entries are JSON (never pickle: nothing in the cache can run),
+  and each carries an HMAC-SHA256 made with a secret kept outside any repository. A planted,
+  swapped, truncated or otherwise corrupted entry fails the check and is ignored (the file is
+  parsed again and the entry rewritten); it is never trusted.
+* **positions on demand.** Positions are stored packed and unpacked the first time a document's
+  position is asked for, which in a clean repository is almost never.
+* **parallel misses.** When several megabytes miss, files are parsed and validated in forked
+  worker processes (two on a 2-core machine), largest first; the workers send back the entry,
+  which is what a later run reads, so a cold run and a warm run build their documents the same way.
+* **a quick schema pre-check.** A compiled checker for the JSON Schema keywords the bundled
+  schemas use answers "certainly valid" for clean documents without running python-jsonschema.
+  It is strictly more demanding than jsonschema on every keyword it knows (anything it does not
+  know, or any doubt, sends the document to jsonschema), so when it says valid, jsonschema would
+  report nothing; otherwise jsonschema runs and its located messages are reported as before.
+"""
 from __future__ import annotations
 
+import array
+import base64
+import datetime as _dt
+import gc
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import re
+import secrets
+import threading
+import zlib
 from pathlib import Path
 
 from .problems import Problem
 
+FORMAT = 1
+PARALLEL_MIN_BYTES = 3 * 1024 * 1024     # below this, forking costs more than it saves
+PRUNE_SLACK = 256
+
+
+# ---------------------------------------------------------------------------------------------
+# the entry point
+# ---------------------------------------------------------------------------------------------
+
 
 def load_documents(root: Path, source, files, config):
     """Yield ``(rel, kind, document, problems)`` for every file, in the given order."""
-    from .repository import parse_and_validate
     from .loader import Document
+    files = list(files)
+    # parsing and decoding make millions of objects and no reference cycles: the cyclic
+    # collector would rescan everything loaded so far again and again (60% of a cold parse)
+    with _gc_paused():
+        unreadable, results = _load_all(root, source, files, config)
+    for rel, kind in files:
+        if rel in unreadable:
+            yield rel, kind, Document(rel), [unreadable[rel]]
+        else:
+            doc, problems = results[rel]
+            yield rel, kind, doc, problems
+
+
+class _gc_paused:
+    def __enter__(self):
+        self.was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc):
+        if self.was:
+            gc.enable()
+
+
+def _load_all(root: Path, source, files, config):
+    store = Store.for_root(root)
+    salt = _salt(config)
+    digests = {kind: _schema_digest(kind, root) for kind in {kind for _, kind in files}}
+    raws: dict[str, bytes] = {}
+    keys: dict[str, str] = {}
+    unreadable: dict[str, Problem] = {}
     for rel, kind in files:
         try:
             raw = source.read_bytes(rel)
         except (OSError, PermissionError) as exc:
-            doc = Document(rel)
-            problem = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
-            yield rel, kind, doc, [problem]
+            unreadable[rel] = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
             continue
-        doc, problems = parse_and_validate(rel, kind, raw, config, root)
-        yield rel, kind, doc, problems
+        raws[rel] = raw
+        keys[rel] = _entry_key(salt, kind, digests[kind], blob_id(raw))
+
+    results: dict[str, tuple] = {}
+    misses = []
+    for rel, kind in files:
+        if rel in unreadable or rel in results:
+            continue
+        body = store.get(keys[rel]) if store else None
+        if body is not None:
+            decoded = _decode(rel, body, _Reparse(rel, kind, raws[rel], config, root))
+            if decoded is not None:
+                results[rel] = decoded
+                continue
+            store.discard(keys[rel])
+        misses.append((rel, kind))
+
+    if misses:
+        for rel, kind, body, direct in _parse_all(misses, raws, config, root, encode=store is not None):
+            if body is not None and store is not None:
+                store.put(keys[rel], body)
+            if direct is not None:
+                results[rel] = direct
+            else:
+                decoded = _decode(rel, body, _Reparse(rel, kind, raws[rel], config, root))
+                if decoded is None:  # pragma: no cover - an entry we just made must decode
+                    from .errors import InternalError
+                    raise InternalError(f"缓存条目无法读回：{rel}")
+                results[rel] = decoded
+    if store is not None:
+        store.finish(set(keys.values()))
+    return unreadable, results
+
+
+# ---------------------------------------------------------------------------------------------
+# keys
+# ---------------------------------------------------------------------------------------------
+
+
+def blob_id(raw: bytes) -> str:
+    """The git blob id of ``raw`` (sha1 of ``blob <size>\\0`` + content)."""
+    h = hashlib.sha1(b"blob %d\0" % len(raw))
+    h.update(raw)
+    return h.hexdigest()
+
+
+_SALT: dict = {}
+
+
+def _salt(config) -> str:
+    limits = repr(config.limits)
+    if limits not in _SALT:
+        from importlib.metadata import PackageNotFoundError, version
+        from . import __version__
+        from .loader import _BaseLoader
+
+        def ver(name):
+            try:
+                return version(name)
+            except PackageNotFoundError:  # pragma: no cover
+                return "?"
+        _SALT[limits] = "|".join([f"pkc{FORMAT}", __version__, ver("PyYAML"), _BaseLoader.__name__,
+                                  ver("jsonschema"), limits, _code_digest()])
+    return _SALT[limits]
+
+
+_CODE_DIGEST = None
+
+
+def _code_digest() -> str:
+    """Digest of the modules whose behaviour an entry records (loader, schemas, this file).
+
+    An editable install changes without a version bump; a change to any of these is a miss.
+    """
+    global _CODE_DIGEST
+    if _CODE_DIGEST is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for name in ("loader.py", "schemas.py", "problems.py", "repository.py", "cache.py"):
+            try:
+                h.update((here / name).read_bytes())
+            except OSError:  # pragma: no cover
+                h.update(name.encode())
+        _CODE_DIGEST = h.hexdigest()[:16]
+    return _CODE_DIGEST
+
+
+_SCHEMA_DIGESTS: dict = {}
+
+
+def _schema_digest(kind: str, root: Path) -> str:
+    from .schemas import schema_path
+    path = str(schema_path(kind, root))
+    try:
+        st = os.stat(path)
+        stamp = (path, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return "missing"
+    if stamp not in _SCHEMA_DIGESTS:
+        with open(path, "rb") as fh:
+            _SCHEMA_DIGESTS[stamp] = hashlib.sha256(fh.read()).hexdigest()[:32]
+    return _SCHEMA_DIGESTS[stamp]
+
+
+def _entry_key(salt: str, kind: str, schema: str, blob: str) -> str:
+    return hashlib.sha256(f"{salt}|{kind}|{schema}|{blob}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# the store: one file per entry, header line + JSON body, HMAC over key and body
+# ---------------------------------------------------------------------------------------------
+
+
+def cache_base() -> Path | None:
+    if os.environ.get("POLICYKIT_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("POLICYKIT_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "policykit"
+
+
+def _home_base() -> Path:
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "policykit"
+
+
+class Store:
+    def __init__(self, directory: Path, secret: bytes):
+        self.dir = directory
+        self._dir = str(directory)
+        self.secret = secret
+        self.written = 0
+        self.rejected = 0
+        self.hits = 0
+
+    @classmethod
+    def for_root(cls, root: Path) -> "Store | None":
+        base = cache_base()
+        if base is None:
+            return None
+        root = Path(root).resolve()
+        try:
+            base_resolved = base.resolve()
+            # the secret never lives inside a repository: a pull request could otherwise ship both
+            secret_dir = _home_base() if base_resolved.is_relative_to(root) else base
+            secret = _secret(secret_dir)
+            directory = base / hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
+            fresh = not directory.is_dir()
+            directory.mkdir(parents=True, exist_ok=True)
+            os.utime(directory)  # marks this repository's entries as recently used
+            if fresh:
+                _prune_roots(base, keep=directory)
+        except OSError:
+            return None
+        if secret is None:
+            return None
+        return cls(directory, secret)
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self._dir, key[:2], key[2:] + ".json")
+
+    def _mac(self, key: str, body: bytes) -> str:
+        return hmac.new(self.secret, key.encode("ascii") + b"\n" + body, hashlib.sha256).hexdigest()
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            with open(self._path(key), "rb") as fh:
+                raw = fh.read()
+        except OSError:
+            return None
+        try:
+            head, _, body = raw.partition(b"\n")
+            header = json.loads(head)
+            if (not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key
+                    or header.get("size") != len(body)
+                    or not hmac.compare_digest(str(header.get("mac", "")), self._mac(key, body))):
+                self.rejected += 1
+                return None
+        except (ValueError, TypeError, UnicodeDecodeError):
+            self.rejected += 1
+            return None
+        self.hits += 1
+        return body
+
+    def put(self, key: str, body: bytes) -> None:
+        header = json.dumps({"format": FORMAT, "key": key, "size": len(body), "mac": self._mac(key, body)})
+        path = self._path(key)
+        tmp = f"{path}.{secrets.token_hex(4)}.tmp"
+        try:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(header.encode("ascii") + b"\n" + body)
+            os.replace(tmp, path)
+            self.written += 1
+        except OSError:  # a read-only or full disk only costs speed
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+    def discard(self, key: str) -> None:
+        try:
+            os.unlink(self._path(key))
+        except OSError:
+            pass
+
+    def finish(self, used: set) -> None:
+        """Drop entries no file uses any more once they clearly outnumber the live ones."""
+        if not self.written:
+            return
+        entries = []
+        try:
+            for sub in os.scandir(self.dir):
+                if sub.is_dir() and len(sub.name) == 2:
+                    for e in os.scandir(sub.path):
+                        if e.name.endswith(".json") and not e.name.startswith("."):
+                            entries.append((sub.name + e.name[:-5], e.path))
+        except OSError:  # pragma: no cover
+            return
+        if len(entries) <= 3 * len(used) + PRUNE_SLACK:
+            return
+        for key, path in entries:
+            if key not in used:
+                try:
+                    os.unlink(path)
+                except OSError:  # pragma: no cover
+                    pass
+
+
+MAX_ROOTS = 32
+
+
+def _prune_roots(base: Path, keep: Path) -> None:
+    """Keep the entries of the ``MAX_ROOTS`` most recently used repositories (temporary
+    repositories, e.g. in test runs, would otherwise pile up under the cache directory)."""
+    try:
+        roots = [e for e in os.scandir(base) if e.is_dir(follow_symlinks=False) and len(e.name) == 16
+                 and all(c in "0123456789abcdef" for c in e.name) and e.path != str(keep)]
+        if len(roots) < MAX_ROOTS:
+            return
+        roots.sort(key=lambda e: e.stat(follow_symlinks=False).st_mtime, reverse=True)
+        import shutil
+        for e in roots[MAX_ROOTS - 1:]:
+            shutil.rmtree(e.path, ignore_errors=True)
+    except OSError:  # pragma: no cover
+        pass
+
+
+def _secret(directory: Path) -> bytes | None:
+    path = directory / "secret"
+    try:
+        data = path.read_bytes().strip()
+        if len(data) >= 32:
+            return data
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(secrets.token_hex(32).encode("ascii"))
+    except FileExistsError:
+        pass
+    except OSError:
+        return None
+    try:
+        data = path.read_bytes().strip()
+    except OSError:  # pragma: no cover
+        return None
+    return data if len(data) >= 32 else None
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing, serially or in worker processes
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
+    """``repository.parse_and_validate`` with the quick schema pre-check in front of jsonschema."""
+    from .loader import load_bytes
+    from .schemas import validate
+    doc = load_bytes(raw, rel, config.limits)
+    problems = list(doc.problems)
+    if doc.data is not None and not fast_valid(kind, root, doc.data):
+        problems.extend(validate(doc, kind, root))
+    return doc, problems
+
+
+_WORK = None  # (config, root): set in the parent before forking
+
+
+def _init_worker():
+    gc.disable()  # a worker only parses; its objects are freed by reference counting
+
+
+def _work(task):
+    rel, kind, raw = task
+    config, root = _WORK
+    doc, problems = parse_and_validate(rel, kind, raw, config, root)
+    body = _encode(doc, problems)
+    if body is None:
+        return rel, kind, None, (doc, problems)
+    return rel, kind, body, None
+
+
+def _workers() -> int:
+    env = os.environ.get("POLICYKIT_LOAD_WORKERS")
+    if env is not None:
+        try:
+            return max(0, int(env))
+        except ValueError:
+            return 0
+    return min(2, os.cpu_count() or 1)
+
+
+def _parse_all(misses, raws, config, root, *, encode: bool):
+    """Yield ``(rel, kind, body, direct)``: a cache entry body, or the parsed (document, problems)."""
+    global _WORK
+    total = sum(len(raws[rel]) for rel, _ in misses)
+    workers = _workers()
+    if workers >= 2 and len(misses) >= 2 and total >= PARALLEL_MIN_BYTES and hasattr(os, "fork") \
+            and threading.active_count() == 1:
+        import multiprocessing as mp
+        tasks = sorted(((rel, kind, raws[rel]) for rel, kind in misses), key=lambda t: -len(t[2]))
+        _WORK = (config, root)
+        try:
+            with mp.get_context("fork").Pool(workers, initializer=_init_worker) as pool:
+                yield from pool.imap_unordered(_work, tasks, chunksize=1)
+            return
+        except Exception:  # a worker died: fall back to parsing here, results are unaffected
+            pass
+        finally:
+            _WORK = None
+    for rel, kind in misses:
+        doc, problems = parse_and_validate(rel, kind, raws[rel], config, root)
+        body = _encode(doc, problems) if encode else None
+        yield rel, kind, body, (doc, problems)
+
+
+class _Reparse:
+    """How to rebuild one document from its bytes, should a stored entry turn out unusable."""
+
+    __slots__ = ("rel", "kind", "raw", "config", "root")
+
+    def __init__(self, rel, kind, raw, config, root):
+        self.rel, self.kind, self.raw, self.config, self.root = rel, kind, raw, config, root
+
+    def __call__(self):
+        return parse_and_validate(self.rel, self.kind, self.raw, self.config, self.root)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# entry bodies: data (dates as ISO strings plus a list of where they were), packed positions
+# ---------------------------------------------------------------------------------------------
+
+_LEAVES = (str, int, float, bool, type(None))
+
+
+class _Uncacheable(Exception):
+    pass
+
+
+def _preorder(data, pos_paths: list, key_paths: list, dates: list | None):
+    """Paths in the loader's walk order: every node, and every mapping key (cf. loader._Walker)."""
+    stack = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        pos_paths.append(path)
+        t = type(node)
+        if t is dict:
+            children = []
+            for k, v in node.items():
+                if type(k) is not str:
+                    raise _Uncacheable
+                child = path + (k,)
+                children.append((child, v))
+            # key positions are recorded as each key is reached, i.e. interleaved with the values'
+            # subtrees; their relative order is the mapping order, which is what matters here
+            key_paths.extend(c for c, _ in children)
+            stack.extend(reversed(children))
+        elif t is list:
+            stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
+        elif dates is not None:
+            if t is _dt.datetime:
+                dates.append([list(path), "t", node.isoformat()])
+            elif t is _dt.date:
+                dates.append([list(path), "d", node.isoformat()])
+            elif t not in (str, int, float, bool, type(None)):
+                raise _Uncacheable
+
+
+def _key_order(data) -> list:
+    """Mapping-key paths in the walker's order (a key, then everything under its value)."""
+    out = []
+    stack = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if type(node) is dict:
+            items = [(path + (k,), v) for k, v in node.items()]
+            for child, v in reversed(items):
+                stack.append((child, v))
+                stack.append((None, child))   # marker: emit the key before its value's subtree
+        elif type(node) is list:
+            stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
+        elif path is None:
+            out.append(node)
+    return out
+
+
+def _pack(pairs) -> str:
+    arr = array.array("I", itertools.chain.from_iterable(pairs))
+    return base64.b64encode(zlib.compress(arr.tobytes(), 1)).decode("ascii")
+
+
+def _unpack(text: str) -> array.array:
+    arr = array.array("I")
+    arr.frombytes(zlib.decompress(base64.b64decode(text.encode("ascii"), validate=True)))
+    return arr
+
+
+def _date_default(obj):
+    if isinstance(obj, (_dt.date, _dt.datetime)):
+        return obj.isoformat()
+    raise _Uncacheable
+
+
+def _encode(doc, problems) -> bytes | None:
+    """The entry body for a parsed document, or None if its data cannot be stored exactly."""
+    try:
+        body = {"data": doc.data, "dates": [], "pos": None, "kpos": None, "n": 0, "k": 0,
+                "xpos": None, "xkpos": None, "dp": len(doc.problems),
+                "problems": [[p.line, p.column, p.path, p.rule, p.severity, p.message, p.waived_by]
+                             for p in problems]}
+        if any(p.file != doc.file for p in problems) or problems[: len(doc.problems)] != doc.problems:
+            return None
+        packed = False
+        if doc.data is not None:
+            pos_paths: list = []
+            key_paths: list = []
+            _preorder(doc.data, pos_paths, key_paths, body["dates"])
+            keys = _key_order(doc.data)
+            # the loader records positions in exactly this order; anything else is stored verbatim
+            if list(doc.positions) == pos_paths and list(doc.key_positions) == keys:
+                body["pos"] = _pack(doc.positions.values())
+                body["kpos"] = _pack(doc.key_positions.values())
+                body["n"], body["k"] = len(pos_paths), len(keys)
+                packed = True
+        if not packed:
+            body["xpos"] = [[list(p), lc[0], lc[1]] for p, lc in doc.positions.items()]
+            body["xkpos"] = [[list(p), lc[0], lc[1]] for p, lc in doc.key_positions.items()]
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_date_default).encode("utf-8")
+    except (_Uncacheable, TypeError, ValueError, OverflowError, RecursionError):
+        return None
+
+
+def _decode(rel: str, body: bytes, reparse) -> tuple | None:
+    """``(document, problems)`` from an entry body, or None if the body is not what we write."""
+    try:
+        obj = json.loads(body)
+        data = obj["data"]
+        for path, t, iso in obj["dates"]:
+            parent = data
+            for part in path[:-1]:
+                parent = parent[part]
+            last = path[-1] if path else None
+            current = parent[last] if path else parent
+            if not isinstance(current, str) or current != iso:
+                return None
+            value = _dt.datetime.fromisoformat(iso) if t == "t" else _dt.date.fromisoformat(iso)
+            if t == "d" and type(value) is not _dt.date:
+                return None
+            if path:
+                parent[last] = value
+            else:
+                data = value
+        problems = []
+        for row in obj["problems"]:
+            line, col, jpath, rule, severity, message, waived = row
+            if not (type(line) is int and type(col) is int and isinstance(jpath, str) and isinstance(rule, str)
+                    and isinstance(severity, str) and isinstance(message, str)
+                    and (waived is None or isinstance(waived, str))):
+                return None
+            problems.append(Problem(rel, line, col, jpath, rule, severity, message, waived))
+        dp = obj["dp"]
+        if type(dp) is not int or not 0 <= dp <= len(problems):
+            return None
+        doc = CachedDocument(rel, data, problems=problems[:dp])
+        if obj["pos"] is not None:
+            if not (isinstance(obj["pos"], str) and isinstance(obj["kpos"], str)
+                    and type(obj["n"]) is int and type(obj["k"]) is int):
+                return None
+            doc._packed = (obj["pos"], obj["kpos"], obj["n"], obj["k"])
+            doc._reparse = reparse
+        else:
+            doc.positions = {tuple(p): (int(l), int(c)) for p, l, c in obj["xpos"]}
+            doc.key_positions = {tuple(p): (int(l), int(c)) for p, l, c in obj["xkpos"]}
+        return doc, problems
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+        return None
+
+
+def _make_cached_document():
+    from .loader import Document
+
+    class CachedDocument(Document):
+        """A Document read from the cache: positions are unpacked on first use."""
+
+        def __init__(self, file, data=None, positions=None, key_positions=None, problems=None):
+            self.file = file
+            self.data = data
+            self.problems = problems if problems is not None else []
+            self._positions = positions
+            self._key_positions = key_positions
+            self._packed = None
+            self._reparse = None
+
+        def _unpack(self):
+            packed, self._packed = self._packed, None
+            try:
+                pos_text, kpos_text, n, k = packed
+                pos_paths: list = []
+                _preorder(self.data, pos_paths, [], None)
+                keys = _key_order(self.data)
+                pos, kpos = _unpack(pos_text), _unpack(kpos_text)
+                if len(pos_paths) != n or len(keys) != k or len(pos) != 2 * n or len(kpos) != 2 * k:
+                    raise ValueError("packed positions do not fit the data")
+                it = iter(pos)
+                self._positions = {p: (line, col) for p, line, col in zip(pos_paths, it, it)}
+                it = iter(kpos)
+                self._key_positions = {p: (line, col) for p, line, col in zip(keys, it, it)}
+            except (ValueError, TypeError, zlib.error, RecursionError):
+                fresh = self._reparse()  # never trust a broken entry: parse the file again
+                self._positions, self._key_positions = fresh.positions, fresh.key_positions
+            self._reparse = None
+
+        @property
+        def positions(self):
+            if self._packed is not None:
+                self._unpack()
+            if self._positions is None:
+                self._positions = {}
+            return self._positions
+
+        @positions.setter
+        def positions(self, value):
+            self._positions = value
+
+        @property
+        def key_positions(self):
+            if self._packed is not None:
+                self._unpack()
+            if self._key_positions is None:
+                self._key_positions = {}
+            return self._key_positions
+
+        @key_positions.setter
+        def key_positions(self, value):
+            self._key_positions = value
+
+    return CachedDocument
+
+
+CachedDocument = _make_cached_document()
+
+
+# ---------------------------------------------------------------------------------------------
+# the quick schema pre-check
+# ---------------------------------------------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_ANNOTATIONS = {"title", "description", "$schema", "$id", "$comment", "$defs", "definitions", "default",
+                "examples", "deprecated", "readOnly", "writeOnly"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+_CHECKERS: dict = {}
+
+
+def fast_valid(kind: str, root: Path, data) -> bool:
+    """True only if jsonschema would certainly find no error in ``data`` (False: ask jsonschema)."""
+    from .schemas import load_schema
+    stamp = (kind, _schema_digest(kind, root))
+    check = _CHECKERS.get(stamp, 0)
+    if check == 0:
+        try:
+            check = _compile_schema(load_schema(kind, root))
+        except _Unsupported:
+            check = None
+        except Exception:  # the real validator will say what is wrong with the schema
+            check = None
+        _CHECKERS[stamp] = check
+    if check is None:
+        return False
+    try:
+        return check(data)
+    except RecursionError:
+        return False
+
+
+def _compile_schema(root_schema: dict):
+    compiled: dict = {}
+
+    def resolve(ref: str):
+        if not ref.startswith("#/"):
+            raise _Unsupported(ref)
+        node = root_schema
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, dict) or part not in node:
+                raise _Unsupported(ref)
+            node = node[part]
+        return node
+
+    def build(schema):
+        if schema is True:
+            return lambda x: True
+        if schema is False or not isinstance(schema, dict):
+            raise _Unsupported("boolean false or odd schema")
+        key = id(schema)
+        if key in compiled:
+            return compiled[key]
+        holder = []
+        compiled[key] = lambda x: holder[0](x)  # for recursive $ref
+        fn = _build_checks(schema, build, resolve)
+        holder.append(fn)
+        compiled[key] = fn
+        return fn
+
+    return build(root_schema)
+
+
+def _build_checks(schema: dict, build, resolve):
+    unknown = set(schema) - _ANNOTATIONS - {
+        "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
+        "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties"}
+    if unknown:
+        raise _Unsupported(", ".join(sorted(unknown)))
+    checks = []
+    if "$ref" in schema:
+        target = build(resolve(schema["$ref"]))
+        checks.append(target)
+    types = schema.get("type")
+    if types is not None:
+        names = [types] if isinstance(types, str) else list(types)
+        testers = []
+        for name in names:
+            tester = {"string": lambda x: type(x) is str, "object": lambda x: type(x) is dict,
+                      "array": lambda x: type(x) is list, "boolean": lambda x: type(x) is bool,
+                      "null": lambda x: x is None, "integer": lambda x: type(x) is int,
+                      "number": lambda x: type(x) in (int, float)}.get(name)
+            if tester is None:
+                raise _Unsupported(f"type {name}")
+            testers.append(tester)
+        if len(testers) == 1:
+            checks.append(testers[0])
+        else:
+            checks.append(lambda x, ts=tuple(testers): any(t(x) for t in ts))
+    # keywords that apply to strings (a date the loader made is the ISO string jsonschema sees)
+    str_checks = []
+    if "minLength" in schema:
+        n = _int(schema["minLength"])
+        str_checks.append(lambda s, n=n: len(s) >= n)
+    if "maxLength" in schema:
+        n = _int(schema["maxLength"])
+        str_checks.append(lambda s, n=n: len(s) <= n)
+    if "pattern" in schema:
+        rx = re.compile(schema["pattern"])
+        str_checks.append(lambda s, rx=rx: rx.search(s) is not None)
+    if "format" in schema:
+        if schema["format"] != "date":
+            raise _Unsupported(f"format {schema['format']}")
+        str_checks.append(_is_date)
+    if "enum" in schema:
+        values = schema["enum"]
+        if not isinstance(values, list) or not all(type(v) is str for v in values):
+            raise _Unsupported("enum of non-strings")
+        allowed = frozenset(values)
+        # only strings may pass: anything else goes to jsonschema
+        checks.append(lambda x, allowed=allowed: type(x) is str and x in allowed)
+    if str_checks:
+        def strings(x, cs=tuple(str_checks)):
+            return all(c(x) for c in cs) if type(x) is str else True
+        checks.append(strings)
+    num_checks = []
+    if "minimum" in schema:
+        lo = schema["minimum"]
+        if type(lo) not in (int, float):
+            raise _Unsupported("minimum")
+        num_checks.append(lambda v, lo=lo: v >= lo)
+    if "maximum" in schema:
+        hi = schema["maximum"]
+        if type(hi) not in (int, float):
+            raise _Unsupported("maximum")
+        num_checks.append(lambda v, hi=hi: v <= hi)
+    if num_checks:
+        def numbers(x, cs=tuple(num_checks)):
+            return all(c(x) for c in cs) if type(x) in (int, float) else True
+        checks.append(numbers)
+    # objects
+    props = schema.get("properties")
+    obj_checks = []
+    if props is not None:
+        if not isinstance(props, dict):
+            raise _Unsupported("properties")
+        prop_fns = {k: build(v) for k, v in props.items()}
+        obj_checks.append(lambda d, fns=prop_fns: all(fns[k](v) for k, v in d.items() if k in fns))
+    if "additionalProperties" in schema:
+        extra = schema["additionalProperties"]
+        known = frozenset(props or ())
+        if extra is False:
+            obj_checks.append(lambda d, known=known: all(k in known for k in d))
+        elif extra is True:
+            pass
+        else:
+            fn = build(extra)
+            obj_checks.append(lambda d, known=known, fn=fn: all(fn(v) for k, v in d.items() if k not in known))
+    if "required" in schema:
+        req = schema["required"]
+        if not isinstance(req, list):
+            raise _Unsupported("required")
+        obj_checks.append(lambda d, req=tuple(req): all(k in d for k in req))
+    if "minProperties" in schema:
+        n = _int(schema["minProperties"])
+        obj_checks.append(lambda d, n=n: len(d) >= n)
+    if obj_checks:
+        def objects(x, cs=tuple(obj_checks)):
+            return all(c(x) for c in cs) if type(x) is dict else True
+        checks.append(objects)
+    # arrays
+    arr_checks = []
+    if "items" in schema:
+        if not isinstance(schema["items"], dict):
+            raise _Unsupported("items")
+        fn = build(schema["items"])
+        arr_checks.append(lambda a, fn=fn: all(fn(v) for v in a))
+    if "minItems" in schema:
+        n = _int(schema["minItems"])
+        arr_checks.append(lambda a, n=n: len(a) >= n)
+    if "maxItems" in schema:
+        n = _int(schema["maxItems"])
+        arr_checks.append(lambda a, n=n: len(a) <= n)
+    if arr_checks:
+        def arrays(x, cs=tuple(arr_checks)):
+            return all(c(x) for c in cs) if type(x) is list else True
+        checks.append(arrays)
+    # anything else the loader can produce is left to jsonschema
+    checks.append(lambda x: type(x) in _PLAIN)
+    checks = tuple(checks)
+
+    def node(x):
+        if type(x) in _DATES:  # jsonschema sees the ISO text (schemas.jsonable)
+            x = x.isoformat()
+        for c in checks:
+            if not c(x):
+                return False
+        return True
+    return node
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
+_DATES = frozenset({_dt.date, _dt.datetime})
+
+
+def _int(value) -> int:
+    if type(value) is not int:
+        raise _Unsupported("non-integer bound")
+    return value
+
+
+def _is_date(s: str) -> bool:
+    if not _DATE.fullmatch(s):
+        return False
+    try:
+        _dt.date.fromisoformat(s)
+    except ValueError:
+        return False
+    return True
+
+
+__all__ = ["load_documents", "blob_id", "fast_valid", "parse_and_validate", "cache_base", "Store", "CachedDocument"]

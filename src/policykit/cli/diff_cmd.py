@@ -1,0 +1,44 @@
+"""``policykit diff [BASE] [HEAD]`` — item-level review of list changes (for pull requests)."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("diff", help="按事项比较两个版本的清单 · item-level diff for review",
+                       description="按事项（编码、边界事项编号、部门……）比较两个版本的清单，列出新增、取消、划转、"
+                                   "依据与责任等字段变更及其级别（重大/一般/细微），按调整类别和部门分组。"
+                                   "BASE 缺省为当前分支与 main/master 的合并基准，HEAD 缺省为工作区；"
+                                   "两者都可以是提交、分支、标签或日期 YYYY-MM-DD。")
+    p.add_argument("base", nargs="?", default=None,
+                   help="比较基准（缺省：与 main/master 的合并基准；写作 main... 表示与 main 的合并基准）")
+    p.add_argument("head", nargs="?", default=None, help="比较对象（缺省：工作区）")
+    p.add_argument("-f", "--format", choices=["markdown", "json", "text"], default="markdown",
+                   help="输出格式（markdown 可直接贴到合并请求评论）")
+    p.add_argument("--root", default=".", help="仓库根目录（policykit.yaml 所在目录）")
+    p.add_argument("--staged", action="store_true", help="比较 HEAD 与暂存区（将要提交的内容）")
+    p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .. import diff as D
+    from ..errors import UsageError
+    if args.staged:
+        if args.base or args.head:
+            raise UsageError("--staged 不能与 BASE/HEAD 同时使用")
+        from ..adjustments import staged_changes
+        result = staged_changes(args.root)
+    else:
+        result = D.diff(args.root, args.base, args.head)
+    records = None
+    if result.base_revision and args.format != "text":
+        from ..adjustments import records_between
+        records = records_between(args.root, result.base_revision, result.head_revision or "HEAD")
+    out = D.render(result, args.format, records)
+    if args.output:
+        from pathlib import Path
+        Path(args.output).write_text(out, encoding="utf-8")
+    else:
+        sys.stdout.write(out)
+    return 0

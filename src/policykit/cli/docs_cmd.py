@@ -1,0 +1,40 @@
+"""``policykit docs build [--root .] [--site-dir site] [--strict]`` and ``policykit docs serve``."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("docs", help="生成并预览公开网站 · build or serve the published site",
+                       description="由 lists/、rules/ 和版本历史生成公开网站（mkdocs + Material，离线中文搜索）。"
+                                   "仓库没有 mkdocs.yml 时使用内置配置。")
+    dsub = p.add_subparsers(dest="docs_command", metavar="ACTION")
+    b = dsub.add_parser("build", help="生成网站 · build the site")
+    b.add_argument("--root", default=".", help="仓库根目录（默认当前目录）")
+    b.add_argument("--site-dir", default=None, help="输出目录（默认 mkdocs.yml 的 site_dir，即 site）")
+    b.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
+    b.add_argument("--strict", action="store_true", help="有任何警告即失败（CI 使用）")
+    b.add_argument("-v", "--verbose", action="store_true", help="输出 mkdocs 的调试信息")
+    b.set_defaults(func=run_build)
+    s = dsub.add_parser("serve", help="本地预览，清单改动后自动重新生成 · preview with live reload")
+    s.add_argument("--root", default=".", help="仓库根目录（默认当前目录）")
+    s.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
+    s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="监听地址（默认 127.0.0.1:8000）")
+    s.add_argument("--open", action="store_true", help="在浏览器中打开")
+    s.set_defaults(func=run_serve)
+    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
+
+
+def run_build(args) -> int:
+    from ..site import build_site
+    result = build_site(args.root, site_dir=args.site_dir, strict=args.strict, config_file=args.config_file,
+                        stream=sys.stderr, verbose=args.verbose)
+    sys.stderr.write(f"网站已生成：{result.site_dir}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
+    return 0
+
+
+def run_serve(args) -> int:
+    from ..site import serve_site
+    serve_site(args.root, dev_addr=args.dev_addr, config_file=args.config_file, stream=sys.stderr,
+               open_browser=args.open)
+    return 0

@@ -1,0 +1,22 @@
+"""``policykit log ITEM`` — every commit that changed one item."""
+from __future__ import annotations
+
+import sys
+
+
+def register(sub) -> None:
+    p = sub.add_parser("log", help="某一事项的调整历史 · history of one item",
+                       description="列出改动某一事项的每个提交：时间、提交人、调整记录、字段变更；"
+                                   "跨文件改名、部门间划转和编码变更追踪。ITEM 可以是事项编码、BJ-编号、部门标识、"
+                                   "部门/内设机构#序号、目录/编码，或事项名称。")
+    p.add_argument("item", help="事项编码、边界事项编号、部门标识等，或事项名称")
+    p.add_argument("--root", default=".", help="仓库根目录")
+    p.add_argument("--at", default=None, help="从该提交或日期（YYYY-MM-DD）往前查（缺省 HEAD）")
+    p.add_argument("-f", "--format", choices=["text", "markdown", "json"], default="text", help="输出格式")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..adjustments import item_log, render_log
+    sys.stdout.write(render_log(item_log(args.root, args.item, at=args.at), args.format))
+    return 0

@@ -1,0 +1,1304 @@
+"""Item-level diff of two states of the lists: what a reviewer in the 编办 needs instead of a YAML diff.
+
+``diff_repositories(old, new)`` compares two ``Repository`` objects. Items are matched by identity,
+not by file: power items by code (so a move to another department's file is a 划转, a renamed file
+is nothing), boundary matters by id, departments by id, unit duties by (department, unit, no),
+catalogue items by (catalogue, code). A power item that disappears under one code while an item of
+the same name and sub-name appears under another is paired too (a re-coded item, e.g. on transfer).
+
+``diff(root, base, head)`` is the fast path the CLI uses: it reads only the files whose blobs differ,
+and inside a changed list file it blanks the entries that are byte-identical on both sides before
+parsing (line numbers are kept), so the cost follows the size of the change, not of the city.
+
+Every change carries its kinds (新增, 取消, 划转, 依据增加 …), field-level before/after and a level
+(major / minor / patch), configurable with ``change_levels:`` in policykit.yaml.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import re
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import history
+from .errors import UsageError
+
+# ---- vocabulary ---------------------------------------------------------------------------------
+ADJUSTMENT_KINDS = ("权责清单", "职责任务清单", "职责边界清单", "三定职责", "协调配合机制", "监管事项目录")
+OBJECTS = {  # object -> (Chinese name, adjustment kind)
+    "power": ("权力事项", "权责清单"),
+    "unit_duty": ("内设机构职责", "职责任务清单"),
+    "boundary": ("边界事项", "职责边界清单"),
+    "department": ("部门", "三定职责"),
+    "mechanism": ("协调配合机制", "协调配合机制"),
+    "catalog_item": ("目录事项", "监管事项目录"),
+}
+OBJECT_BY_LABEL = {v[0]: k for k, v in OBJECTS.items()}
+LEVELS = ("major", "minor", "patch")
+LEVEL_LABELS = {"major": "重大", "minor": "一般", "patch": "细微"}
+LEVEL_BY_LABEL = {**{v: k for k, v in LEVEL_LABELS.items()}, **{k: k for k in LEVELS}}
+LEVEL_RANK = {"major": 0, "minor": 1, "patch": 2}
+
+# change type -> default level (the order is the order types are listed in)
+CHANGE_TYPES = {
+    "新增": "minor", "取消": "major", "划转": "major", "牵头部门变更": "major",
+    "清理已取消事项": "patch", "编码变更": "minor", "名称变更": "minor", "权力类型变更": "minor",
+    "依据增加": "minor", "依据删除": "minor", "依据变更": "minor", "责任事项变更": "minor", "追责变更": "minor",
+    "承办机构变更": "minor", "实施层级变更": "minor", "权力来源变更": "minor", "三定职责对应变更": "minor",
+    "共同实施部门变更": "minor", "监管事项关联变更": "minor", "状态变更": "minor", "廉政风险点变更": "minor",
+    "边界角色变更": "minor", "边界职责变更": "minor", "关联事项变更": "minor", "协调机制变更": "minor",
+    "三定职责变更": "minor", "内设机构变更": "minor", "三定文件变更": "minor", "编制变更": "minor",
+    "机构类型变更": "minor", "职责内容变更": "minor", "具体任务变更": "minor", "岗位与标准变更": "minor",
+    "认领变更": "minor", "备注变更": "patch", "其他字段变更": "patch",
+}
+# object-scoped defaults ("对象/类型"), consulted before the plain type
+SCOPED_LEVELS = {"内设机构职责/取消": "minor", "目录事项/取消": "minor"}
+TYPE_ORDER = {t: i for i, t in enumerate(CHANGE_TYPES)}
+SHAPE_TYPES = ("新增", "取消", "划转")  # what the summary counts separately; everything else is 修改
+SHAPE_ORDER = {"取消": 0, "划转": 1, "新增": 2, "修改": 3}
+
+POWER_FIELD_TYPES = {
+    "name": "名称变更", "sub_name": "名称变更", "category": "权力类型变更", "unit": "承办机构变更",
+    "levels": "实施层级变更", "sanding_duty": "三定职责对应变更", "responsibilities": "责任事项变更",
+    "responsibility_basis": "责任事项变更", "accountability_targets": "追责变更", "accountability_cases": "追责变更",
+    "power_source": "权力来源变更", "source_document": "权力来源变更", "delegator": "权力来源变更",
+    "co_departments": "共同实施部门变更", "catalog_code": "监管事项关联变更", "supervision_items": "监管事项关联变更",
+    "impl_code": "编码变更", "integrity_risks": "廉政风险点变更", "remark": "备注变更",
+}
+DUTY_FIELD_TYPES = {"content": "职责内容变更", "tasks": "具体任务变更", "sanding_duty": "三定职责对应变更",
+                    "post": "岗位与标准变更", "standard": "岗位与标准变更", "coordination": "岗位与标准变更",
+                    "flowchart": "岗位与标准变更"}
+DEPARTMENT_VALUED = {"department", "co_departments", "lead", "department_lead"}  # values are department ids
+ITEM_DIRS = {"organizations": "organization", "powers": "powers", "tasks": "tasks", "boundaries": "boundary",
+             "catalogs": "catalog"}
+PRUNE_KEYS = {"powers": "items", "catalog": "items", "tasks": "units"}
+CONFIG_FILE = "policykit.yaml"
+
+
+@lru_cache(maxsize=None)
+def _titles(kind: str) -> dict:
+    """field path (dot-joined, [] for list items) -> the schema's Chinese title."""
+    from .schemas import load_schema
+    try:
+        schema = load_schema(kind)
+    except Exception:  # noqa: BLE001 - labels fall back to the key
+        return {}
+    out = {}
+
+    def walk(node, path):
+        if not isinstance(node, dict):
+            return
+        if "$ref" in node and node["$ref"].startswith("#/$defs/"):
+            node = {**schema.get("$defs", {}).get(node["$ref"].split("/")[-1], {}), **node}
+        if path and "title" in node:
+            out.setdefault(".".join(path), node["title"])
+        for key, sub in (node.get("properties") or {}).items():
+            walk(sub, path + [key])
+        if isinstance(node.get("items"), dict):
+            walk(node["items"], path + ["[]"])
+    walk(schema, [])
+    return out
+
+
+_FALLBACK = {"department": "所属部门", "code": "事项编码", "lead": "牵头部门", "role": "角色", "duties": "职责",
+             "claims": "认领", "main_duties": "主要职责", "units": "内设机构"}
+
+
+def _label(kind: str, path: str) -> str:
+    return _titles(kind).get(path) or _FALLBACK.get(path.split(".")[-1], path)
+
+
+# ---- change levels ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChangeLevels:
+    """Levels of change types; ``overrides`` from ``change_levels:`` in policykit.yaml."""
+    overrides: dict = field(default_factory=dict)
+
+    def of(self, obj: str, ctype: str) -> str:
+        scoped = f"{OBJECTS[obj][0]}/{ctype}"
+        for table in (self.overrides, SCOPED_LEVELS):
+            if scoped in table:
+                return table[scoped]
+        if ctype in self.overrides:
+            return self.overrides[ctype]
+        return CHANGE_TYPES.get(ctype, "minor")
+
+
+def parse_change_levels(mapping, where: str = CONFIG_FILE) -> ChangeLevels:
+    """Validate a ``change_levels`` mapping: keys are change types, optionally scoped as "对象/类型"
+    (对象 one of 权力事项 边界事项 部门 内设机构职责 目录事项 协调配合机制); values major|minor|patch
+    or 重大|一般|细微."""
+    if mapping is None:
+        return ChangeLevels()
+    if not isinstance(mapping, dict):
+        raise UsageError(f"{where}: change_levels 应为映射（调整类型: 级别） (change_levels must be a mapping)")
+    out = {}
+    for key, value in mapping.items():
+        key = str(key).strip()
+        obj, _, ctype = key.rpartition("/")
+        if ctype not in CHANGE_TYPES:
+            raise UsageError(f"{where}: change_levels 中未知的调整类型「{ctype}」 (unknown change type)",
+                             hint="可用类型：" + "、".join(CHANGE_TYPES))
+        if obj and obj not in OBJECT_BY_LABEL:
+            raise UsageError(f"{where}: change_levels 中未知的对象「{obj}」 (unknown object)",
+                             hint="可用对象：" + "、".join(OBJECT_BY_LABEL))
+        level = LEVEL_BY_LABEL.get(str(value).strip())
+        if level is None:
+            raise UsageError(f"{where}: change_levels.{key} 的级别应为 major/minor/patch（重大/一般/细微），"
+                             f"而不是「{value}」 (invalid level)")
+        out[key] = level
+    return ChangeLevels(out)
+
+
+def change_levels_from_config(raw: bytes | None, where: str = CONFIG_FILE) -> ChangeLevels:
+    """``change_levels`` read from the raw bytes of policykit.yaml (config.py does not know it yet)."""
+    if not raw:
+        return ChangeLevels()
+    from .loader import load_bytes
+    doc = load_bytes(raw, where)
+    if not isinstance(doc.data, dict):
+        return ChangeLevels()  # the config's own problems are reported by `check`
+    return parse_change_levels(doc.data.get("change_levels"), where)
+
+
+def load_change_levels(root) -> ChangeLevels:
+    path = Path(root) / CONFIG_FILE
+    return change_levels_from_config(path.read_bytes() if path.is_file() else None)
+
+
+# ---- results ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    type: str
+    before: object = None
+    after: object = None
+    subject: str | None = None     # qualifies the field: a department id, "第3条", a unit name
+
+    def as_dict(self) -> dict:
+        d = {"field": self.field, "label": self.label, "type": self.type, "before": self.before, "after": self.after}
+        if self.subject is not None:
+            d["subject"] = self.subject
+        return d
+
+
+@dataclass
+class Change:
+    object: str                    # power | unit_duty | boundary | department | mechanism | catalog_item
+    key: str
+    name: str
+    types: list
+    level: str
+    department: str | None         # the department it is grouped under (after the change)
+    department_before: str | None = None
+    previous_key: str | None = None
+    fields: list = field(default_factory=list)
+    before: dict | None = None     # the whole record, for 新增/取消
+    after: dict | None = None
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    path: str | None = None
+
+    @property
+    def adjustment(self) -> str:
+        return OBJECTS[self.object][1]
+
+    @property
+    def ident(self) -> tuple:
+        return (self.object, self.key)
+
+    @property
+    def shape(self) -> str:
+        return next((t for t in SHAPE_TYPES if t in self.types), "修改")
+
+    def as_dict(self) -> dict:
+        return {"object": self.object, "object_label": OBJECTS[self.object][0], "adjustment": self.adjustment,
+                "key": self.key, "previous_key": self.previous_key, "name": self.name, "types": list(self.types),
+                "level": self.level, "department": self.department, "department_before": self.department_before,
+                "location": {"file": self.file, "line": self.line, "column": self.column, "path": self.path},
+                "fields": [f.as_dict() for f in self.fields], "before": self.before, "after": self.after}
+
+
+@dataclass
+class Diff:
+    base_label: str
+    head_label: str
+    base_revision: str | None = None
+    head_revision: str | None = None
+    changes: list = field(default_factory=list)
+    other_files: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    names: dict = field(default_factory=dict)      # department id -> short name
+    levels: ChangeLevels = field(default_factory=ChangeLevels)
+
+    @property
+    def majors(self) -> list:
+        return [c for c in self.changes if c.level == "major"]
+
+    def name_of(self, dept: str | None) -> str:
+        if not dept:
+            return "（未定牵头部门）"
+        return self.names.get(dept) or dept
+
+    def find(self, obj: str, key: str) -> Change | None:
+        return next((c for c in self.changes if c.object == obj and c.key == key), None)
+
+    def summary(self) -> dict:
+        levels = Counter(c.level for c in self.changes)
+        kinds = {}
+        for kind in ADJUSTMENT_KINDS:
+            cs = [c for c in self.changes if c.adjustment == kind]
+            if not cs:
+                continue
+            shapes = Counter(c.shape for c in cs)
+            kinds[kind] = {"total": len(cs), "major": sum(c.level == "major" for c in cs),
+                           **{s: shapes.get(s, 0) for s in (*SHAPE_TYPES, "修改")},
+                           "types": dict(sorted(Counter(t for c in cs for t in c.types).items(),
+                                                key=lambda kv: TYPE_ORDER.get(kv[0], 99)))}
+        departments = {}
+        for c in self.changes:
+            d = departments.setdefault(c.department or "", {"name": self.name_of(c.department), "total": 0})
+            d["total"] += 1
+        return {"total": len(self.changes), "levels": {lv: levels.get(lv, 0) for lv in LEVELS},
+                "kinds": kinds, "departments": dict(sorted(departments.items()))}
+
+    def as_dict(self) -> dict:
+        return {"base": {"label": self.base_label, "revision": self.base_revision},
+                "head": {"label": self.head_label, "revision": self.head_revision},
+                "summary": self.summary(), "changes": [c.as_dict() for c in self.changes],
+                "other_files": list(self.other_files), "warnings": list(self.warnings),
+                "departments": dict(sorted(self.names.items()))}
+
+
+# ---- comparing values ---------------------------------------------------------------------------
+def _norm(v):
+    """Plain, comparable, JSON-able data; empty values (None, "", [], {}) all become None."""
+    if v is None:
+        return None
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return v.isoformat()
+    if isinstance(v, dict):
+        d = {str(k): _norm(x) for k, x in v.items()}
+        d = {k: x for k, x in d.items() if x is not None}
+        return d or None
+    if isinstance(v, (list, tuple)):
+        return [_norm(x) for x in v] or None
+    if isinstance(v, str):
+        return v if v.strip() else None
+    return v
+
+
+def basis_text(b, full: bool = False) -> str:
+    if not isinstance(b, dict):
+        return str(b)
+    text = f"【{b.get('level', '')}】《{b.get('title', '')}》{b.get('article', '') or ''}"
+    if full and b.get("text"):
+        text += f"：{b['text']}"
+    return text
+
+
+def _basis_changes(old, new, fld: str, label: str) -> list[FieldChange]:
+    old = [_norm(b) for b in old or ()]
+    new = [_norm(b) for b in new or ()]
+    rest_old = list(old)
+    rest_new = []
+    for b in new:
+        if b in rest_old:
+            rest_old.remove(b)
+        else:
+            rest_new.append(b)
+    out = []
+    for b in list(rest_new):
+        title = (b or {}).get("title")
+        match = next((o for o in rest_old if (o or {}).get("title") == title), None)
+        if match is not None:
+            rest_old.remove(match)
+            rest_new.remove(b)
+            full = basis_text(match) == basis_text(b)
+            out.append(FieldChange(fld, label, "依据变更", basis_text(match, full), basis_text(b, full)))
+    out += [FieldChange(fld, label, "依据删除", basis_text(o), None) for o in rest_old]
+    out += [FieldChange(fld, label, "依据增加", None, basis_text(b)) for b in rest_new]
+    return out
+
+
+def _fields(kind: str, prefix: str, old: dict, new: dict, types: dict, skip=(), default="其他字段变更",
+            subject=None) -> list[FieldChange]:
+    out = []
+    keys = list(new or {}) + [k for k in (old or {}) if k not in (new or {})]
+    for key in keys:
+        if key in skip:
+            continue
+        a, b = _norm((old or {}).get(key)), _norm((new or {}).get(key))
+        if a == b:
+            continue
+        path = f"{prefix}.{key}" if prefix else key
+        out.append(FieldChange(key, _label(kind, path), types.get(key, default), a, b, subject))
+    return out
+
+
+def _make(obj, key, name, fields, levels: ChangeLevels, department, **kw) -> Change:
+    types = sorted({f.type for f in fields} | set(kw.pop("types", ())), key=lambda t: TYPE_ORDER.get(t, 99))
+    level = min((levels.of(obj, t) for t in types), key=LEVEL_RANK.get, default="patch")
+    return Change(obj, key, name, types, level, department, fields=list(fields), **kw)
+
+
+def _raw(repo, source):
+    doc = repo.documents.get(source.file)
+    node = doc.data if doc else None
+    for part in source.path:
+        node = node[part]
+    return node
+
+
+# ---- the comparison itself ------------------------------------------------------------------------
+def diff_repositories(old, new, *, levels: ChangeLevels | None = None, base_label: str = "调整前",
+                      head_label: str = "调整后") -> Diff:
+    """Every item-level change from ``old`` to ``new`` (two ``Repository`` objects)."""
+    levels = levels or ChangeLevels()
+    result = Diff(base_label, head_label, getattr(old, "revision", None), getattr(new, "revision", None),
+                  levels=levels)
+    broken = set()
+    for repo, label in ((old, base_label), (new, head_label)):
+        for p in repo.load_problems:
+            if p.severity == "error" and p.file not in broken and p.file != CONFIG_FILE:
+                broken.add(p.file)
+                result.warnings.append(f"{label}中的 {p.file} 有错误，其中的事项未参与比较（请先运行 policykit check） "
+                                       f"({p.file} has errors and was not compared)")
+    changes = []
+    changes += _diff_powers(old, new, levels, broken)
+    changes += _diff_departments(old, new, levels, broken)
+    changes += _diff_duties(old, new, levels, broken)
+    changes += _diff_boundaries(old, new, levels, broken)
+    changes += _diff_catalog(old, new, levels, broken)
+    for c in changes:
+        _locate(c, old if getattr(c, "_side", "new") == "old" else new)
+    names = {}
+    for repo in (old, new):
+        for d in repo.departments.values():
+            names[d.id] = d.short_name or d.name
+    result.names = names
+    result.changes = sorted(changes, key=lambda c: (ADJUSTMENT_KINDS.index(c.adjustment), c.department or "~",
+                                                     LEVEL_RANK[c.level], SHAPE_ORDER[c.shape], c.key))
+    return result
+
+
+def _locate(change: Change, repo) -> None:
+    src = getattr(change, "_source", None)
+    if src is None:
+        return
+    try:
+        file, line, col, _ = repo.locate(src)
+    except (KeyError, TypeError):
+        return
+    path = list(src.path)
+    maps = getattr(repo, "_pk_index_maps", {})
+    if file in maps and len(path) >= 2 and isinstance(path[1], int):
+        path[1] = maps[file][path[1]]
+    from .loader import json_path
+    change.file, change.line, change.column, change.path = file, line, col, json_path(path)
+
+
+def _set_source(change: Change, source, side: str) -> Change:
+    change._source, change._side = source, side
+    return change
+
+
+def _usable(items, broken):
+    return [i for i in items if i.source is None or i.source.file not in broken]
+
+
+def _power_summary(raw: dict, dept: str) -> dict:
+    return {**(_norm(raw) or {}), "department": dept}
+
+
+def _diff_powers(old, new, levels, broken) -> list[Change]:
+    om, nm = {}, {}
+    for item in _usable(old.power_items, broken):
+        om.setdefault(item.code, item)
+    for item in _usable(new.power_items, broken):
+        nm.setdefault(item.code, item)
+    removed = [c for c in om if c not in nm]
+    added = [c for c in nm if c not in om]
+    # a code that vanished while an item of the same name appeared under another code: the same item
+    nk = lambda i: (i.name, i.sub_name)  # noqa: E731
+    rc, ac = Counter(nk(om[c]) for c in removed), Counter(nk(nm[c]) for c in added)
+    by_name = {nk(nm[c]): c for c in added}
+    pairs = {c: by_name[nk(om[c])] for c in removed if rc[nk(om[c])] == 1 and ac[nk(om[c])] == 1}
+    paired_new = set(pairs.values())
+    out = []
+    for code in list(om) + added:
+        if code in om and (code in nm or code in pairs):
+            o, n = om[code], nm[pairs.get(code, code)]
+        elif code in om:
+            o = om[code]
+            ctype = "清理已取消事项" if o.status == "取消" else "取消"
+            c = _make("power", code, o.full_name, [], levels, o.department, types=[ctype],
+                      before=_power_summary(o.raw, o.department))
+            out.append(_set_source(c, o.source, "old"))
+            continue
+        elif code in paired_new:
+            continue
+        else:
+            n = nm[code]
+            c = _make("power", code, n.full_name, [], levels, n.department, types=["新增"],
+                      after=_power_summary(n.raw, n.department))
+            out.append(_set_source(c, n.source, "new"))
+            continue
+        fields = []
+        if o.department != n.department:
+            fields.append(FieldChange("department", "所属部门", "划转", o.department, n.department))
+        if o.code != n.code:
+            fields.append(FieldChange("code", _label("powers", "items.[].code"), "编码变更", o.code, n.code))
+        for f in _fields("powers", "items.[]", o.raw, n.raw, POWER_FIELD_TYPES, skip=("code", "legal_basis", "status")):
+            fields.append(f)
+        if _norm(o.raw.get("legal_basis")) != _norm(n.raw.get("legal_basis")):
+            fields += _basis_changes(o.raw.get("legal_basis"), n.raw.get("legal_basis"), "legal_basis",
+                                     _label("powers", "items.[].legal_basis"))
+        if _norm(o.raw.get("status")) != _norm(n.raw.get("status")):
+            ctype = "取消" if n.status == "取消" else "状态变更"
+            fields.append(FieldChange("status", _label("powers", "items.[].status"), ctype, o.status, n.status))
+        if not fields:
+            continue
+        order = {f: i for i, f in enumerate(["department", "code", "name", "sub_name", "category", "status", "unit",
+                                             "legal_basis"])}
+        fields.sort(key=lambda f: order.get(f.field, 50))
+        c = _make("power", n.code, n.full_name, fields, levels, n.department,
+                  department_before=o.department if o.department != n.department else None,
+                  previous_key=o.code if o.code != n.code else None)
+        out.append(_set_source(c, n.source, "new"))
+    return out
+
+
+def _departments(repo, broken) -> dict:
+    out = {}
+    for d in repo.departments.values():
+        if d.source.file not in broken:
+            out[d.id] = (d, _raw(repo, d.source))
+    return out
+
+
+def _diff_departments(old, new, levels, broken) -> list[Change]:
+    om, nm = _departments(old, broken), _departments(new, broken)
+    out = []
+    for dept_id in list(om) + [k for k in nm if k not in om]:
+        if dept_id not in nm:
+            d, raw = om[dept_id]
+            c = _make("department", dept_id, d.name, [], levels, dept_id, types=["取消"], before=_norm(raw))
+            out.append(_set_source(c, d.source, "old"))
+            continue
+        if dept_id not in om:
+            d, raw = nm[dept_id]
+            c = _make("department", dept_id, d.name, [], levels, dept_id, types=["新增"], after=_norm(raw))
+            out.append(_set_source(c, d.source, "new"))
+            continue
+        (_, o), (nd, n) = om[dept_id], nm[dept_id]
+        types = {"code": "编码变更", "name": "名称变更", "short_name": "名称变更", "type": "机构类型变更"}
+        fields = _fields("organization", "", o, n, types, skip=("id", "sanding", "units"))
+        os_, ns = o.get("sanding") or {}, n.get("sanding") or {}
+        fields += _fields("organization", "sanding", os_, ns,
+                          {"document": "三定文件变更", "effective": "三定文件变更", "rank": "三定文件变更"},
+                          skip=("main_duties", "staffing"))
+        fields += _fields("organization", "sanding.staffing", os_.get("staffing") or {}, ns.get("staffing") or {},
+                          {}, default="编制变更")
+        od_ = {d.get("no"): d for d in os_.get("main_duties") or ()}
+        nd_ = {d.get("no"): d for d in ns.get("main_duties") or ()}
+        label = _label("organization", "sanding.main_duties")
+        for no in sorted(set(od_) | set(nd_), key=lambda x: (str(type(x)), x)):
+            a, b = _norm((od_.get(no) or {}).get("text")), _norm((nd_.get(no) or {}).get("text"))
+            if a != b or (no in od_) != (no in nd_):
+                fields.append(FieldChange("main_duties", label, "三定职责变更", a, b, f"第{no}条"))
+        ou = {u.get("name"): u for u in o.get("units") or ()}
+        nu = {u.get("name"): u for u in n.get("units") or ()}
+        ulabel = _label("organization", "units")
+        for name in list(ou) + [u for u in nu if u not in ou]:
+            if name not in nu or name not in ou:
+                fields.append(FieldChange("units", ulabel, "内设机构变更", name if name in ou else None,
+                                          name if name in nu else None, name))
+            else:
+                fields += _fields("organization", "units.[]", ou[name], nu[name], {}, skip=("name",),
+                                  default="内设机构变更", subject=name)
+        if fields:
+            out.append(_set_source(_make("department", dept_id, nd.name, fields, levels, dept_id), nd.source, "new"))
+    return out
+
+
+def _duties(repo, broken) -> dict:
+    out = {}
+    for d in _usable(repo.unit_duties, broken):
+        out.setdefault(d.key, (d, _raw(repo, d.source)))
+    return out
+
+
+def _duty_name(d, raw) -> str:
+    text = d.content.strip()
+    return f"{d.unit}·{d.no}：{text[:24]}{'…' if len(text) > 24 else ''}"
+
+
+def _diff_duties(old, new, levels, broken) -> list[Change]:
+    om, nm = _duties(old, broken), _duties(new, broken)
+    out = []
+    for key in list(om) + [k for k in nm if k not in om]:
+        if key not in nm:
+            d, raw = om[key]
+            c = _make("unit_duty", key, _duty_name(d, raw), [], levels, d.department, types=["取消"],
+                      before={**(_norm(raw) or {}), "unit": d.unit})
+            out.append(_set_source(c, d.source, "old"))
+        elif key not in om:
+            d, raw = nm[key]
+            c = _make("unit_duty", key, _duty_name(d, raw), [], levels, d.department, types=["新增"],
+                      after={**(_norm(raw) or {}), "unit": d.unit})
+            out.append(_set_source(c, d.source, "new"))
+        else:
+            (_, o), (nd, n) = om[key], nm[key]
+            fields = _fields("tasks", "units.[].duties.[]", o, n, DUTY_FIELD_TYPES, skip=("no",))
+            if fields:
+                c = _make("unit_duty", key, _duty_name(nd, n), fields, levels, nd.department)
+                out.append(_set_source(c, nd.source, "new"))
+    return out
+
+
+def _boundaries(repo, broken) -> dict:
+    out = {}
+    for b in _usable(repo.boundaries, broken):
+        out.setdefault(b.id, (b, _raw(repo, b.source)))
+    return out
+
+
+def _leads(raw) -> list:
+    return sorted(r.get("department") for r in raw.get("departments") or () if r.get("role") == "牵头")
+
+
+def _boundary_summary(raw) -> dict:
+    return _norm(raw) or {}
+
+
+def _diff_boundaries(old, new, levels, broken) -> list[Change]:
+    om, nm = _boundaries(old, broken), _boundaries(new, broken)
+    out = []
+    for key in list(om) + [k for k in nm if k not in om]:
+        if key not in nm:
+            b, raw = om[key]
+            lead = (_leads(raw) or [None])[0]
+            c = _make("boundary", key, b.name, [], levels, lead, types=["取消"], before=_boundary_summary(raw))
+            out.append(_set_source(c, b.source, "old"))
+            continue
+        if key not in om:
+            b, raw = nm[key]
+            lead = (_leads(raw) or [None])[0]
+            c = _make("boundary", key, b.name, [], levels, lead, types=["新增"], after=_boundary_summary(raw))
+            out.append(_set_source(c, b.source, "new"))
+            continue
+        (_, o), (nb, n) = om[key], nm[key]
+        fields = []
+        lo, ln = _leads(o), _leads(n)
+        if lo != ln:
+            fields.append(FieldChange("lead", "牵头部门", "牵头部门变更", lo or None, ln or None))
+        orr = {r.get("department"): r for r in o.get("departments") or ()}
+        nr = {r.get("department"): r for r in n.get("departments") or ()}
+        role_label, duty_label = _label("boundary", "departments.[].role"), _label("boundary", "departments.[].duties")
+        for dept in list(orr) + [d for d in nr if d not in orr]:
+            a, b = orr.get(dept), nr.get(dept)
+            ra, rb = (a or {}).get("role"), (b or {}).get("role")
+            if ra != rb and not (lo != ln and dept in set(lo) | set(ln)):
+                fields.append(FieldChange("role", role_label, "边界角色变更", ra, rb, dept))
+            da, db = _norm((a or {}).get("duties")), _norm((b or {}).get("duties"))
+            if da != db:
+                ctype = "边界职责变更" if a is not None and b is not None else "边界角色变更"
+                fields.append(FieldChange("duties", duty_label, ctype, da, db, dept))
+        if _norm(o.get("basis")) != _norm(n.get("basis")):
+            fields += _basis_changes(o.get("basis"), n.get("basis"), "basis", _label("boundary", "basis"))
+        fields += _fields("boundary", "", o, n, {"name": "名称变更", "related_powers": "关联事项变更",
+                                                 "remark": "备注变更"},
+                          skip=("id", "departments", "basis", "mechanism"))
+        lead = (ln or lo or [None])[0]
+        if fields:
+            c = _make("boundary", key, nb.name, fields, levels, lead)
+            src = nb.source
+            if lo != ln and ln:  # point at the new lead's entry
+                idx = next(i for i, r in enumerate(n.get("departments") or ()) if r.get("role") == "牵头")
+                src = type(src)(src.file, ("departments", idx, "role"))
+            out.append(_set_source(c, src, "new"))
+        mfields = _fields("boundary", "mechanism", o.get("mechanism") or {}, n.get("mechanism") or {}, {},
+                          default="协调机制变更")
+        if mfields:
+            c = _make("mechanism", key, nb.name, mfields, levels, lead)
+            out.append(_set_source(c, type(nb.source)(nb.source.file, ("mechanism",)), "new"))
+    return out
+
+
+def _diff_catalog(old, new, levels, broken) -> list[Change]:
+    def items(repo):
+        out = {}
+        for c in _usable(repo.catalog_items, broken):
+            out.setdefault(c.key, (c, _raw(repo, c.source)))
+        return out
+    om, nm = items(old), items(new)
+    out = []
+    for key in list(om) + [k for k in nm if k not in om]:
+        if key not in nm or key not in om:
+            side = "old" if key not in nm else "new"
+            ci, raw = (om if side == "old" else nm)[key]
+            ctype = "取消" if side == "old" else "新增"
+            c = _make("catalog_item", key, ci.name, [], levels, (ci.leads or (None,))[0], types=[ctype],
+                      **({"before": _norm(raw)} if side == "old" else {"after": _norm(raw)}))
+            out.append(_set_source(c, ci.source, side))
+            continue
+        (oc, o), (nc, n) = om[key], nm[key]
+        fields = _fields("catalog", "items.[]", o, n, {"name": "名称变更"}, skip=("code", "claims"))
+        lo, ln = sorted(oc.leads), sorted(nc.leads)
+        if lo != ln:
+            fields.append(FieldChange("lead", "牵头部门", "牵头部门变更", lo or None, ln or None))
+        others = lambda c: sorted((x.department, x.role) for x in c.claims if x.role != "牵头")  # noqa: E731
+        if others(oc) != others(nc):
+            fields.append(FieldChange("claims", _label("catalog", "items.[].claims"), "认领变更",
+                                      [{"department": d, "role": r} for d, r in others(oc)] or None,
+                                      [{"department": d, "role": r} for d, r in others(nc)] or None))
+        if fields:
+            c = _make("catalog_item", key, nc.name, fields, levels, (nc.leads or oc.leads or (None,))[0])
+            out.append(_set_source(c, nc.source, "new"))
+    return out
+
+
+# ---- the fast path: only what differs is read and parsed ------------------------------------------
+WORKTREE, INDEX = "worktree", "index"
+
+
+class Side:
+    """One side of a comparison: a commit, the index, the work tree, or nothing (before the first commit)."""
+
+    def __init__(self, root, spec):
+        self.root = Path(root).resolve()
+        self.spec = spec
+        self._contents = {}
+        if spec == WORKTREE:
+            self.revision, self.label = None, "工作区"
+        elif spec == INDEX:
+            self.revision, self.label = None, "暂存区"
+        elif spec is None:
+            self.revision, self.label = None, "（空）"
+        else:
+            self.revision, self.label = spec, spec[:7]
+
+    @classmethod
+    def of(cls, root, at, label: str | None = None) -> "Side":
+        """``at``: None → work tree, "index" → the index, else a revision or YYYY-MM-DD date."""
+        if at is None or at == WORKTREE:
+            return cls(root, WORKTREE)
+        if at == INDEX:
+            return cls(root, INDEX)
+        sha = history.resolve(root, at)
+        side = cls(root, sha)
+        side.label = label or (f"{sha[:7]}" if at == sha or at.startswith(sha[:7]) else f"{at}（{sha[:7]}）")
+        return side
+
+    def config_bytes(self) -> bytes | None:
+        if self.spec == WORKTREE:
+            path = self.root / CONFIG_FILE
+            return path.read_bytes() if path.is_file() else None
+        if self.spec is None:
+            return None
+        if self.spec == INDEX:
+            files = history.index_files(self.root, (CONFIG_FILE,))
+            return history.read_blobs(self.root, [files[CONFIG_FILE][1]]).popitem()[1] if CONFIG_FILE in files else None
+        return history.read_file(self.root, self.spec, CONFIG_FILE)
+
+    def listing(self, dirs) -> dict:
+        if self.spec == WORKTREE:
+            ids, contents = history.worktree_files(self.root, dirs)
+            self._contents.update(contents)
+            return ids
+        if self.spec is None:
+            return {}
+        if self.spec == INDEX:
+            return {r: s for r, (m, s) in history.index_files(self.root, dirs).items()}
+        return {r: s for r, (m, s) in history.tree_files(self.root, self.spec, dirs).items()}
+
+    def read(self, wanted: dict) -> dict:
+        """``{rel: bytes}`` for ``{rel: blob sha}``."""
+        if not wanted:
+            return {}
+        if self.spec == WORKTREE:
+            out = {}
+            for rel in wanted:
+                if rel not in self._contents:
+                    try:
+                        self._contents[rel] = (self.root / rel).read_bytes()
+                    except OSError:
+                        continue
+                out[rel] = self._contents[rel]
+            return out
+        blobs = history.read_blobs(self.root, set(wanted.values()))
+        return {rel: blobs[sha] for rel, sha in wanted.items()}
+
+
+_CONFIG_CACHE: dict = {}
+
+
+def _config_of(root: Path, raw: bytes | None):
+    from .repository import _load_config
+    key = raw or b""
+    if key not in _CONFIG_CACHE:
+        files = {CONFIG_FILE: "config"} if raw is not None else {}
+        src = history.SnapshotSource(files, revision=None, label="", contents={CONFIG_FILE: raw} if raw else {})
+        _CONFIG_CACHE[key] = _load_config(root, src)[0]
+        if len(_CONFIG_CACHE) > 64:
+            _CONFIG_CACHE.pop(next(iter(_CONFIG_CACHE)))
+    return _CONFIG_CACHE[key]
+
+
+def _kind_of(rel: str, lists_dir: str) -> str | None:
+    base = lists_dir.rstrip("/") + "/"
+    if not rel.startswith(base) or not rel.endswith(history.YAML_SUFFIXES):
+        return None
+    parts = rel[len(base):].split("/")
+    if len(parts) < 2 or any(p.startswith(".") for p in parts):
+        return None
+    return ITEM_DIRS.get(parts[0])
+
+
+# -- pruning identical entries inside a changed file --
+_TOP_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)")
+
+
+def _split(text: str, key: str):
+    """``(head, entries, tail)`` as text: what precedes the entries of the top-level block sequence
+    ``key``, each entry (with the blank and comment lines after it), what follows. None when the
+    layout is not the plain block layout (the file is then read whole)."""
+    header = re.compile(rf"^{key}:[ \t]*(?:#[^\n]*)?\r?$", re.M).search(text)
+    if header is None:
+        return None
+    pos = header.end() + 1
+    first = _CONTENT.search(text, pos)
+    if first is None:
+        return None
+    indent = len(first.group(1))
+    if not text.startswith("- ", first.start() + indent) and text[first.start() + indent:].split("\n", 1)[0].rstrip() != "-":
+        return None
+    sp = " " * indent
+    end_re = re.compile(rf"^(?!{sp}-(?:[ \t]|\r?$))(?! *(?:#|\r?$)) {{0,{indent}}}\S", re.M)
+    end = end_re.search(text, first.start())
+    stop = end.start() if end else len(text)
+    region = text[first.start():stop]
+    if "\t" in region and re.search(r"^ *\t", region, re.M):
+        return None
+    tail = text[stop:]
+    if tail and not _TOP_KEY.match(tail):
+        return None
+    starts = [m.start() + first.start() for m in re.finditer(rf"^{sp}-(?:[ \t]|\r?$)", region, re.M)]
+    entries = [text[a:b] for a, b in zip(starts, starts[1:] + [stop])]
+    return text[:first.start()], header, entries, tail
+
+
+_CONTENT = re.compile(r"^( *)(?![ ]*(?:#|\r?$))", re.M)
+
+
+_IDENT = {key: re.compile(rf"(?:^[ \t]*(?:-[ \t]+)?|[{{,][ \t]*){key}[ \t]*:[ \t]*[\"']?([^\"'\s,}}#]+)", re.M)
+          for key in ("code", "unit")}
+_IDENT["items"], _IDENT["units"] = _IDENT.pop("code"), _IDENT.pop("unit")
+
+
+def _ident(pattern, entry: str) -> str | None:
+    m = pattern.search(entry)
+    return m.group(1) if m else None
+
+
+def _prune_pair(old: bytes, new: bytes, key: str):
+    """Blank the entries that are identical (and whose identity is unique) on both sides. Returns
+    ``(old', new', kept_old, kept_new)`` or None when nothing can be pruned."""
+    try:
+        ot, nt = old.decode("utf-8"), new.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    so, sn = _split(ot, key), _split(nt, key)
+    if so is None or sn is None:
+        return None
+    co, cn = Counter(so[2]), Counter(sn[2])
+    # identities (code, unit name) that repeat inside the file: their entries are all kept, since
+    # which of them counts ("the first") depends on the others
+    ident = _IDENT[key]
+    ids_o, ids_n = [_ident(ident, e) for e in so[2]], [_ident(ident, e) for e in sn[2]]
+    if None in ids_o or None in ids_n:
+        return None
+    io, in_ = Counter(ids_o), Counter(ids_n)
+    repeated = {i for i in io.keys() | in_.keys() if io.get(i, 0) > 1 or in_.get(i, 0) > 1}
+    same = {t for t in co if co[t] == 1 and cn.get(t) == 1}
+    same -= {e for e, i in zip(so[2], ids_o) if i in repeated}
+    if not same:
+        return None
+
+    def render(parts):
+        head, header, entries, tail = parts
+        kept = [i for i, e in enumerate(entries) if e not in same]
+        if not kept:
+            head = head[:header.start()] + f"{key}: []" + head[header.end():]
+        keep = set(kept)
+        body = "".join(e if i in keep else "\n" * e.count("\n") for i, e in enumerate(entries))
+        return (head + body + tail).encode("utf-8"), kept
+    (ob, ko), (nb, kn) = render(so), render(sn)
+    return ob, nb, ko, kn
+
+
+@contextmanager
+def _partial_load():
+    """Partial documents (changed files only, identical entries blanked) stay out of the parse cache:
+    they are rarely read twice, and cache.py's clean-up keeps only the entries a load used, so a
+    small partial load would evict the work tree's entries. (Until cache.py honours
+    ``source.partial`` itself, the cache is switched off around these loads.)"""
+    key = "POLICYKIT_NO_CACHE"
+    before = os.environ.get(key)
+    os.environ[key] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = before
+
+
+def _open_side(root, side: Side, config_raw, files: dict, contents: dict, maps: dict):
+    from .repository import open_repository
+    ids = dict(files)
+    data = dict(contents)
+    if config_raw is not None:
+        ids[CONFIG_FILE], data[CONFIG_FILE] = history.blob_sha(config_raw), config_raw
+    for rel in maps:  # a pruned text is not the blob: give it its own identity
+        ids[rel] = history.blob_sha(data[rel])
+    src = history.SnapshotSource(ids, revision=side.revision, label=side.label, contents=data)
+    src.partial = True
+    with _partial_load():
+        repo = open_repository(root, source=src)
+    repo._pk_index_maps = maps
+    return repo
+
+
+def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=None, prune: bool = True,
+            levels: ChangeLevels | None = None) -> Diff:
+    """Diff of two sides. ``pairs`` = ``{rel: (old blob, new blob)}`` of the files that differ (computed
+    when None). ``needles`` (strings): compare only changed list files that mention one of them."""
+    root = Path(root).resolve()
+    raw_o, raw_n = old.config_bytes(), new.config_bytes()
+    cfg_o, cfg_n = _config_of(root, raw_o), _config_of(root, raw_n)
+    if pairs is None:
+        dirs = sorted({cfg_o.lists_dir, cfg_n.lists_dir})
+        lo, ln = old.listing(dirs), new.listing(dirs)
+        pairs = {r: (lo.get(r), ln.get(r)) for r in sorted(set(lo) | set(ln)) if lo.get(r) != ln.get(r)}
+    item_rels, other = {}, []
+    for rel, (a, b) in sorted(pairs.items()):
+        kind = _kind_of(rel, cfg_n.lists_dir) or _kind_of(rel, cfg_o.lists_dir)
+        if kind is None:
+            if rel != CONFIG_FILE:
+                other.append(rel)
+            continue
+        item_rels[rel] = (kind, a, b)
+    if (raw_o or b"") != (raw_n or b"") and CONFIG_FILE not in other:
+        other.insert(0, CONFIG_FILE)
+    bytes_o = old.read({r: a for r, (k, a, b) in item_rels.items() if a})
+    bytes_n = new.read({r: b for r, (k, a, b) in item_rels.items() if b})
+    if needles:
+        needles_b = [n.encode("utf-8") for n in needles if n]
+        item_rels = {r: v for r, v in item_rels.items()
+                     if any(n in bytes_o.get(r, b"") or n in bytes_n.get(r, b"") for n in needles_b)}
+    files_o = {r: a for r, (k, a, b) in item_rels.items() if a and r in bytes_o}
+    files_n = {r: b for r, (k, a, b) in item_rels.items() if b and r in bytes_n}
+    cont_o = {r: bytes_o[r] for r in files_o}
+    cont_n = {r: bytes_n[r] for r in files_n}
+    maps_o, maps_n, pruned = {}, {}, {}
+    if prune:
+        for rel, (kind, a, b) in item_rels.items():
+            key = PRUNE_KEYS.get(kind)
+            if key and rel in cont_o and rel in cont_n:
+                res = _prune_pair(cont_o[rel], cont_n[rel], key)
+                if res is not None:
+                    ob, nb, ko, kn = res
+                    pruned[rel] = (key, cont_o[rel], cont_n[rel], len(ko), len(kn))
+                    cont_o[rel], cont_n[rel], maps_o[rel], maps_n[rel] = ob, nb, ko, kn
+    repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
+    repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
+    # safety net: a pruned document must hold exactly the entries that were kept; else read it whole
+    bad = [rel for rel, (key, _, _, ko, kn) in pruned.items()
+           if not _holds(repo_o, rel, key, ko) or not _holds(repo_n, rel, key, kn)]
+    if bad:
+        for rel in bad:
+            key, full_o, full_n, _, _ = pruned[rel]
+            cont_o[rel], cont_n[rel] = full_o, full_n
+            maps_o.pop(rel), maps_n.pop(rel)
+        repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
+        repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
+    levels = levels or change_levels_from_config(raw_n)
+    result = diff_repositories(repo_o, repo_n, levels=levels, base_label=old.label, head_label=new.label)
+    result.base_revision, result.head_revision = old.revision, new.revision
+    result.other_files = other
+    _fill_names(root, result, old, new, cfg_o, cfg_n)
+    return result
+
+
+def _holds(repo, rel, key, count) -> bool:
+    doc = repo.documents.get(rel)
+    if doc is None or not isinstance(doc.data, dict):
+        return False
+    seq = doc.data.get(key)
+    return isinstance(seq, list) and len(seq) == count
+
+
+_NAME_LINE = re.compile(r"^(short_name|name):[ \t]*([^\s\"'#|>&*!%@`{\[][^#\n]*?)[ \t]*\r?$", re.M)
+
+
+def _quick_name(raw: bytes) -> str | None:
+    """A department's display name from the plain top-level lines of its file, without parsing it
+    (only for labels; anything unusual falls back to the loader)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    found = dict(m.groups() for m in _NAME_LINE.finditer(text))
+    return found.get("short_name") or found.get("name")
+
+
+def _fill_names(root, result: Diff, old: Side, new: Side, cfg_o, cfg_n) -> None:
+    wanted = set()
+    for c in result.changes:
+        wanted.update(d for d in (c.department, c.department_before) if d)
+        for rec in (c.before, c.after):
+            for entry in (rec or {}).get("departments") or (rec or {}).get("claims") or ():
+                if isinstance(entry, dict) and isinstance(entry.get("department"), str):
+                    wanted.add(entry["department"])
+        for f in c.fields:
+            if f.field in DEPARTMENT_VALUED or f.field in ("role", "duties", "claims"):
+                for v in (f.before, f.after, f.subject):
+                    for x in (v if isinstance(v, list) else [v]):
+                        x = x.get("department") if isinstance(x, dict) else x
+                        if isinstance(x, str):
+                            wanted.add(x)
+    missing = sorted(d for d in wanted if d not in result.names and re.match(r"^[a-z][a-z0-9_-]*$", d))
+    if not missing:
+        return
+    from .loader import load_bytes
+    for side, cfg in ((new, cfg_n), (old, cfg_o)):
+        if not missing or side.spec is None:
+            continue
+        rels = {f"{cfg.lists_dir}/organizations/{d}.yaml": d for d in missing}
+        listing = side.listing([f"{cfg.lists_dir}/organizations"]) if side.spec != WORKTREE else \
+            {r: "" for r in rels if (side.root / r).is_file()}
+        found = side.read({r: listing[r] for r in rels if r in listing})
+        for rel, raw in found.items():
+            name = _quick_name(raw)
+            if name is None:
+                data = load_bytes(raw, rel).data
+                if isinstance(data, dict) and (data.get("short_name") or data.get("name")):
+                    name = str(data.get("short_name") or data.get("name"))
+            if name:
+                result.names[rels[rel]] = name
+        missing = [d for d in missing if d not in result.names]
+
+
+def diff(root=".", base: str | None = None, head: str | None = None, *, prune: bool = True,
+         levels: ChangeLevels | None = None) -> Diff:
+    with history.session(root):
+        return _diff(root, base, head, prune=prune, levels=levels)
+
+
+def _diff(root, base, head, *, prune, levels) -> Diff:
+    """Item-level diff from ``base`` (default: merge-base of HEAD with main/master; ``"X..."``: the
+    merge-base of X and ``head``) to ``head`` (default: the work tree). Revisions may be dates."""
+    root = Path(root).resolve()
+    if base is None:
+        sha = history.default_base(root)
+        old = Side(root, sha)
+        old.label = f"{sha[:7]}（主分支合并基准）"
+    elif base.endswith("...") and len(base) > 3:  # as in `git diff main...`: the merge base with HEAD
+        branch = base[:-3]
+        sha = history.merge_base(root, branch, head or "HEAD")
+        if sha is None:
+            raise UsageError(f"{branch} 与 {head or 'HEAD'} 没有共同祖先 (no merge base)")
+        old = Side(root, sha)
+        old.label = f"{sha[:7]}（与 {branch} 的合并基准）"
+    else:
+        old = Side.of(root, base)
+    new = Side.of(root, head)
+    return compare(root, old, new, prune=prune, levels=levels)
+
+
+def commit_changes(root, commit, *, needles=None, lists_dir: str | None = None) -> Diff:
+    with history.session(root):
+        return _commit_changes(root, commit, needles=needles, lists_dir=lists_dir)
+
+
+def _commit_changes(root, commit, *, needles=None, lists_dir: str | None = None) -> Diff:
+    """The item-level changes a commit made (a ``Diff`` from its first parent). For a merge: only
+    what differs from every parent — what the merge itself introduced, as ``git log --cc`` does for
+    lines; a clean merge has no changes of its own."""
+    root = Path(root).resolve()
+    under = (lists_dir,) if lists_dir else ()
+    deltas = history.commit_deltas(root, commit, under)
+    new = Side(root, commit.sha)
+    results = []
+    for parent, ds in zip(commit.parents or (None,), deltas):
+        old = Side(root, parent)
+        pairs = {d.path: (d.old_sha, d.new_sha) for d in ds}
+        if not pairs:
+            results.append(Diff(old.label, new.label, parent, commit.sha))
+            continue
+        results.append(compare(root, old, new, pairs, needles=needles))
+    first = results[0]
+    if len(results) > 1:
+        others = [{c.ident for c in r.changes} for r in results[1:]]
+        first.changes = [c for c in first.changes if all(c.ident in o for o in others)]
+    return first
+
+
+# ---- rendering ------------------------------------------------------------------------------------
+def render(d: Diff, fmt: str = "markdown", records: list | None = None) -> str:
+    if fmt == "json":
+        return as_json(d, records)
+    if fmt == "text":
+        return as_text(d)
+    if fmt == "markdown":
+        return as_markdown(d, records=records)
+    raise UsageError(f"未知的输出格式：{fmt}（可用 markdown、json、text）")
+
+
+def as_json(d: Diff, records: list | None = None) -> str:
+    data = d.as_dict()
+    if records is not None:
+        data["records"] = records
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _value(d: Diff, f: FieldChange, v) -> str:
+    if v is None:
+        return "（无）"
+    if f.field in DEPARTMENT_VALUED:
+        vs = v if isinstance(v, list) else [v]
+        return "、".join(d.name_of(x) for x in vs)
+    if isinstance(v, list):
+        return "；".join(_value(d, f, x) for x in v)
+    if isinstance(v, dict):
+        if set(v) == {"department", "role"}:
+            return f"{d.name_of(v['department'])}（{v['role']}）"
+        if "title" in v and "level" in v:
+            return basis_text(v)
+        return "，".join(f"{k}：{x}" for k, x in v.items())
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def _list_delta(f: FieldChange):
+    """(removed, added, unchanged count) when both sides are lists, else None."""
+    if isinstance(f.before, list) and isinstance(f.after, list) and f.field not in DEPARTMENT_VALUED:
+        removed = [x for x in f.before if x not in f.after]
+        added = [x for x in f.after if x not in f.before]
+        return removed, added, len(f.before) - len(removed)
+    return None
+
+
+def field_delta(d: Diff, f: FieldChange) -> tuple[str, str]:
+    """Before and after as text; for two lists only the entries that differ."""
+    delta = _list_delta(f)
+    if delta is None:
+        return _value(d, f, f.before), _value(d, f, f.after)
+    removed, added, same = delta
+    if not removed and not added:
+        return _value(d, f, f.before), "（仅顺序调整）" + _value(d, f, f.after)
+    note = f"（其余 {same} 项不变）" if same else ""
+    return ("删除：" + _value(d, f, removed) if removed else "—"), \
+        ("增加：" + _value(d, f, added) if added else "—") + note
+
+
+def field_text(d: Diff, f: FieldChange) -> str:
+    delta = _list_delta(f)
+    if delta is None:
+        return f"{field_label(d, f)}：{_value(d, f, f.before)} → {_value(d, f, f.after)}"
+    removed, added, _ = delta
+    parts = [f"增加「{_value(d, f, x)}」" for x in added] + [f"删除「{_value(d, f, x)}」" for x in removed]
+    return f"{field_label(d, f)}：" + ("；".join(parts) if parts else "仅顺序调整")
+
+
+def field_label(d: Diff, f: FieldChange) -> str:
+    if f.subject is None:
+        return f.label
+    subject = d.name_of(f.subject) if f.field in ("role", "duties") else f.subject
+    return f"{f.label}（{subject}）"
+
+
+def describe(d: Diff, c: Change) -> str:
+    """One line explaining the change, for tables and text."""
+    if c.before is not None or c.after is not None:
+        rec = c.after if c.after is not None else c.before
+        prefix = "" if c.after is not None else "原："
+        if rec is None:
+            return ""
+        if c.object == "power":
+            basis = rec.get("legal_basis") or []
+            text = f"{rec.get('category', '')} · 承办：{rec.get('unit', '')}"
+            if basis:
+                text += f" · 依据：{basis_text(basis[0])}" + (f" 等 {len(basis)} 项" if len(basis) > 1 else "")
+            return prefix + text
+        if c.object == "boundary":
+            roles = rec.get("departments") or []
+            lead = [d.name_of(r.get("department")) for r in roles if r.get("role") == "牵头"]
+            co = [d.name_of(r.get("department")) for r in roles if r.get("role") != "牵头"]
+            return prefix + f"牵头：{'、'.join(lead) or '无'}；配合：{'、'.join(co) or '无'}"
+        if c.object == "unit_duty":
+            return prefix + f"{rec.get('unit', '')}：{rec.get('content', '')}"
+        if c.object == "catalog_item":
+            claims = rec.get("claims") or []
+            lead = [d.name_of(x.get("department")) for x in claims if x.get("role") == "牵头"]
+            return prefix + f"牵头：{'、'.join(lead) or '无'}"
+        if c.object == "department":
+            return prefix + str(rec.get("name", ""))
+        return ""
+    parts = []
+    if "划转" in c.types:
+        parts.append(f"{d.name_of(c.department_before)} → {d.name_of(c.department)}")
+    rest = [f for f in c.fields if f.type != "划转"]
+    if len(rest) == 1:
+        text = field_text(d, rest[0])
+        if len(text) <= 70:
+            parts.append(text)
+        else:
+            parts.append(f"{field_label(d, rest[0])}（见明细）")
+    elif rest:
+        labels = list(dict.fromkeys(field_label(d, f) for f in rest))
+        parts.append("、".join(labels[:4]) + (f" 等 {len(labels)} 处" if len(labels) > 4 else "") + "（见明细）")
+    return "；".join(parts)
+
+
+def _key_cell(c: Change) -> str:
+    if c.previous_key:
+        return f"`{c.previous_key}` → `{c.key}`"
+    return f"`{c.key}`"
+
+
+_MD_ESCAPE = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", "`": "'"})
+
+
+def _cell(text) -> str:
+    return str(text).translate(_MD_ESCAPE)
+
+
+def _grouped(d: Diff):
+    out = {}
+    for c in d.changes:
+        out.setdefault(c.adjustment, {}).setdefault(c.department or "", []).append(c)
+    return out
+
+
+LONG_TABLE = 30
+
+
+def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | None = None) -> str:
+    """The review as Markdown for a pull-request comment. ``records``: the commits of the pull
+    request with their adjustment records (``adjustments.records_between``), shown first."""
+    s = d.summary()
+    lv = s["levels"]
+    lines = [f"## {title}", "",
+             f"比较：**{_cell(d.base_label)}** → **{_cell(d.head_label)}** · 共 **{s['total']}** 项调整"
+             + (f"（重大 {lv['major']} · 一般 {lv['minor']} · 细微 {lv['patch']}）" if s["total"] else ""), ""]
+    if not d.changes:
+        lines.append("清单事项没有变化。")
+    else:
+        lines += ["| 调整类别 | 新增 | 取消 | 划转 | 修改 | 合计 | 其中重大 |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for kind, k in s["kinds"].items():
+            lines.append(f"| {kind} | {k['新增']} | {k['取消']} | {k['划转']} | {k['修改']} | {k['total']} | {k['major']} |")
+        tot = lambda key: sum(k[key] for k in s["kinds"].values())  # noqa: E731
+        lines.append(f"| **合计** | {tot('新增')} | {tot('取消')} | {tot('划转')} | {tot('修改')} | **{s['total']}** | "
+                     f"**{lv['major']}** |")
+        lines.append("")
+        if records:
+            lines += _records_markdown(records)
+        majors = d.majors
+        if majors:
+            lines += [f"### 重大调整（{len(majors)} 项，提交须附调整记录）", "",
+                      "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
+            for c in majors:
+                mt = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
+                lines.append(f"| {c.adjustment} | {_cell(d.name_of(c.department))} | {_key_cell(c)} {_cell(c.name)} | "
+                             f"{mt} | {_cell(describe(d, c))} |")
+            lines.append("")
+        for kind, depts in _grouped(d).items():
+            lines += [f"### {kind}（{s['kinds'][kind]['total']} 项）", ""]
+            for dept, cs in depts.items():
+                shapes = Counter(c.shape for c in cs)
+                detail = " · ".join(f"{k} {shapes[k]}" for k in (*SHAPE_TYPES, "修改") if shapes.get(k))
+                out_to = Counter(c.department for c in d.changes if c.adjustment == kind and dept
+                                 and c.department_before == dept and c.department != dept)
+                if out_to:
+                    detail += "；另划出 " + "、".join(f"{n} 项至{d.name_of(t)}" for t, n in sorted(out_to.items()))
+                lines += [f"#### {_cell(d.name_of(dept or None))}（{len(cs)} 项：{detail}）", ""]
+                table = ["| 级别 | 编号 | 名称 | 调整 | 说明 |", "|---|---|---|---|---|"]
+                for c in cs:
+                    table.append(f"| {LEVEL_LABELS[c.level]} | {_key_cell(c)} | {_cell(c.name)} | {'、'.join(c.types)} | "
+                                 f"{_cell(describe(d, c))} |")
+                if len(cs) > LONG_TABLE:
+                    lines += [f"<details><summary>展开 {len(cs)} 项</summary>", "", *table, "", "</details>", ""]
+                else:
+                    lines += [*table, ""]
+                detailed = [c for c in cs if c.fields]
+                if detailed:
+                    lines += [f"<details><summary>字段变更明细（{len(detailed)} 项）</summary>", ""]
+                    for c in detailed:
+                        lines += [f"**{_key_cell(c)} {_cell(c.name)}** · {'、'.join(c.types)}"
+                                  + (f" · `{c.file}:{c.line}`" if c.file else ""), "",
+                                  "| 字段 | 调整前 | 调整后 |", "|---|---|---|"]
+                        for f in c.fields:
+                            b, a = field_delta(d, f)
+                            lines.append(f"| {_cell(field_label(d, f))} | {_cell(b)} | {_cell(a)} |")
+                        lines.append("")
+                    lines += ["</details>", ""]
+    if d.other_files:
+        lines += ["### 其他变更的文件", "", *[f"- `{f}`" for f in d.other_files], ""]
+    if d.warnings:
+        lines += ["### 注意", "", *[f"- {_cell(w)}" for w in d.warnings], ""]
+    lines.append("<sub>由 policykit diff 生成 · 级别可在 policykit.yaml 的 change_levels 中调整</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def _records_markdown(records: list) -> list:
+    lines = [f"### 调整记录（{len(records)} 个提交）", "",
+             "| 提交 | 日期 | 提交人 | 调整类型 | 调整事由 | 调整依据 | 批准文号 |", "|---|---|---|---|---|---|---|"]
+    for entry in records:
+        c = entry["commit"]
+        head = f"`{c['sha'][:7]}` {_cell(c['subject'])} | {c['committed'][:10]} | {_cell(c['author'])}"
+        if not entry["records"]:
+            lines.append(f"| {head} | （未附调整记录） | | | |")
+        for r in entry["records"]:
+            state = "" if r["valid"] else f"（记录有误：{'；'.join(r['errors'])}）"
+            lines.append(f"| {head} | {_cell(r['type'] or '—')}{_cell(state)} | {_cell(r['reason'] or '—')} | "
+                         f"{_cell(r['basis'] or '—')} | {_cell(r['approval'] or '—')} |")
+    return lines + [""]
+
+
+def as_text(d: Diff) -> str:
+    s = d.summary()
+    lv = s["levels"]
+    out = [f"清单调整：{d.base_label} → {d.head_label} · 共 {s['total']} 项"
+           f"（重大 {lv['major']}，一般 {lv['minor']}，细微 {lv['patch']}）"]
+    for kind, depts in _grouped(d).items():
+        out.append("")
+        out.append(f"{kind}（{s['kinds'][kind]['total']} 项）")
+        for dept, cs in depts.items():
+            out.append(f"  {d.name_of(dept or None)}（{len(cs)} 项）")
+            for c in cs:
+                key = f"{c.previous_key} → {c.key}" if c.previous_key else c.key
+                out.append(f"    [{LEVEL_LABELS[c.level]}] {'、'.join(c.types)} {key} {c.name}"
+                           + (f"  ({c.file}:{c.line})" if c.file else ""))
+                if not c.fields:
+                    text = describe(d, c)
+                    if text:
+                        out.append(f"        {text}")
+                for f in c.fields:
+                    out.append(f"        {field_text(d, f)}")
+    if d.other_files:
+        out += ["", "其他变更的文件：", *[f"  {f}" for f in d.other_files]]
+    if d.warnings:
+        out += ["", "注意：", *[f"  {w}" for w in d.warnings]]
+    return "\n".join(out) + "\n"

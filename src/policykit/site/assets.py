@@ -1,0 +1,178 @@
+"""The site's own stylesheet and the dispatcher lookup's script, served from the site itself."""
+from __future__ import annotations
+
+CSS = r"""
+/* policykit site: figures, charts, matrix, item details, lookup */
+.pk-asof { color: var(--md-default-fg-color--light); }
+.pk-figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr)); gap: .6rem; margin: 1em 0; }
+.md-typeset a.pk-figure { display: flex; flex-direction: column; padding: .7rem .8rem; border-radius: .3rem;
+  border: 1px solid var(--md-default-fg-color--lightest); color: var(--md-default-fg-color); }
+.md-typeset a.pk-figure:hover { border-color: var(--md-accent-fg-color); }
+.pk-figure-value { font-size: 1.6rem; font-weight: 700; line-height: 1.2; color: var(--md-primary-fg-color); }
+.pk-figure-unit { font-size: .7rem; font-weight: 400; margin-left: .2em; color: var(--md-default-fg-color--light); }
+.pk-figure-label { font-size: .75rem; }
+.pk-chart-row { display: flex; flex-wrap: wrap; gap: 1rem; }
+.pk-chart-row > .pk-chart-box { flex: 1 1 20rem; }
+.pk-chart { max-width: 100%; height: auto; }
+.pk-chart-label, .pk-chart-value { font-size: 13px; fill: var(--md-default-fg-color, #333); }
+.pk-chart-total { font-size: 22px; font-weight: 700; fill: var(--md-default-fg-color, #333); }
+.pk-chart a:hover .pk-chart-label { fill: var(--md-accent-fg-color, #526cfe); text-decoration: underline; }
+.md-typeset details.pk-item { margin: .3em 0; font-size: .75rem; border-color: var(--md-default-fg-color--lightest);
+  border-left: .2rem solid var(--md-primary-fg-color); box-shadow: none; }
+.md-typeset details.pk-item > summary { cursor: pointer; padding-left: .8rem; background: none; font-weight: 400; }
+.md-typeset details.pk-item > summary::before { display: none; }
+.md-typeset details.pk-item > summary code { margin-right: .5em; }
+.md-typeset table.pk-kv th { white-space: nowrap; text-align: left; }
+.pk-status { color: var(--md-code-hl-special-color, #db1457); font-size: .75em; }
+.pk-matrix-wrap { overflow-x: auto; max-width: 100%; }
+.md-typeset table.pk-matrix { font-size: .65rem; border-collapse: collapse; }
+.md-typeset table.pk-matrix th, .md-typeset table.pk-matrix td { padding: .2em .35em; text-align: center; min-width: 1.6em; }
+.md-typeset table.pk-matrix tbody th { text-align: left; white-space: nowrap; position: sticky; left: 0;
+  background: var(--md-default-bg-color); }
+.md-typeset table.pk-matrix td.pk-lead { background: var(--md-primary-fg-color); color: var(--md-primary-bg-color); font-weight: 700; }
+.md-typeset table.pk-matrix td.pk-coop { background: var(--md-accent-fg-color--transparent, #e8eaf6); }
+.pk-lookup input { width: 100%; font-size: 1rem; padding: .5em .7em; margin: .3em 0 .6em;
+  border: 2px solid var(--md-primary-fg-color); border-radius: .3em; background: var(--md-default-bg-color);
+  color: var(--md-default-fg-color); }
+.pk-lookup-status { color: var(--md-default-fg-color--light); }
+.pk-card { border: 1px solid var(--md-default-fg-color--lightest); border-radius: .3em; padding: .4em .9em; margin: .7em 0; }
+.pk-card h3 { margin-top: .4em; }
+.pk-role { display: inline-block; font-size: .7em; padding: 0 .4em; border-radius: .2em; margin-right: .3em;
+  background: var(--md-accent-fg-color--transparent, #e8eaf6); }
+.pk-role-lead { background: var(--md-primary-fg-color); color: var(--md-primary-bg-color); }
+mark.pk-hit { background: var(--md-typeset-mark-color, #ffe27a); }
+"""
+
+JS = r"""
+/* policykit: 12345 dispatcher lookup. Runs in the browser over lookup.json; fetches nothing else. */
+(function () {
+  "use strict";
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function bigrams(s) {
+    var out = [];
+    for (var i = 0; i + 1 < s.length; i++) out.push(s.slice(i, i + 2));
+    return out.length ? out : (s ? [s] : []);
+  }
+  function termScore(term, fields) {
+    // fields: [[text, weight]]; a substring hit scores its weight, else the share of the term's bigrams found
+    var best = 0, i;
+    for (i = 0; i < fields.length; i++) {
+      if (fields[i][0].indexOf(term) >= 0) best = Math.max(best, fields[i][1]);
+    }
+    if (best) return best;
+    var grams = bigrams(term), all = fields.map(function (f) { return f[0]; }).join(" "), found = 0;
+    for (i = 0; i < grams.length; i++) if (all.indexOf(grams[i]) >= 0) found++;
+    var share = grams.length ? found / grams.length : 0;
+    return share >= 0.5 ? 10 * share : 0;
+  }
+  function score(terms, fields) {
+    var total = 0;
+    for (var i = 0; i < terms.length; i++) {
+      var s = termScore(terms[i], fields);
+      if (!s) return 0;
+      total += s;
+    }
+    return total;
+  }
+  function mark(text, terms) {
+    var out = esc(text);
+    terms.forEach(function (t) {
+      if (t) out = out.split(esc(t)).join('<mark class="pk-hit">' + esc(t) + "</mark>");
+    });
+    return out;
+  }
+  function deptLink(data, id) {
+    var d = data.departments[id];
+    return d ? '<a href="' + esc(d.url) + '">' + esc(d.name) + "</a>" : esc(id);
+  }
+  function render(data, query, results, status) {
+    var terms = query.replace(/[，,、;；]/g, " ").split(/\s+/).filter(Boolean);
+    if (!terms.length) {
+      results.innerHTML = "";
+      status.textContent = "共有 " + data.matters.length + " 项职责边界事项、" + data.items.length +
+        " 项权力事项可供查询。请输入关键词。";
+      return;
+    }
+    var matters = data.matters.map(function (m) {
+      var duties = m.roles.map(function (r) { return r.duties.join(" "); }).join(" ");
+      return [score(terms, [[m.name, 100], [m.domain, 60], [duties + " " + m.trigger, 30]]), m];
+    }).filter(function (x) { return x[0] > 0; }).sort(function (a, b) { return b[0] - a[0]; }).slice(0, 10);
+    var items = data.items.map(function (it) {
+      return [score(terms, [[it[1], 50]]), it];
+    }).filter(function (x) { return x[0] >= 50 * terms.length; }).sort(function (a, b) { return b[0] - a[0]; }).slice(0, 20);
+    var catalog = data.catalog.map(function (c) {
+      return [score(terms, [[c[1], 50]]), c];
+    }).filter(function (x) { return x[0] >= 50 * terms.length; }).slice(0, 10);
+    var html = [];
+    if (matters.length) {
+      html.push("<h2>职责边界事项</h2>");
+      matters.forEach(function (x) {
+        var m = x[1];
+        var lead = m.roles.filter(function (r) { return r.role === "牵头"; });
+        var coop = m.roles.filter(function (r) { return r.role !== "牵头"; });
+        var card = ['<div class="pk-card pk-matter" data-id="' + esc(m.id) + '">',
+          '<h3><a href="' + esc(m.url) + '">' + mark(m.name, terms) + "</a></h3>",
+          "<p><strong>牵头部门</strong>：" + (lead.length ? lead.map(function (r) { return deptLink(data, r.department); }).join("、") : "（未明确）") + "</p>"];
+        m.roles.forEach(function (r) {
+          card.push('<p><span class="pk-role' + (r.role === "牵头" ? " pk-role-lead" : "") + '">' + esc(r.role) + "</span>" +
+            deptLink(data, r.department) + "：" + r.duties.map(function (d) { return mark(d, terms); }).join("；") + "</p>");
+        });
+        if (coop.length) card.push("<p><strong>配合部门</strong>：" + coop.map(function (r) { return deptLink(data, r.department); }).join("、") + "</p>");
+        if (m.trigger) card.push("<p><strong>启动情形</strong>：" + esc(m.trigger) + "</p>");
+        if (m.dispute) card.push("<p><strong>争议解决</strong>：" + esc(m.dispute) + "</p>");
+        card.push("</div>");
+        html.push(card.join(""));
+      });
+    }
+    if (items.length) {
+      html.push("<h2>权力事项</h2><ul>");
+      items.forEach(function (x) {
+        var it = x[1];
+        html.push('<li><a href="' + esc(it[4]) + '">' + mark(it[1], terms) + "</a>（" + esc(it[3]) + "）— " + deptLink(data, it[2]) + "</li>");
+      });
+      html.push("</ul>");
+    }
+    if (catalog.length) {
+      html.push("<h2>监管事项</h2><ul>");
+      catalog.forEach(function (x) {
+        var c = x[1];
+        html.push("<li>" + mark(c[1], terms) + " — 牵头：" + (c[2].length ? c[2].map(function (d) { return deptLink(data, d); }).join("、") : "（未明确）") +
+          (c[3].length ? "；配合：" + c[3].map(function (d) { return deptLink(data, d); }).join("、") : "") + "</li>");
+      });
+      html.push("</ul>");
+    }
+    results.innerHTML = html.join("");
+    status.textContent = (matters.length || items.length || catalog.length)
+      ? "找到职责边界事项 " + matters.length + " 项、权力事项 " + items.length + " 项、监管事项 " + catalog.length + " 项。"
+      : "没有找到与“" + query + "”相关的事项，请换用其他关键词。";
+  }
+  function start() {
+    var root = document.getElementById("pk-lookup");
+    if (!root || root.getAttribute("data-ready")) return;
+    root.setAttribute("data-ready", "1");
+    var input = document.getElementById("pk-lookup-input");
+    var results = document.getElementById("pk-lookup-results");
+    var status = document.getElementById("pk-lookup-status");
+    fetch(root.getAttribute("data-src")).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (data) {
+      var timer = null;
+      var run = function () { render(data, input.value.trim(), results, status); };
+      input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+      var q = new URLSearchParams(location.search).get("q");
+      if (q) input.value = q;
+      run();
+      root.setAttribute("data-loaded", "1");
+    }).catch(function (e) {
+      status.textContent = "查询数据载入失败（" + e.message + "）。请通过网站地址访问本页，而不是直接打开文件。";
+    });
+  }
+  if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(start);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
+})();
+"""

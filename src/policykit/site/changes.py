@@ -1,0 +1,261 @@
+"""What the site needs from version history, read through ``policykit.history`` when it exists.
+
+git is reached through one door, ``policykit/history.py``. This module only adapts what that module
+returns to three plain things the pages show:
+
+- ``as_of``: the commit the lists were built from (hash, date, subject, uncommitted changes);
+- ``adjustments``: the changelog — one entry per adjustment commit with date, type, reason, basis,
+  approval and the items it touched;
+- ``item_history``: per item key (power code, boundary id, department id), its entries.
+
+When ``history.py`` is absent, or the directory is not a git work tree, the site says so instead of
+failing: the "as of" line comes from a minimal read of HEAD (GitPython), the changelog is left empty.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.plugins.policykit")
+
+# trailer / record keys, Chinese and English, to the four fields the measure (第二十条) asks for
+_FIELD_KEYS = {
+    "type": ("调整类型", "类型", "type", "adjustment-type", "adjustment_type", "kind"),
+    "reason": ("事由", "调整事由", "理由", "reason"),
+    "basis": ("依据", "调整依据", "basis"),
+    "approval": ("批准文号", "批准文件", "审批文号", "approval", "approved-by", "approval_document"),
+}
+
+
+@dataclass
+class AsOf:
+    commit: str
+    date: _dt.datetime | _dt.date | None
+    subject: str = ""
+    dirty: bool = False
+
+    @property
+    def short(self) -> str:
+        return self.commit[:8]
+
+    @property
+    def day(self) -> str:
+        d = self.date
+        if isinstance(d, _dt.datetime):
+            return d.date().isoformat()
+        return d.isoformat() if d else ""
+
+
+@dataclass
+class Change:
+    key: str               # item key: power code, boundary id, department id, "dept/unit" …
+    kind: str              # 新增 / 取消 / 调整 / 划转 … (as history reports it)
+    summary: str = ""
+    department: str | None = None
+
+
+@dataclass
+class Adjustment:
+    commit: str
+    date: object
+    author: str = ""
+    subject: str = ""
+    type: str = ""
+    reason: str = ""
+    basis: str = ""
+    approval: str = ""
+    changes: list = field(default_factory=list)   # [Change]
+    files: list = field(default_factory=list)     # changed list files, when no item-level changes are known
+
+    @property
+    def short(self) -> str:
+        return self.commit[:8]
+
+    @property
+    def day(self) -> str:
+        d = self.date
+        if isinstance(d, _dt.datetime):
+            return d.date().isoformat()
+        if isinstance(d, _dt.date):
+            return d.isoformat()
+        return str(d or "")
+
+
+@dataclass
+class History:
+    available: bool = False
+    reason: str = ""                       # why not, in Chinese, when unavailable
+    as_of: AsOf | None = None
+    adjustments: list = field(default_factory=list)
+    source: str = ""                       # "history" (policykit.history) or "git" (minimal fallback)
+
+    def item_history(self) -> dict:
+        out: dict[str, list] = {}
+        for adj in self.adjustments:
+            seen = set()
+            for ch in adj.changes:
+                if ch.key in seen:
+                    continue
+                seen.add(ch.key)
+                out.setdefault(ch.key, []).append((adj, ch))
+        return out
+
+    def file_history(self) -> dict:
+        out: dict[str, list] = {}
+        for adj in self.adjustments:
+            for f in adj.files:
+                out.setdefault(f, []).append(adj)
+        return out
+
+
+def _record_field(trailers: dict, name: str) -> str:
+    """A record field from commit trailers, by any of its Chinese or English keys."""
+    lowered = {str(k).lower(): v for k, v in trailers.items()}
+    return next((str(lowered[k.lower()]) for k in _FIELD_KEYS[name] if lowered.get(k.lower())), "")
+
+
+def read_history(root: Path, lists_dir: str = "lists", *, limit: int | None = None) -> History:
+    """Everything the site shows from git; never raises for a missing git or module."""
+    root = Path(root)
+    try:
+        from .. import history as H  # noqa: N812  (written by another part of policykit)
+    except ImportError:
+        H = None
+    hist = History()
+    if H is not None:
+        try:
+            hist = _from_history_module(H, root, lists_dir, limit)
+        except Exception as exc:  # a broken or foreign repository must not stop the site
+            log.info("policykit: 读取版本历史失败，改用最小读取 (history module failed: %s)", exc)
+            hist = History()
+    if hist.as_of is None:
+        fallback = _minimal_git(root, lists_dir, limit, with_log=not hist.available)
+        if fallback.as_of is not None:
+            hist.as_of = fallback.as_of
+        if not hist.available and fallback.available:
+            hist = fallback
+        elif not hist.available:
+            hist.reason = hist.reason or fallback.reason
+    return hist
+
+
+def _iso(text):
+    try:
+        return _dt.datetime.fromisoformat(str(text))
+    except (TypeError, ValueError):
+        return text
+
+
+def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
+    """Through policykit.history (git) and policykit.adjustments / policykit.diff (records, item changes)."""
+    if not H.is_repository(root):
+        return History(reason="该目录不是 git 仓库，没有版本历史")
+    if not H.has_commits(root):
+        return History(reason="git 仓库中还没有提交")
+    head = H.commit_info(root, "HEAD")
+    dirty = False
+    try:
+        committed = {rel: sha for rel, (_mode, sha) in H.tree_files(root, "HEAD", (lists_dir,)).items()}
+        on_disk, _ = H.worktree_files(root, (lists_dir,))
+        dirty = committed != on_disk
+    except Exception:  # noqa: BLE001 — only the "uncommitted changes" note depends on it
+        dirty = False
+    hist = History(source="history", as_of=AsOf(head.sha, _iso(head.committed), head.subject, dirty))
+    try:
+        from .. import adjustments as A
+        from .. import diff as D
+    except ImportError:
+        A = D = None
+    commits = H.commits(root, "HEAD", paths=[lists_dir])
+    if limit:
+        commits = commits[:limit]
+    adjustments = []
+    for commit in commits:
+        changes, files = [], []
+        records = A.parse_records(commit.message) if A is not None else []
+        if D is not None:
+            d = D.commit_changes(root, commit, lists_dir=lists_dir)
+            for c in d.changes:
+                summary = D.describe(d, c) if hasattr(D, "describe") else ""
+                kind = "、".join(c.types) if getattr(c, "types", None) else "调整"
+                changes.append(Change(c.key, kind, summary, c.department))
+                if c.previous_key and c.previous_key != c.key:
+                    changes.append(Change(c.previous_key, kind, summary, c.department_before or c.department))
+                if c.file:
+                    files.append(c.file)
+            if not d.changes:   # e.g. a merge without changes of its own, or a file the diff does not read
+                continue
+        record = next((r for r in records if r.valid), records[0] if records else None)
+        trailers = dict(commit.trailers)
+        adjustments.append(Adjustment(
+            commit=commit.sha, date=_iso(commit.committed), author=commit.author, subject=commit.subject,
+            type=(record.type if record else None) or _record_field(trailers, "type"),
+            reason=(record.reason if record else None) or _record_field(trailers, "reason"),
+            basis=(record.basis if record else None) or _record_field(trailers, "basis"),
+            approval=(record.approval if record else None) or _record_field(trailers, "approval"),
+            changes=changes, files=sorted(set(files))))
+    hist.adjustments = adjustments
+    hist.available = True
+    return hist
+
+
+def _parse_trailers(message: str) -> dict:
+    """``Key: value`` lines of the last paragraph of a commit message (git trailers), either colon."""
+    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
+    if len(paragraphs) < 2:
+        return {}
+    out = {}
+    for line in paragraphs[-1].splitlines():
+        for sep in (":", "："):
+            if sep in line:
+                k, _, v = line.partition(sep)
+                if k.strip() and v.strip() and len(k.strip()) <= 30:
+                    out[k.strip()] = v.strip()
+                break
+    return out
+
+
+def _minimal_git(root: Path, lists_dir: str, limit, with_log: bool) -> History:
+    """HEAD and, when asked, the commits that touched the lists (files only, no item-level diff)."""
+    try:
+        import git
+    except ImportError:
+        return History(reason="未安装 GitPython，无法读取版本历史")
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return History(reason="该目录不是 git 仓库，没有版本历史")
+    try:
+        try:
+            head = repo.head.commit
+        except ValueError:
+            return History(reason="git 仓库中还没有提交")
+        top = Path(repo.working_tree_dir).resolve()
+        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
+        lists_path = f"{prefix}/{lists_dir}".strip("/")
+        try:
+            dirty = repo.is_dirty(untracked_files=True, path=lists_path)
+        except Exception:
+            dirty = False
+        hist = History(source="git", as_of=AsOf(head.hexsha, head.committed_datetime,
+                                                  head.message.strip().splitlines()[0] if head.message.strip() else "",
+                                                  dirty))
+        if not with_log:
+            hist.reason = "policykit.history 不可用"
+            return hist
+        adjustments = []
+        for c in repo.iter_commits(head, paths=lists_path, max_count=limit):
+            trailers = _parse_trailers(c.message)
+            record = {name: _record_field(trailers, name) for name in _FIELD_KEYS}
+            files = sorted(p[len(prefix) + 1:] if prefix else p for p in c.stats.files
+                           if str(p).startswith(lists_path + "/"))
+            adjustments.append(Adjustment(
+                commit=c.hexsha, date=c.committed_datetime, author=c.author.name or "",
+                subject=c.message.strip().splitlines()[0] if c.message.strip() else "", files=files, **record))
+        hist.adjustments = adjustments
+        hist.available = True
+        return hist
+    finally:
+        repo.close()

@@ -1,0 +1,102 @@
+"""Charts as inline SVG, drawn here: no JavaScript library, no CDN, nothing fetched by the browser.
+
+Colours come from CSS custom properties of the Material theme (with fallbacks), so charts follow
+light and dark palettes. Every chart carries a ``<title>`` and ``aria-label`` for screen readers,
+and the figures are also printed as text beside the bars.
+"""
+from __future__ import annotations
+
+from html import escape
+
+_PALETTE = ["#3f6ec6", "#e07b39", "#4d9f6b", "#c44e52", "#8172b2", "#937860", "#da8bc3", "#8c8c8c",
+            "#ccb974", "#64b5cd", "#2f4b7c", "#a05195"]
+
+
+def _text_width(text: str) -> float:
+    """Approximate rendered width in px at 13 px: CJK characters are about 1 em, others half."""
+    return sum(13 if ord(ch) > 0x2E80 else 7.2 for ch in text)
+
+
+def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = None, label_width: int | None = None,
+              width: int = 640, links: dict | None = None) -> str:
+    """Horizontal bars: ``rows`` is ``[(label, value)]`` (drawn in the given order)."""
+    rows = [(str(k), int(v)) for k, v in rows]
+    if max_rows is not None:
+        rows = rows[:max_rows]
+    if not rows:
+        return f'<p class="pk-empty">{escape(title)}：暂无数据</p>'
+    bar_h, gap, top = 20, 6, 8
+    lw = label_width or int(min(260, max(_text_width(k) for k, _ in rows) + 12))
+    vmax = max(v for _, v in rows) or 1
+    value_w = int(_text_width(f"{vmax} {unit}")) + 10
+    plot_w = max(80, width - lw - value_w)
+    height = top * 2 + len(rows) * (bar_h + gap)
+    out = [f'<svg class="pk-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+           f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+           f"<title>{escape(title)}</title>"]
+    for i, (label, value) in enumerate(rows):
+        y = top + i * (bar_h + gap)
+        w = max(1.0, plot_w * value / vmax) if value else 0
+        shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
+        text = (f'<text x="{lw - 6}" y="{y + bar_h - 5}" text-anchor="end" class="pk-chart-label">'
+                f"{escape(shown)}</text>")
+        href = (links or {}).get(label)
+        if href:
+            text = f'<a href="{escape(href)}">{text}</a>'
+        out.append(f"<g><title>{escape(label)}：{value} {escape(unit)}</title>{text}"
+                   f'<rect x="{lw}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="2" class="pk-chart-bar" '
+                   f'fill="{_PALETTE[0]}"/>'
+                   f'<text x="{lw + w + 5:.1f}" y="{y + bar_h - 5}" class="pk-chart-value">{value} {escape(unit)}</text></g>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _truncate(label: str, px: float) -> str:
+    out = ""
+    for ch in label:
+        if _text_width(out + ch + "…") > px:
+            return out + "…"
+        out += ch
+    return out
+
+
+def donut_chart(rows, *, title: str, unit: str = "项", size: int = 220) -> str:
+    """A ring of shares with a legend; ``rows`` is ``[(label, value)]``."""
+    import math
+    rows = [(str(k), int(v)) for k, v in rows if int(v) > 0]
+    total = sum(v for _, v in rows)
+    if not total:
+        return f'<p class="pk-empty">{escape(title)}：暂无数据</p>'
+    legend_w = int(max(_text_width(f"{k} {v} {unit}（100%）") for k, v in rows)) + 30
+    height = max(size, 22 * len(rows) + 16)
+    width = size + legend_w
+    cx = cy = size / 2
+    r_out, r_in = size / 2 - 6, size / 2 - 40
+    out = [f'<svg class="pk-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+           f'width="100%" style="max-width:{width}px" xmlns="http://www.w3.org/2000/svg">',
+           f"<title>{escape(title)}</title>"]
+    angle = -math.pi / 2
+    for i, (label, value) in enumerate(rows):
+        colour = _PALETTE[i % len(_PALETTE)]
+        share = value / total
+        if share >= 0.9999:
+            out.append(f'<circle cx="{cx}" cy="{cy}" r="{(r_out + r_in) / 2}" fill="none" stroke="{colour}" '
+                       f'stroke-width="{r_out - r_in}"><title>{escape(label)}：{value} {escape(unit)}</title></circle>')
+        else:
+            a2 = angle + share * 2 * math.pi
+            large = 1 if share > 0.5 else 0
+            p = [(cx + r_out * math.cos(angle), cy + r_out * math.sin(angle)),
+                 (cx + r_out * math.cos(a2), cy + r_out * math.sin(a2)),
+                 (cx + r_in * math.cos(a2), cy + r_in * math.sin(a2)),
+                 (cx + r_in * math.cos(angle), cy + r_in * math.sin(angle))]
+            d = (f"M{p[0][0]:.2f},{p[0][1]:.2f} A{r_out},{r_out} 0 {large} 1 {p[1][0]:.2f},{p[1][1]:.2f} "
+                 f"L{p[2][0]:.2f},{p[2][1]:.2f} A{r_in},{r_in} 0 {large} 0 {p[3][0]:.2f},{p[3][1]:.2f} Z")
+            out.append(f'<path d="{d}" fill="{colour}"><title>{escape(label)}：{value} {escape(unit)}</title></path>')
+            angle = a2
+        ly = 16 + i * 22
+        out.append(f'<rect x="{size + 12}" y="{ly - 11}" width="12" height="12" fill="{colour}"/>'
+                   f'<text x="{size + 30}" y="{ly}" class="pk-chart-label">{escape(label)} {value} {escape(unit)}'
+                   f"（{share * 100:.0f}%）</text>")
+    out.append(f'<text x="{cx}" y="{cy + 6}" text-anchor="middle" class="pk-chart-total">{total}</text>')
+    out.append("</svg>")
+    return "".join(out)

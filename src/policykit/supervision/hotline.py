@@ -1,0 +1,368 @@
+"""Import a 12345 hotline work-order CSV export into problem records (``lists/problems/*.yaml``).
+
+The export has a header row; columns are found by name (common spellings of each are accepted):
+
+=============  ==================================================
+order_id       工单编号 · 工单号 · 编号
+date           受理时间 · 来电时间 · 登记时间 · 受理日期
+content        诉求内容 · 问题描述 · 来电内容 · 内容
+departments    承办单位 · 承办部门 · 派单部门 · 派单单位
+tags           疑难标签 · 标签 · 问题标签          (optional)
+district       所属区县 · 区县 · 所属区域          (optional)
+matter         归属事项 · 事项 · 事项名称          (optional)
+status         办理状态 · 状态                    (optional)
+result         办理结果 · 办理情况                 (optional)
+=============  ==================================================
+
+Departments are written as the export writes them (``市城市管理局；市生态环境局``) and resolved to
+department ids by full name, short name, name without the city, or id. A matter is linked to the
+boundary item of the same (normalised) name. Every row has a fate: imported, or skipped with a
+located problem (``file:line:column``, rule ``HOTLINE-ROW``); doubtful values that do not stop the row
+are warnings. Encoding: UTF-8 (with or without BOM), else GB18030.
+
+Re-importing the same export gives the same bytes. Fields added by hand to an existing output file
+(``dispute``, ``remark``, a ``boundary`` the importer did not find …) are kept for the same problem
+id, and problems the export no longer has are kept as they were.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..problems import Problem
+from ..writing import dump_yaml, write_files_atomically
+
+RULE = "HOTLINE-ROW"
+RULE_FILE = "HOTLINE-FILE"
+COLUMNS = {
+    "order_id": ("工单编号", "工单号", "编号", "order_id"),
+    "date": ("受理时间", "来电时间", "登记时间", "受理日期", "date"),
+    "content": ("诉求内容", "问题描述", "来电内容", "内容", "content"),
+    "departments": ("承办单位", "承办部门", "派单部门", "派单单位", "departments"),
+    "tags": ("疑难标签", "标签", "问题标签", "tags"),
+    "district": ("所属区县", "区县", "所属区域", "district"),
+    "matter": ("归属事项", "事项", "事项名称", "matter"),
+    "status": ("办理状态", "状态", "status"),
+    "result": ("办理结果", "办理情况", "result"),
+}
+REQUIRED = ("order_id", "date", "content", "departments")
+LABEL = {"order_id": "工单编号", "date": "受理时间", "content": "诉求内容", "departments": "承办单位",
+         "tags": "疑难标签", "district": "所属区县", "matter": "归属事项", "status": "办理状态", "result": "办理结果"}
+TAG_SYNONYMS = {
+    "推诿": "推诿", "推诿扯皮": "推诿", "相互推诿": "推诿", "扯皮": "推诿",
+    "多头": "多头", "多头管理": "多头", "多头派单": "多头",
+    "无人管": "无人管", "无人管理": "无人管", "管理空白": "无人管", "监管空白": "无人管",
+    "职责交叉": "职责交叉", "职责不清": "职责交叉",
+    "反复派单": "反复派单", "多次派单": "反复派单", "重复派单": "反复派单", "退单": "反复派单",
+    "超期办理": "超期办理", "超期": "超期办理", "逾期": "超期办理",
+}
+STATUS = {"已办结": "已办结", "办结": "已办结", "已完成": "已办结", "办理中": "办理中", "处理中": "办理中",
+          "在办": "办理中", "待办": "办理中", "已退回": "已退回", "退回": "已退回", "已转调处": "已转调处",
+          "转调处": "已转调处", "转职责争议调处": "已转调处"}
+_SPLIT = re.compile(r"[；;、，,/|\n]+")
+_ORDER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,40}$")
+_DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                 "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日")
+SOURCE = "12345"
+PREFIX = "RX"
+
+
+@dataclass
+class HotlineImport:
+    """What one import did: the records, every row's fate and the located problems."""
+
+    path: str
+    batch: str
+    rows: int = 0
+    records: list = field(default_factory=list)        # problem dicts, in output order
+    imported: list = field(default_factory=list)       # ids from this export
+    skipped: list = field(default_factory=list)        # (line, reason)
+    kept: list = field(default_factory=list)           # ids kept from the existing output only
+    problems: list = field(default_factory=list)       # Problem
+    boundaries: Counter = field(default_factory=Counter)
+    tags: Counter = field(default_factory=Counter)
+    text: str = ""
+    written: list = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"file": self.path, "batch": self.batch, "rows": self.rows, "imported": len(self.imported),
+                "skipped": len(self.skipped), "kept": len(self.kept), "tags": dict(self.tags.most_common()),
+                "boundaries": dict(sorted(self.boundaries.items())),
+                "errors": sum(p.severity == "error" for p in self.problems),
+                "warnings": sum(p.severity == "warning" for p in self.problems),
+                "written": [str(p) for p in self.written]}
+
+
+def _decode(raw: bytes, label: str) -> str:
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"无法识别 {label} 的编码（应为 UTF-8 或 GB18030） (cannot decode)")
+
+
+def _field_positions(record_text: str) -> list[tuple[int, int]]:
+    """(line offset, 1-based column) of the start of each field of one CSV record."""
+    out = [(0, 1)]
+    line, col, quoted = 0, 1, False
+    i = 0
+    while i < len(record_text):
+        ch = record_text[i]
+        if ch == '"':
+            if quoted and i + 1 < len(record_text) and record_text[i + 1] == '"':
+                i += 1
+                col += 1
+            else:
+                quoted = not quoted
+        elif ch == "\n":
+            line, col = line + 1, 0
+        elif ch == "," and not quoted:
+            out.append((line, col + 1))
+        col += 1
+        i += 1
+    return out
+
+
+def _department_index(repo) -> dict:
+    index = {}
+    city = (repo.config.city or "").strip()
+    for d in repo.departments.values():
+        names = {d.id, d.name, d.short_name or ""}
+        for n in list(names):
+            if not n:
+                continue
+            base = n.split("（")[0].split("(")[0]
+            names.add(base)
+            if city and n.startswith(city):
+                names.add(n[len(city):])
+                names.add("市" + n[len(city):])
+                names.add(base[len(city):] if base.startswith(city) else base)
+                names.add("市" + (base[len(city):] if base.startswith(city) else base))
+        if d.short_name:
+            names.add("市" + d.short_name)
+        for n in names:
+            if n:
+                index.setdefault(n, d.id)
+    return index
+
+
+def _parse_date(text: str):
+    text = text.strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return _dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | None = None) -> HotlineImport:
+    """Parse the export at ``path`` against ``repo`` (for department names and boundary items)."""
+    from .report import boundary_for_matter
+    path = Path(path)
+    label = os.fspath(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"无法读取 12345 工单文件：{label}：{exc.strerror or exc} (cannot read)") from None
+    text = _decode(raw, label).replace("\r\n", "\n").replace("\r", "\n")
+    result = HotlineImport(label, batch or path.stem)
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}", result.batch):
+        raise InputError(f"批次编号只能含字母、数字、-、_：{result.batch}", hint="用 --batch 指定，如 12345-2025")
+    lines = text.split("\n")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", "文件为空，没有表头 (empty file)"))
+        return result
+    except csv.Error as exc:
+        result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", f"表头无法解析：{exc} (bad header)"))
+        return result
+    cols = {}
+    for key, names in COLUMNS.items():
+        for i, h in enumerate(header):
+            if h.strip().lstrip("\ufeff") in names:
+                cols.setdefault(key, i)
+    missing = [LABEL[k] for k in REQUIRED if k not in cols]
+    if missing:
+        result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error",
+                                       f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(h.strip() for h in header)}） (missing columns)"))
+        return result
+    departments = _department_index(repo)
+    seen: dict = {}
+    previous_end = reader.line_num
+    while True:
+        start = previous_end + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            result.problems.append(Problem(label, reader.line_num, 1, f"$[{reader.line_num}]", RULE, "error",
+                                           f"该行无法解析，已跳过：{exc} (unparsable row)"))
+            result.skipped.append((reader.line_num, "无法解析"))
+            previous_end = reader.line_num
+            continue
+        end = reader.line_num
+        previous_end = end
+        if not any(c.strip() for c in row):
+            continue
+        result.rows += 1
+        record_text = "\n".join(lines[start - 1:end])
+        positions = _field_positions(record_text)
+
+        def where(key):
+            idx = cols.get(key, 0)
+            off, col = positions[idx] if idx < len(positions) else (0, 1)
+            return start + off, col
+
+        def problem(key, message, severity="error"):
+            line, col = where(key)
+            result.problems.append(Problem(label, line, col, f"$[{start}].{LABEL.get(key, key)}", RULE, severity, message))
+
+        def cell(key):
+            idx = cols.get(key)
+            return row[idx].strip() if idx is not None and idx < len(row) else ""
+
+        if len(row) < len(header):
+            problem("order_id", f"该行只有 {len(row)} 列，表头有 {len(header)} 列，缺少的列按空值处理 (short row)", "warning")
+        order = cell("order_id")
+        reason = None
+        if not order:
+            reason = "缺少工单编号"
+            problem("order_id", "缺少工单编号，已跳过该行 (missing order id)")
+        elif not _ORDER.match(order):
+            reason = "工单编号格式不符"
+            problem("order_id", f"工单编号「{order}」只能含字母、数字和 -，已跳过该行 (invalid order id)")
+        elif order in seen:
+            reason = "工单编号重复"
+            problem("order_id", f"工单编号 {order} 与第 {seen[order]} 行重复，已跳过该行 (duplicate order id)")
+        day = _parse_date(cell("date")) if cell("date") else None
+        if reason is None and day is None:
+            reason = "受理时间无效"
+            problem("date", f"受理时间「{cell('date')}」无法识别（如 2025-03-02 09:15:00），已跳过该行 (invalid date)")
+        content = cell("content")
+        if reason is None and not content:
+            reason = "缺少诉求内容"
+            problem("content", "诉求内容为空，已跳过该行 (empty content)")
+        depts = []
+        if reason is None:
+            for name in (n.strip() for n in _SPLIT.split(cell("departments"))):
+                if not name:
+                    continue
+                dept = departments.get(name)
+                if dept is None:
+                    reason = "承办单位无法对应"
+                    problem("departments", f"承办单位「{name}」无法对应到部门名录中的部门，已跳过该行 (unknown department)")
+                    break
+                if dept not in depts:
+                    depts.append(dept)
+        if reason is not None:
+            result.skipped.append((start, reason))
+            continue
+        seen[order] = start
+        tags = []
+        for t in (t.strip() for t in _SPLIT.split(cell("tags"))):
+            if not t:
+                continue
+            tag = TAG_SYNONYMS.get(t)
+            if tag is None:
+                problem("tags", f"标签「{t}」不是已知标签（{'、'.join(sorted(set(TAG_SYNONYMS.values())))}），已忽略 (unknown tag)",
+                        "warning")
+            elif tag not in tags:
+                tags.append(tag)
+        status = None
+        if cell("status"):
+            status = STATUS.get(cell("status"))
+            if status is None:
+                problem("status", f"办理状态「{cell('status')}」无法识别，已忽略 (unknown status)", "warning")
+        rec = {"id": f"{PREFIX}-{order}", "order_id": order, "date": day, "content": content}
+        if cell("district"):
+            rec["district"] = cell("district")
+        rec["departments"] = depts
+        if tags:
+            rec["tags"] = tags
+        matter = cell("matter")
+        if matter:
+            rec["matter"] = matter
+            b = boundary_for_matter(repo, matter)
+            if b is not None:
+                rec["boundary"] = b.id
+                result.boundaries[b.id] += 1
+        if status:
+            rec["status"] = status
+        if cell("result"):
+            rec["result"] = cell("result")
+        result.tags.update(tags)
+        result.records.append(rec)
+        result.imported.append(rec["id"])
+    _merge(result, existing or {})
+    result.text = dump_yaml({"batch": result.batch, "source": SOURCE, "imported_from": path.name,
+                             "problems": result.records})
+    return result
+
+
+_FIELD_ORDER = ("id", "source", "order_id", "date", "content", "district", "reporter", "departments", "tags", "matter",
+                "boundary", "dispute", "status", "result", "remark")
+
+
+def _merge(result: HotlineImport, existing: dict) -> None:
+    """Keep hand-added fields of problems already in the output file, and problems the export lacks."""
+    old = {p.get("id"): p for p in existing.get("problems") or () if isinstance(p, dict)}
+    merged = []
+    for rec in result.records:
+        prev = old.pop(rec["id"], None)
+        if prev:
+            for key, value in prev.items():
+                if key not in rec:
+                    rec[key] = value
+            rec = {k: rec[k] for k in sorted(rec, key=lambda k: _FIELD_ORDER.index(k) if k in _FIELD_ORDER else 99)}
+        merged.append(rec)
+    for pid, prev in old.items():
+        merged.append(prev)
+        result.kept.append(pid)
+    result.records = merged
+
+
+def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_run: bool = False) -> HotlineImport:
+    """Read the export and write ``out_path`` atomically (unless ``dry_run`` or nothing was imported)."""
+    out = Path(out_path)
+    existing = {}
+    if out.is_dir():
+        out = out / f"{batch or Path(csv_path).stem}.yaml"
+    if out.is_file():
+        from ..loader import load_file
+        doc = load_file(out.resolve(), out.resolve().parent)
+        if doc.data is None or not isinstance(doc.data, dict):
+            first = doc.problems[0].message if doc.problems else "不是 YAML 映射"
+            raise InputError(f"输出文件已存在但无法解析，未做任何修改：{out}（{first}）",
+                             hint="先修正或删除该文件，再重新导入。")
+        existing = doc.data
+    result = read_hotline_csv(csv_path, repo, batch=batch, existing=existing)
+    if not dry_run and result.records and not any(p.rule == RULE_FILE for p in result.problems):
+        result.written = write_files_atomically({out: result.text})
+    return result
+
+
+def format_text(result: HotlineImport) -> str:
+    s = result.summary()
+    lines = [f"{s['file']}：{s['rows']} 行，导入 {s['imported']} 件，跳过 {s['skipped']} 行"
+             + (f"，保留原有 {s['kept']} 件" if s["kept"] else "")]
+    if s["tags"]:
+        lines.append("标签：" + "、".join(f"{k} {v}" for k, v in s["tags"].items()))
+    if s["boundaries"]:
+        lines.append("对应边界事项：" + "、".join(f"{k} {v} 件" for k, v in s["boundaries"].items()))
+    from ..problems import SEVERITY_LABEL
+    for p in sorted(result.problems):
+        lines.append(f"{p.location()}: {SEVERITY_LABEL[p.severity]} [{p.rule}] {p.message}")
+    lines.append(("已写入 " + "、".join(s["written"])) if s["written"] else "未写入文件（内容未变、没有可导入的行或预演）")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,483 @@
+"""Scale machinery on a scaled-down generated repository (``bench generate --scale small``).
+
+* every planted defect is found, with exactly the planted count, cold (empty cache), warm (nothing
+  changed), after one file changed, and with the cache turned off — the full problem lists agree;
+* the document cache gives exactly what parsing gives (data and its types, every position, every
+  problem), serially and in worker processes;
+* a corrupted, truncated, swapped or planted cache entry is ignored, never trusted;
+* the quick schema pre-check never calls valid what jsonschema calls invalid.
+"""
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import json
+import math
+import os
+import random
+import shutil
+import warnings
+from pathlib import Path
+
+import pytest
+
+from policykit import cache
+from policykit.check import run_check
+from policykit.config import load_config
+from policykit.generate import KNOWN_RULES, change_one_file, dump, generate
+from policykit.loader import load_bytes
+from policykit.repository import LIST_DIRS, open_repository
+from policykit.repository import parse_and_validate as reference
+from policykit.schemas import validate
+from policykit.sources import WorkTree
+
+SEED = 8
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    root = tmp_path_factory.mktemp("scale") / "city"
+    stats = generate(root, scale="small", seed=SEED)
+    planted = json.loads((root / "planted.json").read_text(encoding="utf-8"))
+    return root, stats, planted
+
+
+@pytest.fixture
+def repo_copy(generated, tmp_path, monkeypatch):
+    """A private copy of the generated city and a private, empty cache directory."""
+    root = tmp_path / "city"
+    shutil.copytree(generated[0], root)
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("POLICYKIT_NO_CACHE", raising=False)
+    return root
+
+
+def _files(root: Path) -> list:
+    out = []
+    for directory, kind in LIST_DIRS.items():
+        for path in sorted((root / "lists" / directory).glob("*.yaml")):
+            out.append((path.relative_to(root).as_posix(), kind))
+    if (root / "lists" / "waivers.yaml").exists():
+        out.append(("lists/waivers.yaml", "waivers"))
+    return out
+
+
+def _counts(problems) -> collections.Counter:
+    return collections.Counter(p.rule for p in problems)
+
+
+def _full(problems) -> list:
+    return [(p.file, p.line, p.column, p.path, p.rule, p.severity, p.message, p.waived_by) for p in problems]
+
+
+def _unplaced(problems) -> list:
+    return [(p.file, p.path, p.rule, p.severity, p.message, p.waived_by) for p in problems]
+
+
+def _assert_planted(problems, planted) -> None:
+    got = _counts(p for p in problems if p.file.startswith("lists/"))  # not the rule files themselves
+    for rule, n in planted.items():
+        assert got.get(rule, 0) == n, f"{rule}: planted {n}, found {got.get(rule, 0)}"
+    unexpected = {r: n for r, n in got.items() if r not in planted and r in KNOWN_RULES}
+    assert not unexpected, f"problems the generator did not plant: {unexpected}"
+    new = {r: n for r, n in got.items() if r not in planted and r not in KNOWN_RULES}
+    if new:  # a rule added after the generator: plant a defect for it in generate.py
+        warnings.warn(f"rules unknown to the generator report problems on generated data: {new}")
+
+
+def _cache_entries(root_cache: Path) -> dict:
+    return {p: p.stat().st_mtime_ns for p in root_cache.rglob("*.json")}
+
+
+# ---- planted defects in every mode -----------------------------------------------------------
+
+
+def test_generated_repository_has_the_planned_sizes(generated):
+    root, stats, planted = generated
+    assert stats["departments"] >= 20 and stats["power_items"] >= 500 and stats["unit_duties"] >= 1000
+    assert len(planted) >= 50 and all(n >= 1 for n in planted.values())
+    # every list kind is present and the waivers file is there
+    for directory in ("organizations", "powers", "tasks", "boundaries", "catalogs", "laws"):
+        assert any((root / "lists" / directory).glob("*.yaml")), directory
+    assert (root / "lists" / "waivers.yaml").is_file()
+
+
+def test_planted_defects_found_cold_warm_changed_and_uncached(repo_copy, generated, monkeypatch):
+    planted = generated[2]
+    cache_dir = Path(os.environ["POLICYKIT_CACHE_DIR"])
+
+    cold = run_check(repo_copy)
+    _assert_planted(cold.problems, planted)
+    assert cold.repo.documents and cache_dir.is_dir()
+    entries = _cache_entries(cache_dir)
+    assert len(entries) >= len(_files(repo_copy)) - 1  # every readable file has an entry
+
+    warm = run_check(repo_copy)
+    assert _full(warm.problems) == _full(cold.problems)
+    assert _cache_entries(cache_dir) == entries, "a warm run rewrote cache entries"
+
+    # one file edited without changing any verdict: same problems, one new entry
+    rel = change_one_file(repo_copy, seed=1, defect=False)
+    changed = run_check(repo_copy)
+    assert _full(changed.problems) == _full(cold.problems)
+    after = _cache_entries(cache_dir)
+    assert len(set(after) - set(entries)) == 1
+
+    # one file edited to add a defect: exactly one more problem, of that kind, in that file
+    rel2 = change_one_file(repo_copy, seed=2, defect=True)
+    broken = run_check(repo_copy)
+    # (lines below the edit moved: compare without line and column)
+    extra = collections.Counter(_unplaced(broken.problems)) - collections.Counter(_unplaced(changed.problems))
+    gone = collections.Counter(_unplaced(changed.problems)) - collections.Counter(_unplaced(broken.problems))
+    assert not gone
+    assert [(k[0], k[2]) for k in extra] == [(rel2, "PWR-ACCOUNTABILITY-CASES")]
+    expected = dict(planted)
+    expected["PWR-ACCOUNTABILITY-CASES"] = expected.get("PWR-ACCOUNTABILITY-CASES", 0) + 1
+    _assert_planted(broken.problems, expected)
+
+    # the same tree without any cache: the very same full problem list
+    monkeypatch.setenv("POLICYKIT_NO_CACHE", "1")
+    uncached = run_check(repo_copy)
+    assert _full(uncached.problems) == _full(broken.problems)
+    assert rel  # the first edit really touched a file
+
+
+def test_cli_check_reports_planted_counts(repo_copy, generated, capsys):
+    from policykit.cli import main
+    code = main(["check", str(repo_copy), "-q", "-f", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1
+    got = collections.Counter(p["rule"] for p in out["problems"])
+    assert {r: got.get(r, 0) for r in generated[2]} == generated[2]
+
+
+# ---- the cache gives exactly what parsing gives ------------------------------------------------
+
+
+def _same(a, b) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b
+
+
+def _assert_same_document(ref_doc, ref_problems, doc, problems):
+    assert doc.file == ref_doc.file
+    assert _same(ref_doc.data, doc.data)
+    assert list(doc.positions.items()) == list(ref_doc.positions.items())
+    assert list(doc.key_positions.items()) == list(ref_doc.key_positions.items())
+    assert _full(doc.problems) == _full(ref_doc.problems)
+    assert _full(problems) == _full(ref_problems)
+
+
+def _load(root: Path) -> dict:
+    config, _ = load_config(root)
+    return {rel: (doc, problems) for rel, _, doc, problems in
+            cache.load_documents(root, WorkTree(root), _files(root), config)}
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_cached_documents_equal_parsed_documents(repo_copy, monkeypatch, workers):
+    monkeypatch.setenv("POLICYKIT_LOAD_WORKERS", workers)
+    monkeypatch.setattr(cache, "PARALLEL_MIN_BYTES", 0)
+    root = repo_copy
+    config, _ = load_config(root)
+    refs = {rel: reference(rel, kind, (root / rel).read_bytes(), config, root) for rel, kind in _files(root)}
+    for mode in ("cold", "warm"):
+        loaded = _load(root)
+        assert list(loaded) == [rel for rel, _ in _files(root)]
+        for rel, (ref_doc, ref_problems) in refs.items():
+            doc, problems = loaded[rel]
+            if mode == "warm":
+                assert isinstance(doc, cache.CachedDocument)
+            _assert_same_document(ref_doc, ref_problems, doc, problems)
+
+
+def test_types_and_failed_documents_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    root = tmp_path / "city"
+    texts = {
+        "lists/laws/a.yaml": ("id: a\ntitle: 测试条例\nlevel: 地方性法规\nversions:\n"
+                              "  - {event: 制定, promulgated: 2019-03-28, effective: 2019-05-01 10:30:00+08:00}\n"
+                              "  - {event: 修正, promulgated: 2020-01-01 08:00:00, articles: 12, renumbered: yes}\n"
+                              "weird: [.inf, -.nan, 0o17, 0x1F, 1_000, 12345678901234567890123, ~, 1:20, 3.5e3]\n"),
+        "lists/laws/b.yaml": "id: b\ntitle: 重复\ntitle: 键\nlevel: 法律\nversions: []\n",
+        "lists/laws/c.yaml": "id: c\nname: [未闭合\n",
+        "lists/laws/d.yaml": "base: &x {a: 1}\nother: *x\n",
+        "lists/laws/e.yaml": "- 顶层是列表\n",
+        "lists/laws/f.yaml": b"\xff\xfe\x00\x00",
+        "lists/laws/g.yaml": "id: g\ntitle: !!python/object:os.system ls\n",
+    }
+    for rel, text in texts.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    config, _ = load_config(root)
+    files = [(rel, "law") for rel in texts]
+    refs = {rel: reference(rel, "law", (root / rel).read_bytes(), config, root) for rel in texts}
+    for _ in ("cold", "warm"):
+        loaded = {rel: (d, p) for rel, _, d, p in cache.load_documents(root, WorkTree(root), files, config)}
+        for rel, (ref_doc, ref_problems) in refs.items():
+            _assert_same_document(ref_doc, ref_problems, *loaded[rel])
+    doc = loaded["lists/laws/a.yaml"][0]
+    v0, v1 = doc.data["versions"]
+    assert type(v0["promulgated"]) is dt.date and type(v0["effective"]) is dt.datetime
+    assert v0["effective"].utcoffset() == dt.timedelta(hours=8) and v1["promulgated"].tzinfo is None
+    assert v1["renumbered"] is True and doc.data["weird"][6] is None and doc.data["weird"][7] == 80
+    assert {p.rule for p in loaded["lists/laws/b.yaml"][1]} >= {"YAML-DUPLICATE-KEY"}
+
+
+# ---- a corrupted entry is ignored, not trusted ----------------------------------------------------
+
+
+def _entry_paths(cache_dir: Path) -> list:
+    return sorted(cache_dir.rglob("*.json"))
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip-body", "garbage", "swap", "forged", "header-only",
+                                    "empty", "valid-json-wrong-shape"])
+def test_corrupted_cache_entry_is_ignored(repo_copy, damage):
+    root = repo_copy
+    cache_dir = Path(os.environ["POLICYKIT_CACHE_DIR"])
+    _load(root)
+    entries = _entry_paths(cache_dir)
+    assert entries
+    rng = random.Random(damage)
+    victims = rng.sample(entries, 5)
+    for path in victims:
+        raw = path.read_bytes()
+        head, _, body = raw.partition(b"\n")
+        if damage == "truncate":
+            path.write_bytes(raw[: len(raw) // 2])
+        elif damage == "flip-body":
+            i = rng.randrange(len(body))
+            path.write_bytes(head + b"\n" + body[:i] + bytes([body[i] ^ 0x20]) + body[i + 1:])
+        elif damage == "garbage":
+            path.write_bytes(os.urandom(200))
+        elif damage == "swap":
+            other = next(e for e in entries if e not in victims)
+            path.write_bytes(other.read_bytes())
+        elif damage == "forged":
+            # a planted entry claiming the file is clean, with a MAC made without the secret
+            header = json.loads(head)
+            fake = json.loads(body)
+            fake["problems"], fake["dp"] = [], 0
+            new_body = json.dumps(fake, ensure_ascii=False).encode("utf-8")
+            header["size"] = len(new_body)
+            header["mac"] = "0" * 64
+            path.write_bytes(json.dumps(header).encode() + b"\n" + new_body)
+        elif damage == "header-only":
+            path.write_bytes(head)
+        elif damage == "empty":
+            path.write_bytes(b"")
+        elif damage == "valid-json-wrong-shape":
+            path.write_bytes(json.dumps({"format": 1}).encode() + b"\n" + b'{"data": 1}')
+    config, _ = load_config(root)
+    again = _load(root)
+    for rel, kind in _files(root):
+        ref_doc, ref_problems = reference(rel, kind, (root / rel).read_bytes(), config, root)
+        _assert_same_document(ref_doc, ref_problems, *again[rel])
+    # the damaged entries were replaced by good ones
+    for path in victims:
+        raw = path.read_bytes()
+        header = json.loads(raw.partition(b"\n")[0])
+        assert header["key"] == path.parent.name + path.stem
+
+
+def test_entry_without_secret_is_not_trusted(repo_copy):
+    """Entries made with another secret (e.g. copied from elsewhere) are all misses."""
+    root = repo_copy
+    first = open_repository(root).load_problems
+    secret = Path(os.environ["POLICYKIT_CACHE_DIR"]) / "secret"
+    assert secret.is_file() and oct(secret.stat().st_mode & 0o777) == "0o600"
+    secret.write_text("f" * 64)
+    store = cache.Store.for_root(root)
+    keys = [p.parent.name + p.stem for p in _entry_paths(store.dir)]
+    assert keys and all(store.get(k) is None for k in keys)
+    assert _full(open_repository(root).load_problems) == _full(first)
+
+
+def test_positions_fall_back_to_parsing_when_packed_positions_do_not_fit(repo_copy):
+    root = repo_copy
+    _load(root)
+    loaded = _load(root)
+    rel = next(r for r, _ in _files(root) if r.startswith("lists/powers/"))
+    doc, _ = loaded[rel]
+    assert isinstance(doc, cache.CachedDocument) and doc._packed is not None
+    pos, kpos, n, k = doc._packed
+    doc._packed = (pos, kpos, n + 1, k)  # as if the entry lied about its size
+    ref_doc, _ = reference(rel, "powers", (root / rel).read_bytes(), load_config(root)[0], root)
+    assert doc.positions == ref_doc.positions and doc.key_positions == ref_doc.key_positions
+
+
+def test_cache_lives_outside_the_repository_and_can_be_turned_off(generated, tmp_path, monkeypatch):
+    root = tmp_path / "city"
+    shutil.copytree(generated[0], root)
+    monkeypatch.delenv("POLICYKIT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    monkeypatch.setenv("POLICYKIT_NO_CACHE", "1")
+    open_repository(root)
+    assert not (tmp_path / "xdg").exists()
+    monkeypatch.delenv("POLICYKIT_NO_CACHE")
+    open_repository(root)
+    assert any((tmp_path / "xdg" / "policykit").rglob("*.json"))
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+    # no entry is executable content: every entry is a JSON header line and a JSON body
+    for path in (tmp_path / "xdg" / "policykit").rglob("*.json"):
+        head, _, body = path.read_bytes().partition(b"\n")
+        assert isinstance(json.loads(head), dict) and isinstance(json.loads(body), dict)
+
+
+def test_cache_dir_inside_repository_keeps_the_secret_outside(generated, tmp_path, monkeypatch):
+    root = tmp_path / "city"
+    shutil.copytree(generated[0], root)
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(root / ".policykit-cache"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    open_repository(root)
+    assert not (root / ".policykit-cache" / "secret").exists()
+    assert (tmp_path / "xdg" / "policykit" / "secret").is_file()
+
+
+# ---- the quick schema pre-check is never more lenient than jsonschema --------------------------
+
+
+def _mutations(rng: random.Random, data):
+    """Small hostile edits: drop, retype, misspell, overflow, out-of-range, odd dates."""
+    paths = []
+
+    def walk(node, path):
+        paths.append(path)
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, path + (k,))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + (i,))
+    walk(data, ())
+    replacements = [None, True, False, 0, -1, 1.0, 2.5, float("nan"), "", " ", "x" * 5000, "2024-02-30",
+                    "2024-6-1", "2024-06-01\n", dt.date(2024, 6, 1), dt.datetime(2024, 6, 1, 8, 0), [], {},
+                    ["a"], {"k": "v"}, "《标题》", "ABC", "370199101XK00100", 10 ** 30, "法律", "牵头", "在用"]
+    for _ in range(12):
+        copy = json.loads(json.dumps(data, default=str))
+        copy = _restore_dates(data, copy)
+        path = rng.choice(paths)
+        op = rng.random()
+        if not path:
+            continue
+        parent = copy
+        for part in path[:-1]:
+            parent = parent[part]
+        last = path[-1]
+        if op < 0.3 and isinstance(parent, dict):
+            del parent[last]
+        elif op < 0.4 and isinstance(parent, dict):
+            parent[last + "_x"] = parent[last]
+        else:
+            parent[last] = rng.choice(replacements)
+        yield copy
+
+
+def _restore_dates(original, copy):
+    if isinstance(original, dict):
+        return {k: _restore_dates(original[k], copy[k]) for k in original}
+    if isinstance(original, list):
+        return [_restore_dates(a, b) for a, b in zip(original, copy)]
+    return original if isinstance(original, (dt.date, dt.datetime)) else copy
+
+
+def test_quick_schema_check_never_accepts_what_jsonschema_rejects(generated):
+    root = generated[0]
+    rng = random.Random(20260)
+    files = _files(root)
+    checked = accepted = 0
+    for rel, kind in rng.sample(files, min(60, len(files))):
+        doc = load_bytes((root / rel).read_bytes(), rel)
+        if doc.data is None:
+            continue
+        if kind in ("powers", "tasks") and len(json.dumps(doc.data, default=str)) > 60_000:
+            items = "items" if kind == "powers" else "units"
+            doc.data[items] = doc.data[items][:8]
+        for mutated in _mutations(rng, doc.data):
+            doc.data = mutated
+            quick = cache.fast_valid(kind, root, mutated)
+            if quick:
+                accepted += 1
+                assert validate(doc, kind, root) == [], f"{rel}: pre-check accepted an invalid document"
+            checked += 1
+    assert checked > 300 and accepted > 0
+
+
+def test_quick_schema_check_agrees_on_clean_generated_files(generated):
+    root = generated[0]
+    for rel, kind in _files(root):
+        doc = load_bytes((root / rel).read_bytes(), rel)
+        if doc.data is None or doc.problems:
+            continue
+        assert cache.fast_valid(kind, root, doc.data) == (validate(doc, kind, root) == []), rel
+
+
+# ---- the generator ------------------------------------------------------------------------------------
+
+
+def test_generator_is_deterministic(tmp_path):
+    a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
+    generate(a, scale="small", seed=3)
+    generate(b, scale="small", seed=3)
+    generate(c, scale="small", seed=4)
+
+    def digest(root):
+        return {p.relative_to(root).as_posix(): cache.blob_id(p.read_bytes()) for p in sorted(root.rglob("*"))
+                if p.is_file()}
+    assert digest(a) == digest(b)
+    assert digest(a) != digest(c)
+
+
+def test_generator_refuses_a_non_empty_directory(tmp_path):
+    from policykit.errors import UsageError
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    with pytest.raises(UsageError):
+        generate(tmp_path / "x", scale="small", seed=1)
+
+
+def test_emitter_writes_what_the_loader_reads_back():
+    data = {"code": "370199101XK00100", "n": "101", "zero": "0200000001", "yes": "yes", "null": "null",
+            "date": dt.date(2020, 1, 2), "text": "负责：a: b # c", "lead": "- 不是列表", "quote": "“引号”",
+            "flow": __import__("policykit.generate", fromlist=["Flow"]).Flow(["市级", "乡镇(街道)级", "a, b"]),
+            "empty": [], "nested": [{"a": 1, "b": [{"c": "d"}]}], "bool": True, "int": 7}
+    doc = load_bytes(dump(data).encode("utf-8"), "x.yaml")
+    assert not doc.problems
+    expected = dict(data, flow=list(data["flow"]))
+    assert _same(expected, doc.data)
+
+
+def test_bench_generate_cli(tmp_path, capsys):
+    from policykit.cli import main
+    code = main(["bench", "generate", "--scale", "small", "--seed", "2", "--out", str(tmp_path / "g")])
+    assert code == 0
+    assert "planted.json" in capsys.readouterr().out
+    assert json.loads((tmp_path / "g" / "generated.json").read_text())["scale"] == "small"
+
+
+def test_old_repository_caches_are_pruned(tmp_path, monkeypatch):
+    base = tmp_path / "cache"
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(base))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    for i in range(cache.MAX_ROOTS + 5):
+        d = base / f"{i:016x}"
+        (d / "ab").mkdir(parents=True)
+        (d / "ab" / "x.json").write_text("{}")
+        os.utime(d, (1_000_000 + i, 1_000_000 + i))
+    root = tmp_path / "repo"
+    root.mkdir()
+    store = cache.Store.for_root(root)
+    kept = [p for p in base.iterdir() if p.is_dir()]
+    assert store.dir in kept and len(kept) == cache.MAX_ROOTS
+    assert not (base / f"{0:016x}").exists() and (base / f"{cache.MAX_ROOTS + 4:016x}").exists()

@@ -1,0 +1,180 @@
+"""The bundled site in a real browser: headless Debian chromium driven by Playwright for Python.
+
+The site of the bundled lists is built with `mkdocs build --strict` and served on localhost; the
+tests read it as a visitor would: the home page's figures and charts, a department's items, the
+offline Chinese search (危险化学品 → the boundary matter) and the dispatcher's lookup. No request
+may leave localhost. Screenshots are kept in test-artifacts/site/ (gitignored; CI keeps them).
+
+Needs `apt-get install chromium fonts-noto-cjk` and `pip install playwright` (no browser download:
+Playwright drives the Debian chromium through executable_path).
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
+ARTIFACTS = ROOT / "test-artifacts" / "site"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytest.importorskip("material", reason="mkdocs-material is not installed")
+if not (ROOT / "lists" / "boundaries").is_dir():
+    pytest.skip("the bundled sample city is not there", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def repo():
+    from policykit.repository import open_repository
+    return open_repository(ROOT)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    site = tmp_path_factory.mktemp("browser-site") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if ARTIFACTS.exists():
+        shutil.rmtree(ARTIFACTS)
+    ARTIFACTS.mkdir(parents=True)
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
+            pytest.skip(f"chromium could not be started: {exc}")
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.outside, pg.errors = [], []
+    pg.on("request", lambda r: pg.outside.append(r.url)
+          if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:")) else None)
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    assert pg.outside == [], f"requests outside the site: {pg.outside}"
+    assert pg.errors == [], f"browser errors: {pg.errors}"
+    context.close()
+
+
+def shot(pg, name: str) -> Path:
+    path = ARTIFACTS / f"{name}.png"
+    pg.screenshot(path=str(path), full_page=False)
+    return path
+
+
+def test_home_renders_with_figures_and_charts(page, server, repo):
+    page.goto(server)
+    assert page.title().startswith(repo.config.city)
+    figures = page.locator(".pk-figure")
+    assert figures.count() >= 6
+    items = page.locator(".pk-figure", has_text="权力事项").locator(".pk-figure-value").inner_text()
+    assert int(items.split("项")[0].replace(",", "")) == len(repo.powers)
+    charts = page.locator("svg.pk-chart")
+    assert charts.count() >= 3
+    box = charts.first.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 100
+    assert page.locator("svg.pk-chart rect.pk-chart-bar").count() >= len({i.category for i in repo.powers.values()})
+    assert "数据截至" in page.locator(".pk-asof").inner_text()
+    shot(page, "home")
+    page.screenshot(path=str(ARTIFACTS / "home-full.png"), full_page=True)
+
+
+def test_department_page_shows_its_items(page, server, repo):
+    dept = max(repo.departments.values(), key=lambda d: len(repo.items_of(d.id)))
+    items = repo.items_of(dept.id)
+    page.goto(server + f"departments/{dept.id}/")
+    assert page.locator("h1").first.inner_text() == dept.name
+    details = page.locator("details.pk-item")
+    assert details.count() == len(items)
+    first = details.first
+    first.locator("summary").click()
+    assert first.locator("table.pk-kv").is_visible()
+    assert items[0].legal_basis[0].title in first.inner_text()
+    page.locator("#powers").scroll_into_view_if_needed()
+    shot(page, "department")
+    # and an item page, reached from the department page
+    first.get_by_text("事项详情与调整历史").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == items[0].full_name
+    assert page.locator("#history").count() == 1
+    shot(page, "item")
+
+
+def test_searching_hazardous_chemicals_finds_the_boundary_matter(page, server, repo):
+    matter = next((b for b in repo.boundaries if "危险化学品" in b.name), None)
+    assert matter is not None, "the bundled city has a boundary matter on 危险化学品"
+    page.goto(server)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    box = page.locator("input.md-search__input")
+    box.focus()
+    page.keyboard.insert_text("危险化学品")
+    page.keyboard.press("End")          # Material searches on keyup; inserting text fires none
+    result = page.locator(".md-search-result__item", has_text=matter.name).first
+    result.wait_for(state="visible", timeout=15000)
+    shot(page, "search")
+    result.locator("a").first.click()
+    page.wait_for_url(f"**/boundaries/{matter.id}/**")
+    assert page.locator("h1").first.inner_text().rstrip("¶") == matter.name
+
+
+def test_dispatcher_lookup_answers(page, server, repo):
+    matter = next(b for b in repo.boundaries if "危险化学品" in b.name)
+    lead = repo.departments[matter.lead]
+    page.goto(server + "lookup/")
+    page.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=10000)
+    page.locator("#pk-lookup-input").fill("危险化学品 停车")
+    card = page.locator(f'.pk-matter[data-id="{matter.id}"]')
+    card.wait_for(state="visible", timeout=5000)
+    text = card.inner_text()
+    assert f"牵头部门：{lead.name}" in text
+    for dept_id in matter.cooperating:
+        assert repo.departments[dept_id].name in text
+    for role in matter.roles:
+        assert role.duties[0] in text
+    assert "找到职责边界事项" in page.locator("#pk-lookup-status").inner_text()
+    shot(page, "lookup")
+    # a dispatcher's looser wording still lands on the matter (character pairs, not exact phrases)
+    page.locator("#pk-lookup-input").fill("危化品车辆停车场")
+    card.wait_for(state="visible", timeout=5000)
+    # and nonsense says so
+    page.locator("#pk-lookup-input").fill("量子纠缠")
+    page.get_by_text("没有找到").wait_for(timeout=5000)
