@@ -22,5 +22,11 @@ test: $(BIN)/.installed           ## 运行全部测试（含每条规则的示�
 rules-test: $(BIN)/.installed
 	$(BIN)/policykit test .
 
+docs: $(BIN)/.installed          ## 生成网站（mkdocs --strict）
+	$(BIN)/policykit docs build --strict
+
+bench: $(BIN)/.installed          ## Jinan-scale benchmarks → docs/benchmarks.md
+	$(BIN)/python benchmarks/run.py
+
 clean:
 	rm -rf $(VENV) site .pytest_cache

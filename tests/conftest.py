@@ -25,6 +25,14 @@ def write_files(root: Path, files: dict) -> None:
             target.write_text(content, encoding="utf-8")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Tests never write to the user's parse cache."""
+    import os
+    os.environ["POLICYKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("policykit-cache"))
+    yield
+
+
 @pytest.fixture
 def city(tmp_path):
     """A minimal clean city (rules/_base) in a temp dir, plus a function to overlay files."""
