@@ -25,30 +25,23 @@ class Citation:
 
 
 def citations(repo: Repository, registry: Registry, law_id: str, articles: set[int] | None = None) -> list[Citation]:
+    """Every basis entry, in power items and boundary matters, that resolves to ``law_id``."""
+    owners = [("权责清单", item.department, item.code, item.full_name, item.legal_basis, item.source, "legal_basis")
+              for item in repo.power_items]
+    owners += [("职责边界清单", matter.lead or "", matter.id, matter.name, matter.basis, matter.source, "basis")
+               for matter in repo.boundaries]
     out = []
-    for item in repo.power_items:
-        for i, b in enumerate(item.legal_basis):
+    for list_name, dept, key, name, bases, source, field in owners:
+        for i, b in enumerate(bases):
             res = registry.resolve(b.title)
             if res.law is None or res.law.id != law_id:
                 continue
             nums = article_numbers(b.article)
             if articles and not (set(nums) & articles):
                 continue
-            file, line, col, _ = repo.locate(item.source, "legal_basis", i)
-            out.append(Citation("权责清单", item.department, repo.department_name(item.department), item.code,
-                                item.full_name, b.article, nums, file, line, col))
-    for matter in repo.boundaries:
-        for i, b in enumerate(matter.basis):
-            res = registry.resolve(b.title)
-            if res.law is None or res.law.id != law_id:
-                continue
-            nums = article_numbers(b.article)
-            if articles and not (set(nums) & articles):
-                continue
-            file, line, col, _ = repo.locate(matter.source, "basis", i)
-            lead = matter.lead or ""
-            out.append(Citation("职责边界清单", lead, repo.department_name(lead), matter.id, matter.name,
-                                b.article, nums, file, line, col))
+            file, line, col, _ = repo.locate(source, field, i)
+            out.append(Citation(list_name, dept, repo.department_name(dept), key, name, b.article, nums,
+                                file, line, col))
     return sorted(out, key=lambda c: (c.department, c.list, c.key, c.line))
 
 
