@@ -29,6 +29,15 @@ _FIELD_KEYS = {
 }
 
 
+def _iso_day(d) -> str:
+    """YYYY-MM-DD of a date or datetime; other values as text, None as ''."""
+    if isinstance(d, _dt.datetime):
+        return d.date().isoformat()
+    if isinstance(d, _dt.date):
+        return d.isoformat()
+    return str(d or "")
+
+
 @dataclass
 class AsOf:
     commit: str
@@ -42,10 +51,7 @@ class AsOf:
 
     @property
     def day(self) -> str:
-        d = self.date
-        if isinstance(d, _dt.datetime):
-            return d.date().isoformat()
-        return d.isoformat() if d else ""
+        return _iso_day(self.date)
 
 
 @dataclass
@@ -75,12 +81,7 @@ class Adjustment:
 
     @property
     def day(self) -> str:
-        d = self.date
-        if isinstance(d, _dt.datetime):
-            return d.date().isoformat()
-        if isinstance(d, _dt.date):
-            return d.isoformat()
-        return str(d or "")
+        return _iso_day(self.date)
 
 
 @dataclass
