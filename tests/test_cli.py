@@ -166,3 +166,19 @@ def test_severity_overrides_in_configuration(city, capsys):
     city({"policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: fatal}\n"})
     code, out, _ = run(capsys, "check", str(root), "-q")
     assert code == 1 and "policykit.yaml:4:" in out and "SCHEMA-CONFIG" in out
+
+
+def test_one_broken_power_file_holds_back_references_to_its_codes(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+    root = tmp_path / "city"
+    shutil.copytree(Path(__file__).resolve().parents[1], root,
+                    ignore=shutil.ignore_patterns(".git", ".venv", "site", "tests", "src", "*.egg-info", "docs"))
+    powers = root / "lists/powers/scjgj.yaml"
+    lines = powers.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace("code:", "code", 1)  # a missing colon
+    powers.write_text("\n".join(lines), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(root), "-q")
+    errors = [l for l in out.splitlines() if ": 错误 [" in l]
+    assert code == 1 and len(errors) == 1, errors
+    assert errors[0].startswith("lists/powers/scjgj.yaml:") and "缺少冒号" in errors[0]

@@ -86,7 +86,9 @@ def _blocked_departments(repo: Repository) -> dict[str, str]:
     return out
 
 
-def _mentions(fact: Fact, depts) -> str | None:
+def _mentions(fact: Fact, depts, code_owner=None) -> str | None:
+    """The blocked department a fact refers to: by department id, unit or duty key, or by a power
+    code whose department segment belongs to it (boundary, catalogue and division references)."""
     d = fact.data
     for name in ("department", "co_department"):
         if d.get(name) in depts:
@@ -97,7 +99,24 @@ def _mentions(fact: Fact, depts) -> str | None:
             return value.split(sep, 1)[0]
     if d.get("kind") == "department" and fact.key in depts:
         return fact.key
+    if code_owner:
+        for value in d.values():
+            if isinstance(value, str) and (owner := code_owner(value)):
+                return owner
     return None
+
+
+def _code_owner(repo: Repository, blocked: dict):
+    """value -> blocked department id, for values that are power codes of a blocked department."""
+    by_code = {dept.code: dept.id for dept_id, dept in repo.departments.items() if dept_id in blocked}
+    if not by_code:
+        return None
+    pattern = repo.config.code_regex
+
+    def owner(value: str):
+        m = pattern.match(value)
+        return by_code.get(m.groupdict().get("department")) if m else None
+    return owner
 
 
 def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
@@ -112,6 +131,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
     waivers = _active_waivers(repo, today)
     used_waivers: set[int] = set()
     held_back: dict[str, int] = {}
+    code_owner = _code_owner(repo, blocked) if blocked else None
     problems = []
     for rule in rules:
         severity = overrides.get(rule.id, rule.severity)
@@ -121,7 +141,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
         for match in sorted(matches.get(rule.id, ())):
             bound = {a: by_seq[s] for a, s in zip(aliases, match)}
             if blocked:
-                hit = next((d for f in bound.values() if (d := _mentions(f, blocked))), None)
+                hit = next((d for f in bound.values() if (d := _mentions(f, blocked, code_owner))), None)
                 if hit is not None:
                     held_back[blocked[hit]] = held_back.get(blocked[hit], 0) + 1
                     continue

@@ -212,7 +212,7 @@ def parse_text(text: str, file: str, limits: Limits = Limits()) -> Document:
 
 _TRANSLATIONS = {
     "found duplicate anchor": "重复的锚点",
-    "mapping values are not allowed here": "此处不允许出现映射值（检查冒号与缩进）",
+    "mapping values are not allowed": "此处不允许出现映射值（常见原因：本行或上一行缺少冒号，或缩进不一致）",
     "could not find expected ':'": "缺少冒号 ':'",
     "found character that cannot start any token": "出现了不能作为记号开头的字符（如制表符）",
     "found unexpected end of stream": "文件意外结束（引号或括号未闭合）",
