@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +22,18 @@ class CheckResult:
     problems: list
     timings: dict = field(default_factory=dict)
     fact_count: int = 0
+    root: Path | None = None
+    config: object = None
+    file_count: int | None = None
+    reuse: dict = field(default_factory=dict)   # what was carried over from earlier runs
 
     def failing(self, threshold: str) -> list[Problem]:
         return at_least(self.problems, threshold)
 
     @property
     def summary(self) -> dict:
-        return {**summarize(self.problems), "rules": len(self.rules), "facts": self.fact_count,
-                "files": len(self.repo.documents)}
+        files = self.file_count if self.file_count is not None else len(self.repo.documents)
+        return {**summarize(self.problems), "rules": len(self.rules), "facts": self.fact_count, "files": files}
 
 
 def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
@@ -38,34 +43,74 @@ def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
 
 def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None, progress=None,
               today: _dt.date | None = None, at=None, repo: Repository | None = None,
-              only_rules: set | None = None, legal_date: _dt.date | None = None) -> CheckResult:
+              only_rules: set | None = None, legal_date: _dt.date | None = None,
+              reuse: bool = False) -> CheckResult:
     """Check the lists at ``at`` (work tree, a revision, or the last commit of a date), with laws
-    as in force on ``legal_date`` (default: the date ``at`` names, else today)."""
+    as in force on ``legal_date`` (default: the date ``at`` names, else today).
+
+    ``reuse``: carry over what earlier checks of this work tree computed — the whole result when no
+    input changed (check_memo), else the rule matches that cannot have changed (incremental). The
+    problems are the same as without it; ``result.repo`` is None when the whole result was reused.
+    """
     timings = {}
     t0 = time.perf_counter()
-    repo = repo or open_repository(path, at=at)
-    timings["load"] = time.perf_counter() - t0
-    rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
-    rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
-                                      repo.config.limits)
-    if only_rules is not None:
-        rules = [r for r in rules if r.id in only_rules]
-    t1 = time.perf_counter()
     if legal_date is None and isinstance(at, str):
         try:
             legal_date = _dt.date.fromisoformat(at)
         except ValueError:
             pass
-    facts = build_facts(repo, today=today, legal_date=legal_date)
-    timings["facts"] = time.perf_counter() - t1
+    memo_key = None
+    if reuse and at is None and repo is None and only_rules is None:
+        from . import check_memo
+        from .config import load_config
+        root = Path(path).resolve()
+        if root.is_dir():
+            config, _ = load_config(root)
+            rdir = Path(rules_dir) if rules_dir else rules_dir_for(root, config.rules_dir)
+            memo_key = check_memo.key_for(root, rules_dir=rdir, engine=engine, today=today or _dt.date.today(),
+                                          legal_date=legal_date)
+            stored = check_memo.recall(root, memo_key) if memo_key else None
+            if stored is not None:
+                rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)
+                timings["total"] = time.perf_counter() - t0
+                return CheckResult(None, rules, stored["problems"], timings, stored["facts"], root=root,
+                                   config=config, file_count=stored["files"], reuse={"whole": True})
+    # building the model and the facts makes a million objects and no cycles worth collecting
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        repo = repo or open_repository(path, at=at)
+        timings["load"] = time.perf_counter() - t0
+        rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
+        rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
+                                          repo.config.limits)
+        if only_rules is not None:
+            rules = [r for r in rules if r.id in only_rules]
+        t1 = time.perf_counter()
+        facts = build_facts(repo, today=today, legal_date=legal_date)
+        timings["facts"] = time.perf_counter() - t1
+        gc.freeze()  # forked rule processes then share these pages instead of copying them
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     t2 = time.perf_counter()
     problems = list(repo.load_problems) + rule_problems
-    found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today,
-                           blocked=_blocked_departments(repo))
+    stats: dict = {}
+    try:
+        found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today,
+                               blocked=_blocked_departments(repo), reuse_stats=stats if reuse and at is None else None)
+    finally:
+        gc.unfreeze()
     problems += found
     timings["rules"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
-    return CheckResult(repo, rules, sorted(problems), timings, len(facts))
+    result = CheckResult(repo, rules, sorted(problems), timings, len(facts), root=repo.root, config=repo.config,
+                         reuse=stats)
+    if memo_key:
+        from . import check_memo
+        check_memo.remember(repo.root, memo_key, result.problems, rules=len(rules), facts=len(facts),
+                            files=len(repo.documents))
+    return result
 
 
 def _blocked_departments(repo: Repository) -> dict[str, str]:
@@ -120,13 +165,22 @@ def _code_owner(repo: Repository, blocked: dict):
 
 
 def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
-                   progress=None, today=None, blocked: dict | None = None) -> list[Problem]:
+                   progress=None, today=None, blocked: dict | None = None,
+                   reuse_stats: dict | None = None) -> list[Problem]:
+    """Problems found by ``rules`` on ``facts``. ``reuse_stats``: a dict to carry matches over from
+    the previous check of this repository (incremental.py) and to receive what was reused."""
     if engine == "oracle":
         from . import oracle as backend
     else:
         from . import engine as backend
     by_seq = {f.data["seq"]: f for f in facts}
-    matches = backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress)
+    if reuse_stats is not None:
+        from . import incremental
+        matches, stats = incremental.evaluate(backend, rules, facts, root=repo.root, engine=engine,
+                                              workers=workers, progress=progress)
+        reuse_stats.update(stats)
+    else:
+        matches = backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress)
     overrides = repo.config.severity_overrides
     waivers = _active_waivers(repo, today)
     used_waivers: set[int] = set()

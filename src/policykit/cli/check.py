@@ -38,11 +38,13 @@ def run(args) -> int:
         except ValueError:
             raise UsageError(f"--legal-date 应为日期 YYYY-MM-DD：{args.legal_date}") from None
     result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
-                       progress=progress, at=args.at, legal_date=legal_date)
+                       progress=progress, at=args.at, legal_date=legal_date, reuse=True)
+    if result.reuse.get("whole") and not args.quiet:
+        sys.stderr.write("清单、规则与模式均未改变，沿用上次检查结果 (nothing changed since the last check: result reused)\n")
     problems = result.problems
     if args.since:
         from ..adjustments import check_since
-        problems = sorted(problems + check_since(result.repo.root, args.since))
+        problems = sorted(problems + check_since(result.root, args.since))
     summary = {**result.summary}
     from ..problems import summarize
     summary.update(summarize(problems))
@@ -52,6 +54,6 @@ def run(args) -> int:
         Path(args.output).write_text(out, encoding="utf-8")
     else:
         sys.stdout.write(out)
-    threshold = args.fail_on or result.repo.config.fail_on
+    threshold = args.fail_on or result.config.fail_on
     from ..problems import at_least
     return 1 if at_least(problems, threshold) else 0

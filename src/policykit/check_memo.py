@@ -1,0 +1,148 @@
+"""The whole result of a check, remembered: a warm ``policykit check`` with nothing changed.
+
+A check is a pure function of its inputs: the bytes of every file under the lists directory,
+``policykit.yaml``, the rule files, the schema files, policykit's own code, the versions of the
+libraries that parse, validate and match, and the dates it runs at (today, the legal date). The
+memo key is a digest of exactly those; when it matches a stored result, the problems are read
+back instead of being computed again. Anything that could change a verdict changes the key:
+
+* every file under ``lists/`` (not only the ones the loader reads), by its git blob id and path;
+* every file under the rules directory and the schemas directory in use;
+* every ``.py`` file of policykit a check can run (an editable install changes without a version
+  bump; the site, importers, exporters and the command line are left out);
+* PyYAML, jsonschema and durable-rules versions; the engine; ``today`` and the legal date.
+
+A symbolic link anywhere in those trees turns the memo off for that run (a link may point at
+something outside the repository whose changes we would not see). Results are stored through
+the document cache's authenticated store (``cache.Store``: JSON, HMAC with a secret kept outside
+any repository), so a planted or damaged entry is ignored and the check simply runs.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from .problems import Problem
+
+FORMAT = 1
+_CODE: list = []
+# parts of policykit that never take part in a check (they run before or after it)
+_NOT_IN_CHECK = {"site", "importers", "cli", "exporters.py", "writing.py", "generate.py"}
+
+
+def _code_digest() -> str:
+    """Digest of policykit's code that a check runs (an editable install changes in place)."""
+    if not _CODE:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parent
+        for path in sorted(here.rglob("*.py")):
+            if path.relative_to(here).parts[0] in _NOT_IN_CHECK:
+                continue
+            h.update(path.relative_to(here).as_posix().encode() + b"\0")
+            h.update(path.read_bytes())
+        _CODE.append(h.hexdigest())
+    return _CODE[0]
+
+
+def _versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    out = []
+    for name in ("PyYAML", "jsonschema", "durable_rules"):
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:  # pragma: no cover
+            out.append(f"{name}=?")
+    return ",".join(out)
+
+
+class _Link(Exception):
+    pass
+
+
+def _tree(h, base: Path, label: str) -> None:
+    """Feed every file under ``base`` (path and content) into ``h``; refuse symbolic links."""
+    if base.is_symlink():
+        raise _Link(str(base))
+    if not base.is_dir():
+        h.update(f"{label}:absent\0".encode())
+        return
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames.sort()
+        for name in dirnames:
+            if os.path.islink(os.path.join(dirpath, name)):
+                raise _Link(os.path.join(dirpath, name))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if os.path.islink(path):
+                raise _Link(path)
+            with open(path, "rb") as fh:
+                raw = fh.read()
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            h.update(f"{label}/{rel}\0{len(raw)}\0".encode("utf-8"))
+            h.update(hashlib.sha1(raw).digest())
+
+
+def key_for(root: Path, *, rules_dir: Path, engine: str, today: _dt.date, legal_date: _dt.date | None,
+            workers_matter: bool = False) -> str | None:
+    """The memo key of a check of the work tree at ``root``, or None when no memo may be used."""
+    from .config import CONFIG_FILE, load_config
+    from .schemas import BUNDLED_SCHEMAS
+    root = Path(root).resolve()
+    config, _ = load_config(root)
+    h = hashlib.sha256()
+    h.update(f"pk-check-memo{FORMAT}|{_code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
+    try:
+        cfg = root / CONFIG_FILE
+        if cfg.is_symlink():
+            return None
+        h.update(cfg.read_bytes() if cfg.is_file() else b"<no config>")
+        _tree(h, root / config.lists_dir, "lists")
+        _tree(h, Path(rules_dir), "rules")
+        schemas = root / "schemas"
+        _tree(h, schemas if schemas.is_dir() else BUNDLED_SCHEMAS, "schemas")
+    except (_Link, OSError):
+        return None
+    return h.hexdigest()
+
+
+def recall(root: Path, key: str) -> dict | None:
+    """A stored result: ``{"problems": [Problem...], "rules": n, "facts": n, "files": n}``."""
+    from .cache import Store
+    store = Store.for_root(root)
+    if store is None:
+        return None
+    body = store.get(key)
+    if body is None:
+        return None
+    try:
+        obj = json.loads(body)
+        if obj.get("format") != FORMAT:
+            return None
+        problems = []
+        for row in obj["problems"]:
+            file, line, col, path, rule, severity, message, waived = row
+            if not (isinstance(file, str) and type(line) is int and type(col) is int and isinstance(path, str)
+                    and isinstance(rule, str) and isinstance(severity, str) and isinstance(message, str)
+                    and (waived is None or isinstance(waived, str))):
+                return None
+            problems.append(Problem(file, line, col, path, rule, severity, message, waived))
+        counts = {k: obj[k] for k in ("rules", "facts", "files")}
+        if not all(type(v) is int for v in counts.values()):
+            return None
+        return {"problems": problems, **counts}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+
+
+def remember(root: Path, key: str, problems: list[Problem], *, rules: int, facts: int, files: int) -> None:
+    from .cache import Store
+    store = Store.for_root(root)
+    if store is None:
+        return
+    body = json.dumps({"format": FORMAT, "rules": rules, "facts": facts, "files": files,
+                       "problems": [[p.file, p.line, p.column, p.path, p.rule, p.severity, p.message, p.waived_by]
+                                    for p in problems]}, ensure_ascii=False).encode("utf-8")
+    store.put(key, body)
