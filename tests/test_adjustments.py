@@ -393,3 +393,12 @@ def test_check_message_cli(city, tmp_path, capsys):
     city.move_food_to_sthjj()
     git(city.root, "add", "-A")
     assert main(["adjust", "--root", str(city.root), "--check-message", str(msg)]) == 0
+
+
+def test_check_since_with_at_stops_at_that_revision(reviewed, capsys):
+    """``--at`` names the head of the range ``--since`` checks, not only the lists checked."""
+    code = main(["check", str(reviewed.root), "--at", reviewed.abolish, "--since", reviewed.base,
+                 "--engine", "oracle", "-q", "-f", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert [p["rule"] for p in data["problems"] if p["rule"].startswith("ADJ-")] == ["ADJ-RECORD-MISSING"]

@@ -65,3 +65,26 @@ def test_broken_file_is_kept_out_of_the_model_but_reported(city):
     repo = policykit.open_repository(root)
     assert [i.department for i in repo.power_items] == ["scjgj"]
     assert repo.load_problems[0].file == "lists/powers/sthjj.yaml"
+
+
+def test_unquoted_off_in_severity_overrides_turns_a_rule_off(tmp_path):
+    """YAML 1.1 reads ``off`` as false; the configuration means the same as "off"."""
+    from pathlib import Path
+
+    from policykit.config import load_config
+    text = (Path(__file__).resolve().parents[1] / "policykit.yaml").read_text(encoding="utf-8")
+    text = text.replace("severity_overrides: {}", "severity_overrides:\n  PWR-ACCOUNTABILITY-CASES: off\n  PWR-NAME-DUP: 'off'")
+    assert "PWR-ACCOUNTABILITY-CASES: off" in text
+    (tmp_path / "policykit.yaml").write_text(text, encoding="utf-8")
+    config, problems = load_config(tmp_path)
+    assert problems == []
+    assert config.severity_overrides == {"PWR-ACCOUNTABILITY-CASES": "off", "PWR-NAME-DUP": "off"}
+
+
+def test_each_missing_required_field_is_reported_once(tmp_path):
+    from policykit.config import load_config
+    (tmp_path / "policykit.yaml").write_text("city: 某市\n", encoding="utf-8")
+    _, problems = load_config(tmp_path)
+    messages = [p.message for p in problems]
+    assert len(messages) == len(set(messages)) == 2
+    assert any("code_pattern" in m for m in messages) and any("categories" in m for m in messages)

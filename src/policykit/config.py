@@ -70,7 +70,9 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         if key in data:
             kwargs[key] = tuple(data[key])
     if "severity_overrides" in data:
-        kwargs["severity_overrides"] = dict(data["severity_overrides"])
+        # YAML 1.1 reads an unquoted ``off`` as false: it means the same thing here
+        kwargs["severity_overrides"] = {rule: ("off" if level is False else level)
+                                        for rule, level in data["severity_overrides"].items()}
     if "limits" in data:
         kwargs["limits"] = Limits(**data["limits"])
     try:

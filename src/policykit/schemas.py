@@ -90,8 +90,12 @@ def validate(doc: Document, kind: str, root: Path | None = None) -> list[Problem
                          hint="policykit 从不访问网络；请把被引用的模式放进同一文件的 $defs") from None
     except Exception as exc:
         raise InternalError(f"模式 {kind} 无法使用：{exc}") from None
+    seen = set()
     for error in errors:
-        problems.extend(_to_problems(doc, error, rule, validator.schema))
+        for problem in _to_problems(doc, error, rule, validator.schema):
+            if problem not in seen:  # jsonschema reports each missing field once per "required"
+                seen.add(problem)
+                problems.append(problem)
     return problems
 
 
