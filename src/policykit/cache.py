@@ -171,7 +171,7 @@ def _code_digest() -> str:
     if _CODE_DIGEST is None:
         h = hashlib.sha256()
         here = Path(__file__).resolve().parent
-        for name in ("loader.py", "schemas.py", "problems.py", "repository.py", "cache.py"):
+        for name in ("loader.py", "fastyaml.py", "schemas.py", "problems.py", "repository.py", "cache.py"):
             try:
                 h.update((here / name).read_bytes())
             except OSError:  # pragma: no cover
@@ -376,9 +376,25 @@ def _secret(directory: Path) -> bytes | None:
 
 
 def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
-    """``repository.parse_and_validate`` with the quick schema pre-check in front of jsonschema."""
+    """``repository.parse_and_validate`` with the quick schema pre-check in front of jsonschema.
+
+    Files in the plain block style are read by ``fastyaml`` when it is certain to give what the
+    located loader gives (same data and types, no problem, the same positions); every other file —
+    any file with a problem included — is read by the located loader, whose messages are the ones
+    users see.
+    """
+    from .fastyaml import load as fast_load
     from .loader import load_bytes
     from .schemas import validate
+    fast = fast_load(raw, config.limits)
+    if fast is not None:
+        data, pos, kpos, dates = fast
+        doc = CachedDocument(rel, data, problems=[])
+        doc._packed = (pos, kpos, len(pos) // 2, len(kpos) // 2)
+        doc._reparse = _Reparse(rel, kind, raw, config, root)
+        doc._dates = dates
+        problems = [] if fast_valid(kind, root, data) else validate(doc, kind, root)
+        return doc, problems
     doc = load_bytes(raw, rel, config.limits)
     problems = list(doc.problems)
     if doc.data is not None and not fast_valid(kind, root, doc.data):
@@ -446,7 +462,8 @@ class _Reparse:
         self.rel, self.kind, self.raw, self.config, self.root = rel, kind, raw, config, root
 
     def __call__(self):
-        return parse_and_validate(self.rel, self.kind, self.raw, self.config, self.root)[0]
+        from .loader import load_bytes  # the located loader: the reference for positions
+        return load_bytes(self.raw, self.rel, self.config.limits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,7 +525,10 @@ def _key_order(data) -> list:
 
 
 def _pack(pairs) -> str:
-    arr = array.array("I", itertools.chain.from_iterable(pairs))
+    return _pack_array(array.array("I", itertools.chain.from_iterable(pairs)))
+
+
+def _pack_array(arr: array.array) -> str:
     return base64.b64encode(zlib.compress(arr.tobytes(), 1)).decode("ascii")
 
 
@@ -534,7 +554,14 @@ def _encode(doc, problems) -> bytes | None:
         if any(p.file != doc.file for p in problems) or problems[: len(doc.problems)] != doc.problems:
             return None
         packed = False
-        if doc.data is not None:
+        fast = getattr(doc, "_dates", None) is not None and doc._packed is not None
+        if fast and doc.data is not None:
+            # read by fastyaml: positions are already flat arrays in the walker's order
+            pos, kpos, n, k = doc._packed
+            body["dates"] = doc._dates
+            body["pos"], body["kpos"], body["n"], body["k"] = _pack_array(pos), _pack_array(kpos), n, k
+            packed = True
+        elif doc.data is not None:
             pos_paths: list = []
             key_paths: list = []
             _preorder(doc.data, pos_paths, key_paths, body["dates"])
@@ -613,6 +640,7 @@ def _make_cached_document():
             self._key_positions = key_positions
             self._packed = None
             self._reparse = None
+            self._dates = None  # set when fastyaml read the file: where its dates are
 
         def _unpack(self):
             packed, self._packed = self._packed, None
@@ -621,7 +649,8 @@ def _make_cached_document():
                 pos_paths: list = []
                 _preorder(self.data, pos_paths, [], None)
                 keys = _key_order(self.data)
-                pos, kpos = _unpack(pos_text), _unpack(kpos_text)
+                pos = _unpack(pos_text) if isinstance(pos_text, str) else pos_text
+                kpos = _unpack(kpos_text) if isinstance(kpos_text, str) else kpos_text
                 if len(pos_paths) != n or len(keys) != k or len(pos) != 2 * n or len(kpos) != 2 * k:
                     raise ValueError("packed positions do not fit the data")
                 it = iter(pos)
