@@ -236,7 +236,7 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
                 what = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
                 pending.append((commit, c, "ADJ-RECORD-MISSING",
                                 f"{_where(commit)}：{what} {D.OBJECTS[c.object][0]} {c.key}「{c.name}」"
-                                f"（{d.name_of(c.department)}），属重大调整，但提交说明没有调整记录；请在提交说明末尾写明 "
+                                f"（{d.department_label(c)}），属重大调整，但提交说明没有调整记录；请在提交说明末尾写明 "
                                 f"调整类型、调整事由、调整依据、批准文号（见 policykit adjust --template） "
                                 f"(major change without an adjustment record)"))
     if not pending:
@@ -254,10 +254,13 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
 
 
 _NEEDLE_DIRS = {"power": "powers", "boundary": "boundaries", "mechanism": "boundaries",
-                "department": "organizations", "unit_duty": "tasks", "catalog_item": "catalogs"}
+                "department": "organizations", "unit_duty": "tasks", "catalog_item": "catalogs",
+                **{spec.obj: spec.dir for spec in D.RECORD_SPECS}}
 
 
 def _needle(obj: str, key: str) -> str:
+    if obj in D.RECORD_SPEC:
+        return D.RECORD_SPEC[obj].needle_of(key)
     if obj == "unit_duty":
         return key.split("/", 1)[0]
     if obj == "catalog_item":
@@ -292,6 +295,11 @@ def _locate_in(root, sha: str, cfg, idents) -> dict:
     repo = D._open_side(Path(root).resolve(), side, raw_cfg, files, {r: blobs[s] for r, s in files.items()}, {})
     out = {}
     for obj, key in idents:
+        if obj in D.RECORD_SPEC:  # a supervision record: at the record (a finding, a division item …)
+            row = D.record_rows(repo, obj).get(key)
+            if row is not None:
+                out[(obj, key)] = repo.locate(row[2])
+            continue
         found = _find(repo, obj, key)
         if found is None:
             continue
@@ -411,7 +419,7 @@ def check_message(root, text: str, *, staged: bool = True) -> tuple[bool, str]:
             lines.append(f"本次提交含 {len(majors)} 项重大调整，但提交说明中没有调整记录：")
             for c in majors:
                 lines.append(f"  - {'、'.join(c.types)} {D.OBJECTS[c.object][0]} {c.key}「{c.name}」"
-                             f"（{d.name_of(c.department)}）")
+                             f"（{d.department_label(c)}）")
             lines.append("请在提交说明末尾写明（policykit adjust --template 查看模板）：")
             lines += ["  调整类型: " + " | ".join(ADJUSTMENT_TYPES), "  调整事由: …", "  调整依据: …",
                       "  批准文号: 明编办〔2026〕3号"]
@@ -652,7 +660,8 @@ def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
         out.append(f"- 提交：`{c.short}` {D._cell(c.subject)}（{D._cell(c.author)}）")
         out += ["", "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
         for ch in e.changes:
-            out.append(f"| {ch.adjustment} | {D._cell(view.name_of(ch.department))} | {D._key_cell(ch)} {D._cell(ch.name)} "
+            out.append(f"| {ch.adjustment} | {D._cell(view.department_label(ch))} | "
+                       f"{D._key_cell(ch)} {D._cell(ch.name)} "
                        f"| {'、'.join(ch.types)} | {D._cell(D.describe(view, ch))} |")
         out.append("")
     if not log.entries:

@@ -5,6 +5,9 @@ not by file: power items by code (so a move to another department's file is a �
 is nothing), boundary matters by id, departments by id, unit duties by (department, unit, no),
 catalogue items by (catalogue, code). A power item that disappears under one code while an item of
 the same name and sub-name appears under another is paired too (a re-coded item, e.g. on transfer).
+The supervision system's records (bodies, divisions, disputes, supervisions and their findings,
+problems, ledgers, indicators, evaluations and their scores) are compared the same way, each kind
+declared once in ``RECORD_SPECS``.
 
 ``diff(root, base, head)`` is the fast path the CLI uses: it reads only the files whose blobs differ,
 and inside a changed list file it blanks the entries that are byte-identical on both sides before
@@ -26,19 +29,43 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import history
+from .model import Source
+from .repository import LIST_DIRS
 from .errors import UsageError
 
 # ---- vocabulary ---------------------------------------------------------------------------------
 ADJUSTMENT_KINDS = ("权责清单", "职责任务清单", "职责边界清单", "三定职责", "协调配合机制", "监管事项目录")
-OBJECTS = {  # object -> (Chinese name, adjustment kind)
+# the supervision system's records (lists/performance … lists/divisions): one group each, after the lists
+RECORD_GROUPS = ("议事协调机构", "市县事权划分", "职责争议调处", "督导评估工作台账", "问题征集", "部门履职情况台账",
+                 "履职评估指标体系", "部门履职评估")
+KINDS = ADJUSTMENT_KINDS + RECORD_GROUPS   # every group a change is reported under, in report order
+OBJECTS = {  # object -> (Chinese name, adjustment kind or record group)
     "power": ("权力事项", "权责清单"),
     "unit_duty": ("内设机构职责", "职责任务清单"),
     "boundary": ("边界事项", "职责边界清单"),
     "department": ("部门", "三定职责"),
     "mechanism": ("协调配合机制", "协调配合机制"),
     "catalog_item": ("目录事项", "监管事项目录"),
+    # supervision records (RECORD_SPECS below says how each is read and compared)
+    "body": ("议事协调机构", "议事协调机构"),
+    "division": ("事权划分清单", "市县事权划分"),
+    "division_item": ("事权划分事项", "市县事权划分"),
+    "dispute": ("职责争议", "职责争议调处"),
+    "supervision": ("督导", "督导评估工作台账"),
+    "finding": ("督导问题", "督导评估工作台账"),
+    "problem_batch": ("问题批次", "问题征集"),
+    "problem": ("征集问题", "问题征集"),
+    "ledger": ("履职台账", "部门履职情况台账"),
+    "perf_entry": ("履职记录", "部门履职情况台账"),
+    "indicator_system": ("指标体系", "履职评估指标体系"),
+    "indicator": ("评估指标", "履职评估指标体系"),
+    "evaluation": ("履职评估", "部门履职评估"),
+    "score": ("指标得分", "部门履职评估"),
 }
 OBJECT_BY_LABEL = {v[0]: k for k, v in OBJECTS.items()}
+# how a group without a department is headed (a change's department is None)
+GROUP_NO_DEPARTMENT = {"市县事权划分": "（不分部门）", "履职评估指标体系": "（不分部门）", "问题征集": "（未派单）",
+                       "职责争议调处": "（尚未裁定牵头部门）"}
 LEVELS = ("major", "minor", "patch")
 LEVEL_LABELS = {"major": "重大", "minor": "一般", "patch": "细微"}
 LEVEL_BY_LABEL = {**{v: k for k, v in LEVEL_LABELS.items()}, **{k: k for k in LEVELS}}
@@ -46,7 +73,8 @@ LEVEL_RANK = {"major": 0, "minor": 1, "patch": 2}
 
 # change type -> default level (the order is the order types are listed in)
 CHANGE_TYPES = {
-    "新增": "minor", "取消": "major", "划转": "major", "牵头部门变更": "major",
+    "新增": "minor", "取消": "major", "撤销": "major", "合并": "major", "划转": "major", "牵头部门变更": "major",
+    "划分类型变更": "major", "受托部门变更": "major", "机构状态变更": "major",
     "清理已取消事项": "patch", "编码变更": "minor", "名称变更": "minor", "权力类型变更": "minor",
     "依据增加": "minor", "依据删除": "minor", "依据变更": "minor", "责任事项变更": "minor", "追责变更": "minor",
     "承办机构变更": "minor", "实施层级变更": "minor", "权力来源变更": "minor", "三定职责对应变更": "minor",
@@ -54,12 +82,33 @@ CHANGE_TYPES = {
     "边界角色变更": "minor", "边界职责变更": "minor", "关联事项变更": "minor", "协调机制变更": "minor",
     "三定职责变更": "minor", "内设机构变更": "minor", "三定文件变更": "minor", "编制变更": "minor",
     "机构类型变更": "minor", "职责内容变更": "minor", "具体任务变更": "minor", "岗位与标准变更": "minor",
-    "认领变更": "minor", "备注变更": "patch", "其他字段变更": "patch",
+    "认领变更": "minor",
+    # supervision records
+    "成员单位变更": "minor", "机构职责变更": "minor", "机构文件变更": "minor", "存续期限变更": "minor",
+    "运行记录变更": "patch",
+    "市县职责变更": "minor", "委托授权变更": "minor", "划分文件变更": "minor", "覆盖部门变更": "minor",
+    "争议裁定": "minor", "调处状态变更": "minor", "调处决定变更": "minor", "落实调整变更": "minor",
+    "争议方变更": "minor",
+    "督导状态变更": "minor", "督导对象变更": "minor", "整改状态变更": "minor", "整改反馈变更": "minor",
+    "整改期限变更": "minor", "整改责任部门变更": "minor", "问题内容变更": "minor",
+    "办理状态变更": "minor", "派单部门变更": "minor", "问题标签变更": "minor", "对应事项变更": "minor",
+    "办理量变更": "minor", "佐证变更": "minor",
+    "指标权重变更": "minor", "评估标准变更": "minor", "适用范围变更": "minor", "计分规则变更": "minor",
+    "部门类别变更": "minor",
+    "得分变更": "minor", "评分说明变更": "minor", "评估阶段变更": "minor", "评估反馈变更": "minor",
+    "备注变更": "patch", "其他字段变更": "patch",
 }
-# object-scoped defaults ("对象/类型"), consulted before the plain type
-SCOPED_LEVELS = {"内设机构职责/取消": "minor", "目录事项/取消": "minor"}
+# object-scoped defaults ("对象/类型"), consulted before the plain type. Deleting a work record is
+# minor, except the ones that erase what supervision found or decided (督导问题, 职责争议) and the
+# records that are themselves 动态调整 (议事协调机构: 协调配合机制; 事权划分事项: 权责清单); setting
+# up a 议事协调机构 needs approval, so it is major too.
+SCOPED_LEVELS = {"内设机构职责/取消": "minor", "目录事项/取消": "minor", "议事协调机构/新增": "major",
+                 **{f"{OBJECTS[o][0]}/取消": "minor"
+                    for o in ("division", "supervision", "problem_batch", "problem", "ledger", "perf_entry",
+                              "indicator_system", "indicator", "evaluation", "score")}}
 TYPE_ORDER = {t: i for i, t in enumerate(CHANGE_TYPES)}
 SHAPE_TYPES = ("新增", "取消", "划转")  # what the summary counts separately; everything else is 修改
+SHAPE_OF = {"新增": "新增", "取消": "取消", "撤销": "取消", "合并": "取消", "划转": "划转"}
 SHAPE_ORDER = {"取消": 0, "划转": 1, "新增": 2, "修改": 3}
 
 POWER_FIELD_TYPES = {
@@ -73,10 +122,17 @@ POWER_FIELD_TYPES = {
 DUTY_FIELD_TYPES = {"content": "职责内容变更", "tasks": "具体任务变更", "sanding_duty": "三定职责对应变更",
                     "post": "岗位与标准变更", "standard": "岗位与标准变更", "coordination": "岗位与标准变更",
                     "flowchart": "岗位与标准变更"}
-DEPARTMENT_VALUED = {"department", "co_departments", "lead", "department_lead"}  # values are department ids
-ITEM_DIRS = {"organizations": "organization", "powers": "powers", "tasks": "tasks", "boundaries": "boundary",
-             "catalogs": "catalog"}
-PRUNE_KEYS = {"powers": "items", "catalog": "items", "tasks": "units"}
+DEPARTMENT_VALUED = {"department", "co_departments", "lead", "department_lead",  # values are department ids
+                     "departments", "host", "office", "delegation.delegatee", "decision.lead", "decision.cooperating"}
+# directory under lists/ -> kind, for every directory whose files hold items or records (not laws)
+ITEM_DIRS = {d: k for d, k in LIST_DIRS.items() if k != "law"}
+# kind -> (the top-level sequence whose identical entries are blanked, the field naming an entry).
+# Record files keep one entry when all are identical: their schemas want at least one.
+PRUNE = {"powers": ("items", "code"), "catalog": ("items", "code"), "tasks": ("units", "unit"),
+         "problem": ("problems", "id"), "performance": ("entries", "power|duty"), "division": ("items", "item"),
+         "evaluation": ("scores", "indicator")}
+PRUNE_KEYS = {kind: key for kind, (key, _) in PRUNE.items()}
+PRUNE_KEEP_ONE = {"problem", "performance", "division", "evaluation"}
 CONFIG_FILE = "policykit.yaml"
 
 
@@ -216,7 +272,7 @@ class Change:
 
     @property
     def shape(self) -> str:
-        return next((t for t in SHAPE_TYPES if t in self.types), "修改")
+        return next((SHAPE_OF[t] for t in self.types if t in SHAPE_OF), "修改")
 
     def as_dict(self) -> dict:
         return {"object": self.object, "object_label": OBJECTS[self.object][0], "adjustment": self.adjustment,
@@ -247,13 +303,22 @@ class Diff:
             return "（未定牵头部门）"
         return self.names.get(dept) or dept
 
+    def group_name(self, kind: str, dept: str | None) -> str:
+        """How the changes of ``dept`` are headed in the group ``kind`` (records may have no department)."""
+        if not dept and kind in GROUP_NO_DEPARTMENT:
+            return GROUP_NO_DEPARTMENT[kind]
+        return self.name_of(dept)
+
+    def department_label(self, c: Change) -> str:
+        return self.group_name(c.adjustment, c.department)
+
     def find(self, obj: str, key: str) -> Change | None:
         return next((c for c in self.changes if c.object == obj and c.key == key), None)
 
     def summary(self) -> dict:
         levels = Counter(c.level for c in self.changes)
         kinds = {}
-        for kind in ADJUSTMENT_KINDS:
+        for kind in KINDS:
             cs = [c for c in self.changes if c.adjustment == kind]
             if not cs:
                 continue
@@ -377,6 +442,8 @@ def diff_repositories(old, new, *, levels: ChangeLevels | None = None, base_labe
     changes += _diff_duties(old, new, levels, broken)
     changes += _diff_boundaries(old, new, levels, broken)
     changes += _diff_catalog(old, new, levels, broken)
+    for spec in RECORD_SPECS:
+        changes += _diff_records(spec, old, new, levels, broken)
     for c in changes:
         _locate(c, old if getattr(c, "_side", "new") == "old" else new)
     names = {}
@@ -384,7 +451,7 @@ def diff_repositories(old, new, *, levels: ChangeLevels | None = None, base_labe
         for d in repo.departments.values():
             names[d.id] = d.short_name or d.name
     result.names = names
-    result.changes = sorted(changes, key=lambda c: (ADJUSTMENT_KINDS.index(c.adjustment), c.department or "~",
+    result.changes = sorted(changes, key=lambda c: (KINDS.index(c.adjustment), c.department or "~",
                                                      LEVEL_RANK[c.level], SHAPE_ORDER[c.shape], c.key))
     return result
 
@@ -666,6 +733,248 @@ def _diff_catalog(old, new, levels, broken) -> list[Change]:
     return out
 
 
+# ---- supervision records: one table, one comparison ----------------------------------------------
+def _short(text, n: int = 30) -> str:
+    text = " ".join(str(text or "").split())
+    return text[:n] + ("…" if len(text) > n else "")
+
+
+def _status_type(name: str, **special):
+    """The change type of a status field: ``special[new status]`` or ``name``."""
+    return lambda before, after: special.get(after, name)
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """How one kind of supervision record is read and compared. ``rows(views)`` gives
+    ``(key, name, department, source)`` of every record; the raw fields are compared one by one
+    (``expand``: dict fields compared sub-field by sub-field, typed as ``"field.sub"`` or ``"field"``),
+    a field without a type is 其他字段变更. ``status`` is the record's lifecycle field: its change is
+    typed by ``status_type(before, after)``, and so are the ``follows_status`` fields changed with it
+    (a body's 撤销 details, a dispute's decision). ``brief(diff, raw)`` sums up an added or removed record."""
+    obj: str
+    dir: str                          # directory under lists/
+    rows: object                      # repository -> iterable of (key, name, department, Source)
+    types: dict = field(default_factory=dict)
+    skip: tuple = ()                  # identity and sub-record lists: not compared as fields
+    expand: tuple = ()
+    status: str | None = None
+    status_type: object = None
+    follows_status: tuple = ()
+    brief: object = None              # (Diff, raw record) -> str
+    needle: object = None             # key -> the text a file holding the record contains
+
+    @property
+    def kind(self) -> str:
+        return LIST_DIRS[self.dir]
+
+    def needle_of(self, key: str) -> str:
+        return self.needle(key) if self.needle else key
+
+
+def _indicator_nodes(system):
+    def walk(nodes):
+        for n in nodes:
+            yield n
+            yield from walk(n.children)
+    return walk(system.indicators)
+
+
+def _ids(values) -> str:
+    return "、".join(str(v) for v in values or ())
+
+
+RECORD_SPECS = (
+    RecordSpec(
+        "body", "bodies",
+        lambda repo: ((b.id, b.name, b.host, b.source) for b in _views(repo).bodies),
+        {"name": "名称变更", "host": "牵头部门变更", "office": "成员单位变更", "members": "成员单位变更",
+         "leader": "成员单位变更", "duties": "机构职责变更", "kind": "存续期限变更", "term_end": "存续期限变更",
+         "review_due": "存续期限变更", "established": "机构文件变更", "work_rules": "机构文件变更",
+         "office_rules": "机构文件变更", "records": "运行记录变更", "remark": "备注变更"},
+        skip=("id",), expand=("established", "work_rules", "office_rules", "abolished"),
+        status="status", status_type=_status_type("机构状态变更", 撤销="撤销", 合并="合并"),
+        follows_status=("abolished",),
+        brief=lambda d, r: f"{r.get('kind', '')} · 牵头：{d.name_of(r.get('host'))} · {r.get('status', '')}"),
+    RecordSpec(
+        "division", "divisions",
+        lambda repo: ((d.id, d.name, None, d.source) for d in _views(repo).divisions),
+        {"name": "名称变更", "document": "划分文件变更", "effective": "划分文件变更", "departments": "覆盖部门变更",
+         "remark": "备注变更"},
+        skip=("id", "items"), brief=lambda d, r: f"{r.get('document', '')} · 施行：{r.get('effective', '')}"),
+    RecordSpec(
+        "division_item", "divisions",
+        lambda repo: ((f"{i.division}|{i.item}", i.name, None, i.source)
+                      for d in _views(repo).divisions for i in d.items),
+        {"name": "名称变更", "type": "划分类型变更", "city_duties": "市县职责变更", "county_duties": "市县职责变更",
+         "power_source": "权力来源变更", "delegation": "委托授权变更", "delegation.delegatee": "受托部门变更",
+         "remark": "备注变更"},
+        skip=("item",), expand=("delegation",), needle=lambda key: key.split("|", 1)[-1],
+        brief=lambda d, r: f"{r.get('type') or '未写划分类型'} · 事项 {r.get('item', '')}"),
+    RecordSpec(
+        "dispute", "disputes",
+        lambda repo: ((d.id, d.matter, (d.decision or {}).get("lead"), d.source) for d in _views(repo).disputes),
+        {"matter": "名称变更", "parties": "争议方变更", "decision": "调处决定变更", "adjustment": "落实调整变更",
+         "problems": "对应事项变更", "remark": "备注变更"},
+        skip=("id",), expand=("decision", "adjustment"),
+        status="status", status_type=_status_type("调处状态变更", 已裁定="争议裁定"), follows_status=("decision",),
+        brief=lambda d, r: f"{r.get('status', '')} · 争议各方："
+                        + "、".join(d.name_of(p.get('department')) for p in r.get("parties") or ())),
+    RecordSpec(
+        "supervision", "supervision",
+        lambda repo: ((s.id, s.title, s.department, s.source) for s in _views(repo).supervisions),
+        {"title": "名称变更", "department": "督导对象变更", "targets": "督导对象变更", "closed": "督导状态变更",
+         "problems": "对应事项变更", "remark": "备注变更"},
+        skip=("id", "findings"), status="status", status_type=_status_type("督导状态变更"),
+        follows_status=("closed",),
+        brief=lambda d, r: f"{r.get('kind', '')}督导 · 被督导：{d.name_of(r.get('department'))} · {r.get('status', '')}"),
+    RecordSpec(
+        "finding", "supervision",
+        lambda repo: ((f.key, _short(f.text), f.department, f.source)
+                      for s in _views(repo).supervisions for f in s.findings),
+        {"finding": "问题内容变更", "severity": "问题内容变更", "department": "整改责任部门变更", "due": "整改期限变更",
+         "response": "整改反馈变更", "closed_on": "整改状态变更", "remark": "备注变更"},
+        skip=("no",), expand=("response",), status="status", status_type=_status_type("整改状态变更"),
+        follows_status=("closed_on",),
+        needle=lambda key: key.split("#", 1)[0],
+        brief=lambda d, r: f"{r.get('severity') or ''} · 整改期限：{r.get('due') or '—'} · {r.get('status', '')}"),
+    RecordSpec(
+        "problem_batch", "problems",
+        lambda repo: ((d["batch"], f"问题批次 {d['batch']}", None, Source(f, ()))
+                      for f, d in repo.records.get("problem", ())),
+        {}, skip=("batch", "problems"), brief=lambda d, r: f"来源：{r.get('source') or '—'}"),
+    RecordSpec(
+        "problem", "problems",
+        lambda repo: ((p.id, _short(p.content), (p.departments or (None,))[0], p.source)
+                      for p in _views(repo).problems),
+        {"content": "问题内容变更", "status": "办理状态变更", "result": "办理状态变更", "departments": "派单部门变更",
+         "tags": "问题标签变更", "matter": "对应事项变更", "boundary": "对应事项变更", "dispute": "对应事项变更",
+         "remark": "备注变更"},
+        skip=("id",),
+        brief=lambda d, r: f"{r.get('date') or ''} · 派单：" + "、".join(d.name_of(x) for x in r.get("departments") or ())
+                        + f" · {r.get('status') or '—'}"),
+    RecordSpec(
+        "ledger", "performance",
+        lambda repo: ((l.id, f"履职情况台账（{l.period}）", l.department, l.source) for l in _views(repo).ledgers),
+        {"remark": "备注变更"}, skip=("id", "entries"),
+        brief=lambda d, r: f"{d.name_of(r.get('department'))} · {r.get('period', '')}"),
+    RecordSpec(
+        "perf_entry", "performance",
+        lambda repo: ((e.key, e.name or e.target, e.department, e.source)
+                      for l in _views(repo).ledgers for e in l.entries),
+        {"handled": "办理量变更", "on_time": "办理量变更", "measure": "办理量变更", "idle_reason": "佐证变更",
+         "evidence": "佐证变更", "unit": "承办机构变更", "name": "名称变更", "remark": "备注变更"},
+        skip=("power", "duty"), needle=lambda key: key.split("|", 1)[0],
+        brief=lambda d, r: f"办理 {r.get('handled', 0)}{r.get('measure') or ''} · 按时办结 {r.get('on_time', 0)}"),
+    RecordSpec(
+        "indicator_system", "indicators",
+        lambda repo: ((s.id, s.name, None, s.source) for s in _views(repo).systems),
+        {"name": "名称变更", "core_points": "计分规则变更", "individual_points": "计分规则变更",
+         "formula": "计分规则变更", "categories": "部门类别变更", "organization_types": "适用范围变更"},
+        skip=("id", "indicators"), brief=lambda d, r: f"共性 {r.get('core_points', '')} 分 · 个性 "
+                                                    f"{r.get('individual_points', 0)} 分"),
+    RecordSpec(
+        "indicator", "indicators",
+        lambda repo: ((n.key, f"{n.code} {n.name}", None, n.source)
+                      for s in _views(repo).systems for n in _indicator_nodes(s)),
+        {"name": "名称变更", "weight": "指标权重变更", "points": "评估标准变更", "method": "评估标准变更",
+         "scoring": "评估标准变更", "computed": "评估标准变更", "applies_to": "适用范围变更", "type": "适用范围变更",
+         "note": "备注变更"},
+        skip=("code", "children"), needle=lambda key: key.split("|", 1)[0],
+        brief=lambda d, r: f"权重 {r.get('weight', '')}%" + (f" · {r['scoring']}" if r.get("scoring") else "")),
+    RecordSpec(
+        "evaluation", "evaluations",
+        lambda repo: ((e.id, f"履职评估（{e.period}）", e.department, e.source) for e in _views(repo).evaluations),
+        {"stage": "评估阶段变更", "date": "评估阶段变更", "feedback": "评估反馈变更", "rectification": "评估反馈变更",
+         "remark": "备注变更"},
+        skip=("id", "scores"), brief=lambda d, r: f"{r.get('system', '')} · {r.get('stage', '')}"),
+    RecordSpec(
+        "score", "evaluations",
+        lambda repo: ((f"{s.evaluation}|{s.indicator}", f"指标 {s.indicator}", e.department, s.source)
+                   for e in _views(repo).evaluations for s in e.scores),
+        {"score": "得分变更", "reason": "评分说明变更", "evidence": "评分说明变更", "remark": "备注变更"},
+        skip=("indicator",), needle=lambda key: key.split("|", 1)[0],
+        brief=lambda d, r: f"得分 {r.get('score', '')}" + (f" · {r['reason']}" if r.get("reason") else "")),
+)
+RECORD_SPEC = {s.obj: s for s in RECORD_SPECS}
+
+
+def _views(repo):
+    from .supervision.records import views
+    return views(repo)
+
+
+def record_rows(repo, obj: str, broken=()) -> dict:
+    """``{key: (name, department, source, raw)}`` of one kind of supervision record in ``repo``
+    (the first of a repeated key; records in ``broken`` files left out)."""
+    out = {}
+    for key, name, dept, src in RECORD_SPEC[obj].rows(repo):
+        if src.file in broken or key in out:
+            continue
+        out[key] = (name, dept, src, _raw(repo, src))
+    return out
+
+
+def _record_fields(spec: RecordSpec, o: dict, n: dict, prefix: str) -> list[FieldChange]:
+    kind = spec.kind
+    fields = []
+    status_changed = spec.status is not None and _norm(o.get(spec.status)) != _norm(n.get(spec.status))
+    for f in _fields(kind, prefix, o, n, spec.types, skip=(*spec.skip, *spec.expand)):
+        if f.field == spec.status:
+            f = FieldChange(f.field, f.label, spec.status_type(f.before, f.after), f.before, f.after)
+        elif status_changed and f.field in spec.follows_status:
+            ctype = spec.status_type(o.get(spec.status), n.get(spec.status))
+            f = FieldChange(f.field, f.label, ctype, f.before, f.after)
+        fields.append(f)
+    for key in spec.expand:
+        a, b = o.get(key), n.get(key)
+        if _norm(a) == _norm(b):
+            continue
+        if not isinstance(a or {}, dict) or not isinstance(b or {}, dict):
+            fields += _fields(kind, prefix, {key: a}, {key: b}, spec.types)
+            continue
+        parent = _label(kind, f"{prefix}.{key}" if prefix else key)
+        for f in _fields(kind, f"{prefix}.{key}" if prefix else key, a or {}, b or {}, {}):
+            name = f"{key}.{f.field}"
+            if status_changed and key in spec.follows_status:
+                ctype = spec.status_type(o.get(spec.status), n.get(spec.status))
+            else:
+                ctype = spec.types.get(name) or spec.types.get(key) or ("备注变更" if f.field in ("remark", "note")
+                                                                     else "其他字段变更")
+            fields.append(FieldChange(name, f"{parent}·{f.label}", ctype, f.before, f.after))
+    first = {spec.status: 0} if spec.status else {}
+    fields.sort(key=lambda f: first.get(f.field, 1))
+    return fields
+
+
+def _record_summary(spec: RecordSpec, raw) -> dict:
+    """The record for 新增/取消, without its sub-records (each reported on its own)."""
+    return {k: v for k, v in (_norm(raw) or {}).items() if not (k in spec.skip and isinstance(v, list))}
+
+
+def _diff_records(spec: RecordSpec, old, new, levels, broken) -> list[Change]:
+    om, nm = record_rows(old, spec.obj, broken), record_rows(new, spec.obj, broken)
+    out = []
+    for key in list(om) + [k for k in nm if k not in om]:
+        if key not in nm or key not in om:
+            side = "old" if key not in nm else "new"
+            name, dept, src, raw = (om if side == "old" else nm)[key]
+            summary = _record_summary(spec, raw)
+            c = _make(spec.obj, key, name, [], levels, dept, types=["取消" if side == "old" else "新增"],
+                      **({"before": summary} if side == "old" else {"after": summary}))
+            out.append(_set_source(c, src, side))
+            continue
+        (_, _, _, o), (name, dept, src, n) = om[key], nm[key]
+        if o == n:
+            continue
+        prefix = ".".join("[]" if isinstance(p, int) else str(p) for p in src.path)
+        fields = _record_fields(spec, o or {}, n or {}, prefix)
+        if fields:
+            c = _make(spec.obj, key, name, fields, levels, dept or om[key][1])
+            out.append(_set_source(c, src, "new"))
+    return out
+
+
 # ---- the fast path: only what differs is read and parsed ------------------------------------------
 WORKTREE, INDEX = "worktree", "index"
 
@@ -799,9 +1108,13 @@ def _split(text: str, key: str):
 _CONTENT = re.compile(r"^( *)(?![ ]*(?:#|\r?$))", re.M)
 
 
-_IDENT = {key: re.compile(rf"(?:^[ \t]*(?:-[ \t]+)?|[{{,][ \t]*){key}[ \t]*:[ \t]*[\"']?([^\"'\s,}}#]+)", re.M)
-          for key in ("code", "unit")}
-_IDENT["items"], _IDENT["units"] = _IDENT.pop("code"), _IDENT.pop("unit")
+@lru_cache(maxsize=None)
+def _ident_re(field_: str):
+    """The value of ``field_`` (``a|b``: either) in an entry's text, at a line start or in a flow mapping."""
+    return re.compile(rf"(?:^[ \t]*(?:-[ \t]+)?|[{{,][ \t]*)(?:{field_})[ \t]*:[ \t]*[\"']?([^\"'\s,}}#]+)", re.M)
+
+
+_IDENT_OF_KEY = {"items": "code", "units": "unit"}
 
 
 def _ident(pattern, entry: str) -> str | None:
@@ -809,9 +1122,10 @@ def _ident(pattern, entry: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _prune_pair(old: bytes, new: bytes, key: str):
-    """Blank the entries that are identical (and whose identity is unique) on both sides. Returns
-    ``(old', new', kept_old, kept_new)`` or None when nothing can be pruned."""
+def _prune_pair(old: bytes, new: bytes, key: str, ident: str | None = None, keep_one: bool = False):
+    """Blank the entries that are identical (and whose identity ``ident`` is unique) on both sides.
+    Returns ``(old', new', kept_old, kept_new)`` or None when nothing can be pruned. ``keep_one``:
+    when a side would keep no entry, one identical entry is kept on both sides."""
     try:
         ot, nt = old.decode("utf-8"), new.decode("utf-8")
     except UnicodeDecodeError:
@@ -822,7 +1136,7 @@ def _prune_pair(old: bytes, new: bytes, key: str):
     co, cn = Counter(so[2]), Counter(sn[2])
     # identities (code, unit name) that repeat inside the file: their entries are all kept, since
     # which of them counts ("the first") depends on the others
-    ident = _IDENT[key]
+    ident = _ident_re(ident or _IDENT_OF_KEY[key])
     ids_o, ids_n = [_ident(ident, e) for e in so[2]], [_ident(ident, e) for e in sn[2]]
     if None in ids_o or None in ids_n:
         return None
@@ -830,6 +1144,8 @@ def _prune_pair(old: bytes, new: bytes, key: str):
     repeated = {i for i in io.keys() | in_.keys() if io.get(i, 0) > 1 or in_.get(i, 0) > 1}
     same = {t for t in co if co[t] == 1 and cn.get(t) == 1}
     same -= {e for e, i in zip(so[2], ids_o) if i in repeated}
+    if keep_one and same and (all(e in same for e in so[2]) or all(e in same for e in sn[2])):
+        same.discard(next(e for e in so[2] if e in same))
     if not same:
         return None
 
@@ -913,9 +1229,9 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
     maps_o, maps_n, pruned = {}, {}, {}
     if prune:
         for rel, (kind, a, b) in item_rels.items():
-            key = PRUNE_KEYS.get(kind)
+            key, ident = PRUNE.get(kind, (None, None))
             if key and rel in cont_o and rel in cont_n:
-                res = _prune_pair(cont_o[rel], cont_n[rel], key)
+                res = _prune_pair(cont_o[rel], cont_n[rel], key, ident, kind in PRUNE_KEEP_ONE)
                 if res is not None:
                     ob, nb, ko, kn = res
                     pruned[rel] = (key, cont_o[rel], cont_n[rel], len(ko), len(kn))
@@ -962,21 +1278,35 @@ def _quick_name(raw: bytes) -> str | None:
     return found.get("short_name") or found.get("name")
 
 
+def _department_refs(value, valued: bool, out: set) -> None:
+    """Department ids in a value: the strings of a department-valued field, ``department`` of dicts."""
+    if isinstance(value, list):
+        for x in value:
+            _department_refs(x, valued, out)
+    elif isinstance(value, dict):
+        if isinstance(value.get("department"), str):
+            out.add(value["department"])
+        for k in ("departments", "host", "office", "lead", "delegatee", "cooperating"):
+            if k in value:
+                _department_refs(value[k], True, out)
+        for k in ("delegation", "decision", "members", "parties", "claims"):
+            if isinstance(value.get(k), (dict, list)):
+                _department_refs(value[k], False, out)
+    elif valued and isinstance(value, str):
+        out.add(value)
+
+
 def _fill_names(root, result: Diff, old: Side, new: Side, cfg_o, cfg_n) -> None:
     wanted = set()
     for c in result.changes:
         wanted.update(d for d in (c.department, c.department_before) if d)
         for rec in (c.before, c.after):
-            for entry in (rec or {}).get("departments") or (rec or {}).get("claims") or ():
-                if isinstance(entry, dict) and isinstance(entry.get("department"), str):
-                    wanted.add(entry["department"])
+            _department_refs(rec, False, wanted)
         for f in c.fields:
-            if f.field in DEPARTMENT_VALUED or f.field in ("role", "duties", "claims"):
-                for v in (f.before, f.after, f.subject):
-                    for x in (v if isinstance(v, list) else [v]):
-                        x = x.get("department") if isinstance(x, dict) else x
-                        if isinstance(x, str):
-                            wanted.add(x)
+            for v in (f.before, f.after):
+                _department_refs(v, f.field in DEPARTMENT_VALUED, wanted)
+            if f.field in ("role", "duties") and f.subject:
+                wanted.add(f.subject)
     missing = sorted(d for d in wanted if d not in result.names and re.match(r"^[a-z][a-z0-9_-]*$", d))
     if not missing:
         return
@@ -1083,6 +1413,9 @@ def _value(d: Diff, f: FieldChange, v) -> str:
     if isinstance(v, dict):
         if set(v) == {"department", "role"}:
             return f"{d.name_of(v['department'])}（{v['role']}）"
+        if isinstance(v.get("department"), str):  # a member, a party: the department by name, then the rest
+            rest = "，".join(str(_value(d, f, x)) for k, x in v.items() if k != "department")
+            return d.name_of(v["department"]) + (f"（{rest}）" if rest else "")
         if "title" in v and "level" in v:
             return basis_text(v)
         return "，".join(f"{k}：{x}" for k, x in v.items())
@@ -1155,11 +1488,18 @@ def describe(d: Diff, c: Change) -> str:
             return prefix + f"牵头：{'、'.join(lead) or '无'}"
         if c.object == "department":
             return prefix + str(rec.get("name", ""))
+        spec = RECORD_SPEC.get(c.object)
+        if spec is not None and spec.brief is not None:
+            return prefix + spec.brief(d, rec)
         return ""
     parts = []
     if "划转" in c.types:
         parts.append(f"{d.name_of(c.department_before)} → {d.name_of(c.department)}")
     rest = [f for f in c.fields if f.type != "划转"]
+    spec = RECORD_SPEC.get(c.object)
+    if spec is not None and spec.status and len(rest) > 1 and rest[0].field == spec.status:
+        parts.append(field_text(d, rest[0]))  # a record's status first: 存续 → 撤销, 整改中 → 已整改
+        rest = rest[1:]
     if len(rest) == 1:
         text = field_text(d, rest[0])
         if len(text) <= 70:
@@ -1167,15 +1507,17 @@ def describe(d: Diff, c: Change) -> str:
         else:
             parts.append(f"{field_label(d, rest[0])}（见明细）")
     elif rest:
-        labels = list(dict.fromkeys(field_label(d, f) for f in rest))
+        labels = list(dict.fromkeys(field_label(d, f).split("·")[0] for f in rest))  # 调处决定·文号 → 调处决定
         parts.append("、".join(labels[:4]) + (f" 等 {len(labels)} 处" if len(labels) > 4 else "") + "（见明细）")
     return "；".join(parts)
 
 
-def _key_cell(c: Change) -> str:
+def _key_cell(c: Change, table: bool = True) -> str:
+    """The key as code; in a table cell a ``|`` (SX-2025|<code>, LZ-…|<code>) is escaped as ``\\|``."""
+    key = lambda k: "`" + (str(k).replace("|", "\\|") if table else str(k)) + "`"  # noqa: E731
     if c.previous_key:
-        return f"`{c.previous_key}` → `{c.key}`"
-    return f"`{c.key}`"
+        return f"{key(c.previous_key)} → {key(c.key)}"
+    return key(c.key)
 
 
 _MD_ESCAPE = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", "`": "'"})
@@ -1221,7 +1563,7 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
                       "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
             for c in majors:
                 mt = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
-                lines.append(f"| {c.adjustment} | {_cell(d.name_of(c.department))} | {_key_cell(c)} {_cell(c.name)} | "
+                lines.append(f"| {c.adjustment} | {_cell(d.department_label(c))} | {_key_cell(c)} {_cell(c.name)} | "
                              f"{mt} | {_cell(describe(d, c))} |")
             lines.append("")
         for kind, depts in _grouped(d).items():
@@ -1233,7 +1575,7 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
                                  and c.department_before == dept and c.department != dept)
                 if out_to:
                     detail += "；另划出 " + "、".join(f"{n} 项至{d.name_of(t)}" for t, n in sorted(out_to.items()))
-                lines += [f"#### {_cell(d.name_of(dept or None))}（{len(cs)} 项：{detail}）", ""]
+                lines += [f"#### {_cell(d.group_name(kind, dept or None))}（{len(cs)} 项：{detail}）", ""]
                 table = ["| 级别 | 编号 | 名称 | 调整 | 说明 |", "|---|---|---|---|---|"]
                 for c in cs:
                     table.append(f"| {LEVEL_LABELS[c.level]} | {_key_cell(c)} | {_cell(c.name)} | {'、'.join(c.types)} | "
@@ -1246,7 +1588,7 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
                 if detailed:
                     lines += [f"<details><summary>字段变更明细（{len(detailed)} 项）</summary>", ""]
                     for c in detailed:
-                        lines += [f"**{_key_cell(c)} {_cell(c.name)}** · {'、'.join(c.types)}"
+                        lines += [f"**{_key_cell(c, table=False)} {_cell(c.name)}** · {'、'.join(c.types)}"
                                   + (f" · `{c.file}:{c.line}`" if c.file else ""), "",
                                   "| 字段 | 调整前 | 调整后 |", "|---|---|---|"]
                         for f in c.fields:
@@ -1286,7 +1628,7 @@ def as_text(d: Diff) -> str:
         out.append("")
         out.append(f"{kind}（{s['kinds'][kind]['total']} 项）")
         for dept, cs in depts.items():
-            out.append(f"  {d.name_of(dept or None)}（{len(cs)} 项）")
+            out.append(f"  {d.group_name(kind, dept or None)}（{len(cs)} 项）")
             for c in cs:
                 key = f"{c.previous_key} → {c.key}" if c.previous_key else c.key
                 out.append(f"    [{LEVEL_LABELS[c.level]}] {'、'.join(c.types)} {key} {c.name}"

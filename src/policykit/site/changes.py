@@ -6,7 +6,8 @@ returns to three plain things the pages show:
 - ``as_of``: the commit the lists were built from (hash, date, subject, uncommitted changes);
 - ``adjustments``: the changelog — one entry per adjustment commit with date, type, reason, basis,
   approval and the items it touched;
-- ``item_history``: per item key (power code, boundary id, department id), its entries.
+- ``item_history``: per item key (power code, boundary id, department id, or a supervision
+  record's key: body, finding, problem, dispute, indicator, score, division item), its entries.
 
 When ``history.py`` is absent, or the directory is not a git work tree, the site says so instead of
 failing: the "as of" line comes from a minimal read of HEAD (GitPython), the changelog is left empty.
@@ -56,10 +57,21 @@ class AsOf:
 
 @dataclass
 class Change:
-    key: str               # item key: power code, boundary id, department id, "dept/unit" …
-    kind: str              # 新增 / 取消 / 调整 / 划转 … (as history reports it)
+    key: str               # item key: power code, boundary id, department id, "dept/unit" …, or a
+                           # supervision record's: YT-006, DD-2025-001#1, RX-…, TC-2025-001, SX-2025|<code> …
+    kind: str              # 新增 / 取消 / 调整 / 划转 / 撤销 / 整改状态变更 … (as history reports it)
     summary: str = ""
     department: str | None = None
+    object: str = ""       # power, boundary, … body, finding, problem (policykit.diff.OBJECTS)
+    label: str = ""        # the object in Chinese: 权力事项, 议事协调机构, 督导问题 …
+    name: str = ""         # the item's or record's name
+    group: str = ""        # 权责清单 … 议事协调机构, 督导评估工作台账 (the diff's 调整类别)
+
+    @property
+    def title(self) -> str:
+        """``label key「name」`` for a line in the changelog, e.g. 议事协调机构 YT-002「明湖市安全生产委员会」."""
+        head = " ".join(x for x in (self.label, self.key) if x)
+        return head + (f"「{self.name}」" if self.name else "")
 
 
 @dataclass
@@ -181,9 +193,11 @@ def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
             for c in d.changes:
                 summary = D.describe(d, c) if hasattr(D, "describe") else ""
                 kind = "、".join(c.types) if getattr(c, "types", None) else "调整"
-                changes.append(Change(c.key, kind, summary, c.department))
+                about = {"object": c.object, "label": D.OBJECTS[c.object][0], "name": c.name or "",
+                         "group": c.adjustment}
+                changes.append(Change(c.key, kind, summary, c.department, **about))
                 if c.previous_key and c.previous_key != c.key:
-                    changes.append(Change(c.previous_key, kind, summary, c.department_before or c.department))
+                    changes.append(Change(c.previous_key, kind, summary, c.department_before or c.department, **about))
                 if c.file:
                     files.append(c.file)
             if not d.changes:   # e.g. a merge without changes of its own, or a file the diff does not read
