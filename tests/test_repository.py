@@ -88,3 +88,17 @@ def test_each_missing_required_field_is_reported_once(tmp_path):
     messages = [p.message for p in problems]
     assert len(messages) == len(set(messages)) == 2
     assert any("code_pattern" in m for m in messages) and any("categories" in m for m in messages)
+
+
+def test_config_schema_knows_every_object_a_change_level_may_name():
+    """change_levels keys may be scoped "对象/类型": the schema's list is the diff's, not a copy that drifts."""
+    import json
+    import re
+    from pathlib import Path
+
+    from policykit.diff import OBJECT_BY_LABEL
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas/config.schema.json").read_text(encoding="utf-8"))
+    pattern = re.compile(schema["properties"]["change_levels"]["propertyNames"]["pattern"])
+    for label in OBJECT_BY_LABEL:
+        assert pattern.match(f"{label}/新增"), label
+    assert not pattern.match("不存在的对象/新增")
