@@ -649,3 +649,17 @@ def test_cli_diff_of_a_pull_request_lists_its_records(city, capsys):
     md = capsys.readouterr().out
     assert "### 调整记录（2 个提交）" in md and "| 职责调整 | 科室分工调整 | — | 明编办〔2024〕9号 |" in md
     assert "| （未附调整记录） |" in md
+
+
+def test_a_diff_leaves_the_parse_cache_of_the_work_tree_alone(city, tmp_path, monkeypatch):
+    """Partial documents (changed files, identical entries blanked) are neither stored nor allowed to
+    prune the entries a check of the work tree made."""
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(tmp_path / "private-cache"))
+    monkeypatch.delenv("POLICYKIT_NO_CACHE", raising=False)
+    policykit.open_repository(city.root)
+    entries = {p: p.stat().st_mtime_ns for p in (tmp_path / "private-cache").rglob("*.json")}
+    assert entries
+    adjust_everything(city)
+    assert D.diff(city.root, "HEAD").changes
+    after = {p: p.stat().st_mtime_ns for p in (tmp_path / "private-cache").rglob("*.json")}
+    assert after == entries

@@ -82,6 +82,9 @@ class _gc_paused:
 
 def _load_all(root: Path, source, files, config):
     store = Store.for_root(root)
+    # a partial source (a diff's changed files, identical entries blanked) reads the cache but
+    # neither writes entries nobody will read again nor prunes the work tree's entries
+    read_only = bool(getattr(source, "partial", False))
     salt = _salt(config)
     digests = {kind: _schema_digest(kind, root) for kind in {kind for _, kind in files}}
     raws: dict[str, bytes] = {}
@@ -112,7 +115,7 @@ def _load_all(root: Path, source, files, config):
 
     if misses:
         for rel, kind, body, direct in _parse_all(misses, raws, config, root, encode=store is not None):
-            if body is not None and store is not None:
+            if body is not None and store is not None and not read_only:
                 store.put(keys[rel], body)
             if direct is not None:
                 results[rel] = direct
@@ -122,7 +125,7 @@ def _load_all(root: Path, source, files, config):
                     from .errors import InternalError
                     raise InternalError(f"缓存条目无法读回：{rel}")
                 results[rel] = decoded
-    if store is not None:
+    if store is not None and not read_only:
         store.finish(set(keys.values()))
     return unreadable, results
 

@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import os
 import re
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -1161,24 +1159,6 @@ def _prune_pair(old: bytes, new: bytes, key: str, ident: str | None = None, keep
     return ob, nb, ko, kn
 
 
-@contextmanager
-def _partial_load():
-    """Partial documents (changed files only, identical entries blanked) stay out of the parse cache:
-    they are rarely read twice, and cache.py's clean-up keeps only the entries a load used, so a
-    small partial load would evict the work tree's entries. (Until cache.py honours
-    ``source.partial`` itself, the cache is switched off around these loads.)"""
-    key = "POLICYKIT_NO_CACHE"
-    before = os.environ.get(key)
-    os.environ[key] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = before
-
-
 def _open_side(root, side: Side, config_raw, files: dict, contents: dict, maps: dict):
     from .repository import open_repository
     ids = dict(files)
@@ -1188,9 +1168,8 @@ def _open_side(root, side: Side, config_raw, files: dict, contents: dict, maps: 
     for rel in maps:  # a pruned text is not the blob: give it its own identity
         ids[rel] = history.blob_sha(data[rel])
     src = history.SnapshotSource(ids, revision=side.revision, label=side.label, contents=data)
-    src.partial = True
-    with _partial_load():
-        repo = open_repository(root, source=src)
+    src.partial = True  # the cache reads hits but keeps these documents out (cache._load_all)
+    repo = open_repository(root, source=src)
     repo._pk_index_maps = maps
     return repo
 
