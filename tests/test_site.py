@@ -1,20 +1,24 @@
 """The published site: `mkdocs build --strict` on small repositories, then the generated pages' content.
 
-A synthetic city (policykit.site.synthetic) is put under git with two commits, the second an
-adjustment carrying its record as trailers, and built with the repository's own mkdocs.yml through
-`python -m mkdocs build --strict`. The pages are checked against figures computed from the same
-lists, every relative link of every page is resolved (raw HTML links are not checked by mkdocs),
-and nothing may be fetched from another host.
+A generated city (``policykit bench generate --scale small``, policykit.generate) is put under git
+with two commits, the second an adjustment carrying its record as trailers, and built with the
+repository's own mkdocs.yml through `python -m mkdocs build --strict`. The pages are checked against
+figures computed from the same lists, every relative link of every page is resolved (raw HTML links
+are not checked by mkdocs), and nothing may be fetched from another host. Then the bundled city
+(one build shared by the module): the legal bases' in-force status and the supervision pages, with
+figures computed by the library; and scripted law cases (a repealed law, a title not in the registry).
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+from collections import Counter, defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -42,8 +46,12 @@ def _mkdocs(*args, cwd):
 
 
 def make_city(root: Path, *, with_git: bool = True) -> Path:
-    from policykit.site.synthetic import generate
-    generate(root, departments=5, items=40, matters=3, catalog_items=8, laws_from=ROOT / "lists" / "laws")
+    """The generator's small city (24 departments, 520 items, 14 matters, planted defects), without the
+    planted files that do not load: a strict build publishes only lists that load."""
+    from policykit.generate import generate
+    generate(root, scale="small", seed=1)
+    for rel in {p.file for p in open_repository(root).load_problems if p.severity == "error"}:
+        (root / rel).unlink()
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     (root / "docs").mkdir(exist_ok=True)
     shutil.copy(ROOT / "docs" / "index.md", root / "docs" / "index.md")
@@ -52,12 +60,21 @@ def make_city(root: Path, *, with_git: bool = True) -> Path:
         git(root, "init", "-q", "-b", "main")
         git(root, "add", "-A")
         git(root, "commit", "-q", "-m", "初始清单")
-        path = root / "lists" / "powers" / "d001.yaml"
+        path = root / "lists" / "powers" / f"{picks(open_repository(root))[0]}.yaml"
         text = path.read_text(encoding="utf-8")
-        first_name = re.search(r"^  name: (.+)$", text, re.M).group(1)
-        path.write_text(text.replace(f"  name: {first_name}\n", f"  name: {first_name}调整后\n", 1), encoding="utf-8")
+        first_name = re.search(r"^    name: (.+)$", text, re.M).group(1)
+        path.write_text(text.replace(f"    name: {first_name}\n", f"    name: {first_name}调整后\n", 1), encoding="utf-8")
         git(root, "commit", "-q", "-am", TRAILERS)
     return root
+
+
+def picks(repo) -> list[str]:
+    """Registered departments, by id, whose items are all in ``lists/powers/<id>.yaml`` (the generator
+    also writes misnamed and ghost power files, as defects)."""
+    files = defaultdict(set)
+    for it in repo.power_items:
+        files[it.department].add(it.source.file)
+    return sorted(d for d, fs in files.items() if d in repo.departments and fs == {f"lists/powers/{d}.yaml"})
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +159,10 @@ def test_every_link_resolves_and_nothing_is_fetched_elsewhere(built):
 
 
 def test_pages_are_chinese(built):
-    _, site, _, _ = built
+    _, site, repo, _ = built
     assert "页面不存在" in (site / "404.html").read_text(encoding="utf-8")
     assert "Made with" not in read(site, "")
-    for url in ("", "departments/d001/", "rules/", "lookup/"):
+    for url in ("", f"departments/{picks(repo)[0]}/", "rules/", "lookup/"):
         html = read(site, url)
         assert '<html lang="zh"' in html
         body = html.split("<article", 1)[1].split("</article>", 1)[0]
@@ -181,40 +198,42 @@ def test_home_figures_are_computed_from_the_lists(built):
 # ---- departments ---------------------------------------------------------------------------------
 def test_department_page_shows_sanding_units_items_and_matters(built):
     _, site, repo, _ = built
-    d = repo.departments["d001"]
-    html = read(site, "departments/d001/")
+    d1 = picks(repo)[0]
+    d = repo.departments[d1]
+    html = read(site, f"departments/{d1}/")
     text = text_of(html)
     assert d.name in text
     for duty in d.main_duties:
         assert duty.text in text
     for unit in d.units:
         assert unit.name in text
-    for duty in repo.unit_duties_of("d001"):
+    for duty in repo.unit_duties_of(d1):
         assert duty.content in text
-    items = repo.items_of("d001")
+    items = repo.items_of(d1)
     assert html.count('<details class="pk-item"') == len(items)
     for it in items:
         assert it.code in html and it.legal_basis[0].title in text and it.accountability_cases[0] in text
     for category in {it.category for it in items}:
         assert re.search(rf"<h3[^>]*>{category}（\d+ 项）", html)
-    for b in repo.matters_of("d001"):
+    for b in repo.matters_of(d1):
         assert b.name in text
     # downloads
-    assert 'href="../../downloads/d001.xlsx"' in html and 'href="../../downloads/d001.csv"' in html
+    assert f'href="../../downloads/{d1}.xlsx"' in html and f'href="../../downloads/{d1}.csv"' in html
     # toc of the HTML-rendered page
     assert 'href="#sanding"' in html and 'href="#powers"' in html
 
 
 def test_item_page_has_details_and_its_adjustment_history(built):
     root, site, repo, _ = built
-    it = repo.items_of("d001")[0]
+    d1, d2 = picks(repo)[:2]
+    it = repo.items_of(d1)[0]
     assert it.name.endswith("调整后")
     html = read(site, f"items/{it.code}/")
     text = text_of(html)
     assert f"<title>{it.full_name}" in html
     assert it.code in text and it.legal_basis[0].title in text and it.responsibilities[0] in text
     assert "职责调整" in text and "明编办〔2026〕7号" in text
-    other = repo.items_of("d002")[0]
+    other = repo.items_of(d2)[0]
     other_html = read(site, f"items/{other.code}/")
     assert other.full_name in other_html and "明编办〔2026〕7号" not in other_html
     assert "新增" in text_of(other_html)          # the first commit added it
@@ -227,11 +246,12 @@ def test_boundary_list_and_matrix(built):
     _, site, repo, _ = built
     html = read(site, "boundaries/")
     matrix = html.split('<table class="pk-matrix">', 1)[1].split("</table>", 1)[0]
-    roles = [r for b in repo.boundaries for r in b.roles]
-    assert matrix.count('class="pk-lead"') == sum(1 for r in roles if r.role == "牵头")
-    assert matrix.count('class="pk-coop"') == sum(1 for r in roles if r.role == "配合")
-    b = repo.boundary("BJ-001")
-    page = text_of(read(site, "boundaries/BJ-001/"))
+    # one cell per department and matter (a planted defect names a department twice in one matter)
+    cells = {(r.department, b.id): r.role for b in repo.boundaries for r in b.roles}
+    assert matrix.count('class="pk-lead"') == sum(1 for role in cells.values() if role == "牵头")
+    assert matrix.count('class="pk-coop"') == sum(1 for role in cells.values() if role == "配合")
+    b = next(b for b in repo.boundaries if b.mechanism.get("trigger") and all(r.duties for r in b.roles))
+    page = text_of(read(site, f"boundaries/{b.id}/"))
     assert b.name in page and b.mechanism["trigger"] in page
     for r in b.roles:
         assert r.duties[0] in page
@@ -241,7 +261,7 @@ def test_catalogue_shows_who_claimed_each_item(built):
     _, site, repo, _ = built
     text = text_of(read(site, "catalogs/"))
     unclaimed = repo.unclaimed_catalog_items()
-    assert unclaimed, "the synthetic city has unclaimed catalogue items"
+    assert unclaimed, "the generated city has unclaimed catalogue items"
     assert f"尚未明确唯一牵头部门 {len(unclaimed)} 项" in text
     for c in repo.catalog_items:
         assert c.name in text
@@ -278,16 +298,16 @@ def test_changes_page_shows_the_adjustment_record(built):
     text = text_of(read(site, "changes/"))
     for value in ("职责调整", "按省级清单统一事项名称", "明湖市人民政府令第1号", "明编办〔2026〕7号"):
         assert value in text
-    assert repo.items_of("d001")[0].code in text
+    assert repo.items_of(picks(repo)[0])[0].code in text
 
 
 # ---- lookup, search, downloads --------------------------------------------------------------------
 def test_lookup_data_answers_lead_and_cooperating(built):
     _, site, repo, _ = built
     data = json.loads((site / "lookup" / "lookup.json").read_text(encoding="utf-8"))
-    matter = next(m for m in data["matters"] if m["id"] == "BJ-001")
-    b = repo.boundary("BJ-001")
-    assert matter["name"] == "危险化学品运输车辆停车场监管"
+    b = next(b for b in repo.boundaries if b.lead and b.cooperating)
+    matter = next(m for m in data["matters"] if m["id"] == b.id)
+    assert matter["name"] == b.name
     assert [r["department"] for r in matter["roles"] if r["role"] == "牵头"] == [b.lead]
     assert {r["department"] for r in matter["roles"] if r["role"] == "配合"} == set(b.cooperating)
     assert (site / "lookup" / matter["url"]).resolve().joinpath("index.html").exists()
@@ -303,12 +323,13 @@ def test_search_index_is_segmented_and_covers_items_and_matters(built):
     locations = {d["location"] for d in index["docs"]}
     for code in repo.powers:
         assert f"items/{code}/" in locations
-    assert "boundaries/BJ-001/" in locations
-    titles = [d["title"] for d in index["docs"] if d["location"] == "boundaries/BJ-001/"]
-    assert "危险化学品运输车辆停车场监管" in titles[0].replace("\u200b", "")
+    b = repo.boundaries[0]
+    assert f"boundaries/{b.id}/" in locations
+    titles = [d["title"] for d in index["docs"] if d["location"] == f"boundaries/{b.id}/"]
+    assert b.name in titles[0].replace("\u200b", "")
     # department names are single search terms thanks to the generated jieba dictionary
-    d001 = repo.departments["d001"]
-    entry = next(d for d in index["docs"] if d["location"] == "departments/d001/")
+    d001 = repo.departments[picks(repo)[0]]
+    entry = next(d for d in index["docs"] if d["location"] == f"departments/{d001.id}/")
     assert entry["title"].replace("\u200b", "") == f"{d001.name}（{d001.short_name}）"
     assert f"\u200b{d001.name.removeprefix('明湖市')}\u200b" in entry["title"]
     assert entry["boost"] == 2
@@ -320,26 +341,29 @@ def test_dictionary_words_come_from_the_lists(built):
     words = set(dictionary_words(repo))
     for d in repo.departments.values():
         assert d.short_name in words and d.name.removeprefix("明湖市") in words
-        assert d.name not in words           # with the city prefix it would hide the name from search
-    assert "危险化学品" in words               # a matter's domain
-    assert "危险化学品运输车辆停车场监管" not in words   # long names are found through their parts
+        if d.name.startswith("明湖市"):
+            assert d.name not in words       # with the city prefix it would hide the name from search
+    b = next(b for b in repo.boundaries if b.domain and 2 <= len(b.domain) <= 10)
+    assert b.domain in words                 # a matter's domain
+    assert b.name not in words               # long names are found through their parts
     assert all(2 <= len(w) <= 10 for w in words)
 
 
 def test_downloads_in_the_published_column_layout(built):
     _, site, repo, _ = built
     from openpyxl import load_workbook
-    items = repo.items_of("d002")
-    raw = (site / "downloads" / "d002.csv").read_bytes()
+    d2 = picks(repo)[1]
+    items = repo.items_of(d2)
+    raw = (site / "downloads" / f"{d2}.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     header = rows[0]
     assert header[:5] == ["序号", "事项编码", "事项名称", "子项名称", "权力类型"]
     assert "追责情形" in header and "实施依据" in header
     assert [r[1] for r in rows[1:]] == [it.code for it in items]
-    wb = load_workbook(site / "downloads" / "d002.xlsx")
+    wb = load_workbook(site / "downloads" / f"{d2}.xlsx")
     ws = wb.worksheets[0]
-    assert ws.cell(1, 1).value == f"{repo.departments['d002'].name}权责清单"
+    assert ws.cell(1, 1).value == f"{repo.departments[d2].name}权责清单"
     assert [c.value for c in ws[2]][:3] == ["序号", "事项编码", "事项名称"]
     assert ws.max_row == 2 + len(items)
 
@@ -373,18 +397,326 @@ def test_plain_html_urls_resolve_too(tmp_path):
 
 def test_strict_build_fails_on_a_list_file_that_does_not_load(tmp_path):
     root = make_city(tmp_path / "broken", with_git=False)
-    (root / "lists" / "powers" / "d003.yaml").write_text("department: d003\nitems: [\n", encoding="utf-8")
+    d3 = picks(open_repository(root))[2]
+    (root / "lists" / "powers" / f"{d3}.yaml").write_text(f"department: {d3}\nitems: [\n", encoding="utf-8")
     result = _mkdocs("build", "--strict", "-d", str(root / "site"), cwd=root)
     assert result.returncode != 0
-    assert "lists/powers/d003.yaml" in result.stderr
+    assert f"lists/powers/{d3}.yaml" in result.stderr
 
 
-def test_bundled_lists_build_strictly(tmp_path):
+@pytest.fixture(scope="module")
+def bundled(tmp_path_factory):
+    """The bundled city's site, built once for the module with the repository's own mkdocs.yml."""
     if not (ROOT / "lists" / "organizations").is_dir():
         pytest.skip("the bundled sample city is not there")
-    result = _mkdocs("build", "--strict", "-d", str(tmp_path / "site"), cwd=ROOT)
+    site = tmp_path_factory.mktemp("bundled") / "site"
+    result = _mkdocs("build", "--strict", "-d", str(site), cwd=ROOT)
     assert result.returncode == 0, result.stderr
-    repo = open_repository(ROOT)
-    home = read(tmp_path / "site", "")
+    return site, open_repository(ROOT)
+
+
+def test_bundled_lists_build_strictly(bundled):
+    site, repo = bundled
+    home = read(site, "")
     assert f'<span class="pk-figure-value">{len(repo.powers):,}<' in home
-    assert check_links(tmp_path / "site") > 1000
+    assert check_links(site) > 1000
+
+
+# ---- legal bases in force (issue 10) ---------------------------------------------------------------
+def _law_basis_facts(repo, when):
+    from policykit.facts import build_facts
+    return [f.data for f in build_facts(repo, legal_date=when) if f.kind == "law_basis"]
+
+
+def test_bundled_item_and_matter_pages_show_each_basis_in_force(bundled):
+    site, repo = bundled
+    from policykit.laws import registry_of
+    reg, today = registry_of(repo), dt.date.today()
+    it = max(repo.powers.values(), key=lambda i: len(i.legal_basis))
+    html = read(site, f"items/{it.code}/")
+    basis = html.split('id="basis"', 1)[1].split("</ol>", 1)[0]
+    assert basis.count("<li>") == len(it.legal_basis)
+    for b in it.legal_basis:
+        law = reg.resolve(b.title).law
+        assert law is not None and law.in_force(today)
+        assert f'href="../../laws/{law.id}/"' in basis
+    assert basis.count('class="pk-law pk-law-in_force"') == len(it.legal_basis)
+    assert f"效力状况按法律日期 {today.isoformat()} 核对" in text_of(html)
+    # the same status on the department page's item details and on a boundary matter's page
+    dept = read(site, f"departments/{it.department}/")
+    assert dept.count("pk-law pk-law-in_force") == sum(len(i.legal_basis) for i in repo.items_of(it.department))
+    m = next(m for m in repo.boundaries if m.basis)
+    page = read(site, f"boundaries/{m.id}/")
+    assert page.count("pk-law pk-law-in_force") == len(m.basis)
+
+
+def test_bundled_laws_index_counts_bases_by_status(bundled):
+    site, repo = bundled
+    facts = _law_basis_facts(repo, dt.date.today())
+    text = text_of(read(site, "laws/"))
+    in_force = sum(1 for f in facts if f.get("in_force") and not f.get("article_beyond"))
+    assert f"全部 {len(facts)} 条实施依据" in text and f"其中现行有效 {in_force} 条" in text
+    powers = sum(1 for f in facts if f["list"] == "power")
+    assert f"权力事项 {powers} 条、职责边界事项 {len(facts) - powers} 条" in text
+    chart = read(site, "laws/").split('aria-label="实施依据按效力状况统计"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count('class="pk-chart-bar"') == 5
+
+
+LAWS = {
+    "lists/laws/zyysf.yaml": """id: zyysf
+title: 中华人民共和国执业医师法
+level: 法律
+versions:
+  - {event: 制定, promulgated: 1998-06-26, effective: 1999-05-01, articles: 48}
+  - {event: 废止, promulgated: 2021-08-20, effective: 2022-03-01}
+""",
+    "lists/laws/dqwrfzf.yaml": """id: dqwrfzf
+title: 中华人民共和国大气污染防治法
+level: 法律
+versions:
+  - {event: 制定, promulgated: 1987-09-05, effective: 1988-06-01}
+  - {event: 修订, promulgated: 2015-08-29, effective: 2016-01-01, articles: 129, renumbered: true}
+""",
+    "lists/laws/tz.yaml": """id: tz
+title: 关于加强餐饮油烟管理的通知
+level: 规范性文件
+versions:
+  - {event: 制定, promulgated: 2020-03-01, effective: 2020-03-01, articles: 12}
+""",
+}
+
+
+def _item(code, name, title, article, level="法律"):
+    return f"""  - code: "{code}"
+    name: {name}
+    category: 行政处罚
+    legal_basis:
+      - {{level: {level}, title: {title}, article: {article}}}
+    unit: 执法科
+    levels: [市级]
+    sanding_duty: 1
+    responsibilities: [立案责任：对违法行为予以立案]
+    accountability_targets: [执法人员]
+    accountability_cases: [对应当予以处罚的违法行为不予处罚的]
+    power_source: 法定本级行使
+    status: 在用
+"""
+
+
+@pytest.fixture(scope="module")
+def law_cases(tmp_path_factory):
+    """rules/_base with scripted bases: a repealed law, a title not in the registry (with a suggestion),
+    an article beyond the law's length, a normative document setting a penalty; built with the CLI."""
+    from conftest import BASE, write_files
+    from policykit.cli import main
+    root = tmp_path_factory.mktemp("laws") / "city"
+    shutil.copytree(BASE, root)
+    powers = ("department: sthjj\nitems:\n"
+              + _item("370199102CF00100", "对超标排放大气污染物的处罚", "中华人民共和国大气污染防治法", "第九十九条")
+              + _item("370199102CF00200", "对非法行医的处罚", "中华人民共和国执业医师法", "第三十九条")
+              + _item("370199102CF00300", "对医师违规执业的处罚", "中华人民共和国执业医生法", "第三十七条")
+              + _item("370199102CF00400", "对排放恶臭气体的处罚", "中华人民共和国大气污染防治法", "第一百三十条")
+              + _item("370199102CF00500", "对餐饮油烟超标的处罚", "关于加强餐饮油烟管理的通知", "第五条", level="规范性文件"))
+    write_files(root, {**LAWS, "lists/powers/sthjj.yaml": powers})
+    site = root.parent / "site"
+    assert main(["docs", "build", "--root", str(root), "--site-dir", str(site), "--strict"]) == 0
+    return root, site, open_repository(root)
+
+
+def test_repealed_law_shows_on_the_item_page(law_cases):
+    _, site, _ = law_cases
+    html = read(site, "items/370199102CF00200/")
+    basis = html.split('id="basis"', 1)[1].split("</ol>", 1)[0]
+    assert '<span class="pk-law pk-law-repealed"' in basis and "已废止（2022-03-01）" in basis
+    assert 'href="../../laws/zyysf/"' in basis            # the registry entry it resolved to
+    assert "现行有效" not in basis
+    ok = read(site, "items/370199102CF00100/").split('id="basis"', 1)[1].split("</ol>", 1)[0]
+    assert "现行有效" in ok and 'href="../../laws/dqwrfzf/"' in ok
+
+
+def test_unresolved_beyond_and_weak_bases_say_so(law_cases):
+    _, site, _ = law_cases
+    unresolved = text_of(read(site, "items/370199102CF00300/"))
+    assert "未能对应登记的法规（最相近的是《中华人民共和国执业医师法》）" in unresolved
+    assert "条款超出（第130条 &gt; 共129条）" in text_of(read(site, "items/370199102CF00400/"))
+    weak = text_of(read(site, "items/370199102CF00500/"))
+    assert "现行有效" in weak and "规范性文件不得设定行政许可、行政处罚、行政强制" in weak
+
+
+def test_laws_index_summary_matches_the_checker(law_cases):
+    root, site, repo = law_cases
+    from policykit.check import run_check
+    facts = _law_basis_facts(repo, dt.date.today())
+    expect = Counter()
+    for f in facts:
+        expect["未能对应登记的法规" if not f["resolved"] else "已废止" if f["repealed"] else "尚未施行"
+               if f["not_yet_in_force"] else "条款超出" if f["article_beyond"] else "现行有效"] += 1
+    assert expect["已废止"] == expect["条款超出"] == 1 and expect["未能对应登记的法规"] >= 1
+    text = text_of(read(site, "laws/"))
+    rows = dict(re.findall(r"(现行有效|条款超出|尚未施行|已废止|未能对应登记的法规) \d+ \d+ (\d+)", text))
+    assert {k: int(v) for k, v in rows.items()} == {k: expect[k] for k in rows} and len(rows) == 5
+    # every basis the rules flag is listed for checking, with what is wrong with it
+    rules = {p.rule for p in run_check(root).problems if p.rule.startswith("LAW-")}
+    assert {"LAW-REPEALED", "LAW-UNRESOLVED", "LAW-ARTICLE-BEYOND", "LAW-WEAK-SETS-STRONG"} <= rules
+    flagged = sum(1 for f in facts if not f["resolved"] or f["repealed"] or f["not_yet_in_force"] or f["article_beyond"]
+                  or f.get("weak_sets_strong") or f.get("level_mismatch") or f.get("renumbered_after_cited"))
+    assert f"需要核对的依据（{flagged} 条）" in text
+    assert "对非法行医的处罚" in text and "已废止（2022-03-01）" in text
+
+
+def test_the_legal_date_decides(law_cases):
+    _, _, repo = law_cases
+    from policykit.site.pages import SitePages
+    it = repo.powers["370199102CF00200"]
+    before = SitePages(repo, legal_date=dt.date(2021, 6, 1)).item_page(it).body
+    after = SitePages(repo, legal_date=dt.date(2022, 3, 1)).item_page(it).body
+    assert "现行有效" in before and "已废止" not in before and "法律日期 2021-06-01" in before
+    assert "已废止（2022-03-01）" in after
+
+
+# ---- the supervision system (issue 7) --------------------------------------------------------------
+def test_supervision_pages_are_in_the_navigation(bundled):
+    site, repo = bundled
+    from policykit.supervision.records import views
+    v = views(repo)
+    home = read(site, "")
+    for title, url in (("履职台账", "supervision/ledgers/"), ("督导评估台账", "supervision/inspections/"),
+                       ("问题征集", "supervision/problems/"), ("问题调处", "supervision/disputes/"),
+                       ("履职评估", "supervision/evaluation/"), ("议事协调机构", "supervision/bodies/"),
+                       ("市县事权划分", "supervision/divisions/")):
+        assert (site / url / "index.html").is_file(), url
+        assert re.search(rf'href="{re.escape(url)}"[^>]*>\s*(<[^>]+>\s*)*{title}', home), title
+    for l in v.ledgers:
+        assert (site / "supervision" / "ledgers" / l.id / "index.html").is_file()
+    text = text_of(read(site, "supervision/"))
+    assert f"履职台账 {len(v.ledgers)} 份" in text and f"征集问题 {len(v.problems)} 件" in text
+
+
+def test_ledgers_and_supervisions_correspond(bundled):
+    site, repo = bundled
+    from policykit.supervision.records import views
+    v, today = views(repo), dt.date.today()
+    findings = [f for s in v.supervisions for f in s.findings]
+    html = read(site, "supervision/inspections/")
+    text = text_of(html)
+    assert f"共督导 {len(v.supervisions)} 次" in text and f"发现问题 {len(findings)} 个" in text
+    assert f"逾期未整改 {sum(f.overdue(today) for f in findings)} 个" in text
+    for s in v.supervisions:
+        assert f'id="{s.id}"' in html and s.title in text
+        for t in s.targets:   # each supervision links to the ledger entries it refers to
+            assert f'href="../ledgers/{t.ledger}/#e-{t.power}"' in html if t.power else f"../ledgers/{t.ledger}/" in html
+    # and each ledger entry links back to the supervisions that target it
+    s = next(s for s in v.supervisions if any(t.power for t in s.targets))
+    t = next(t for t in s.targets if t.power)
+    ledger = next(l for l in v.ledgers if l.id == t.ledger)
+    page = read(site, f"supervision/ledgers/{ledger.id}/")
+    row = page.split(f'id="e-{t.power}"', 1)[1].split("</tr>", 1)[0]
+    assert f'href="../../inspections/#{s.id}"' in row
+    assert f'href="../../../items/{t.power}/"' in row
+    assert page.count('<span id="e-') == sum(1 for e in ledger.entries if e.power or e.duty)
+    assert f"{sum(e.handled for e in ledger.entries)} 件" in text_of(page)
+
+
+def test_overdue_findings_are_flagged(bundled, tmp_path):
+    _, repo = bundled
+    from policykit.site.pages import SitePages
+    from policykit.supervision.records import views
+    # a copy of the bundled lists where one finding was never answered
+    root = tmp_path / "city"
+    shutil.copytree(ROOT / "lists", root / "lists")
+    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+    s = next(s for s in views(repo).supervisions if len(s.findings) == 1 and s.findings[0].due)
+    path = root / s.source.file
+    text = path.read_text(encoding="utf-8")
+    head, findings = text.split("findings:", 1)
+    findings = re.sub(r"\n    response:\n(      .*\n)+", "\n", findings)
+    findings = re.sub(r"status: 已销号\n    closed_on: .*\n", "status: 整改中\n", findings)
+    path.write_text(head + "findings:" + findings.replace("status: 已办结", "status: 进行中"), encoding="utf-8")
+    copy = open_repository(root)
+    f = next(x for x in views(copy).supervisions if x.id == s.id).findings[0]
+    assert f.status == "整改中" and f.response is None
+    later = f.due + dt.timedelta(days=10)
+    html = SitePages(copy, legal_date=later).supervision.inspections_page()
+    section = html.split(f"{{#{s.id}}}", 1)[1]
+    assert "逾期 10 天" in section and f"截至 {later.isoformat()} **逾期未整改 1 个**" in html
+    on_time = SitePages(copy, legal_date=f.due).supervision.inspections_page()
+    assert "pk-overdue" not in on_time and "**逾期未整改 0 个**" in on_time
+
+
+def test_problems_page_trend_and_matters_without_boundary(bundled):
+    site, repo = bundled
+    from policykit.supervision.report import problems_report
+    rep = problems_report(repo, "quarter")
+    html = read(site, "supervision/problems/")
+    text = text_of(html)
+    assert f"其中推诿或多头 {rep['buck_passing']} 件" in text
+    chart = html.split('<svg class="pk-chart pk-chart-stacked"', 1)[1].split("</svg>", 1)[0]
+    assert chart.count("<g>") == len(rep["trend"])
+    for r in rep["trend"]:
+        assert f"{r['period']}：共 {r['total']} 件" in chart
+    body = text_of(html.split("<article", 1)[1].split("</article>", 1)[0])
+    section = body.split("尚无职责边界事项的事项", 1)[1].split("按部门", 1)[0]
+    assert rep["without_boundary"]
+    for r in rep["without_boundary"]:
+        assert r["matter"] in section
+    hotline = [p for p in rep["matters"] if p["boundary"]]
+    assert f'href="../../boundaries/{hotline[0]["boundary"]}/"' in html
+    from policykit.supervision.records import views
+    for p in views(repo).problems:
+        assert f'id="{p.id}"' in html
+
+
+def test_disputes_link_to_the_adjustment(bundled):
+    site, repo = bundled
+    from policykit.supervision.records import views
+    html = read(site, "supervision/disputes/")
+    text = text_of(html)
+    for d in views(repo).disputes:
+        assert f'id="{d.id}"' in html
+        for p in d.parties:
+            assert p.position in text
+        if d.adjustment and d.adjustment.get("boundary"):
+            assert f'href="../../boundaries/{d.adjustment["boundary"]}/"' in html
+            assert d.decision["document"] in text
+
+
+def test_evaluation_pages_show_scorecards_with_chart_and_evidence(bundled):
+    site, repo = bundled
+    from policykit.supervision.evaluation import scorecards
+    from policykit.supervision.records import views
+    v = views(repo)
+    system = v.systems[0]
+    index = text_of(read(site, "supervision/evaluation/"))
+    for leaf in system.leaves():
+        assert f"{leaf.code} {leaf.name}" in index
+    assert "由记录计算" in index
+    for period in {e.period for e in v.evaluations}:
+        cards = scorecards(repo, period, today=dt.date.today())
+        for c in cards:
+            assert f"{c.total:g} / {c.max_total:g}" in index
+            html = read(site, f"supervision/evaluation/{period}-{c.department}/")
+            assert '<div class="pk-scorecard"><svg' in html
+            text = text_of(html)
+            for leaf in c.leaves:
+                for e in leaf.evidence[:2]:
+                    assert (e.note or e.ref) in text
+            dept = read(site, f"departments/{c.department}/")
+            assert f'href="../../supervision/evaluation/{period}-{c.department}/"' in dept
+
+
+def test_bodies_and_divisions(bundled):
+    site, repo = bundled
+    from policykit.supervision.bodies import bodies_figures
+    from policykit.supervision.records import views
+    fig = bodies_figures(repo)
+    html = read(site, "supervision/bodies/")
+    text = text_of(html)
+    assert f"精简 {fig['cut']} 个" in text and f"{fig['cut_share'] * 100:.1f}%" in text
+    for b in views(repo).bodies:
+        assert f'id="{b.id}"' in html and b.name in text
+    div = read(site, "supervision/divisions/")
+    items = [it for d in views(repo).divisions for it in d.items]
+    assert div.count("<tr>") - len(views(repo).divisions) * 6 - 1 >= len(items) - 1
+    delegated = next(it for it in items if it.delegation and it.delegation.get("delegatee"))
+    assert f'href="../../items/{delegated.item}/"' in div
+    assert "本部门清单中的事项" in text_of(div)

@@ -178,3 +178,48 @@ def test_dispatcher_lookup_answers(page, server, repo):
     # and nonsense says so
     page.locator("#pk-lookup-input").fill("量子纠缠")
     page.get_by_text("没有找到").wait_for(timeout=5000)
+
+
+def test_scorecard_and_supervision_ledger_pages(page, server, repo):
+    from policykit.supervision.evaluation import scorecards
+    from policykit.supervision.records import views
+    import datetime as dt
+    v = views(repo)
+    period = sorted({e.period for e in v.evaluations})[0]
+    card = scorecards(repo, period, today=dt.date.today())[0]
+    # 履职评估: the period's results, then one department's scorecard with its chart and evidence
+    page.goto(server + "supervision/evaluation/")
+    assert page.locator("h1").first.inner_text().rstrip("¶") == "部门履职评估"
+    page.get_by_role("link", name="记分卡").first.click()
+    page.wait_for_url(f"**/supervision/evaluation/{period}-{card.department}/")
+    assert page.locator("h1").first.inner_text().rstrip("¶") == f"{card.department_name} {period} 年度履职评估记分卡"
+    chart = page.locator(".pk-scorecard svg")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    assert box and box["width"] > 400 and box["height"] > 200
+    assert chart.locator("rect").count() > 2 * len(card.level1())
+    assert card.department_name in chart.locator("text").all_text_contents()
+    total = f"{card.total:g} / {card.max_total:g}"
+    assert total in page.locator("article").inner_text()
+    evidence = next(e for leaf in card.leaves for e in leaf.evidence if e.note)
+    cell = page.locator("article table td", has_text=evidence.note).first
+    cell.scroll_into_view_if_needed()
+    assert cell.is_visible() and evidence.type in cell.inner_text()
+    page.locator(".pk-scorecard").scroll_into_view_if_needed()
+    shot(page, "scorecard")
+    # 督导评估台账: a supervision entry links to the performance ledger entry it refers to (两账对应)
+    s = next(s for s in v.supervisions if any(t.power for t in s.targets))
+    t = next(t for t in s.targets if t.power)
+    page.goto(server + f"supervision/inspections/#{s.id}")
+    section = page.locator(f"h2#{s.id}")
+    assert section.is_visible() and s.title in section.inner_text()
+    shot(page, "supervision")
+    page.locator(f'a[href$="ledgers/{t.ledger}/#e-{t.power}"]').first.click()
+    page.wait_for_url(f"**/supervision/ledgers/{t.ledger}/#e-{t.power}")
+    row = page.locator(f"tr:has(#e-{t.power})")
+    assert row.is_visible()
+    assert s.id in row.inner_text() and repo.powers[t.power].full_name in row.inner_text()
+    ledger = next(l for l in v.ledgers if l.id == t.ledger)
+    assert page.locator("h1").first.inner_text().rstrip("¶") == \
+        f"{repo.departments[ledger.department].short_name} {ledger.period} 履职情况台账"
+    shot(page, "ledger")

@@ -41,6 +41,18 @@ CSS = r"""
   background: var(--md-accent-fg-color--transparent, #e8eaf6); }
 .pk-role-lead { background: var(--md-primary-fg-color); color: var(--md-primary-bg-color); }
 mark.pk-hit { background: var(--md-typeset-mark-color, #ffe27a); }
+/* legal bases: in-force status on the legal date */
+.pk-law { display: inline-block; font-size: .7em; padding: 0 .45em; margin-left: .4em; border-radius: .2em;
+  line-height: 1.6; vertical-align: baseline; }
+.pk-law-in_force { background: #e3f1e6; color: #1e6b34; }
+.pk-law-beyond, .pk-law-not_yet { background: #fff1d6; color: #7a4b00; }
+.pk-law-repealed, .pk-law-unresolved { background: #fde2e1; color: #9b1c1c; font-weight: 700; }
+.pk-law-entry { font-size: .85em; color: var(--md-default-fg-color--light); }
+.pk-law-warn { display: inline-block; font-size: .75em; color: #9b1c1c; }
+.pk-overdue { display: inline-block; font-size: .8em; padding: 0 .4em; border-radius: .2em; background: #fde2e1;
+  color: #9b1c1c; font-weight: 700; }
+.pk-scorecard { overflow-x: auto; max-width: 100%; }
+.pk-scorecard svg { max-width: 100%; height: auto; }
 """
 
 JS = r"""

@@ -20,7 +20,7 @@ def _text_width(text: str) -> float:
 def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = None, label_width: int | None = None,
               width: int = 640, links: dict | None = None) -> str:
     """Horizontal bars: ``rows`` is ``[(label, value)]`` (drawn in the given order)."""
-    rows = [(str(k), int(v)) for k, v in rows]
+    rows = [(str(k), _number(v)) for k, v in rows]
     if max_rows is not None:
         rows = rows[:max_rows]
     if not rows:
@@ -28,7 +28,7 @@ def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = Non
     bar_h, gap, top = 20, 6, 8
     lw = label_width or int(min(260, max(_text_width(k) for k, _ in rows) + 12))
     vmax = max(v for _, v in rows) or 1
-    value_w = int(_text_width(f"{vmax} {unit}")) + 10
+    value_w = int(max(_text_width(f"{_fmt(v)} {unit}") for _, v in rows)) + 10
     plot_w = max(80, width - lw - value_w)
     height = top * 2 + len(rows) * (bar_h + gap)
     out = [f'<svg class="pk-chart" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
@@ -43,10 +43,64 @@ def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = Non
         href = (links or {}).get(label)
         if href:
             text = f'<a href="{escape(href)}">{text}</a>'
-        out.append(f"<g><title>{escape(label)}：{value} {escape(unit)}</title>{text}"
+        out.append(f"<g><title>{escape(label)}：{_fmt(value)} {escape(unit)}</title>{text}"
                    f'<rect x="{lw}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="2" class="pk-chart-bar" '
                    f'fill="{_PALETTE[0]}"/>'
-                   f'<text x="{lw + w + 5:.1f}" y="{y + bar_h - 5}" class="pk-chart-value">{value} {escape(unit)}</text></g>')
+                   f'<text x="{lw + w + 5:.1f}" y="{y + bar_h - 5}" class="pk-chart-value">{_fmt(value)} {escape(unit)}</text></g>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _number(v):
+    """Counts stay integers; scores keep their decimals."""
+    f = float(v)
+    return int(f) if f.is_integer() else round(f, 2)
+
+
+def _fmt(v) -> str:
+    return str(v)
+
+
+def stacked_bar_chart(rows, series, *, title: str, unit: str = "件", width: int = 640, links: dict | None = None) -> str:
+    """Horizontal stacked bars: ``rows`` is ``[(label, [v1, v2, …])]``, ``series`` the names of the parts
+    (a legend is drawn); the total is printed beside each bar."""
+    rows = [(str(k), [int(x) for x in vs]) for k, vs in rows]
+    if not rows:
+        return f'<p class="pk-empty">{escape(title)}：暂无数据</p>'
+    bar_h, gap, top = 20, 6, 30
+    lw = int(min(260, max(_text_width(k) for k, _ in rows) + 12))
+    vmax = max(sum(vs) for _, vs in rows) or 1
+    value_w = int(_text_width(f"{vmax} {unit}")) + 10
+    plot_w = max(80, width - lw - value_w)
+    height = top + 8 + len(rows) * (bar_h + gap)
+    out = [f'<svg class="pk-chart pk-chart-stacked" role="img" aria-label="{escape(title)}" viewBox="0 0 {width} {height}" '
+           f'width="100%" preserveAspectRatio="xMinYMin meet" xmlns="http://www.w3.org/2000/svg">',
+           f"<title>{escape(title)}</title>"]
+    x = lw
+    for i, name in enumerate(series):
+        out.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{_PALETTE[i % len(_PALETTE)]}"/>'
+                   f'<text x="{x + 16}" y="17" class="pk-chart-label">{escape(name)}</text>')
+        x += 16 + _text_width(name) + 18
+    for r, (label, values) in enumerate(rows):
+        y = top + r * (bar_h + gap)
+        total = sum(values)
+        shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
+        text = (f'<text x="{lw - 6}" y="{y + bar_h - 5}" text-anchor="end" class="pk-chart-label">'
+                f"{escape(shown)}</text>")
+        href = (links or {}).get(label)
+        if href:
+            text = f'<a href="{escape(href)}">{text}</a>'
+        parts = "、".join(f"{n} {v}" for n, v in zip(series, values))
+        g = [f"<g><title>{escape(label)}：共 {total} {escape(unit)}（{escape(parts)}）</title>{text}"]
+        x = float(lw)
+        for i, v in enumerate(values):
+            w = plot_w * v / vmax
+            if v:
+                g.append(f'<rect x="{x:.1f}" y="{y}" width="{max(1.0, w):.1f}" height="{bar_h}" class="pk-chart-bar" '
+                         f'fill="{_PALETTE[i % len(_PALETTE)]}"/>')
+            x += w
+        g.append(f'<text x="{x + 5:.1f}" y="{y + bar_h - 5}" class="pk-chart-value">{total} {escape(unit)}</text></g>')
+        out.append("".join(g))
     out.append("</svg>")
     return "".join(out)
 

@@ -6,8 +6,10 @@ another builder. Every figure is computed from the lists; nothing is typed by ha
 
 Pages (source paths, see urls.py): home, departments (index + one per department), items (one per
 power item, out of the navigation), boundaries (list, department × matter matrix, one per matter),
-catalogs (who claimed each item), laws (items resting on each law), rules (the measure article by
-article), changes (the adjustments changelog), lookup (the dispatcher's lookup) and downloads.
+catalogs (who claimed each item), laws (items resting on each law; every basis's in-force status on
+the legal date, see lawstatus.py), supervision (the supervision system, see supervision.py), rules
+(the measure article by article), changes (the adjustments changelog), lookup (the dispatcher's
+lookup) and downloads.
 """
 from __future__ import annotations
 
@@ -134,7 +136,7 @@ class SitePages:
 
     def __init__(self, repo, *, rules=None, history=None, downloads=None, measure=None,
                  directory_urls: bool = True, item_pages: bool = True, landing: str | None = None,
-                 progress=None):
+                 progress=None, legal_date: _dt.date | None = None):
         self.repo = repo
         self.config = repo.config
         self.rules = rules or []
@@ -146,6 +148,7 @@ class SitePages:
         self.landing = landing
         self.progress = progress or (lambda *a, **k: None)
         self.city = self.config.city or "本市"
+        self.legal_date = legal_date or _dt.date.today()   # laws as in force, findings overdue, on this day
         self._index()
 
     # ---- indices ------------------------------------------------------------------------
@@ -216,6 +219,17 @@ class SitePages:
                 law = resolve(b.title)
                 if law is not None and m not in self.matters_by_law[law.id]:
                     self.matters_by_law[law.id].append(m)
+        # in-force status of every basis on the legal date (the checker's law_basis facts)
+        self.law_status = None
+        if self.law_registry is not None:
+            try:
+                from .lawstatus import LawStatus
+                self.law_status = LawStatus(repo, self.legal_date)
+            except Exception:  # noqa: BLE001 — without it the pages list the bases without their status
+                self.law_status = None
+        # the supervision system (ledgers, supervisions, problems, disputes, evaluation, bodies, divisions)
+        from .supervision import SupervisionPages
+        self.supervision = SupervisionPages(self)
 
     # ---- helpers ------------------------------------------------------------------------
     def dname(self, dept_id) -> str:
@@ -255,14 +269,39 @@ class SitePages:
     def cat_sort(self, cat: str):
         return (self.category_order.get(cat, len(self.category_order)), cat)
 
-    def _basis_html(self, basis) -> str:
+    def _basis_html(self, basis, here: str | None = None, statuses=None) -> str:
+        """The bases as an ordered list; with ``statuses`` (see lawstatus.py) each carries its registry
+        entry (linked to the law page) and whether it is in force on the legal date."""
         if not basis:
             return "<p>（未列实施依据）</p>"
         lines = []
-        for b in basis:
+        for i, b in enumerate(basis):
             text = f'<blockquote>{h(b.text)}</blockquote>' if b.text else ""
-            lines.append(f"<li>【{h(b.level)}】《{h(b.title)}》{h(b.article)}{text}</li>")
-        return "<ol>" + "".join(lines) + "</ol>"
+            st = statuses[i] if statuses and i < len(statuses) else None
+            lines.append(f"<li>【{h(b.level)}】{self._law_title_html(here, b.title, st)}{h(b.article)}"
+                         f"{self.law_badge(here, b.title, st)}{text}</li>")
+        return '<ol class="pk-basis">' + "".join(lines) + "</ol>"
+
+    def _law_title_html(self, here, title, st) -> str:
+        if st is not None and st.law_id and here is not None:
+            return f'<a href="{U.href(here, U.law(st.law_id), self.directory_urls)}">《{h(title)}》</a>'
+        return f"《{h(title)}》"
+
+    def law_badge(self, here, title, st) -> str:
+        """`` 现行有效`` (or 已废止（日期）…) as a badge, the registry title when the list cites a variant,
+        and the warnings (level cannot set the power, level mismatch, renumbered)."""
+        if st is None:
+            return ""
+        out = f' <span class="pk-law pk-law-{st.status}" title="法律日期 {self.legal_date.isoformat()}">{h(st.text)}</span>'
+        if st.law_title and st.law_title != title and here is not None:
+            out += (f'<span class="pk-law-entry">（法律法规库：<a href="{U.href(here, U.law(st.law_id), self.directory_urls)}">'
+                    f"《{h(st.law_title)}》</a>）</span>")
+        for _kind, warning in st.warnings:
+            out += f' <span class="pk-law-warn">⚠ {h(warning)}</span>'
+        return out
+
+    def item_statuses(self, it):
+        return self.law_status.item(it) if self.law_status else None
 
     @staticmethod
     def _list_html(values, ordered=True) -> str:
@@ -347,6 +386,7 @@ class SitePages:
         if self.law_registry is not None:
             for law in self.law_registry.laws:
                 yield Generated(U.law(law.id), _title_md(law.title), render=(lambda law=law: self.law_page(law)))
+        yield from self.supervision.generate()
         yield Generated(U.RULES, self.rules_page(), True)
         yield Generated(U.CHANGES, self.changes_page(), True)
         yield Generated(U.LOOKUP, self.lookup_page(), True)
@@ -441,6 +481,8 @@ class SitePages:
                   f"| [监管事项目录]({U.md_link(here, U.CATALOGS)}) | {c['catalog_items']} 项 | 已由一个部门牵头认领 {c['claimed']} 项，待明确 {c['unclaimed']} 项 |",
                   f"| [法律法规]({U.md_link(here, U.LAWS)}) | {c['laws']} 部 | 清单事项的实施依据 |",
                   f"| [检查规则]({U.md_link(here, U.RULES)}) | {c['rules']} 条 | 《部门职能运行监管办法》逐条对应的检查规则 |",
+                  *([f"| [监督管理]({U.md_link(here, U.SUPERVISION)}) | {len(self.supervision.ledgers)} 份台账 | "
+                     "履职台账、督导评估台账、问题征集与调处、履职评估、议事协调机构、市县事权划分 |"] if self.supervision else []),
                   "",
                   f"12345 热线派单请用[派单查询]({U.md_link(here, U.LOOKUP)})；各部门清单可在[下载]({U.md_link(here, U.DOWNLOADS)})页"
                   "获取 Excel 和 CSV 文件。", ""]
@@ -525,6 +567,8 @@ class SitePages:
         dl = self._download_links(here, d.id)
         if dl != "—":
             doc.p(f"下载本部门权责清单：{dl}", raw=True)
+        for line in self.supervision.department_links(here, d.id):
+            doc.p(line + "。", raw=True)
         # 三定
         doc.heading(2, "三定规定主要职责", "sanding")
         if d.main_duties:
@@ -614,7 +658,7 @@ class SitePages:
         status = "" if it.status == "在用" else f' <span class="pk-status">{h(it.status)}</span>'
         return (f'<details class="pk-item"{exclude} id="{h(it.code)}"><summary><code>{h(it.code)}</code> {h(it.full_name)}{status}</summary>'
                 f'<table class="pk-kv">{table}</table>'
-                f"<p><strong>实施依据</strong></p>{self._basis_html(it.legal_basis)}"
+                f"<p><strong>实施依据</strong></p>{self._basis_html(it.legal_basis, here, self.item_statuses(it))}"
                 f"<p><strong>责任事项</strong></p>{self._list_html(it.responsibilities)}"
                 f"<p><strong>追责对象范围</strong>：{h('、'.join(it.accountability_targets) or '（未填写）')}</p>"
                 f"<p><strong>追责情形</strong></p>{self._list_html(it.accountability_cases)}"
@@ -622,7 +666,7 @@ class SitePages:
 
     # ---- items --------------------------------------------------------------------------
     ITEM_SECTIONS = (("basis", "实施依据"), ("responsibilities", "责任事项"), ("accountability", "追责"),
-                     ("related", "相关边界与监管事项"), ("history", "调整历史"))
+                     ("related", "相关边界、监管事项与履职记录"), ("history", "调整历史"))
 
     def item_page(self, it) -> "HtmlPage":
         """One power item; every item page has the same headings (the pages share one rendered shell)."""
@@ -654,7 +698,9 @@ class SitePages:
         doc.table(["项目", "内容"], [[k, v] for k, v in rows])
         sections = dict(self.ITEM_SECTIONS)
         doc.heading(2, sections["basis"], "basis")
-        doc.add(self._basis_html(it.legal_basis))
+        doc.add(self._basis_html(it.legal_basis, here, self.item_statuses(it)))
+        if self.law_status:
+            doc.p(f"效力状况按法律日期 {self.legal_date.isoformat()} 核对。", index=False)
         doc.heading(2, sections["responsibilities"], "responsibilities")
         doc.add(self._list_html(it.responsibilities))
         doc.heading(2, sections["accountability"], "accountability")
@@ -666,6 +712,7 @@ class SitePages:
         for code in it.supervision_items:
             c = self.catalog_by_code.get(code)
             related.append(f"监管事项：{h(code)} {h(c.name) if c else '（目录中没有该编码）'}")
+        related += self.supervision.item_related(here, it.code)
         if related:
             doc.add("<ul>" + "".join(f"<li>{x}</li>" for x in related) + "</ul>")
         else:
@@ -744,7 +791,11 @@ class SitePages:
                            ("enforcement", "督促落实")):
             lines.append(f"| {label} | {md(mech.get(key) or '（未写明）')} |")
         lines += ["", "## 依据", ""]
-        lines += [f"{n}. 【{md(x.level)}】《{md(x.title)}》{md(x.article)}" for n, x in enumerate(b.basis, 1)] or ["（未列依据）"]
+        statuses = self.law_status.matter(b) if self.law_status else [None] * len(b.basis)
+        lines += [f"{n}. 【{md(x.level)}】{self._law_title_html(here, x.title, st)}{md(x.article)}{self.law_badge(here, x.title, st)}"
+                  for n, (x, st) in enumerate(zip(b.basis, statuses), 1)] or ["（未列依据）"]
+        if self.law_status and b.basis:
+            lines += ["", f"效力状况按法律日期 {self.legal_date.isoformat()} 核对。"]
         lines.append("")
         if b.related_powers:
             lines += ["## 相关权力事项", "", "| 编码 | 事项 | 部门 |", "|---|---|---|"]
@@ -801,8 +852,11 @@ class SitePages:
         if reg is None or not reg.laws:
             lines += ["（法律法规库为空）", ""]
         else:
-            today = _dt.date.today()
-            lines += ["| 法律法规 | 层级 | 制定机关 | 现行版本施行 | 事项数 | 边界事项数 |", "|---|---|---|---|---:|---:|"]
+            today = self.legal_date
+            lines += self._basis_status_summary(here)
+            lines += ["## 法律法规库", "",
+                      f"“现行版本施行”为法律日期 {today.isoformat()} 时有效版本的施行日期。", "",
+                      "| 法律法规 | 层级 | 制定机关 | 现行版本施行 | 事项数 | 边界事项数 |", "|---|---|---|---|---:|---:|"]
             level_order = {lv: i for i, lv in enumerate(self.config.basis_levels)}
             for law in sorted(reg.laws, key=lambda x: (level_order.get(x.level, 99), -len(self.items_by_law.get(x.id, ())), x.title)):
                 v = law.version_at(today)
@@ -822,6 +876,51 @@ class SitePages:
             lines.append("")
         return "\n".join(lines)
 
+    def _basis_status_summary(self, here: str, limit: int = 300) -> list[str]:
+        """Markdown: counts of the bases by status on the legal date, a chart, and the bases not in force."""
+        from .lawstatus import STATUS_LABEL, STATUS_ORDER, WARNING_LABEL
+        ls = self.law_status
+        if not ls:
+            return []
+        p, b, total = ls.counts.get("power", Counter()), ls.counts.get("boundary", Counter()), ls.total()
+        n = sum(total.values())
+        lines = ["## 实施依据的效力状况", "",
+                 f"按法律日期 **{self.legal_date.isoformat()}** 核对清单引用的全部 {n} 条实施依据"
+                 f"（权力事项 {sum(p.values())} 条、职责边界事项 {sum(b.values())} 条），"
+                 f"其中现行有效 {total.get('in_force', 0)} 条。核对与 `policykit check` 的法律法规规则一致。", "",
+                 '<div class="pk-chart-box">' + charts.bar_chart(
+                     [(STATUS_LABEL[k], total.get(k, 0)) for k in STATUS_ORDER], title="实施依据按效力状况统计", unit="条")
+                 + "</div>", "",
+                 "| 效力状况 | 权力事项依据 | 职责边界事项依据 | 合计 |", "|---|---:|---:|---:|"]
+        for k in STATUS_ORDER:
+            lines.append(f"| {STATUS_LABEL[k]} | {p.get(k, 0)} | {b.get(k, 0)} | {total.get(k, 0)} |")
+        lines.append("")
+        if ls.warnings:
+            lines += ["| 提示 | 依据条数 |", "|---|---:|"]
+            lines += [f"| {md(WARNING_LABEL[k])} | {v} |" for k, v in sorted(ls.warnings.items())]
+            lines.append("")
+        bad = []
+        for it in self.repo.power_items:
+            for x, st in zip(it.legal_basis, ls.item(it)):
+                if st is not None and (not st.ok or st.warnings):
+                    bad.append((STATUS_ORDER.index(st.status), self.ilink(here, it.code, it.full_name),
+                                self.dlink(here, it.department), x, st))
+        for m in self._unique_matters():
+            for x, st in zip(m.basis, ls.matter(m)):
+                if st is not None and (not st.ok or st.warnings):
+                    bad.append((STATUS_ORDER.index(st.status), self.blink(here, m), "职责边界事项", x, st))
+        if bad:
+            bad.sort(key=lambda r: -r[0])
+            more = f"，列出前 {limit} 条" if len(bad) > limit else ""
+            lines += [f"### 需要核对的依据（{len(bad)} 条{more}）", "",
+                      "| 事项 | 部门 | 依据 | 效力状况 | 提示 |", "|---|---|---|---|---|"]
+            for _, owner, dept, x, st in bad[:limit]:
+                title = (f"[《{md(x.title)}》]({U.md_link(here, U.law(st.law_id))})" if st.law_id else f"《{md(x.title)}》")
+                lines.append(f"| {owner} | {dept} | {title}{md(x.article)} | {md(st.text)} | "
+                             f"{'；'.join(md(w) for _, w in st.warnings) or '—'} |")
+            lines.append("")
+        return lines
+
     def law_page(self, law) -> "HtmlPage":
         here = U.law(law.id)
         doc = HtmlDoc(law.title)
@@ -833,6 +932,17 @@ class SitePages:
             rows.append(["制定机关", h(law.issuer)])
         if law.source:
             rows.append(["文本来源", h(law.source)])
+        when = self.legal_date
+        v = law.version_at(when)
+        if v is not None:
+            state = f"现行有效（{_date(v.effective or v.promulgated)} 施行的版本" + (f"，共 {v.articles} 条" if v.articles else "") + "）"
+        elif law.repealed_by(when):
+            state = f"已废止（{_date(law.repeal.effective or law.repeal.promulgated)}）"
+        elif law.not_yet_in_force(when):
+            state = f"尚未施行（{_date(law.enacted.effective or law.enacted.promulgated)} 施行）"
+        else:
+            state = "已失效"
+        rows.append([f"效力（{when.isoformat()}）", h(state)])
         doc.table(["项目", "内容"], rows)
         doc.heading(2, "沿革", "versions")
         doc.table(["事件", "公布", "施行", "条文数", "文号"],

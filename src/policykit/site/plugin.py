@@ -36,7 +36,8 @@ log = logging.getLogger("mkdocs.plugins.policykit")
 
 NAV = [
     ("首页", U.HOME), ("部门", U.DEPARTMENTS), ("职责边界", U.BOUNDARIES), ("监管事项认领", U.CATALOGS),
-    ("法律法规", U.LAWS), ("检查规则", U.RULES), ("调整记录", U.CHANGES), ("派单查询", U.LOOKUP), ("下载", U.DOWNLOADS),
+    ("法律法规", U.LAWS), ("监督管理", U.SUPERVISION), ("检查规则", U.RULES), ("调整记录", U.CHANGES),
+    ("派单查询", U.LOOKUP), ("下载", U.DOWNLOADS),
 ]
 HOME_MARKER = "<!-- policykit:home -->"
 
@@ -54,6 +55,7 @@ class PolicykitConfig(Config):
     nav = c.Type(bool, default=True)                  # set the navigation when mkdocs.yml has none
     nav_departments_limit = c.Type(int, default=40)   # list departments in the navigation up to this many
     fail_on_load_errors = c.Type(bool, default=True)  # files that fail to load are a warning (fails --strict)
+    legal_date = c.Optional(c.Type(str))              # YYYY-MM-DD: laws in force, findings overdue on it (default today)
 
 
 class PolicykitPlugin(BasePlugin[PolicykitConfig]):
@@ -100,6 +102,13 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             values = config[key]
             if path not in [str(v) for v in values]:
                 values.append(path)
+        self.legal_date = None
+        if self.config.legal_date:
+            import datetime as _dt
+            try:
+                self.legal_date = _dt.date.fromisoformat(str(self.config.legal_date))
+            except ValueError:
+                raise PluginError(f"policykit: legal_date 应为日期 YYYY-MM-DD：{self.config.legal_date}") from None
         if self.config.nav and not config.nav:
             config.nav = self._nav()
         if self.config.search_dictionary:
@@ -107,11 +116,16 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         return config
 
     def _nav(self) -> list:
+        from .supervision import supervision_nav
         nav = []
         for title, uri in NAV:
             if uri == U.DEPARTMENTS and 0 < len(self.repo.departments) <= self.config.nav_departments_limit:
                 depts = sorted(self.repo.departments.values(), key=lambda d: (d.code, d.id))
                 nav.append({title: [uri] + [{d.short_name or d.name: U.department(d.id)} for d in depts]})
+            elif uri == U.SUPERVISION:
+                section = supervision_nav(self.repo)
+                if section:
+                    nav.append({title: section})
             else:
                 nav.append({title: uri})
         return nav
@@ -193,7 +207,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         t3 = time.perf_counter()
         self.site = site = SitePages(repo, rules=rules, history=history, downloads=names, measure=measure,
                                      directory_urls=config.use_directory_urls, item_pages=self.config.item_pages,
-                                     landing=landing)
+                                     landing=landing, legal_date=getattr(self, "legal_date", None))
         nav_uris = {uri for _, uri in NAV} | set(_flatten_nav(config.nav))
         self.renders = {}
         self.shell_uri = None

@@ -20,6 +20,14 @@ CHANGES = "changes/index.md"
 LOOKUP = "lookup/index.md"
 LOOKUP_JSON = "lookup/lookup.json"
 DOWNLOADS = "downloads/index.md"
+SUPERVISION = "supervision/index.md"              # 监督管理: overview of the supervision system
+LEDGERS = "supervision/ledgers/index.md"           # 部门履职情况台账
+INSPECTIONS = "supervision/inspections.md"         # 督导评估工作台账
+PROBLEMS = "supervision/problems.md"               # 问题征集
+DISPUTES = "supervision/disputes.md"               # 职责争议调处
+EVALUATION = "supervision/evaluation/index.md"     # 履职评估: indicators and scorecards
+BODIES = "supervision/bodies.md"                   # 议事协调机构
+DIVISIONS = "supervision/divisions.md"             # 市县事权划分
 CSS = "assets/policykit/site.css"
 JS = "assets/policykit/lookup.js"
 
@@ -38,6 +46,19 @@ def boundary(matter_id: str) -> str:
 
 def law(law_id: str) -> str:
     return f"laws/{_safe(law_id)}.md"
+
+
+def ledger(ledger_id: str) -> str:
+    return f"supervision/ledgers/{_safe(ledger_id)}.md"
+
+
+def scorecard(period: str, dept_id: str) -> str:
+    return f"supervision/evaluation/{_safe(period)}-{_safe(dept_id)}.md"
+
+
+def anchor(key: str) -> str:
+    """An HTML id for a record key (supervision, problem, body …)."""
+    return _safe(key)
 
 
 def download(dept_id: str, fmt: str) -> str:
