@@ -211,7 +211,7 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
             add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
                 name=c.name, department=cl.department, role=cl.role)
     today = today or _dt.date.today()
-    _law_facts(repo, legal_date or today, add)
+    law_facts(repo, legal_date or today, add)
     if _supervision_facts is not None:
         _supervision_facts(repo, add, today)
     for w in repo.waivers:
@@ -224,8 +224,9 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
 _VERSION_YEAR = re.compile(r"[（(]\s*(\d{4})\s*年[^（）()]*[)）]")
 
 
-def _law_facts(repo: Repository, when, add) -> None:
-    """Facts of the law registry and of every cited basis, as of the legal date ``when``."""
+def law_facts(repo: Repository, when, add) -> None:
+    """Facts of the law registry and of every cited basis, as of the legal date ``when``, handed to
+    ``add(kind, key, source, **fields)``; the site shows each basis's status from the same facts."""
     if not repo.laws:
         return
     from .laws import article_numbers, normalise_title, registry_of

@@ -73,7 +73,7 @@ class LawStatus:
     """The status of every basis of the power items and boundary matters, keyed by where it is written."""
 
     def __init__(self, repo, when: _dt.date):
-        from ..facts import _law_facts   # the checker's own law_basis facts
+        from ..facts import law_facts   # the checker's own law_basis facts
         self.when = when
         self._by_source: dict = {}
         self.counts: dict = {"power": Counter(), "boundary": Counter()}
@@ -86,7 +86,7 @@ class LawStatus:
             self.counts.setdefault(fields.get("list"), Counter())[st.status] += 1
 
         if repo.laws:
-            _law_facts(repo, when, add)
+            law_facts(repo, when, add)
         self.warnings = Counter(kind for st in self._by_source.values() for kind, _ in st.warnings)
 
     def __bool__(self) -> bool:
