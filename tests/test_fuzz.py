@@ -1,6 +1,8 @@
 """Fuzzing: whatever bytes or rule files arrive, policykit answers with located problems, never a traceback.
 
-A short run in CI; set POLICYKIT_FUZZ_EXAMPLES=5000 for a longer one on demand.
+A short run in CI; ``POLICYKIT_FUZZ=long`` for a longer one on demand (40 times the examples), or
+``POLICYKIT_FUZZ_EXAMPLES=N`` for exactly N per test. The same budget drives tests/test_fuzz_import.py
+and tests/test_fuzz_diff.py (``fuzz_settings``).
 """
 import os
 
@@ -10,8 +12,18 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from policykit.loader import Limits, load_bytes, parse_text
 from policykit.rules import compile_rule
 
-EXAMPLES = int(os.environ.get("POLICYKIT_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+LONG = os.environ.get("POLICYKIT_FUZZ", "").lower() == "long"
+
+
+def fuzz_settings(ci_examples: int) -> settings:
+    """``ci_examples`` in CI; 40× with POLICYKIT_FUZZ=long; exactly POLICYKIT_FUZZ_EXAMPLES when set."""
+    n = int(os.environ.get("POLICYKIT_FUZZ_EXAMPLES") or (ci_examples * 40 if LONG else ci_examples))
+    return settings(max_examples=n, deadline=None, derandomize=not LONG and "POLICYKIT_FUZZ_EXAMPLES" not in os.environ,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.function_scoped_fixture])
+
+
+FUZZ = fuzz_settings(150)
 
 YAML_PIECES = st.sampled_from([
     "a: 1\n", "a:\n  - b\n", "  ", "\t", "- ", ": ", "&x ", "*x ", "!!python/object:os.system ", "<<: ", "{", "}",

@@ -189,11 +189,12 @@ def render_csv(header, rows) -> bytes:
 
 
 def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | None = None,
-                  departments=None, mapping=None) -> list:
+                  departments=None, mapping=None, protect_uncommitted: bool = False, is_dirty=None) -> list:
     """Write the power lists under ``lists_dir`` to ``out_path``; return the paths written.
 
     ``fmt`` is ``xlsx`` (``out_path`` is the workbook) or ``csv`` (``out_path`` is a directory that
-    receives ``<dept>.csv``); by default ``.xlsx`` means xlsx and anything else csv.
+    receives ``<dept>.csv``); by default ``.xlsx`` means xlsx and anything else csv. Written all or
+    nothing; with ``protect_uncommitted`` an output with uncommitted changes (``is_dirty``) is refused.
     """
     if layout not in LAYOUTS:
         raise UsageError(f"未知的导出版式 (unknown layout): {layout}", hint="可用: " + ", ".join(LAYOUTS))
@@ -223,5 +224,5 @@ def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | 
         if out_path.exists() and not out_path.is_dir():
             raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
         outputs = {out_path / f"{dept}.csv": render_csv(h, r) for dept, _, _, h, r in tables}
-    write_files_atomically(outputs)
+    write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
     return sorted(outputs)

@@ -9,7 +9,8 @@ def register(sub) -> None:
                        description="由 lists/、rules/ 和版本历史生成公开网站（mkdocs + Material，离线中文搜索）。"
                                    "仓库没有 mkdocs.yml 时使用内置配置。")
     dsub = p.add_subparsers(dest="docs_command", metavar="ACTION")
-    b = dsub.add_parser("build", help="生成网站 · build the site")
+    b = dsub.add_parser("build", help="生成网站 · build the site",
+                        description="先在临时目录中完整生成网站，成功后一步替换输出目录：中断或失败时原有网站保持不变。")
     b.add_argument("--root", default=".", help="仓库根目录（默认当前目录）")
     b.add_argument("--site-dir", default=None, help="输出目录（默认 mkdocs.yml 的 site_dir，即 site）")
     b.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
@@ -25,11 +26,36 @@ def register(sub) -> None:
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
 
 
+def _site_dir(args):
+    """The output directory the build would write to (from --site-dir or the mkdocs configuration)."""
+    import tempfile
+    from pathlib import Path
+    from ..site.build import _config
+    if args.site_dir is not None:
+        return Path(args.site_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp:
+        return Path(_config(Path(args.root), args.config_file, None, False, Path(tmp)).site_dir).resolve()
+
+
 def run_build(args) -> int:
+    """Build into a staging directory, then swap it in: the site is always wholly old or wholly new."""
+    import shutil
+    from ..errors import InputError
     from ..site import build_site
-    result = build_site(args.root, site_dir=args.site_dir, strict=args.strict, config_file=args.config_file,
-                        stream=sys.stderr, verbose=args.verbose)
-    sys.stderr.write(f"网站已生成：{result.site_dir}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
+    from ..writing import recover, replace_directory, staging_directory
+    final = _site_dir(args)
+    recover(final.parent)
+    if final.exists() and not final.is_dir():
+        raise InputError(f"输出路径已存在且不是目录 (site dir is not a directory): {final}")
+    stage = staging_directory(final)
+    try:
+        result = build_site(args.root, site_dir=str(stage), strict=args.strict, config_file=args.config_file,
+                            stream=sys.stderr, verbose=args.verbose)
+        replace_directory(stage, final)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    sys.stderr.write(f"网站已生成：{final}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
     return 0
 
 

@@ -21,12 +21,64 @@ def register(sub) -> None:
     p.add_argument("--dry-run", action="store_true", help="只报告，不写文件")
     p.add_argument("-v", "--verbose", action="store_true", help="文本报告列出全部问题")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示每个文件的进度")
+    p.add_argument("--force", action="store_true",
+                   help="覆盖有未提交修改的清单文件（默认拒绝，以免丢失尚未提交的工作）")
+    lim = p.add_argument_group("上限 · limits",
+                               "防止异常或恶意文件耗尽时间和内存；默认值见 docs/import.md，也可用环境变量 "
+                               "POLICYKIT_IMPORT_MAX_* 设置")
+    for name, help_ in (("max-file-bytes", "单个文件最大字节数（默认 64 MiB）"),
+                        ("max-unzipped-bytes", ".xlsx 解压后最大字节数（默认 256 MiB）"),
+                        ("max-rows", "每个工作表最多行数（默认 100000）"),
+                        ("max-cells", "每个文件最多单元格数，行×列累计（默认 2000000）"),
+                        ("max-cell-chars", "单元格最多字符数（默认 60000；超出的单元格报错且不导入）")):
+        lim.add_argument(f"--{name}", type=_positive, default=None, metavar="N", help=help_)
     p.set_defaults(func=run)
+
+
+def _positive(text: str) -> int:
+    import argparse
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text!r} (must be a positive integer)")
+    return value
+
+
+def git_dirty_checker(out_dir: Path, *, untracked: bool = True):
+    """``is_dirty(path)`` for files under ``out_dir`` when it is inside a git work tree: the file
+    differs from HEAD (modified or staged; untracked too when ``untracked``). None outside git."""
+    from .. import history
+    from ..writing import _existing_ancestor, git_dir_of
+    out_dir = _existing_ancestor(Path(out_dir).absolute())
+    if git_dir_of(out_dir) is None:
+        return None
+    top = history.toplevel(out_dir)
+    if history.has_commits(top):
+        committed = {rel: sha for rel, (_, sha) in history.tree_files(top, "HEAD").items()}
+    else:
+        committed = {}
+
+    def is_dirty(path: Path) -> bool:
+        path = Path(path).absolute()
+        try:
+            rel = path.resolve().relative_to(top).as_posix()
+        except ValueError:
+            return False
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return False
+        if rel not in committed:
+            return untracked
+        return committed[rel] != history.blob_sha(data)
+    return is_dirty
 
 
 def run(args) -> int:
     from ..errors import UsageError
-    from ..importers import import_files, load_config, load_mapping
+    from ..importers import ImportLimits, import_files, load_config, load_mapping
     from ..importers.report import format_json, format_text
     from ..problems import at_least
 
@@ -46,8 +98,18 @@ def run(args) -> int:
             sys.stderr.write(f"[{n}/{total}] 导入 {os.path.basename(fr.path)}: {count} 项\n")
             sys.stderr.flush()
 
+    limits = ImportLimits.from_env(max_file_bytes=args.max_file_bytes, max_unzipped_bytes=args.max_unzipped_bytes,
+                                   max_rows=args.max_rows, max_cells=args.max_cells,
+                                   max_cell_chars=args.max_cell_chars)
+    is_dirty = None
+    if not args.dry_run:
+        from ..writing import recover
+        recover(out_dir, *(out_dir / d for d in ("powers", "organizations")))
+        if not args.force:
+            is_dirty = git_dirty_checker(out_dir)
     plan = import_files(args.files, out_dir=out_dir, department=args.department, mapping=mapping,
-                        config=config, dry_run=args.dry_run, progress=progress)
+                        config=config, dry_run=args.dry_run, progress=progress, limits=limits,
+                        protect_uncommitted=is_dirty is not None, is_dirty=is_dirty)
     if args.report == "json":
         sys.stdout.write(format_json(plan))
     else:

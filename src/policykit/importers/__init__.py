@@ -7,11 +7,11 @@
 from .mapping import Mapping, load_mapping
 from .powers import (ImportPlan, FileResult, Config, load_config, plan_import, import_files,
                      FATE_IMPORTED, FATE_MERGED, FATE_SKIPPED)
-from .spreadsheet import Sheet, Workbook, detect_format, read_workbook
+from .spreadsheet import ImportLimits, Sheet, Workbook, detect_format, read_workbook
 from .report import report_data, format_text, format_json
 
 __all__ = [
     "Mapping", "load_mapping", "ImportPlan", "FileResult", "Config", "load_config", "plan_import",
-    "import_files", "FATE_IMPORTED", "FATE_MERGED", "FATE_SKIPPED", "Sheet", "Workbook", "detect_format",
+    "import_files", "FATE_IMPORTED", "FATE_MERGED", "FATE_SKIPPED", "ImportLimits", "Sheet", "Workbook", "detect_format",
     "read_workbook", "report_data", "format_text", "format_json",
 ]

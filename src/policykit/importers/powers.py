@@ -28,7 +28,7 @@ from ..problems import Problem
 from ..writing import dump_yaml, write_files_atomically
 from . import text as T
 from .mapping import IGNORE, Mapping, load_mapping, normalize_header
-from .spreadsheet import Sheet, read_workbook
+from .spreadsheet import ImportLimits, Sheet, read_workbook
 
 # key order of a power item, as in docs/data-format.md
 ITEM_KEYS = (
@@ -852,27 +852,32 @@ def merge_into_existing(existing: list, new_by_file: dict) -> list:
 # --- the whole import ---------------------------------------------------------------------------
 
 def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mapping | None = None,
-                config: Config | None = None, progress=None) -> ImportPlan:
+                config: Config | None = None, progress=None, limits: ImportLimits | None = None) -> ImportPlan:
     """Read ``paths`` and compute every file to write under ``out_dir``; writes nothing.
 
-    Raises :class:`InputError` if any input cannot be read at all. ``progress(n, total, file_result)``
-    is called after each file is read.
+    Raises :class:`InputError` if any input cannot be read at all (or exceeds ``limits``, by default
+    :meth:`ImportLimits.from_env`). ``progress(n, total, file_result)`` is called after each file is read.
     """
     out_dir = Path(out_dir)
     mapping = mapping or load_mapping()
     config = config or load_config(out_dir.parent)
+    limits = limits or ImportLimits.from_env()
     files: list[FileResult] = []
     groups: dict = {}        # department key → [(FileResult, SheetResult)]
     metas: dict = {}         # department key → what is known about it
     for n, path in enumerate(paths, 1):
         t0 = time.perf_counter()
         label = str(path)
-        wb = read_workbook(path)
+        wb = read_workbook(path, limits)
         fr = FileResult(label, wb.format)
         for note in wb.notes:
             fr.problems.append(Problem(label, 1, 1, "", "IMPORT-MERGED-UNAVAILABLE", "warning", note))
         for sheet in wb.sheets:
             sr = analyse_sheet(sheet, mapping, config, label)
+            for r, c, chars in sheet.oversize:
+                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-LIMIT", "error",
+                                            f"单元格内容 {chars:,} 字符，超过上限 {limits.max_cell_chars:,}，该单元格未导入 "
+                                            "(cell longer than the limit; left out)"))
             fr.sheets.append(sr)
             fr.problems += sr.problems
         file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)
@@ -1019,10 +1024,10 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
 
 
 def import_files(paths, *, out_dir, department=None, mapping=None, config=None, dry_run=False,
-                 progress=None, protect_uncommitted=False, is_dirty=None) -> ImportPlan:
+                 progress=None, protect_uncommitted=False, is_dirty=None, limits=None) -> ImportPlan:
     """:func:`plan_import`, then write every output all or nothing (unless ``dry_run``)."""
     plan = plan_import(paths, out_dir=out_dir, department=department, mapping=mapping, config=config,
-                       progress=progress)
+                       progress=progress, limits=limits)
     if not dry_run and plan.outputs:
         write_files_atomically(plan.outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
     return plan

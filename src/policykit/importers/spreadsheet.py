@@ -4,23 +4,68 @@ The format is decided by the first bytes, never by the name: published lists are
 ``.xlsx``-named OLE ``.xls`` files. Every value becomes ``str`` (or ``None`` for blank) the way a
 person reads it in Excel: ``1.0`` → ``"1"``, dates → ``2024-03-01``. Merged ranges are kept as
 ranges; :meth:`Sheet.origin` tells whether a cell is the top-left of a merge or covered by one.
+
+Hostile or broken files are bounded by :class:`ImportLimits` (file size, unzipped size, rows per
+sheet, cells per file, characters per cell; configurable with ``POLICYKIT_IMPORT_MAX_*`` or the
+``import`` options, see docs/import.md) and end in an :class:`InputError` that names the file, the
+sheet and the problem id (``IMPORT-LIMIT``, ``IMPORT-ENCRYPTED``, ``IMPORT-DAMAGED``,
+``IMPORT-ENCODING``) — never a traceback. A cell longer than the limit is left out and reported at
+its position (``Sheet.oversize``).
 """
 from __future__ import annotations
 
 import csv
 import datetime as _dt
 import io
+import os
+import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, UsageError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 FORMATS = ("xls", "xlsx", "csv")
+_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """Bounds on what one imported spreadsheet may cost (time and memory). Exceeding one is an
+    ``IMPORT-LIMIT`` error naming the file (and sheet); a too-long cell is a located problem."""
+
+    max_file_bytes: int = 64 * 1024 * 1024          # the file as given
+    max_unzipped_bytes: int = 256 * 1024 * 1024     # xlsx: all zip members, uncompressed
+    max_rows: int = 100_000                          # rows per sheet (up to the last non-blank cell)
+    max_cells: int = 2_000_000                       # rows × columns, summed over the file's sheets
+    max_cell_chars: int = 60_000                     # one cell (the YAML loader's string limit)
+
+    ENV = {"max_file_bytes": "POLICYKIT_IMPORT_MAX_FILE_BYTES",
+           "max_unzipped_bytes": "POLICYKIT_IMPORT_MAX_UNZIPPED_BYTES",
+           "max_rows": "POLICYKIT_IMPORT_MAX_ROWS", "max_cells": "POLICYKIT_IMPORT_MAX_CELLS",
+           "max_cell_chars": "POLICYKIT_IMPORT_MAX_CELL_CHARS"}
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "ImportLimits":
+        """Defaults, then ``POLICYKIT_IMPORT_MAX_*`` variables, then ``overrides`` that are not None."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for f in fields(cls):
+            raw = environ.get(cls.ENV[f.name])
+            if raw is not None and raw.strip():
+                try:
+                    values[f.name] = int(raw.strip().replace("_", ""))
+                except ValueError:
+                    raise UsageError(f"环境变量 {cls.ENV[f.name]} 应为正整数：{raw!r} (must be a positive integer)") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for k, v in values.items():
+            if not isinstance(v, int) or v < 1:
+                raise UsageError(f"导入上限 {k} 应为正整数：{v!r} (import limit must be a positive integer)")
+        return replace(cls(), **values)
 
 
 @dataclass(frozen=True)
@@ -30,6 +75,7 @@ class Sheet:
     name: str
     cells: tuple            # tuple of tuples of str | None, trailing blank rows/columns trimmed
     merged: tuple = ()      # ((r0, r1, c0, c1), ...)
+    oversize: tuple = ()    # ((r, c, chars), ...): cells longer than the limit, left blank
     _origins: dict = field(default_factory=dict, compare=False, repr=False)
     _ranges: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -102,10 +148,36 @@ def detect_format(data: bytes) -> str | None:
     return None
 
 
-def read_workbook(path) -> Workbook:
+def _limit(path, where: str, what: str, value: int, limit: int, option: str) -> InputError:
+    env = ImportLimits.ENV[option]
+    return InputError(f"{path}{where}: [IMPORT-LIMIT] {what} {value:,} 超过上限 {limit:,}，未导入 "
+                      f"({what.split('（')[0]} over the limit)",
+                      hint=f"确属正常的大表时，用 --{option.replace('_', '-')} 或环境变量 {env} 调高上限。")
+
+
+def encrypted_ole(data: bytes) -> bool:
+    """Whether an OLE file is a password-protected Office document (``EncryptionInfo`` /
+    ``EncryptedPackage`` streams, as Excel writes them)."""
+    names = ()
+    try:
+        from xlrd.compdoc import CompDoc
+        names = tuple(d.name for d in CompDoc(data, logfile=io.StringIO()).dirlist)
+    except Exception:  # noqa: BLE001 - a damaged directory: look for the stream names themselves
+        pass
+    wanted = ("EncryptionInfo", "EncryptedPackage")
+    if any(n in wanted for n in names):
+        return True
+    return any(w.encode("utf-16-le") in data[:1 << 20] for w in wanted) and not names
+
+
+def read_workbook(path, limits: ImportLimits | None = None) -> Workbook:
     """Read ``path``; raise :class:`InputError` (never a traceback) when it cannot be read at all."""
     path = Path(path)
+    limits = limits or ImportLimits.from_env()
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes and path.is_file():
+            raise _limit(path, "", "文件大小（字节）", size, limits.max_file_bytes, "max_file_bytes")
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"文件不存在 (no such file): {path}") from None
@@ -113,23 +185,66 @@ def read_workbook(path) -> Workbook:
         raise InputError(f"是目录而不是文件 (is a directory): {path}") from None
     except OSError as exc:
         raise InputError(f"无法读取文件 (cannot read): {path}: {exc.strerror or exc}") from None
+    if len(data) > limits.max_file_bytes:
+        raise _limit(path, "", "文件大小（字节）", len(data), limits.max_file_bytes, "max_file_bytes")
     fmt = detect_format(data)
     if fmt is None:
         raise InputError(f"不是电子表格 (not a spreadsheet: no OLE/xlsx signature, not UTF-8 CSV): {path}",
                          hint="支持 .xls（OLE）、.xlsx 和 UTF-8 CSV；按文件内容识别格式，与扩展名无关。")
+    if fmt == "xls" and encrypted_ole(data):
+        raise InputError(f"{path}: [IMPORT-ENCRYPTED] 文件已加密（设有打开密码），无法读取 "
+                         "(password-protected workbook)",
+                         hint="请在 Excel/WPS 中输入密码打开，去掉密码（文件→信息→保护工作簿）后另存，再导入。")
     reader = {"xls": _read_xls, "xlsx": _read_xlsx, "csv": _read_csv}[fmt]
     try:
-        sheets, notes = reader(data)
+        sheets, notes = reader(data, limits, path)
         if fmt == "csv":
-            sheets = [Sheet(path.stem, s.cells, s.merged) for s in sheets]
-    except InputError:
-        raise
+            sheets = [Sheet(path.stem, s.cells, s.merged, s.oversize) for s in sheets]
+    except InputError as exc:
+        if str(path) in exc.message:
+            raise
+        raise InputError(f"{path}: {exc.message}", hint=exc.hint) from None
+    except MemoryError:
+        raise _limit(path, "", "内存不足；文件过大", len(data), limits.max_file_bytes, "max_file_bytes") from None
     except Exception as exc:  # xlrd/openpyxl raise many kinds for damaged files
         kind = {"xls": "OLE .xls", "xlsx": ".xlsx", "csv": "CSV"}[fmt]
-        raise InputError(f"{kind} 文件已损坏或无法解析 (damaged or unreadable {kind} file): {path}: "
-                         f"{type(exc).__name__}: {exc}",
+        if fmt == "xls" and "encrypt" in str(exc).lower():
+            raise InputError(f"{path}: [IMPORT-ENCRYPTED] 文件已加密（设有打开密码），无法读取 "
+                             "(password-protected workbook)",
+                             hint="请在 Excel/WPS 中输入密码打开，去掉密码后另存，再导入。") from None
+        raise InputError(f"{path}: [IMPORT-DAMAGED] {kind} 文件已损坏或无法解析 (damaged or unreadable {kind} file): "
+                         f"{type(exc).__name__}: {str(exc)[:300]}",
                          hint="文件可能被截断、加密或不是真正的电子表格；请用 Excel/WPS 打开后另存再导入。") from None
     return Workbook(str(path), fmt, tuple(sheets), tuple(notes))
+
+
+class _Grid:
+    """Collects one sheet's cells as text, enforcing the limits."""
+
+    def __init__(self, path, sheet: str, limits: ImportLimits, budget: list):
+        self.path, self.sheet, self.limits, self.budget = path, sheet, limits, budget
+        self.oversize = []
+
+    def check_shape(self, nrows: int, ncols: int) -> None:
+        where = f":{self.sheet}"
+        if nrows > self.limits.max_rows:
+            raise _limit(self.path, where, "行数", nrows, self.limits.max_rows, "max_rows")
+        self.budget[0] += nrows * ncols
+        if self.budget[0] > self.limits.max_cells:
+            raise _limit(self.path, where, "单元格数（行×列，全文件累计）", self.budget[0], self.limits.max_cells,
+                         "max_cells")
+
+    def text(self, r: int, c: int, value) -> str | None:
+        t = _text(value)
+        if t is not None and len(t) > self.limits.max_cell_chars:
+            self.oversize.append((r, c, len(t)))
+            return None
+        return t
+
+    def sheet_of(self, name: str, cells: tuple, merged) -> "Sheet":
+        ncols = max((len(r) for r in cells), default=0)
+        oversize = tuple(o for o in self.oversize)
+        return Sheet(name, cells, _clip_merges(merged, len(cells), ncols), oversize)
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -154,6 +269,9 @@ def _text(value) -> str | None:
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\x0b", "\n")
+    text = _CONTROL.sub("", text)              # control characters have no place in a list (nor in YAML)
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
     return text if text.strip() else None
 
 
@@ -181,7 +299,7 @@ def _clip_merges(merged, nrows, ncols) -> tuple:
 
 # --- readers -----------------------------------------------------------------------------------
 
-def _read_xls(data: bytes):
+def _read_xls(data: bytes, limits: ImportLimits, path):
     import xlrd
     notes = []
     try:
@@ -196,9 +314,12 @@ def _read_xls(data: bytes):
         else:
             raise
     sheets = []
+    budget = [0]
     try:
         for idx in range(book.nsheets):
             sh = book.get_sheet(idx)
+            grid = _Grid(path, sh.name, limits, budget)
+            grid.check_shape(sh.nrows, sh.ncols)
             rows = []
             for r in range(sh.nrows):
                 row = []
@@ -215,45 +336,115 @@ def _read_xls(data: bytes):
                         v = bool(cell.value)
                     else:
                         v = cell.value
-                    row.append(_text(v))
+                    row.append(grid.text(r, c, v))
                 rows.append(row)
-            cells = _trim(rows)
-            ncols = max((len(r) for r in cells), default=0)
-            merged = _clip_merges(getattr(sh, "merged_cells", ()) or (), len(cells), ncols)
-            sheets.append(Sheet(sh.name, cells, merged))
+            sheets.append(grid.sheet_of(sh.name, _trim(rows), getattr(sh, "merged_cells", ()) or ()))
             book.unload_sheet(idx)
     finally:
         book.release_resources()
     return sheets, notes
 
 
-def _read_xlsx(data: bytes):
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+
+
+def _precheck_xlsx(zf: zipfile.ZipFile, limits: ImportLimits, path) -> None:
+    """Bound the work before openpyxl parses anything: unzipped size, and rows and cells counted by
+    streaming each worksheet's XML (cheap: no parsing)."""
+    total = sum(max(0, i.file_size) for i in zf.infolist())
+    if total > limits.max_unzipped_bytes:
+        raise _limit(path, "", "解压后大小（字节）", total, limits.max_unzipped_bytes, "max_unzipped_bytes")
+    seen = 0
+    cells_total = 0
+    for info in zf.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        rows = 0
+        carry = b""
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                seen += len(chunk)
+                if seen > limits.max_unzipped_bytes:
+                    raise _limit(path, "", "解压后大小（字节）", seen, limits.max_unzipped_bytes,
+                                 "max_unzipped_bytes")
+                buf = carry + chunk
+                cut = buf.rfind(b"<") if chunk else len(buf)
+                if cut < 0:
+                    cut = len(buf)
+                part, carry = buf[:cut], buf[cut:]
+                rows += len(_ROW_TAG.findall(part))
+                cells_total += len(_CELL_TAG.findall(part))
+                name = info.filename.rsplit("/", 1)[-1]
+                if rows > limits.max_rows:
+                    raise _limit(path, f":{name}", "行数", rows, limits.max_rows, "max_rows")
+                if cells_total > limits.max_cells:
+                    raise _limit(path, f":{name}", "单元格数（全文件累计）", cells_total, limits.max_cells, "max_cells")
+                if not chunk:
+                    break
+
+
+def _read_xlsx(data: bytes, limits: ImportLimits, path):
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            names = set(zf.namelist())
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise InputError(f"zip 结构损坏 (damaged zip container): {exc}") from None
-    if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
-        raise InputError("zip 文件不是 Excel 工作簿 (zip file is not an Excel workbook: no xl/workbook.xml)")
+        raise InputError(f"[IMPORT-DAMAGED] zip 结构损坏，文件可能被截断 (damaged zip container): {exc}",
+                         hint="文件可能被截断或下载不完整；请重新下载，或用 Excel/WPS 打开后另存再导入。") from None
+    with zf:
+        names = set(zf.namelist())
+        if "xl/workbook.xml" not in names and not any(n.endswith("workbook.xml") for n in names):
+            raise InputError("[IMPORT-DAMAGED] zip 文件不是 Excel 工作簿 (zip file is not an Excel workbook: "
+                             "no xl/workbook.xml)")
+        _precheck_xlsx(zf, limits, path)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
     except InvalidFileException as exc:
-        raise InputError(f"不是有效的 .xlsx (invalid .xlsx): {exc}") from None
+        raise InputError(f"[IMPORT-DAMAGED] 不是有效的 .xlsx (invalid .xlsx): {exc}") from None
     sheets = []
-    for ws in book.worksheets:
-        rows = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        cells = _trim(rows)
-        ncols = max((len(r) for r in cells), default=0)
-        merged = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
-        sheets.append(Sheet(ws.title, cells, _clip_merges(merged, len(cells), ncols)))
-    book.close()
+    budget = [0]
+    try:
+        for ws in book.worksheets:
+            grid = _Grid(path, ws.title, limits, budget)
+            present = {}
+            for (r, c), cell in getattr(ws, "_cells", {}).items():
+                v = cell.value
+                if v is None or (isinstance(v, str) and not v.strip()):
+                    continue
+                present[(r - 1, c - 1)] = v
+            nrows = max((r for r, _ in present), default=-1) + 1
+            ncols = max((c for _, c in present), default=-1) + 1
+            grid.check_shape(nrows, ncols)
+            rows = [[None] * ncols for _ in range(nrows)]
+            for (r, c), v in present.items():
+                rows[r][c] = grid.text(r, c, v)
+            merged = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
+            sheets.append(grid.sheet_of(ws.title, _trim(rows), merged))
+    finally:
+        book.close()
     return sheets, []
 
 
-def _read_csv(data: bytes):
-    text = data.decode("utf-8-sig")
-    dialect = csv.excel_tab if text.split("\n", 1)[0].count("\t") > text.split("\n", 1)[0].count(",") else csv.excel
-    rows = [[_text(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-    return [Sheet("CSV", _trim(rows), ())], []
+def _read_csv(data: bytes, limits: ImportLimits, path):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise InputError(f"[IMPORT-ENCODING] 第 {line} 行（字节 {exc.start}）不是 UTF-8 编码 (not UTF-8)",
+                         hint="CSV 须为 UTF-8；若是 GBK，请在 Excel/WPS 中另存为「CSV UTF-8」。") from None
+    first = text.split("\n", 1)[0]
+    dialect = csv.excel_tab if first.count("\t") > first.count(",") else csv.excel
+    name = Path(path).stem
+    grid = _Grid(path, name, limits, [0])
+    rows = []
+    csv.field_size_limit(max(limits.max_file_bytes, 131072))   # long cells: located problems, not errors
+    for r, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect)):
+        if r >= limits.max_rows:
+            raise _limit(path, f":{name}", "行数", r + 1, limits.max_rows, "max_rows")
+        grid.budget[0] += len(row)
+        if grid.budget[0] > limits.max_cells:
+            raise _limit(path, f":{name}", "单元格数", grid.budget[0], limits.max_cells, "max_cells")
+        rows.append([grid.text(r, c, v) for c, v in enumerate(row)])
+    return [grid.sheet_of("CSV", _trim(rows), ())], []
