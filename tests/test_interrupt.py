@@ -215,23 +215,34 @@ def test_adjust_killed_midway_never_touches_the_work_tree(repo):
     assert snapshot(repo) == before
 
 
-@pytest.mark.xfail(strict=True, reason="adjustments.install_hook writes the hook and the commit template with "
-                                       "Path.write_text: a failure (or kill) midway leaves a truncated hook; "
-                                       "fix: write both through writing.write_files_atomically(..., modes={hook: 0o755})")
 def test_install_hook_is_all_or_nothing(repo, monkeypatch):
+    """The hook and the commit template are written together: a failure between the two renames
+    (disk full, say) leaves neither, never a half-written hook that would reject every commit."""
+    import os as _os
+
     from policykit import adjustments
     from policykit.errors import PolicykitError
-    real = Path.write_text
+    real = _os.replace
+    calls = []
 
-    def half_then_fail(self, data, *a, **k):
-        real(self, data[:len(data) // 2], *a, **k)
-        raise OSError(28, "No space left on device")
-    monkeypatch.setattr(Path, "write_text", half_then_fail)
+    def second_rename_fails(src, dst, *a, **k):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(src, dst, *a, **k)
+    monkeypatch.setattr(_os, "replace", second_rename_fails)
     with pytest.raises((OSError, PolicykitError)):
         adjustments.install_hook(repo)
     monkeypatch.undo()
+    assert len(calls) >= 2
     hook = repo / ".git" / "hooks" / "commit-msg"
-    assert not hook.exists() or hook.read_text(encoding="utf-8") == adjustments.hook_script(repo)
+    template = repo / ".git" / adjustments.TEMPLATE_NAME
+    assert not hook.exists() and not template.exists()
+    assert not list((repo / ".git").rglob("*.tmp")) and not list((repo / ".git").rglob("*policykit-tmp*/*"))
+    # and when nothing fails, both are there, the hook executable
+    adjustments.install_hook(repo)
+    assert hook.read_text(encoding="utf-8") == adjustments.hook_script(repo)
+    assert hook.stat().st_mode & 0o111 == 0o111 and template.read_text(encoding="utf-8") == adjustments.TEMPLATE
 
 
 def test_docs_build_killed_midway_keeps_the_old_site(repo):

@@ -377,11 +377,13 @@ def install_hook(root, *, force: bool = False) -> list[str]:
         raise UsageError(f"已有 commit-msg 钩子：{hook}；加 --force 覆盖，或在其中调用 "
                          "policykit adjust --check-message \"$1\" (a commit-msg hook exists)")
     hooks.mkdir(parents=True, exist_ok=True)
-    hook.write_text(hook_script(root), encoding="utf-8")
-    hook.chmod(0o755)
-    done.append(f"已安装 commit-msg 钩子：{hook}")
     path = history.git_path(root, TEMPLATE_NAME)
-    path.write_text(TEMPLATE, encoding="utf-8")
+    from .writing import write_files_atomically
+    # both or neither: a half-written hook would reject every commit
+    write_files_atomically({hook: hook_script(root), path: TEMPLATE}, modes={hook: 0o755})
+    if hook.stat().st_mode & 0o111 != 0o111:  # an unchanged hook left non-executable
+        hook.chmod(0o755)
+    done.append(f"已安装 commit-msg 钩子：{hook}")
     current = history.get_config(root, "commit.template")
     if current and Path(current).expanduser().resolve() != path.resolve():
         done.append(f"已写入提交模板 {path}；commit.template 已设为 {current}，未改动")
@@ -521,6 +523,7 @@ def _item_log(root, key: str, at: str | None = None) -> ItemLog:
         mine = [c for c in d.changes if c.object in objects and (c.key in tracked or c.previous_key in tracked)]
         if not mine:
             continue
+        history.require_full_history(root, commit, f"{key} 的调整历史")
         for c in mine:
             name = name or c.name
             if c.previous_key:

@@ -92,6 +92,14 @@ class _Ctx:
         except Exception:  # noqa: BLE001
             return False
 
+    def shallow_boundary(self) -> frozenset:
+        """Commits whose parents a shallow clone does not have (they look like root commits)."""
+        try:
+            text = Path(self.repo.git_dir, "shallow").read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            return frozenset()
+        return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
 
 _SHALLOW_HINT = "请获取完整历史：git fetch --unshallow（CI 中设置 fetch-depth: 0）"
 
@@ -337,6 +345,15 @@ def _log(ctx: _Ctx, revs: list, paths) -> list[CommitInfo]:
         commits.append(CommitInfo(sha, tuple(parents.split()), an, ae, ad, cn, ce, cd, message,
                                   parse_trailers(message)))
     return commits
+
+
+def require_full_history(root, commit: CommitInfo, what: str) -> None:
+    """Raise when ``commit`` is where a shallow clone's history stops: whatever it seems to add
+    may be older, and its real parents are not here."""
+    with _open(root) as ctx:
+        if commit.sha in ctx.shallow_boundary():
+            raise InputError(f"{what}：历史在提交 {commit.sha[:7]} 处被截断，仓库是浅克隆，无法确定更早的调整 "
+                             f"(shallow repository: history stops at {commit.sha[:7]})", hint=_SHALLOW_HINT)
 
 
 def commits(root, rev: str = "HEAD", *, since: str | None = None, paths=None) -> list[CommitInfo]:
