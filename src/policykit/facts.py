@@ -243,12 +243,22 @@ def law_facts(repo: Repository, when, add) -> None:
             starts_with_enactment=bool(law.versions) and law.versions[0].event == "制定",
             version_count=len(law.versions))
 
+    common_of: dict = {}  # many items cite the same article of the same law: judge it once
+
     def cite(list_kind, owner, owner_name, dept_name, basis, source, strong_category, resolved_levels):
+        only_weak = strong_category and not any(lv not in weak for lv in resolved_levels)
+        memo_key = (basis.title, basis.article, basis.level, only_weak)
+        common = common_of.get(memo_key)
+        if common is None:
+            common = common_of[memo_key] = _basis_fields(basis, only_weak)
+        add("law_basis", f"{owner}#{source.path[-1]}", source, list=list_kind, owner=owner, owner_name=owner_name,
+            department_name=dept_name, **common)
+
+    def _basis_fields(basis, only_weak) -> dict:
         res = registry.resolve(basis.title)
         law = res.law
         nums = article_numbers(basis.article)
-        fields = dict(list=list_kind, owner=owner, owner_name=owner_name, department_name=dept_name,
-                      title=basis.title, article=basis.article, cited_level=basis.level,
+        fields = dict(title=basis.title, article=basis.article, cited_level=basis.level,
                       resolved=law is not None, suggestion=(f"最相近的是《{res.suggestion.title}》" if res.suggestion else "库中没有相近的名称"),
                       legal_date=when.isoformat())
         if nums:
@@ -265,19 +275,21 @@ def law_facts(repo: Repository, when, add) -> None:
                           effective=(law.enacted.effective or law.enacted.promulgated).isoformat(),
                           repealed_on=((repeal.effective or repeal.promulgated).isoformat() if repeal else None),
                           article_beyond=bool(count and nums and max(nums) > count),
-                          weak_sets_strong=strong_category and law.level in weak
-                          and not any(lv not in weak for lv in resolved_levels))
+                          weak_sets_strong=bool(only_weak) and law.level in weak)
             if count:
                 fields["article_count"] = count
             if m:
                 cited = _dt_date(int(m.group(1)))
                 fields["renumbered_after_cited"] = law.renumbered_since(cited, when)
-        add("law_basis", f"{owner}#{source.path[-1]}", source, **fields)
+        return fields
 
+    law_of: dict = {}
     for item in repo.power_items:
         levels = []
         for b in item.legal_basis:
-            r = registry.resolve(b.title).law
+            if b.title not in law_of:
+                law_of[b.title] = registry.resolve(b.title).law
+            r = law_of[b.title]
             levels.append(r.level if r else b.level)
         strong = item.category in cfg.strong_basis_categories
         dept = repo.department_name(item.department)

@@ -6,7 +6,9 @@ from); the previous run's digests and matches are kept in the authenticated cach
 
 * a **single-fact rule** (one pattern, nothing negated) is a function of each fact alone: its
   verdict on a fact whose digest was seen last time is last time's verdict; only facts with new
-  digests go to the engine;
+  digests go to the engine. The same holds for a rule with one matched pattern and ``absent``
+  patterns while none of the absent kinds changed (new facts go to the engine with every fact
+  of those kinds);
 * any **other rule** (joins, negations) is reused whole only when none of the fact kinds it reads
   changed at all (same multiset of digests); otherwise it runs on every fact as usual;
 * a rule whose definition changed, or any doubt (no previous state, a damaged entry, a digest
@@ -35,8 +37,11 @@ def fact_digests(facts) -> list[str]:
     dumps, blake = marshal.dumps, hashlib.blake2b
     out = []
     for f in facts:
-        d = f.data
-        items = tuple((k, v) for k, v in d.items() if k != "seq")
+        items = tuple(f.data.items())
+        if items[2][0] == "seq":  # where facts.build_facts puts it: cut it out in C
+            items = items[:2] + items[3:]
+        else:
+            items = tuple(kv for kv in items if kv[0] != "seq")
         out.append(blake(dumps((items, f.source.file, tuple(f.source.path)), 0), digest_size=16).hexdigest())
     return out
 
@@ -47,6 +52,22 @@ def rule_digest(rule) -> str:
 
 def is_single_fact(rule) -> bool:
     return len(rule.patterns) == 1 and not rule.patterns[0].negated
+
+
+def per_fact_kind(rule, previous_inputs: dict, kind_sums: dict) -> str | None:
+    """The kind whose facts a rule judges one by one, when last run's verdicts still hold.
+
+    A single-fact rule judges each fact alone. A rule with one matched pattern and ``absent``
+    patterns judges each fact against the facts of the absent kinds: while none of those kinds
+    changed, a fact seen last time gets last time's verdict."""
+    matched = rule.matched
+    if len(matched) != 1:
+        return None
+    kind = matched[0].kind
+    absent = {p.kind for p in rule.negations}
+    if kind in absent or any(previous_inputs.get(k) != kind_sums.get(k) for k in absent):
+        return None
+    return kind
 
 
 def _state_key(engine: str) -> str:
@@ -79,14 +100,17 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
     digests = fact_digests(facts)
     seq_of: dict[str, list[int]] = defaultdict(list)
     kind_digests: dict[str, list[str]] = defaultdict(list)
+    by_kind: dict[str, list] = defaultdict(list)
     for f, d in zip(facts, digests):
         seq_of[d].append(f.data["seq"])
         kind_digests[f.data["kind"]].append(d)
+        by_kind[f.data["kind"]].append((f, d))
     kind_sums = {k: hashlib.sha256("".join(sorted(v)).encode()).hexdigest() for k, v in kind_digests.items()}
 
     results: dict[str, set] = {}
-    full, partial = [], []          # rules to run on every fact; single-fact rules to run on new facts
+    full, partial = [], []          # rules to run on every fact; per-fact rules to run on new facts
     new_facts: dict[str, list] = {}
+    references: set[str] = set()    # kinds the partially run rules test for absence: sent whole
     reused_whole = 0
     prev_rules = previous["rules"] if previous else {}
     prev_kinds = {k: set(v) for k, v in previous["kinds"].items()} if previous else {}
@@ -96,21 +120,8 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
             full.append(rule)
             continue
         try:
-            if is_single_fact(rule):
-                kind = rule.patterns[0].kind
-                seen = prev_kinds.get(kind, set())
-                matched = {m[0] for m in prev["matches"]}
-                kept = set()
-                for d in kind_digests.get(kind, ()):
-                    if d in seen and d in matched:
-                        kept.update((s,) for s in seq_of[d])
-                results[rule.id] = kept
-                if kind not in new_facts:
-                    new_facts[kind] = [f for f, d in zip(facts, digests) if f.data["kind"] == kind and d not in seen]
-                if new_facts[kind]:
-                    partial.append(rule)
-                continue
-            if prev.get("inputs") == {k: kind_sums.get(k) for k in sorted(rule.kinds)}:
+            inputs = {k: kind_sums.get(k) for k in sorted(rule.kinds)}
+            if prev.get("inputs") == inputs and not is_single_fact(rule):
                 matches = set()
                 for m in prev["matches"]:
                     seqs = [seq_of.get(d, ()) for d in m]
@@ -119,6 +130,21 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
                     matches.add(tuple(s[0] for s in seqs))
                 results[rule.id] = matches
                 reused_whole += 1
+                continue
+            kind = per_fact_kind(rule, prev.get("inputs") or {}, kind_sums)
+            if kind is not None:
+                seen = prev_kinds.get(kind, set())
+                matched = {m[0] for m in prev["matches"]}
+                kept = set()
+                for d in kind_digests.get(kind, ()):
+                    if d in seen and d in matched:
+                        kept.update((s,) for s in seq_of[d])
+                results[rule.id] = kept
+                if kind not in new_facts:
+                    new_facts[kind] = [f for f, d in by_kind.get(kind, ()) if d not in seen]
+                if new_facts[kind]:
+                    partial.append(rule)
+                    references.update(p.kind for p in rule.negations)
                 continue
         except (LookupError, TypeError, IndexError):
             results.pop(rule.id, None)
@@ -135,7 +161,8 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
     if full:
         results.update(backend.evaluate(full, [f.data for f in facts], workers=workers, progress=step))
     if partial:
-        subset = [f.data for kind_facts in new_facts.values() for f in kind_facts]
+        subset = [f.data for kind, kind_facts in new_facts.items() if kind not in references for f in kind_facts]
+        subset += [f.data for f in facts if f.data["kind"] in references]
         for rule_id, found in backend.evaluate(partial, subset, workers=workers, progress=step).items():
             results[rule_id] = results.get(rule_id, set()) | found
 
