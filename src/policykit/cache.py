@@ -527,6 +527,28 @@ def _key_order(data) -> list:
     return out
 
 
+def _walk_orders(data) -> tuple[list, list]:
+    """``_preorder``'s node paths and ``_key_order``'s key paths in one walk (reading positions back)."""
+    pos: list = []
+    keys: list = []
+    stack = [((), data)]
+    while stack:
+        path, node = stack.pop()
+        if path is None:      # marker: a key, emitted before its value's subtree
+            keys.append(node)
+            continue
+        pos.append(path)
+        t = type(node)
+        if t is dict:
+            items = [(path + (k,), v) for k, v in node.items()]
+            for child, v in reversed(items):
+                stack.append((child, v))
+                stack.append((None, child))
+        elif t is list:
+            stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
+    return pos, keys
+
+
 def _pack(pairs) -> str:
     return _pack_array(array.array("I", itertools.chain.from_iterable(pairs)))
 
@@ -649,9 +671,7 @@ def _make_cached_document():
             packed, self._packed = self._packed, None
             try:
                 pos_text, kpos_text, n, k = packed
-                pos_paths: list = []
-                _preorder(self.data, pos_paths, [], None)
-                keys = _key_order(self.data)
+                pos_paths, keys = _walk_orders(self.data)
                 pos = _unpack(pos_text) if isinstance(pos_text, str) else pos_text
                 kpos = _unpack(kpos_text) if isinstance(kpos_text, str) else kpos_text
                 if len(pos_paths) != n or len(keys) != k or len(pos) != 2 * n or len(kpos) != 2 * k:
