@@ -114,9 +114,13 @@ def _load_all(root: Path, source, files, config):
         misses.append((rel, kind))
 
     if misses:
-        for rel, kind, body, direct in _parse_all(misses, raws, config, root, encode=store is not None):
-            if body is not None and store is not None and not read_only:
-                store.put(keys[rel], body)
+        writer = store if store is not None and not read_only else None
+        for rel, kind, body, direct, stored in _parse_all(misses, raws, config, root, encode=store is not None,
+                                                          store=writer, keys=keys):
+            if stored:
+                store.written += 1
+            elif body is not None and writer is not None:
+                writer.put(keys[rel], body)
             if direct is not None:
                 results[rel] = direct
             else:
@@ -405,7 +409,7 @@ def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
     return doc, problems
 
 
-_WORK = None  # (config, root): set in the parent before forking
+_WORK = None  # (config, root, store or None, keys): set in the parent before forking
 
 
 def _init_worker():
@@ -414,12 +418,17 @@ def _init_worker():
 
 def _work(task):
     rel, kind, raw = task
-    config, root = _WORK
+    config, root, store, keys = _WORK
     doc, problems = parse_and_validate(rel, kind, raw, config, root)
     body = _encode(doc, problems)
     if body is None:
-        return rel, kind, None, (doc, problems)
-    return rel, kind, body, None
+        return rel, kind, None, (doc, problems), False
+    stored = False
+    if store is not None:  # the workers write the entries: file creation is slow, do it in parallel
+        before = store.written
+        store.put(keys[rel], body)
+        stored = store.written > before
+    return rel, kind, body, None, stored
 
 
 def _workers() -> int:
@@ -432,8 +441,9 @@ def _workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def _parse_all(misses, raws, config, root, *, encode: bool):
-    """Yield ``(rel, kind, body, direct)``: a cache entry body, or the parsed (document, problems)."""
+def _parse_all(misses, raws, config, root, *, encode: bool, store=None, keys=None):
+    """Yield ``(rel, kind, body, direct, stored)``: a cache entry body, or the parsed (document,
+    problems); ``stored`` when a worker already wrote the entry to ``store``."""
     global _WORK
     total = sum(len(raws[rel]) for rel, _ in misses)
     workers = _workers()
@@ -441,7 +451,7 @@ def _parse_all(misses, raws, config, root, *, encode: bool):
             and threading.active_count() == 1:
         import multiprocessing as mp
         tasks = sorted(((rel, kind, raws[rel]) for rel, kind in misses), key=lambda t: -len(t[2]))
-        _WORK = (config, root)
+        _WORK = (config, root, store, keys)
         try:
             with mp.get_context("fork").Pool(workers, initializer=_init_worker) as pool:
                 yield from pool.imap_unordered(_work, tasks, chunksize=1)
@@ -453,7 +463,7 @@ def _parse_all(misses, raws, config, root, *, encode: bool):
     for rel, kind in misses:
         doc, problems = parse_and_validate(rel, kind, raws[rel], config, root)
         body = _encode(doc, problems) if encode else None
-        yield rel, kind, body, (doc, problems)
+        yield rel, kind, body, (doc, problems), False
 
 
 class _Reparse:
