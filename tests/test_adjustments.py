@@ -402,3 +402,90 @@ def test_check_since_with_at_stops_at_that_revision(reviewed, capsys):
     data = json.loads(capsys.readouterr().out)
     assert code == 1
     assert [p["rule"] for p in data["problems"] if p["rule"].startswith("ADJ-")] == ["ADJ-RECORD-MISSING"]
+
+
+# ---- history of a supervision record ----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def records_city(tmp_path_factory):
+    """The bundled city under git: a body's members changed, then the body cut, a dispute decided and
+    another body's file deleted; then a finding added to a supervision."""
+    from test_diff_supervision import DECISION, OPEN_FINDING, Bundled
+    c = Bundled(tmp_path_factory.mktemp("log") / "city")
+    c.commit("初始清单", "2025-12-01T10:00:00+08:00")
+    c.edit("lists/bodies/YT-002.yaml", "  - department: wsjkw\n", "  - department: wsjkw\n  - department: nyncj\n")
+    c.commit("安委会增加成员单位", "2025-12-15T10:00:00+08:00")
+    c.edit("lists/bodies/YT-002.yaml", "status: 存续",
+           "status: 撤销\nabolished:\n  date: 2026-01-08\n  document: 明编发〔2026〕1号\n  reason: 职责并入市应急管理委员会")
+    c.edit("lists/disputes/TC-2025-002.yaml", "status: 协调中\n", DECISION)
+    c.path("lists/bodies/YT-011.yaml").unlink()
+    c.commit("撤销安委会、裁定油烟争议\n\n调整类型: 机构改革\n调整事由: 精简议事协调机构\n批准文号: 明编办〔2026〕3号\n",
+             "2026-01-08T10:00:00+08:00")
+    c.edit("lists/supervision/DD-2026-001.yaml", "findings: []\n", OPEN_FINDING)
+    c.commit("督导发现问题", "2026-01-12T10:00:00+08:00")
+    return c
+
+
+def _kinds(log):
+    return [(e.commit.subject, [(c.object, c.key, c.types) for c in e.changes]) for e in log.entries]
+
+
+def test_log_of_a_coordination_body_and_a_dispute(records_city):
+    root = records_city.root
+    log = A.item_log(root, "YT-002")
+    assert (log.object, log.key, log.name) == ("body", "YT-002", "明湖市安全生产委员会")
+    assert _kinds(log) == [
+        ("撤销安委会、裁定油烟争议", [("body", "YT-002", ["撤销"])]),
+        ("安委会增加成员单位", [("body", "YT-002", ["成员单位变更"])]),
+        ("初始清单", [("body", "YT-002", ["新增"])]),
+    ]
+    assert [(r.type, r.approval) for r in log.entries[0].records] == [("机构改革", "明编办〔2026〕3号")]
+    assert [(f.field, f.before, f.after) for f in log.entries[0].changes[0].fields][:2] == [
+        ("status", "存续", "撤销"), ("abolished.date", None, "2026-01-08")]
+    dispute = A.item_log(root, "TC-2025-002")
+    assert dispute.object == "dispute" and dispute.name == "餐饮油烟扰民"
+    assert _kinds(dispute) == [("撤销安委会、裁定油烟争议", [("dispute", "TC-2025-002", ["争议裁定"])]),
+                               ("初始清单", [("dispute", "TC-2025-002", ["新增"])])]
+    # as of an earlier revision, the later commits are not there
+    assert [e.commit.subject for e in A.item_log(root, "YT-002", at="HEAD~2").entries] == [
+        "安委会增加成员单位", "初始清单"]
+
+
+def test_log_of_a_deleted_record_a_supervision_and_its_finding(records_city):
+    root = records_city.root
+    gone = A.item_log(root, "YT-011")                  # no longer in the lists: known from its history
+    assert gone.object == "body" and gone.name
+    assert _kinds(gone) == [("撤销安委会、裁定油烟争议", [("body", "YT-011", ["取消"])]),
+                            ("初始清单", [("body", "YT-011", ["新增"])])]
+    sup = A.item_log(root, "DD-2026-001")              # a supervision's log shows its findings too
+    assert sup.object == "supervision"
+    assert _kinds(sup) == [("督导发现问题", [("finding", "DD-2026-001#1", ["新增"])]),
+                           ("初始清单", [("supervision", "DD-2026-001", ["新增"])])]
+    finding = A.item_log(root, "DD-2026-001#1")
+    assert (finding.object, finding.name) == ("finding", "执法检查计划未按季度公示")
+    assert _kinds(finding) == [("督导发现问题", [("finding", "DD-2026-001#1", ["新增"])])]
+    indicator = A.item_log(root, "ZB-2025|1.3.1")
+    assert indicator.object == "indicator" and _kinds(indicator) == [
+        ("初始清单", [("indicator", "ZB-2025|1.3.1", ["新增"])])]
+    for unknown in ("YT-999", "DD-2026-001#9"):
+        with pytest.raises(UsageError, match=f"找不到事项「{unknown}」"):
+            A.item_log(root, unknown)
+    # the lists' own keys still mean what they meant
+    assert A.item_log(root, "yjglj").object == "department"
+    assert A.item_log(root, "370199101XK00101").object == "power"
+
+
+def test_log_cli_of_a_body(records_city, capsys):
+    assert main(["log", "YT-002", "--root", str(records_city.root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("议事协调机构 YT-002「明湖市安全生产委员会」 的调整历史（3 次提交）\n")
+    assert "  撤销（重大） · lists/bodies/YT-002.yaml:1\n" in out
+    assert "    状态：存续 → 撤销\n" in out
+    assert main(["log", "DD-2026-001", "--root", str(records_city.root), "-f", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "- 督导问题 DD-2026-001#1「执法检查计划未按季度公示」 · 新增（一般） · lists/supervision/DD-2026-001.yaml:" in md
+    assert main(["log", "TC-2025-002", "--root", str(records_city.root), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["object"], data["object_label"]) == ("dispute", "职责争议")
+    assert [c["types"] for e in data["entries"] for c in e["changes"]] == [["争议裁定"], ["新增"]]
+    assert main(["log", "YT-999", "--root", str(records_city.root)]) == 2
+    assert "找不到事项「YT-999」" in capsys.readouterr().err

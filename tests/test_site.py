@@ -720,3 +720,47 @@ def test_bodies_and_divisions(bundled):
     delegated = next(it for it in items if it.delegation and it.delegation.get("delegatee"))
     assert f'href="../../items/{delegated.item}/"' in div
     assert "本部门清单中的事项" in text_of(div)
+
+
+# ---- policykit docs build --legal-date --------------------------------------------------------------
+def test_cli_legal_date_decides_the_bundled_bases(tmp_path, capsys):
+    """Two CLI builds of the bundled city, one as of 2021-06-01 and one as of a later day: an item whose
+    basis (read from the registry through the checker's facts) was not in force yet, or was repealed
+    in between, shows the status of each day."""
+    if not (ROOT / "lists" / "organizations").is_dir():
+        pytest.skip("the bundled sample city is not there")
+    from html import escape
+    from policykit.cli import main
+    from policykit.site.lawstatus import status_of
+    repo = open_repository(ROOT)
+    early, late = dt.date(2021, 6, 1), dt.date(2024, 1, 1)
+    before = {f["key"]: f for f in _law_basis_facts(repo, early) if f["list"] == "power"}
+    after = {f["key"]: f for f in _law_basis_facts(repo, late) if f["list"] == "power"}
+    changed = sorted(k for k in before if k in after and status_of(before[k]).status != status_of(after[k]).status)
+    assert changed, "some basis of the bundled city changes status between the two days"
+    key = changed[0]
+    code = before[key]["owner"]
+    pages = {}
+    for day in (early, late):
+        out = tmp_path / day.isoformat()
+        assert main(["docs", "build", "--root", str(ROOT), "--site-dir", str(out), "--strict",
+                     "--legal-date", day.isoformat()]) == 0, capsys.readouterr().err
+        pages[day] = read(out, f"items/{code}/")
+    for day, facts in ((early, before), (late, after)):
+        html = pages[day]
+        assert f"效力状况按法律日期 {day.isoformat()} 核对" in text_of(html)
+        basis = html.split('id="basis"', 1)[1].split("</ol>", 1)[0]
+        st = status_of(facts[key])
+        assert f'<span class="pk-law pk-law-{st.status}" title="法律日期 {day.isoformat()}">{escape(st.text)}</span>' in basis
+    assert pages[early] != pages[late]
+    from policykit.site import PolicykitPlugin
+    assert "load_config" not in PolicykitPlugin.__dict__      # the override ends with the command
+
+
+def test_cli_legal_date_must_be_a_date(tmp_path, capsys):
+    from policykit.cli import main
+    assert main(["docs", "build", "--root", str(ROOT), "--site-dir", str(tmp_path / "out"),
+                 "--legal-date", "2021-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert "法律日期应为 YYYY-MM-DD 格式的日期" in err and "2021-13-01" in err
+    assert not (tmp_path / "out").exists()

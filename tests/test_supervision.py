@@ -283,3 +283,19 @@ def test_bodies_cut_between_two_revisions(tmp_path, repo):
     result = bodies_cut_between(policykit.open_repository(before), policykit.open_repository(after))
     assert (result["before"], result["after"], result["cut"], result["cut_share"]) == (4, 1, 3, 0.75)
     assert [(b["id"], b["how"]) for b in result["cut_bodies"]] == [("YT-002", "合并"), ("YT-003", "撤销"), ("YT-004", "删除")]
+
+
+def test_bodies_past_their_term_are_judged_on_the_given_day(repo):
+    temporary = [b for b in views(repo).bodies if b.active and b.type == "临时" and b.term_end]
+    assert temporary, "the bundled city has an active temporary body with a term"
+    last = max(b.term_end for b in temporary)
+    assert bodies_figures(repo)["temporary_past_term"] == [b.id for b in temporary if b.term_end < dt.date.today()]
+    on_term = bodies_figures(repo, today=last)
+    assert on_term["temporary_past_term"] == [b.id for b in temporary if b.term_end < last]
+    assert on_term["as_of"] == last.isoformat()
+    after = bodies_figures(repo, today=last + dt.timedelta(days=1))
+    assert after["temporary_past_term"] == sorted(b.id for b in temporary)
+    assert "超过存续期限的临时机构：" + "、".join(after["temporary_past_term"]) in format_figures(after)
+    # the other figures do not depend on the day
+    assert {k: v for k, v in after.items() if k not in ("temporary_past_term", "as_of")} == \
+        {k: v for k, v in on_term.items() if k not in ("temporary_past_term", "as_of")}

@@ -459,7 +459,18 @@ class ItemLog:
                 "name": self.name, "head": self.head, "entries": [e.as_dict() for e in self.entries]}
 
 
-def _classify(key: str) -> str:
+# a supervision record and the records filed under it (keyed ``<record>#…`` or ``<record>|…``): its log
+# shows theirs too, as a boundary matter's shows its 协调配合机制
+RECORD_PARTS = {"supervision": "finding", "division": "division_item", "ledger": "perf_entry",
+                "indicator_system": "indicator", "evaluation": "score"}
+
+
+def _classify(key: str, code: re.Pattern | None = None) -> str:
+    """What a key names, by its shape: ``boundary``, ``unit_duty``, ``catalog_item``, ``department``,
+    ``power`` (a code matching ``code``, the configured pattern, or a name: no digit), or ``record``: a
+    supervision record's key as diff.py gives it (``YT-002``, ``TC-2025-001``, ``DD-2025-001#1``,
+    ``ZB-2025|1.3.1`` …), resolved against the repository (``_lookup_record``). Without ``code``, every
+    other key with a digit is ``power``."""
     if re.match(r"^BJ-\d+$", key):
         return "boundary"
     if "/" in key and "#" in key:
@@ -468,20 +479,31 @@ def _classify(key: str) -> str:
         return "catalog_item"
     if re.match(r"^[a-z][a-z0-9_-]*$", key):
         return "department"
-    return "power"
+    if code is None or code.match(key) or not re.search(r"\d", key):
+        return "power"
+    return "record"
+
+
+def _partial_repo(root, sha: str, cfg, needles, dirs=None):
+    """Revision ``sha`` made of the list files (under ``dirs`` of the lists, default all) that contain
+    one of ``needles``; None when none does."""
+    prefixes = tuple(f"{cfg.lists_dir}/{d}/" for d in dirs) if dirs else (f"{cfg.lists_dir}/",)
+    listing = {r: s for r, (m, s) in history.tree_files(root, sha, (cfg.lists_dir,)).items() if r.startswith(prefixes)}
+    blobs = history.read_blobs(root, set(listing.values()))
+    needles = [n.encode("utf-8") for n in needles if n]
+    files = {r: s for r, s in listing.items() if any(n in blobs[s] for n in needles)}
+    if not files:
+        return None
+    raw_cfg = history.read_file(root, sha, D.CONFIG_FILE)
+    return D._open_side(Path(root).resolve(), D.Side(root, sha), raw_cfg, files,
+                        {r: blobs[s] for r, s in files.items()}, {})
 
 
 def _lookup_name(root, sha: str, cfg, text: str):
     """Resolve a name to (object, key, name) in revision ``sha``."""
-    listing = {r: s for r, (m, s) in history.tree_files(root, sha, (cfg.lists_dir,)).items()}
-    blobs = history.read_blobs(root, set(listing.values()))
-    needle = text.encode("utf-8")
-    files = {r: s for r, s in listing.items() if needle in blobs[s]}
-    if not files:
+    repo = _partial_repo(root, sha, cfg, [text])
+    if repo is None:
         return None
-    raw_cfg = history.read_file(root, sha, D.CONFIG_FILE)
-    repo = D._open_side(Path(root).resolve(), D.Side(root, sha), raw_cfg, files,
-                        {r: blobs[s] for r, s in files.items()}, {})
     hits = [("power", i.code, i.full_name) for i in repo.power_items if text in (i.name, i.full_name)]
     hits += [("boundary", b.id, b.name) for b in repo.boundaries if b.name == text]
     hits += [("department", d.id, d.name) for d in repo.departments.values() if text in (d.name, d.short_name)]
@@ -491,6 +513,36 @@ def _lookup_name(root, sha: str, cfg, text: str):
         listed = "；".join(f"{k} {n}" for _, k, n in hits[:10])
         raise UsageError(f"「{text}」对应多个事项，请用编号指定：{listed} (ambiguous name)")
     return hits[0] if hits else None
+
+
+def _lookup_record(root, sha: str, cfg, key: str):
+    """The supervision record with diff.py's ``key`` in revision ``sha`` as (object, key, name), or None."""
+    repo = _partial_repo(root, sha, cfg, {spec.needle_of(key) for spec in D.RECORD_SPECS},
+                         sorted({spec.dir for spec in D.RECORD_SPECS}))
+    if repo is None:
+        return None
+    for spec in D.RECORD_SPECS:
+        row = D.record_rows(repo, spec.obj).get(key)
+        if row is not None:
+            return spec.obj, key, row[0]
+    return None
+
+
+def _tracks(obj: str | None, key: str, tracked: set):
+    """Which changes belong to the log of ``key`` (``obj`` None: not known yet, a code or the key of a
+    record no longer in the lists)."""
+    if obj is None:
+        objects = {"power", *D.RECORD_SPEC}
+    else:
+        objects = {"boundary", "mechanism"} if obj == "boundary" else {obj}
+    part = RECORD_PARTS.get(obj)
+    prefixes = (f"{key}#", f"{key}|")
+
+    def mine(c) -> bool:
+        if c.object in objects and (c.key in tracked or c.previous_key in tracked):
+            return True
+        return part is not None and c.object == part and c.key.startswith(prefixes)
+    return mine
 
 
 def item_log(root, key: str, at: str | None = None) -> ItemLog:
@@ -505,27 +557,35 @@ def _item_log(root, key: str, at: str | None = None) -> ItemLog:
     head = history.resolve(root, at or "HEAD")
     cfg = _config_at(root, head)
     key = key.strip()
-    obj = _classify(key)
+    obj = _classify(key, cfg.code_regex)
     name = None
+    if obj == "record":
+        found = _lookup_record(root, head, cfg, key) or _lookup_name(root, head, cfg, key)
+        obj, key, name = found or (None, key, None)   # None: no longer listed; the history says what it was
     if obj == "power" and not re.search(r"\d", key):  # not a code: a name
         found = _lookup_name(root, head, cfg, key)
         if found is None:
-            raise UsageError(f"在 {head[:7]} 中找不到事项「{key}」；请用事项编码、BJ-编号、部门标识、"
-                             "部门/内设机构#序号 或 目录/编码 指定 (no such item)")
+            raise UsageError(_not_found(head, key))
         obj, key, name = found
-    objects = {"boundary", "mechanism"} if obj == "boundary" else {obj}
-    tracked, needles = {key}, {_needle(obj, key)}
+    tracked = {key}
+    needles = {_needle(obj, key)} if obj else {key} | {spec.needle_of(key) for spec in D.RECORD_SPECS}
     if name and obj == "power":
         needles.add(name.split("（")[0])
+    belongs = _tracks(obj, key, tracked)
     entries = []
     for commit in history.commits(root, head, paths=[cfg.lists_dir]):
         d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
-        mine = [c for c in d.changes if c.object in objects and (c.key in tracked or c.previous_key in tracked)]
+        mine = [c for c in d.changes if belongs(c)]
         if not mine:
             continue
+        if obj is None:   # the newest change says what the key names
+            obj = next((c.object for c in mine if c.key in tracked), mine[0].object)
+            belongs = _tracks(obj, key, tracked)
+            mine = [c for c in d.changes if belongs(c)]
         history.require_full_history(root, commit, f"{key} 的调整历史")
         for c in mine:
-            name = name or c.name
+            if c.key in tracked or c.previous_key in tracked:
+                name = name or c.name
             if c.previous_key:
                 tracked.add(c.previous_key)
                 needles.add(_needle(obj, c.previous_key))
@@ -535,7 +595,14 @@ def _item_log(root, key: str, at: str | None = None) -> ItemLog:
         if obj == "power" and name:
             needles.add(name.split("（")[0])
         entries.append(LogEntry(commit, parse_records(commit.message), mine, d.names))
+    if obj is None:   # neither listed now nor ever changed
+        raise UsageError(_not_found(head, key))
     return ItemLog(obj, key, name, entries, head)
+
+
+def _not_found(head: str, key: str) -> str:
+    return (f"在 {head[:7]} 中找不到事项「{key}」；请用事项编码、BJ-编号、部门标识、部门/内设机构#序号、目录/编码，"
+            "或监管记录的编号（如 YT-002、TC-2025-001、DD-2025-001#1、ZB-2025|1.3.1）指定 (no such item)")
 
 
 def render_log(log: ItemLog, fmt: str = "text") -> str:
@@ -563,7 +630,8 @@ def render_log(log: ItemLog, fmt: str = "text") -> str:
         for ch in e.changes:
             kinds = "、".join(ch.types)
             where = f"{ch.file}:{ch.line}" if ch.file else ""
-            line = f"{kinds}（{D.LEVEL_LABELS[ch.level]}）" + (f" · {where}" if where else "")
+            part = f"{D.OBJECTS[ch.object][0]} {ch.key}「{ch.name}」 · " if ch.object == RECORD_PARTS.get(log.object) else ""
+            line = part + f"{kinds}（{D.LEVEL_LABELS[ch.level]}）" + (f" · {where}" if where else "")
             out.append(f"- {line}" if md else f"  {line}")
             if not ch.fields:
                 text = D.describe(view, ch)

@@ -1,7 +1,9 @@
-"""``policykit docs build [--root .] [--site-dir site] [--strict]`` and ``policykit docs serve``."""
+"""``policykit docs build [--root .] [--site-dir site] [--strict] [--legal-date D]`` and ``policykit docs serve``."""
 from __future__ import annotations
 
 import sys
+
+LEGAL_DATE_HELP = "按该日期（YYYY-MM-DD）核对依据的效力状况、督导问题是否逾期（默认：mkdocs.yml 中插件的 legal_date，否则今天）"
 
 
 def register(sub) -> None:
@@ -15,6 +17,7 @@ def register(sub) -> None:
     b.add_argument("--site-dir", default=None, help="输出目录（默认 mkdocs.yml 的 site_dir，即 site）")
     b.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
     b.add_argument("--strict", action="store_true", help="有任何警告即失败（CI 使用）")
+    b.add_argument("--legal-date", default=None, metavar="YYYY-MM-DD", help=LEGAL_DATE_HELP)
     b.add_argument("-v", "--verbose", action="store_true", help="输出 mkdocs 的调试信息")
     b.set_defaults(func=run_build)
     s = dsub.add_parser("serve", help="本地预览，清单改动后自动重新生成 · preview with live reload")
@@ -22,8 +25,22 @@ def register(sub) -> None:
     s.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="监听地址（默认 127.0.0.1:8000）")
     s.add_argument("--open", action="store_true", help="在浏览器中打开")
+    s.add_argument("--legal-date", default=None, metavar="YYYY-MM-DD", help=LEGAL_DATE_HELP)
     s.set_defaults(func=run_serve)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
+
+
+def _legal_date(args) -> str | None:
+    """``--legal-date`` checked and normalized (``YYYY-MM-DD``), or None when not given."""
+    import datetime as dt
+    from ..errors import UsageError
+    value = getattr(args, "legal_date", None)
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise UsageError(f"法律日期应为 YYYY-MM-DD 格式的日期：--legal-date {value} (invalid legal date)") from None
 
 
 def _site_dir(args):
@@ -43,6 +60,7 @@ def run_build(args) -> int:
     from ..errors import InputError
     from ..site import build_site
     from ..writing import recover, replace_directory, staging_directory
+    legal_date = _legal_date(args)
     final = _site_dir(args)
     recover(final.parent)
     if final.exists() and not final.is_dir():
@@ -50,7 +68,7 @@ def run_build(args) -> int:
     stage = staging_directory(final)
     try:
         result = build_site(args.root, site_dir=str(stage), strict=args.strict, config_file=args.config_file,
-                            stream=sys.stderr, verbose=args.verbose)
+                            stream=sys.stderr, verbose=args.verbose, plugin_options={"legal_date": legal_date})
         replace_directory(stage, final)
     finally:
         if stage.exists():
@@ -62,5 +80,5 @@ def run_build(args) -> int:
 def run_serve(args) -> int:
     from ..site import serve_site
     serve_site(args.root, dev_addr=args.dev_addr, config_file=args.config_file, stream=sys.stderr,
-               open_browser=args.open)
+               open_browser=args.open, plugin_options={"legal_date": _legal_date(args)})
     return 0

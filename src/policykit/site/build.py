@@ -6,6 +6,7 @@ repository of lists can be published without adding files to it.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import tempfile
@@ -109,15 +110,43 @@ def _config(root: Path, config_file, site_dir, strict: bool, tmp: Path, extra: d
                          hint="网站需要 mkdocs-material 和 jieba：pip install -e '.[site]'") from exc
 
 
+@contextlib.contextmanager
+def _plugin_options(options: dict | None):
+    """Override options of the ``policykit`` mkdocs plugin while the block runs, over what mkdocs.yml
+    (or the built-in configuration) says: the options are merged in when mkdocs loads the plugin's
+    configuration, so they hold for ``docs build`` and for every rebuild of ``docs serve`` (which
+    reloads mkdocs.yml each time). Options that are None are left alone."""
+    from .plugin import PolicykitPlugin
+    options = {k: v for k, v in (options or {}).items() if v is not None}
+    if not options:
+        yield
+        return
+    own = PolicykitPlugin.__dict__.get("load_config")
+    inherited = PolicykitPlugin.load_config
+
+    def load_config(self, config, config_file_path=None):
+        return inherited(self, {**(config or {}), **options}, config_file_path)
+
+    PolicykitPlugin.load_config = load_config
+    try:
+        yield
+    finally:
+        if own is None:
+            del PolicykitPlugin.load_config
+        else:
+            PolicykitPlugin.load_config = own
+
+
 def build_site(root=".", *, site_dir=None, strict: bool = False, config_file=None, stream=None,
-               verbose: bool = False) -> BuildResult:
-    """Build the site of the repository at ``root``; raise :class:`InputError` when mkdocs aborts."""
+               verbose: bool = False, plugin_options: dict | None = None) -> BuildResult:
+    """Build the site of the repository at ``root``; raise :class:`InputError` when mkdocs aborts.
+    ``plugin_options`` (e.g. ``{"legal_date": "2024-01-01"}``) override the plugin's configuration."""
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
     logger, handler, old_level = _logging(stream, verbose)
     t0 = time.perf_counter()
     try:
-        with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp, _plugin_options(plugin_options):
             cfg = _config(Path(root), config_file, site_dir, strict, Path(tmp))
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
@@ -137,12 +166,13 @@ def build_site(root=".", *, site_dir=None, strict: bool = False, config_file=Non
         logger.propagate = True
 
 
-def serve_site(root=".", *, dev_addr: str = "127.0.0.1:8000", config_file=None, stream=None, open_browser: bool = False):
+def serve_site(root=".", *, dev_addr: str = "127.0.0.1:8000", config_file=None, stream=None, open_browser: bool = False,
+               plugin_options: dict | None = None):
     """``mkdocs serve`` for the repository: rebuilds when lists/, rules/ or policykit.yaml change."""
     from mkdocs.commands.serve import serve
     logger, handler, old_level = _logging(stream, False)
     try:
-        with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp, _plugin_options(plugin_options):
             cfg = _config(Path(root), config_file, None, False, Path(tmp))
             serve(config_file=cfg.config_file_path, dev_addr=dev_addr, open_in_browser=open_browser)
     finally:

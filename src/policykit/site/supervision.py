@@ -670,7 +670,7 @@ class SupervisionPages:
         here = U.BODIES
         site = self.site
         bodies = sorted(self.v.bodies, key=lambda b: b.id)
-        fig = bodies_figures(self.repo)
+        fig = bodies_figures(self.repo, today=self.today)
         lines = ["# 议事协调机构", ""]
         lines += [_md(x) for x in format_figures(fig).strip().splitlines()]
         lines.append("")

@@ -2,9 +2,11 @@
 
 Two ways to derive "bodies cut and the share" (Jinan: 202 bodies cut, 50.1%):
 
-- ``bodies_figures(repo, since=, until=)`` from the data alone: every body record carries its status
+- ``bodies_figures(repo, since=, until=, today=)`` from the data alone: every body record carries its status
   (存续/撤销/合并) and, when cut, the date and document; the base is every body that existed at
   ``since`` (or every registered body), the cut ones are those abolished or merged in the window.
+  Temporary bodies still active after their term are judged on ``today`` (default: the real today;
+  the site passes its legal date).
 - ``bodies_cut_between(before, after)`` from two revisions of the repository (``open_repository(at=…)``):
   bodies active at ``before`` that are no longer active (or no longer listed) at ``after``.
 """
@@ -21,10 +23,12 @@ def _share(part: int, whole: int) -> float:
 
 
 def bodies_figures(repo, *, since: _dt.date | None = None, until: _dt.date | None = None,
-                   period: str | None = None) -> dict:
+                   period: str | None = None, today: _dt.date | None = None) -> dict:
     """Counts by kind, status and host; bodies cut in [since, until] and their share of the base.
 
     ``period`` (e.g. ``2025``) counts run records (meetings, documents) per body in that period.
+    ``today`` (default: today) is the day temporary bodies past their term are judged on
+    (``temporary_past_term``; returned as ``as_of``).
     """
     from .records import in_period
     bodies = views(repo).bodies
@@ -37,7 +41,8 @@ def bodies_figures(repo, *, since: _dt.date | None = None, until: _dt.date | Non
                                                 ((since is None or b.abolished_on >= since) and b.abolished_on <= until))]
     active = [b for b in bodies if b.active]
     merged = [b for b in cut if b.status == "合并"]
-    expired = [b for b in active if b.type == "临时" and b.term_end and b.term_end < _dt.date.today()]
+    today = today or _dt.date.today()
+    expired = [b for b in active if b.type == "临时" and b.term_end and b.term_end < today]
     by_year = Counter(b.abolished_on.year for b in cut if b.abolished_on)
     rows = []
     for b in sorted(bodies, key=lambda b: b.id):
@@ -55,6 +60,7 @@ def bodies_figures(repo, *, since: _dt.date | None = None, until: _dt.date | Non
     return {
         "since": since.isoformat() if since else None,
         "until": None if until == _dt.date.max else until.isoformat(),
+        "as_of": today.isoformat(),
         "registered": len(bodies),
         "base": len(base),
         "active": len(active),
