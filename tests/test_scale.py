@@ -481,3 +481,23 @@ def test_old_repository_caches_are_pruned(tmp_path, monkeypatch):
     kept = [p for p in base.iterdir() if p.is_dir()]
     assert store.dir in kept and len(kept) == cache.MAX_ROOTS
     assert not (base / f"{0:016x}").exists() and (base / f"{cache.MAX_ROOTS + 4:016x}").exists()
+
+
+def test_positions_found_by_counting_equal_the_full_table(repo_copy):
+    """A cached document answers single position questions by counting nodes and keys; every answer
+    equals the parsed file's table, for every value and key path and for paths that do not exist."""
+    open_repository(repo_copy)                      # fills the cache
+    warm = open_repository(repo_copy)               # documents read back from it
+    checked = 0
+    for rel, kind in _files(repo_copy)[:40]:
+        doc = warm.documents[rel]
+        if not hasattr(doc, "_counted"):
+            continue
+        ref, _ = reference(rel, kind, (repo_copy / rel).read_bytes(), load_config(repo_copy)[0], repo_copy)
+        for path in list(ref.positions)[:400]:
+            assert doc.position(path) == ref.position(path), (rel, path)
+            assert doc.position(path + ("nope",)) == ref.position(path + ("nope",)), (rel, path)
+            assert doc.key_position(path) == ref.key_position(path), (rel, path)
+            checked += 1
+        assert doc._packed is not None, "the full table was built although single answers sufficed"
+    assert checked > 1000

@@ -537,6 +537,27 @@ def _key_order(data) -> list:
     return out
 
 
+def _subtree_sizes(node, sizes: dict) -> tuple[int, int]:
+    """(nodes, keys) under ``node`` inclusive, as the loader walks them; containers' sizes by id."""
+    t = type(node)
+    if t is dict:
+        n, k = 1, 0
+        for v in node.values():
+            cn, ck = _subtree_sizes(v, sizes)
+            n += cn
+            k += 1 + ck
+    elif t is list:
+        n, k = 1, 0
+        for v in node:
+            cn, ck = _subtree_sizes(v, sizes)
+            n += cn
+            k += ck
+    else:
+        return 1, 0
+    sizes[id(node)] = (n, k)
+    return n, k
+
+
 def _walk_orders(data) -> tuple[list, list]:
     """``_preorder``'s node paths and ``_key_order``'s key paths in one walk (reading positions back)."""
     pos: list = []
@@ -676,6 +697,7 @@ def _make_cached_document():
             self._packed = None
             self._reparse = None
             self._dates = None  # set when fastyaml read the file: where its dates are
+            self._counts = None
 
         def _unpack(self):
             packed, self._packed = self._packed, None
@@ -694,6 +716,73 @@ def _make_cached_document():
                 fresh = self._reparse()  # never trust a broken entry: parse the file again
                 self._positions, self._key_positions = fresh.positions, fresh.key_positions
             self._reparse = None
+
+        # a few positions are usually all that is asked (where the problems are): find them by
+        # counting nodes and keys instead of building a dictionary of every path in the file
+        def _counted(self):
+            """(pos array, kpos array, sizes) once the packed arrays are checked against the data."""
+            if self._counts is None:
+                pos_text, kpos_text, n, k = self._packed
+                pos = _unpack(pos_text) if isinstance(pos_text, str) else pos_text
+                kpos = _unpack(kpos_text) if isinstance(kpos_text, str) else kpos_text
+                sizes: dict = {}
+                total = _subtree_sizes(self.data, sizes)
+                if total != (n, k) or len(pos) != 2 * n or len(kpos) != 2 * k:
+                    raise ValueError("packed positions do not fit the data")
+                self._counts = (pos, kpos, sizes)
+            return self._counts
+
+        def _indexes(self, path):
+            """(node index, key index or None, path found) of the deepest existing prefix of ``path``."""
+            pos, kpos, sizes = self._counted()
+            node, index, key_index, keys_before = self.data, 0, None, 0
+            for depth, step in enumerate(path):
+                t = type(node)
+                if t is dict and type(step) is str and step in node:
+                    index += 1
+                    for k, v in node.items():
+                        if k == step:
+                            break
+                        cn, ck = sizes.get(id(v), (1, 0))
+                        index += cn
+                        keys_before += 1 + ck
+                    key_index = keys_before
+                    keys_before += 1
+                    node = node[step]
+                elif t is list and type(step) is int and 0 <= step < len(node):
+                    index += 1
+                    for v in node[:step]:
+                        cn, ck = sizes.get(id(v), (1, 0))
+                        index += cn
+                        keys_before += ck
+                    key_index = None
+                    node = node[step]
+                else:
+                    return index, None, path[:depth]
+            return index, key_index, tuple(path)
+
+        def position(self, path):
+            if self._packed is None:
+                return super().position(path)
+            try:
+                index, _, _ = self._indexes(tuple(path))
+                pos = self._counts[0]
+                return (pos[2 * index], pos[2 * index + 1])
+            except (ValueError, TypeError, zlib.error, RecursionError, IndexError):
+                return super().position(path)  # unpacks, re-parsing the file if the entry is broken
+
+        def key_position(self, path):
+            if self._packed is None:
+                return super().key_position(path)
+            try:
+                path = tuple(path)
+                index, key_index, found = self._indexes(path)
+                if key_index is not None and found == path:
+                    kpos = self._counts[1]
+                    return (kpos[2 * key_index], kpos[2 * key_index + 1])
+                return self.position(path)
+            except (ValueError, TypeError, zlib.error, RecursionError, IndexError):
+                return super().key_position(path)
 
         @property
         def positions(self):
