@@ -338,3 +338,33 @@ def test_recover_leaves_a_live_writers_files_and_foreign_files_alone(tmp_path):
     foreign.write_text("y", encoding="utf-8")
     writing.recover(tmp_path)
     assert mine.exists() and foreign.exists() and target.read_text(encoding="utf-8") == "old\n"
+
+
+def test_a_journal_planted_in_the_work_tree_moves_and_deletes_nothing(repo, tmp_path):
+    """A pull request can carry any file, including one named like policykit's journal of a killed
+    run; recovery must not act on it (delete a file, or move the request's own file over another)."""
+    import hashlib
+    import json as _json
+
+    from policykit import writing
+    victim = repo / "README-victim.txt"
+    victim.write_text("用户的文件\n", encoding="utf-8")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("仓库之外\n", encoding="utf-8")
+    payload = repo / "lists" / ".evil.yaml.99999999-0123456789ab.bak"
+    payload.write_text("恶意内容\n", encoding="utf-8")
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    journal = {"entries": [
+        {"target": str(victim), "sha256": digest(victim), "backup": None},
+        {"target": str(outside), "sha256": digest(outside), "backup": None},
+        {"target": str(repo / ".git" / "hooks" / "post-checkout"), "sha256": None, "backup": str(payload)},
+        {"target": str(repo / "lists" / "powers" / "scjgj.yaml"),
+         "sha256": digest(repo / "lists" / "powers" / "scjgj.yaml"), "backup": str(payload)},
+    ], "dirs": [str(repo / "lists" / "powers")]}
+    for where in (repo, repo / "lists", repo / "lists" / "powers"):
+        (where / ".policykit-99999999-deadbeef.journal").write_text(_json.dumps(journal), encoding="utf-8")
+    before = snapshot(repo)
+    writing.recover(repo, repo / "lists", repo / "lists" / "powers")
+    assert snapshot(repo) == before
+    assert outside.read_text(encoding="utf-8") == "仓库之外\n"
+    assert not (repo / ".git" / "hooks" / "post-checkout").exists()

@@ -156,6 +156,34 @@ def _sha(path: Path) -> str | None:
         return None
 
 
+def _journal_entry_is_ours(entry, stage: Path, pid: str) -> bool:
+    """Whether a journal entry may be acted on. Journals under the git directory are ours (a pull
+    request cannot put files there). A journal beside its targets is only written where there is
+    no git directory; in a git work tree such a file was planted (a pull request can carry any
+    file) and is ignored, and anywhere it may only speak for regular files of its own directory
+    and for backups this run made there."""
+    if not isinstance(entry, dict):
+        return False
+    target, digest, backup = entry.get("target"), entry.get("sha256"), entry.get("backup")
+    if not isinstance(target, str) or not isinstance(digest, str) or not re.fullmatch(r"[0-9a-f]{64}", digest):
+        return False
+    if backup is not None and not isinstance(backup, str):
+        return False
+    if stage.name == STAGING:
+        return True
+    if staging_dir(stage / "_") != stage:
+        return False
+    target_path = Path(target)
+    if target_path.parent != stage or target_path.is_symlink():
+        return False
+    if backup is not None:
+        b = Path(backup)
+        m = _BESIDE_RE.match(b.name)
+        if b.parent != stage or not m or m.group(1) != pid or b.is_symlink():
+            return False
+    return True
+
+
 def recover(*places) -> list[Path]:
     """Roll back writes of killed runs found in the staging directories of ``places``; return the
     targets put back. Leftover temporary files of dead runs are removed."""
@@ -168,6 +196,9 @@ def recover(*places) -> list[Path]:
                 dirs.append(d)
     restored = []
     for d in dirs:
+        # our files live under .git when there is one; beside the targets only where there is not
+        if d.name != STAGING and staging_dir(d / "_") != d:
+            continue
         try:
             names = sorted(os.listdir(d))
         except OSError:
@@ -179,9 +210,14 @@ def recover(*places) -> list[Path]:
             journal = d / name
             try:
                 entries = json.loads(journal.read_text(encoding="utf-8"))
+                if not isinstance(entries, dict):
+                    entries = {}
             except (OSError, ValueError):
                 entries = {}
+            pid = m.group(1)
             for e in reversed(entries.get("entries", [])):
+                if not _journal_entry_is_ours(e, d, pid):
+                    continue  # a planted or damaged journal never moves or deletes anything
                 target, backup = Path(e["target"]), e.get("backup")
                 if _sha(target) == e["sha256"]:          # ours, not changed since: put back what was there
                     try:
@@ -194,11 +230,13 @@ def recover(*places) -> list[Path]:
                         pass
                 if backup:
                     _unlink_quietly(Path(backup))
-            for created in reversed(entries.get("dirs", [])):
-                try:
-                    Path(created).rmdir()
-                except OSError:
-                    pass
+            trusted = d.name == STAGING  # directories to remove only from our own journals
+            for created in reversed(entries.get("dirs", []) if trusted else []):
+                if isinstance(created, str):
+                    try:
+                        Path(created).rmdir()
+                    except OSError:
+                        pass
             _unlink_quietly(journal)
         pattern = _STAGED_RE if d.name == STAGING else _BESIDE_RE
         for name in names:
