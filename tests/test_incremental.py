@@ -152,3 +152,22 @@ def test_fact_digests_tell_content_and_place_apart(city):
     assert len(set(digests)) == len(digests)  # no two facts alike: reuse is unambiguous here
     again = incremental.fact_digests(build_facts(open_repository(city)))
     assert again == digests  # the same content gives the same digest in another build
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_seen(city):
+    """Files are known by their stat (size, mtime, ctime, inode), as git's index knows them; an edit of
+    the same length with the modification time put back still changes ctime, so it is read."""
+    old = 1_600_000_000_000_000_000          # 2020: long before anything was hashed (not "racy")
+    for path in (city / "lists").rglob("*.yaml"):
+        os.utime(path, ns=(old, old))
+    first = run_check(city, reuse=True)
+    path = next(p for p in sorted((city / "lists" / "powers").glob("*.yaml"))
+                if "category: 行政处罚" in p.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("category: 行政处罚", "category: 行政处理", 1)   # same length in UTF-8
+    assert len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(old, old))
+    again = run_check(city, reuse=True)
+    assert not again.reuse.get("whole")
+    assert _full(again) == _full(_scratch(city)) != _full(first)

@@ -39,6 +39,7 @@ import os
 import re
 import secrets
 import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -90,14 +91,26 @@ def _load_all(root: Path, source, files, config):
     raws: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     unreadable: dict[str, Problem] = {}
+    # work-tree files whose stat is unchanged need not be read at all when their entry is stored
+    index = StatIndex(store) if store is not None and not read_only and hasattr(source, "plain_path") else None
+    known: dict[str, str] = {}
     for rel, kind in files:
+        path = source.plain_path(rel) if index is not None else None
+        blob = index.blob(path) if path is not None else None
+        if blob is not None:
+            known[rel] = path
+            keys[rel] = _entry_key(salt, kind, digests[kind], blob)
+            continue
         try:
             raw = source.read_bytes(rel)
         except (OSError, PermissionError) as exc:
             unreadable[rel] = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
             continue
         raws[rel] = raw
-        keys[rel] = _entry_key(salt, kind, digests[kind], blob_id(raw))
+        blob = blob_id(raw)
+        keys[rel] = _entry_key(salt, kind, digests[kind], blob)
+        if path is not None:
+            index.record(path, raw, blob)
 
     results: dict[str, tuple] = {}
     misses = []
@@ -106,11 +119,18 @@ def _load_all(root: Path, source, files, config):
             continue
         body = store.get(keys[rel]) if store else None
         if body is not None:
-            decoded = _decode(rel, body, _Reparse(rel, kind, raws[rel], config, root))
+            decoded = _decode(rel, body, _Reparse(rel, kind, raws.get(rel), config, root, source))
             if decoded is not None:
                 results[rel] = decoded
                 continue
             store.discard(keys[rel])
+        if rel not in raws:  # known by its stat, but its entry is gone: read it after all
+            try:
+                raws[rel] = source.read_bytes(rel)
+            except (OSError, PermissionError) as exc:
+                unreadable[rel] = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
+                continue
+            keys[rel] = _entry_key(salt, kind, digests[kind], blob_id(raws[rel]))
         misses.append((rel, kind))
 
     if misses:
@@ -129,6 +149,9 @@ def _load_all(root: Path, source, files, config):
                     from .errors import InternalError
                     raise InternalError(f"缓存条目无法读回：{rel}")
                 results[rel] = decoded
+    if index is not None:
+        index.save(keep={source.plain_path(rel) for rel, _ in files} - {None})
+        keys["<stat-index>"] = index.key
     if store is not None and not read_only:
         store.finish(set(keys.values()))
     return unreadable, results
@@ -332,6 +355,70 @@ class Store:
                     pass
 
 
+class StatIndex:
+    """Blob ids of work-tree files whose stat is what it was when they were hashed (git's index).
+
+    A file is identified by (size, mtime, ctime, inode); ctime changes on every write and cannot be
+    set by a user. An entry is trusted only if the file had not been modified for a while when it
+    was hashed ("racily clean" files are hashed again), so an edit is never mistaken for the old
+    content. Kept as one authenticated entry of the store; without a store nothing is remembered.
+    """
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, store: "Store | None"):
+        self.store = store
+        self.key = hashlib.sha256(f"pk-stat-index{FORMAT}".encode()).hexdigest()
+        self.entries: dict = {}
+        self.changed = False
+        if store is not None:
+            body = store.get(self.key)
+            if body is not None:
+                try:
+                    data = json.loads(body)
+                    if isinstance(data, dict) and isinstance(data.get("files"), dict):
+                        self.entries = data["files"]
+                except ValueError:
+                    self.entries = {}
+
+    @staticmethod
+    def _stamp(st) -> list:
+        return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def blob(self, path: str) -> str | None:
+        """The blob id of the regular file at ``path`` if its stat still matches, else None."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return None
+        entry = self.entries.get(path)
+        if not isinstance(entry, list) or len(entry) != 3:
+            return None
+        stamp, blob, hashed_at = entry
+        if stamp != self._stamp(st) or not isinstance(blob, str) or not isinstance(hashed_at, int) \
+                or st.st_mtime_ns >= hashed_at - self.RACY_NS or st.st_ctime_ns >= hashed_at - self.RACY_NS:
+            return None
+        return blob
+
+    def record(self, path: str, raw: bytes, blob: str) -> None:
+        """Remember ``blob`` for ``path`` when the file still is what was read (same size)."""
+        try:
+            st = os.lstat(path)
+        except OSError:
+            return
+        if st.st_size != len(raw):
+            return
+        self.entries[path] = [self._stamp(st), blob, time.time_ns()]
+        self.changed = True
+
+    def save(self, keep=None) -> None:
+        if self.store is None or not self.changed:
+            return
+        if keep is not None:
+            self.entries = {k: v for k, v in self.entries.items() if k in keep}
+        self.store.put(self.key, json.dumps({"files": self.entries}, separators=(",", ":")).encode("utf-8"))
+
+
 MAX_ROOTS = 32
 
 
@@ -469,14 +556,16 @@ def _parse_all(misses, raws, config, root, *, encode: bool, store=None, keys=Non
 class _Reparse:
     """How to rebuild one document from its bytes, should a stored entry turn out unusable."""
 
-    __slots__ = ("rel", "kind", "raw", "config", "root")
+    __slots__ = ("rel", "kind", "raw", "config", "root", "source")
 
-    def __init__(self, rel, kind, raw, config, root):
+    def __init__(self, rel, kind, raw, config, root, source=None):
         self.rel, self.kind, self.raw, self.config, self.root = rel, kind, raw, config, root
+        self.source = source
 
     def __call__(self):
         from .loader import load_bytes  # the located loader: the reference for positions
-        return load_bytes(self.raw, self.rel, self.config.limits)
+        raw = self.raw if self.raw is not None else self.source.read_bytes(self.rel)
+        return load_bytes(raw, self.rel, self.config.limits)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -62,8 +62,10 @@ class _Link(Exception):
     pass
 
 
-def _tree(h, base: Path, label: str) -> None:
-    """Feed every file under ``base`` (path and content) into ``h``; refuse symbolic links."""
+def _tree(h, base: Path, label: str, index=None) -> None:
+    """Feed every file under ``base`` (path and git blob id) into ``h``; refuse symbolic links.
+    ``index`` (cache.StatIndex) answers for files whose stat is unchanged without reading them."""
+    from .cache import blob_id
     if base.is_symlink():
         raise _Link(str(base))
     if not base.is_dir():
@@ -78,11 +80,15 @@ def _tree(h, base: Path, label: str) -> None:
             path = os.path.join(dirpath, name)
             if os.path.islink(path):
                 raise _Link(path)
-            with open(path, "rb") as fh:
-                raw = fh.read()
+            blob = index.blob(path) if index is not None else None
+            if blob is None:
+                with open(path, "rb") as fh:
+                    raw = fh.read()
+                blob = blob_id(raw)
+                if index is not None:
+                    index.record(path, raw, blob)
             rel = os.path.relpath(path, base).replace(os.sep, "/")
-            h.update(f"{label}/{rel}\0{len(raw)}\0".encode("utf-8"))
-            h.update(hashlib.sha1(raw).digest())
+            h.update(f"{label}/{rel}\0{blob}\0".encode("utf-8"))
 
 
 def key_for(root: Path, *, rules_dir: Path, engine: str, today: _dt.date, legal_date: _dt.date | None,
@@ -99,7 +105,10 @@ def key_for(root: Path, *, rules_dir: Path, engine: str, today: _dt.date, legal_
         if cfg.is_symlink():
             return None
         h.update(cfg.read_bytes() if cfg.is_file() else b"<no config>")
-        _tree(h, root / config.lists_dir, "lists")
+        from .cache import StatIndex, Store
+        index = StatIndex(Store.for_root(root))
+        _tree(h, root / config.lists_dir, "lists", index)
+        index.save()
         _tree(h, Path(rules_dir), "rules")
         schemas = root / "schemas"
         _tree(h, schemas if schemas.is_dir() else BUNDLED_SCHEMAS, "schemas")

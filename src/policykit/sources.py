@@ -35,6 +35,10 @@ class WorkTree:
                         self._plain.add(rel)
         return out
 
+    def plain_path(self, rel: str) -> str | None:
+        """The path of a listed file with no symbolic link on its way, for stat-based identity."""
+        return str(self.root / rel) if rel in self._plain else None
+
     def read_bytes(self, rel: str) -> bytes:
         path = self.root / rel
         if rel in self._plain:
