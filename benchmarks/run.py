@@ -676,7 +676,9 @@ def report(results: dict) -> str:
               "dates are what they were, the stored result is read back (warm). After an edit, each fact is "
               "digested (fields and place); a single-fact rule's verdict on a fact seen last time is reused and only "
               "new facts go to the engine, and a join is reused only when no fact kind it reads changed. "
-              "`tests/test_incremental.py` compares every such run with a check from scratch.",
+              "`tests/test_incremental.py` compares every such run with a check from scratch. Unchanged files are "
+              "recognised by their stat (size, mtime, ctime, inode; racily clean files hashed again), as git's "
+              "index does, so neither the memo key nor the document cache reads them.",
               "* Planted defects: `tests/test_scale.py` checks on a small generated repository that every planted "
               "defect is reported, exactly as many times as planted, cold, warm, after one file changed and "
               "without cache.", ""]
