@@ -12,6 +12,25 @@ BASE = ROOT / "rules" / "_base"
 SHARED = ROOT.parent / "shared"
 
 
+def penalty_item(code: str, name: str, title: str, article: str, *, category: str = "行政处罚",
+                 level: str = "法律") -> str:
+    """One power item (YAML, under ``items:``) resting on a single basis: the scripted law cases."""
+    return f"""  - code: "{code}"
+    name: {name}
+    category: {category}
+    legal_basis:
+      - {{level: {level}, title: {title}, article: {article}}}
+    unit: 执法科
+    levels: [市级]
+    sanding_duty: 1
+    responsibilities: [立案责任：对违法行为予以立案]
+    accountability_targets: [执法人员]
+    accountability_cases: [对应当予以处罚的违法行为不予处罚的]
+    power_source: 法定本级行使
+    status: 在用
+"""
+
+
 def write_files(root: Path, files: dict) -> None:
     for rel, content in files.items():
         target = root / rel

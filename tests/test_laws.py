@@ -8,6 +8,7 @@ import policykit
 from policykit.check import run_check
 from policykit.cli import main
 from policykit.laws import article_numbers, chinese_number, normalise_title, parse_ranges, registry_of
+from conftest import penalty_item
 
 XZCFF = """id: xzcff
 title: 中华人民共和国行政处罚法
@@ -33,22 +34,8 @@ versions:
 
 
 def power(title, article, category="行政处罚", letters="CF", level="法律"):
-    return f"""department: sthjj
-items:
-  - code: "370199102{letters}00100"
-    name: 对超标排放大气污染物的处罚
-    category: {category}
-    legal_basis:
-      - {{level: {level}, title: {title}, article: {article}}}
-    unit: 执法科
-    levels: [市级]
-    sanding_duty: 1
-    responsibilities: [立案责任：对违法行为予以立案]
-    accountability_targets: [执法人员]
-    accountability_cases: [对应当予以处罚的违法行为不予处罚的]
-    power_source: 法定本级行使
-    status: 在用
-"""
+    return "department: sthjj\nitems:\n" + penalty_item(f"370199102{letters}00100", "对超标排放大气污染物的处罚", title,
+                                                          article, category=category, level=level)
 
 
 def rules_of(result, prefix="LAW-"):

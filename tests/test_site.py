@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import ROOT, git
+from conftest import ROOT, git, penalty_item
 from policykit.repository import open_repository
 
 pytest.importorskip("material", reason="mkdocs-material is not installed (pip install -e '.[site]')")
@@ -487,20 +487,7 @@ versions:
 
 
 def _item(code, name, title, article, level="法律"):
-    return f"""  - code: "{code}"
-    name: {name}
-    category: 行政处罚
-    legal_basis:
-      - {{level: {level}, title: {title}, article: {article}}}
-    unit: 执法科
-    levels: [市级]
-    sanding_duty: 1
-    responsibilities: [立案责任：对违法行为予以立案]
-    accountability_targets: [执法人员]
-    accountability_cases: [对应当予以处罚的违法行为不予处罚的]
-    power_source: 法定本级行使
-    status: 在用
-"""
+    return penalty_item(code, name, title, article, level=level)
 
 
 @pytest.fixture(scope="module")

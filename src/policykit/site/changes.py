@@ -39,12 +39,8 @@ def _iso_day(d) -> str:
     return str(d or "")
 
 
-@dataclass
-class AsOf:
-    commit: str
-    date: _dt.datetime | _dt.date | None
-    subject: str = ""
-    dirty: bool = False
+class _CommitDated:
+    """``short`` and ``day`` of something that carries ``commit`` and ``date``."""
 
     @property
     def short(self) -> str:
@@ -53,6 +49,14 @@ class AsOf:
     @property
     def day(self) -> str:
         return _iso_day(self.date)
+
+
+@dataclass
+class AsOf(_CommitDated):
+    commit: str
+    date: _dt.datetime | _dt.date | None
+    subject: str = ""
+    dirty: bool = False
 
 
 @dataclass
@@ -75,7 +79,7 @@ class Change:
 
 
 @dataclass
-class Adjustment:
+class Adjustment(_CommitDated):
     commit: str
     date: object
     author: str = ""
@@ -86,14 +90,6 @@ class Adjustment:
     approval: str = ""
     changes: list = field(default_factory=list)   # [Change]
     files: list = field(default_factory=list)     # changed list files, when no item-level changes are known
-
-    @property
-    def short(self) -> str:
-        return self.commit[:8]
-
-    @property
-    def day(self) -> str:
-        return _iso_day(self.date)
 
 
 @dataclass
