@@ -87,3 +87,12 @@ def test_symlink_outside_repository_is_refused(tmp_path):
     (root / "link.yaml").symlink_to(outside)
     doc = load_file(root / "link.yaml", root)
     assert doc.data is None and doc.problems[0].rule == "FILE-OUTSIDE"
+
+
+def test_a_misaligned_field_is_explained_in_chinese():
+    """The most common hand edit gone wrong: one field indented a space too little inside a list item."""
+    raw = "department: scjgj\nitems:\n  - code: X1\n    name: 食品经营许可\n   unit: 食品安全科\n".encode()
+    doc = load_bytes(raw, "lists/powers/scjgj.yaml")
+    [p] = doc.problems
+    assert (p.rule, p.line, p.column) == ("YAML-SYNTAX", 5, 4)
+    assert p.message.startswith("YAML 语法错误：缩进不一致：这一行与上面的列表项没有对齐")
