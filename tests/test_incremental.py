@@ -140,8 +140,9 @@ def test_symbolic_link_in_the_lists_turns_the_memo_off(city, tmp_path):
     outside = tmp_path / "outside.yaml"
     outside.write_text("x: 1\n", encoding="utf-8")
     (city / "lists" / "link.yaml").symlink_to(outside)
-    assert check_memo.key_for(city, rules_dir=BUNDLED_RULES, engine="durable", today=dt.date.today(),
-                              legal_date=None) is None
+    from policykit.config import load_config
+    assert check_memo.key_for(city, config=load_config(city)[0], rules_dir=BUNDLED_RULES, engine="durable",
+                              today=dt.date.today(), legal_date=None) is None
 
 
 def test_fact_digests_tell_content_and_place_apart(city):

@@ -694,8 +694,7 @@ def _encode(doc, problems) -> bytes | None:
     try:
         body = {"data": doc.data, "dates": [], "pos": None, "kpos": None, "n": 0, "k": 0,
                 "xpos": None, "xkpos": None, "dp": len(doc.problems),
-                "problems": [[p.line, p.column, p.path, p.rule, p.severity, p.message, p.waived_by]
-                             for p in problems]}
+                "problems": [p.as_row() for p in problems]}
         if any(p.file != doc.file for p in problems) or problems[: len(doc.problems)] != doc.problems:
             return None
         packed = False

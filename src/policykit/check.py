@@ -67,8 +67,8 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         if root.is_dir():
             config, _ = load_config(root)
             rdir = Path(rules_dir) if rules_dir else rules_dir_for(root, config.rules_dir)
-            memo_key = check_memo.key_for(root, rules_dir=rdir, engine=engine, today=today or _dt.date.today(),
-                                          legal_date=legal_date)
+            memo_key = check_memo.key_for(root, config=config, rules_dir=rdir, engine=engine,
+                                          today=today or _dt.date.today(), legal_date=legal_date)
             stored = check_memo.recall(root, memo_key) if memo_key else None
             if stored is not None:
                 rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)

@@ -91,13 +91,13 @@ def _tree(h, base: Path, label: str, index=None) -> None:
             h.update(f"{label}/{rel}\0{blob}\0".encode("utf-8"))
 
 
-def key_for(root: Path, *, rules_dir: Path, engine: str, today: _dt.date, legal_date: _dt.date | None,
-            workers_matter: bool = False) -> str | None:
-    """The memo key of a check of the work tree at ``root``, or None when no memo may be used."""
-    from .config import CONFIG_FILE, load_config
+def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date,
+            legal_date: _dt.date | None) -> str | None:
+    """The memo key of a check of the work tree at ``root`` (``config``: its policykit.yaml, read),
+    or None when no memo may be used."""
+    from .config import CONFIG_FILE
     from .schemas import BUNDLED_SCHEMAS
     root = Path(root).resolve()
-    config, _ = load_config(root)
     h = hashlib.sha256()
     h.update(f"pk-check-memo{FORMAT}|{_code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
     try:
@@ -130,19 +130,14 @@ def recall(root: Path, key: str) -> dict | None:
         obj = json.loads(body)
         if obj.get("format") != FORMAT:
             return None
-        problems = []
-        for row in obj["problems"]:
-            file, line, col, path, rule, severity, message, waived = row
-            if not (isinstance(file, str) and type(line) is int and type(col) is int and isinstance(path, str)
-                    and isinstance(rule, str) and isinstance(severity, str) and isinstance(message, str)
-                    and (waived is None or isinstance(waived, str))):
-                return None
-            problems.append(Problem(file, line, col, path, rule, severity, message, waived))
+        problems = [Problem.from_row(row[0], row[1:]) for row in obj["problems"] if isinstance(row[0], str)]
+        if len(problems) != len(obj["problems"]):
+            return None
         counts = {k: obj[k] for k in ("rules", "facts", "files")}
         if not all(type(v) is int for v in counts.values()):
             return None
         return {"problems": problems, **counts}
-    except (ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return None
 
 
@@ -152,6 +147,5 @@ def remember(root: Path, key: str, problems: list[Problem], *, rules: int, facts
     if store is None:
         return
     body = json.dumps({"format": FORMAT, "rules": rules, "facts": facts, "files": files,
-                       "problems": [[p.file, p.line, p.column, p.path, p.rule, p.severity, p.message, p.waived_by]
-                                    for p in problems]}, ensure_ascii=False).encode("utf-8")
+                       "problems": [[p.file, *p.as_row()] for p in problems]}, ensure_ascii=False).encode("utf-8")
     store.put(key, body)

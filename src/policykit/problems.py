@@ -33,6 +33,23 @@ class Problem:
             del data["waived_by"]
         return data
 
+    def as_row(self) -> list:
+        """The problem without its file, as a JSON list (cache entries and stored results)."""
+        return [self.line, self.column, self.path, self.rule, self.severity, self.message, self.waived_by]
+
+    @classmethod
+    def from_row(cls, file: str, row) -> "Problem":
+        """The inverse of :meth:`as_row`; ``ValueError`` when the row is not one we write."""
+        try:
+            line, column, path, rule, severity, message, waived = row
+        except (TypeError, ValueError):
+            raise ValueError("not a problem row") from None
+        if not (type(line) is int and type(column) is int and isinstance(path, str) and isinstance(rule, str)
+                and isinstance(severity, str) and isinstance(message, str)
+                and (waived is None or isinstance(waived, str))):
+            raise ValueError("not a problem row")
+        return cls(file, line, column, path, rule, severity, message, waived)
+
     def with_severity(self, severity: str) -> "Problem":
         return Problem(self.file, self.line, self.column, self.path, self.rule, severity,
                        self.message, self.waived_by)
