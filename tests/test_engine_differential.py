@@ -11,7 +11,6 @@ import random
 from pathlib import Path
 from unittest import mock
 
-import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 

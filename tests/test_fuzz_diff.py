@@ -14,7 +14,6 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import yaml
 from hypothesis import given, strategies as st
 
 from policykit import diff as D

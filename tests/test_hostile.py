@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from policykit import engine
-from policykit.check import run_check
 from policykit.cli import main
 
 

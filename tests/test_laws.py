@@ -2,7 +2,6 @@
 import datetime as dt
 import json
 
-import pytest
 
 import policykit
 from policykit.check import run_check

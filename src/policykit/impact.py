@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from .errors import UsageError
-from .laws import Registry, article_numbers, parse_ranges as laws_parse_ranges, registry_of
+from .laws import Registry, article_numbers, registry_of
 from .repository import Repository
 
 

@@ -8,7 +8,6 @@ files that are not mappings, files or nesting beyond the configured limits.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,7 +196,7 @@ def parse_text(text: str, file: str, limits: Limits = Limits()) -> Document:
         col = exc.position - (before.rfind("\n") + 1) + 1
         doc.problems.append(Problem(file, line, col, "$", "YAML-CONTROL-CHAR", "error",
                                     f"包含不可打印的控制字符 U+{exc.character:04X}，请删除 (control character)"
-                                    if isinstance(exc.character, int) else f"包含不允许的字符 (invalid character)"))
+                                    if isinstance(exc.character, int) else "包含不允许的字符 (invalid character)"))
         doc.data = None
     except yaml.YAMLError as exc:
         doc.problems.append(Problem(file, 1, 1, "$", "YAML-SYNTAX", "error", f"YAML 无法读取：{exc}"))

@@ -20,8 +20,9 @@ def run(args) -> int:
     import datetime as dt
     from .. import open_repository
     from ..errors import UsageError
-    from ..impact import as_json, impact_of_law, impact_since, laws_parse_ranges, render_markdown, \
+    from ..impact import as_json, impact_of_law, impact_since, render_markdown, \
         render_since_markdown, write_xlsx
+    from ..laws import parse_ranges
     repo = open_repository(args.root)
     if args.since:
         try:
@@ -34,7 +35,7 @@ def run(args) -> int:
         if not args.law:
             raise UsageError("请指定法律法规，或使用 --since DATE")
         try:
-            arts = laws_parse_ranges(args.amended_articles) if args.amended_articles else None
+            arts = parse_ranges(args.amended_articles) if args.amended_articles else None
         except ValueError:
             raise UsageError(f"--amended-articles 格式应为 12,15-18：{args.amended_articles}") from None
         report = impact_of_law(repo, args.law, arts)

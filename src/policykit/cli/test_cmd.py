@@ -18,7 +18,6 @@ def run(args) -> int:
     from pathlib import Path
     from ..check import rules_dir_for
     from ..config import load_config
-    from ..errors import InputError
     from ..rules import load_rules
     from ..ruletest import coverage, run_examples
     root = Path(args.root).resolve()

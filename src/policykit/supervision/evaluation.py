@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
