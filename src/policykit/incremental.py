@@ -175,7 +175,8 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
                 "inputs": {k: kind_sums.get(k) for k in sorted(rule.kinds)},
                 "matches": sorted([digest_of[s] for s in m] for m in results.get(rule.id, ())),
             }
-        store.put(key, json.dumps(state, separators=(",", ":")).encode("utf-8"))
+        if state != previous:  # after an edit that changed no fact, the stored state is already this
+            store.put(key, json.dumps(state, separators=(",", ":")).encode("utf-8"))
     stats = {"rules_full": len(full), "rules_new_facts_only": len(partial), "rules_reused": reused_whole,
              "rules_single_reused": len(rules) - len(full) - len(partial) - reused_whole,
              "new_facts": sum(len(v) for v in new_facts.values())}
