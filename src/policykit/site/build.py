@@ -112,29 +112,17 @@ def _config(root: Path, config_file, site_dir, strict: bool, tmp: Path, extra: d
 
 @contextlib.contextmanager
 def _plugin_options(options: dict | None):
-    """Override options of the ``policykit`` mkdocs plugin while the block runs, over what mkdocs.yml
-    (or the built-in configuration) says: the options are merged in when mkdocs loads the plugin's
-    configuration, so they hold for ``docs build`` and for every rebuild of ``docs serve`` (which
-    reloads mkdocs.yml each time). Options that are None are left alone."""
-    from .plugin import PolicykitPlugin
+    """Set options of the ``policykit`` plugin over what mkdocs.yml says while the block runs (they
+    hold for ``docs build`` and every rebuild of ``docs serve``). Options that are None are left alone."""
+    from . import plugin
     options = {k: v for k, v in (options or {}).items() if v is not None}
-    if not options:
-        yield
-        return
-    own = PolicykitPlugin.__dict__.get("load_config")
-    inherited = PolicykitPlugin.load_config
-
-    def load_config(self, config, config_file_path=None):
-        return inherited(self, {**(config or {}), **options}, config_file_path)
-
-    PolicykitPlugin.load_config = load_config
+    saved = dict(plugin.OPTION_OVERRIDES)
+    plugin.OPTION_OVERRIDES.update(options)
     try:
         yield
     finally:
-        if own is None:
-            del PolicykitPlugin.load_config
-        else:
-            PolicykitPlugin.load_config = own
+        plugin.OPTION_OVERRIDES.clear()
+        plugin.OPTION_OVERRIDES.update(saved)
 
 
 def build_site(root=".", *, site_dir=None, strict: bool = False, config_file=None, stream=None,

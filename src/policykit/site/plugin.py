@@ -58,6 +58,10 @@ class PolicykitConfig(Config):
     legal_date = c.Optional(c.Type(str))              # YYYY-MM-DD: laws in force, findings overdue on it (default today)
 
 
+# options one build sets over mkdocs.yml (``policykit docs build --legal-date``); see site/build.py
+OPTION_OVERRIDES: dict = {}
+
+
 class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     supports_multiple_instances = False
 
@@ -78,6 +82,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         from ..repository import open_repository
         t0 = time.perf_counter()
         self.timings = {}
+        for name, value in OPTION_OVERRIDES.items():
+            self.config[name] = value
         base = Path(config.config_file_path).resolve().parent if config.config_file_path else Path.cwd()
         root = Path(self.config.root) if self.config.root else base
         if not root.is_absolute():
