@@ -102,3 +102,23 @@ def test_config_schema_knows_every_object_a_change_level_may_name():
     for label in OBJECT_BY_LABEL:
         assert pattern.match(f"{label}/新增"), label
     assert not pattern.match("不存在的对象/新增")
+
+
+def test_every_bundled_schema_is_a_valid_draft_2020_12_schema_and_a_local_one_is_checked(tmp_path):
+    """The checker trusts the bundled schemas without checking them against the metaschema on every
+    run; this test is that check. A repository's own schema is still checked when it is used."""
+    import json
+
+    import pytest
+    from jsonschema import Draft202012Validator
+
+    from policykit.errors import InternalError
+    from policykit.schemas import BUNDLED_SCHEMAS, KINDS, _validator
+
+    for name in sorted(set(KINDS.values())):
+        Draft202012Validator.check_schema(json.loads((BUNDLED_SCHEMAS / name).read_text(encoding="utf-8")))
+    bad = tmp_path / "schemas" / "powers.schema.json"
+    bad.parent.mkdir()
+    bad.write_text(json.dumps({"type": "object", "minProperties": "three"}), encoding="utf-8")
+    with pytest.raises(InternalError, match="无效"):
+        _validator(str(bad))

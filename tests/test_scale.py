@@ -12,6 +12,7 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
+import marshal
 import math
 import os
 import random
@@ -86,10 +87,9 @@ def _assert_planted(problems, planted) -> None:
         warnings.warn(f"rules unknown to the generator report problems on generated data: {new}")
 
 
-def _cache_entries(root_cache: Path) -> dict:
-    """Document entries (the stat index, rewritten as files settle, is not one)."""
-    index = cache.StatIndex(None).key
-    return {p: p.stat().st_mtime_ns for p in root_cache.rglob("*.json") if p.parent.name + p.stem != index}
+def _cache_entries(root: Path) -> dict:
+    """Document entries: key -> where its record is in the packs (from the authenticated index)."""
+    return {k: tuple(v) for k, v in cache.PackStore(cache.Store.for_root(root)).index.items()}
 
 
 # ---- planted defects in every mode -----------------------------------------------------------
@@ -112,18 +112,18 @@ def test_planted_defects_found_cold_warm_changed_and_uncached(repo_copy, generat
     cold = run_check(repo_copy)
     _assert_planted(cold.problems, planted)
     assert cold.repo.documents and cache_dir.is_dir()
-    entries = _cache_entries(cache_dir)
+    entries = _cache_entries(repo_copy)
     assert len(entries) >= len(_files(repo_copy)) - 1  # every readable file has an entry
 
     warm = run_check(repo_copy)
     assert _full(warm.problems) == _full(cold.problems)
-    assert _cache_entries(cache_dir) == entries, "a warm run rewrote cache entries"
+    assert _cache_entries(repo_copy) == entries, "a warm run rewrote cache entries"
 
     # one file edited without changing any verdict: same problems, one new entry
     rel = change_one_file(repo_copy, seed=1, defect=False)
     changed = run_check(repo_copy)
     assert _full(changed.problems) == _full(cold.problems)
-    after = _cache_entries(cache_dir)
+    after = _cache_entries(repo_copy)
     assert len(set(after) - set(entries)) == 1
 
     # one file edited to add a defect: exactly one more problem, of that kind, in that file
@@ -238,71 +238,119 @@ def test_types_and_failed_documents_round_trip(tmp_path, monkeypatch):
 # ---- a corrupted entry is ignored, not trusted ----------------------------------------------------
 
 
-def _entry_paths(cache_dir: Path) -> list:
-    return sorted(cache_dir.rglob("*.json"))
+def _write_index(store, index: dict) -> None:
+    """Rewrite the pack index through the store (as a buggy policykit could; an attacker without
+    the secret cannot even do this much)."""
+    packs = cache.PackStore(store)
+    store.put(packs.index_key, json.dumps({"entries": index}).encode())
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip-body", "garbage", "swap", "forged", "header-only",
-                                    "empty", "valid-json-wrong-shape"])
+                                    "empty", "index-garbage", "pack-deleted"])
 def test_corrupted_cache_entry_is_ignored(repo_copy, damage):
+    """Every kind of damage to the packs or their index is a miss: the documents read back equal
+    the parsed files, and the damaged entries are written again."""
     root = repo_copy
-    cache_dir = Path(os.environ["POLICYKIT_CACHE_DIR"])
     _load(root)
-    entries = _entry_paths(cache_dir)
-    assert entries
+    store = cache.Store.for_root(root)
+    packs = cache.PackStore(store)
+    index = dict(packs.index)
+    assert len(index) >= len(_files(root)) - 1
     rng = random.Random(damage)
-    victims = rng.sample(entries, 5)
-    for path in victims:
+    victims = rng.sample(sorted(index), 5)
+    pack_dir = Path(packs.dir)
+
+    def region(key):
+        name, offset, length = index[key]
+        return pack_dir / name, offset, length
+
+    for key in victims:
+        path, offset, length = region(key)
+        if not path.exists():   # deleted with an earlier victim
+            continue
         raw = path.read_bytes()
-        head, _, body = raw.partition(b"\n")
+        record = raw[offset: offset + length]
+        head, _, body = record.partition(b"\n")
         if damage == "truncate":
-            path.write_bytes(raw[: len(raw) // 2])
+            path.write_bytes(raw[: offset + length // 2])
         elif damage == "flip-body":
-            i = rng.randrange(len(body))
-            path.write_bytes(head + b"\n" + body[:i] + bytes([body[i] ^ 0x20]) + body[i + 1:])
+            i = offset + len(head) + 1 + rng.randrange(len(body))
+            path.write_bytes(raw[:i] + bytes([raw[i] ^ 0x20]) + raw[i + 1:])
         elif damage == "garbage":
-            path.write_bytes(os.urandom(200))
-        elif damage == "swap":
-            other = next(e for e in entries if e not in victims)
-            path.write_bytes(other.read_bytes())
+            path.write_bytes(raw[:offset] + os.urandom(length) + raw[offset + length:])
+        elif damage == "swap":   # the index points a key at another file's (authentic) record
+            other = next(k for k in sorted(index) if k not in victims)
+            index[key] = index[other]
         elif damage == "forged":
-            # a planted entry claiming the file is clean, with a MAC made without the secret
+            # a planted record claiming the file is clean, with a MAC made without the secret
             header = json.loads(head)
-            fake = json.loads(body)
+            fake = marshal.loads(body)
             fake["problems"], fake["dp"] = [], 0
-            new_body = json.dumps(fake, ensure_ascii=False).encode("utf-8")
+            new_body = marshal.dumps(fake)
             header["size"] = len(new_body)
             header["mac"] = "0" * 64
-            path.write_bytes(json.dumps(header).encode() + b"\n" + new_body)
+            forged = json.dumps(header).encode() + b"\n" + new_body
+            path.write_bytes(raw + forged)
+            index[key] = [path.name, len(raw), len(forged)]
         elif damage == "header-only":
-            path.write_bytes(head)
+            index[key] = [path.name, offset, len(head)]
         elif damage == "empty":
             path.write_bytes(b"")
-        elif damage == "valid-json-wrong-shape":
-            path.write_bytes(json.dumps({"format": 1}).encode() + b"\n" + b'{"data": 1}')
+        elif damage == "pack-deleted":
+            path.unlink(missing_ok=True)
+    if damage in ("swap", "forged", "header-only"):
+        _write_index(store, index)
+    if damage == "index-garbage":
+        store_file = Path(store._path(packs.index_key))
+        store_file.write_bytes(os.urandom(300))
     config, _ = load_config(root)
     again = _load(root)
     for rel, kind in _files(root):
         ref_doc, ref_problems = reference(rel, kind, (root / rel).read_bytes(), config, root)
         _assert_same_document(ref_doc, ref_problems, *again[rel])
     # the damaged entries were replaced by good ones
-    for path in victims:
-        raw = path.read_bytes()
-        header = json.loads(raw.partition(b"\n")[0])
-        assert header["key"] == path.parent.name + path.stem
+    fresh = cache.PackStore(cache.Store.for_root(root))
+    assert all(fresh.get(k) is not None for k in victims)
 
 
 def test_entry_without_secret_is_not_trusted(repo_copy):
-    """Entries made with another secret (e.g. copied from elsewhere) are all misses."""
+    """Entries made with another secret (e.g. copied from elsewhere) are all misses, even when an
+    index made with the new secret points at them."""
     root = repo_copy
     first = open_repository(root).load_problems
+    old_index = dict(cache.PackStore(cache.Store.for_root(root)).index)
     secret = Path(os.environ["POLICYKIT_CACHE_DIR"]) / "secret"
     assert secret.is_file() and oct(secret.stat().st_mode & 0o777) == "0o600"
     secret.write_text("f" * 64)
     store = cache.Store.for_root(root)
-    keys = [p.parent.name + p.stem for p in _entry_paths(store.dir)]
-    assert keys and all(store.get(k) is None for k in keys)
+    assert old_index and cache.PackStore(store).index == {}   # the old index itself is not trusted
+    _write_index(store, old_index)
+    packs = cache.PackStore(store)
+    assert packs.index == old_index and all(packs.get(k) is None for k in old_index)
     assert _full(open_repository(root).load_problems) == _full(first)
+
+
+def test_packs_are_compacted_and_stale_packs_removed(repo_copy, monkeypatch):
+    """Edits leave superseded records behind; once they outweigh the live ones the live records
+    are copied into one fresh pack and the old packs go. A killed run's pack nobody indexes is
+    removed once it is old."""
+    root = repo_copy
+    monkeypatch.setattr(cache, "PACK_SLACK_BYTES", 0)
+    _load(root)
+    packs_dir = Path(cache.PackStore(cache.Store.for_root(root)).dir)
+    orphan = packs_dir / "0-1-deadbeef.pack"
+    orphan.write_bytes(b"half a record")
+    os.utime(orphan, (1_000_000, 1_000_000))
+    for seed in range(3):
+        change_one_file(root, seed=seed, defect=False)
+        _load(root)
+    packs = cache.PackStore(cache.Store.for_root(root))
+    names = {v[0] for v in packs.index.values()}
+    on_disk = {p.name for p in packs_dir.glob("*.pack")}
+    assert names == on_disk, "every pack on disk is indexed (the orphan and superseded packs are gone)"
+    live = sum(v[2] for v in packs.index.values())
+    assert sum((packs_dir / n).stat().st_size for n in on_disk) <= 2 * live
+    assert all(packs.get(k) is not None for k in packs.index)
 
 
 def test_positions_fall_back_to_parsing_when_packed_positions_do_not_fit(repo_copy):
@@ -416,6 +464,33 @@ def test_quick_schema_check_never_accepts_what_jsonschema_rejects(generated):
     assert checked > 300 and accepted > 0
 
 
+def test_generated_pre_check_equals_its_closure_definition(generated):
+    """The pre-check runs as generated code; on every file and hundreds of mutations of them it
+    answers exactly what the keyword-by-keyword closures (its readable definition) answer."""
+    from policykit.schemas import load_schema
+    root = generated[0]
+    rng = random.Random(7)
+    compiled, reference = {}, {}
+    checked = disagreements = 0
+    for rel, kind in _files(root):
+        if kind not in compiled:
+            try:
+                compiled[kind] = cache._compile_schema(load_schema(kind, root))
+                reference[kind] = cache._compile_reference(load_schema(kind, root))
+            except cache._Unsupported:
+                compiled[kind] = reference[kind] = None
+        if compiled[kind] is None:
+            continue
+        doc = load_bytes((root / rel).read_bytes(), rel)
+        if doc.data is None:
+            continue
+        samples = [doc.data] + (list(_mutations(rng, doc.data)) if rng.random() < 0.3 else [])
+        for data in samples:
+            checked += 1
+            disagreements += compiled[kind](data) != reference[kind](data)
+    assert checked > 500 and disagreements == 0
+
+
 def test_quick_schema_check_agrees_on_clean_generated_files(generated):
     root = generated[0]
     for rel, kind in _files(root):
@@ -503,3 +578,38 @@ def test_positions_found_by_counting_equal_the_full_table(repo_copy):
             checked += 1
         assert doc._packed is not None, "the full table was built although single answers sufficed"
     assert checked > 1000
+
+
+def test_location_memo_answers_only_for_unchanged_files(repo_copy, monkeypatch):
+    """A check that reuses remembers where its problems were, keyed by each file's cache entry.
+    After an edit that moves lines in one file, that file's problems are located afresh (the
+    lines moved) and the others are read from the memo; the result equals a check from scratch."""
+    run_check(repo_copy, reuse=True)        # fills the document cache
+    other = repo_copy / _files(repo_copy)[0][0]
+    other.write_text(other.read_text(encoding="utf-8") + "# 末尾注释\n", encoding="utf-8")
+    first = run_check(repo_copy, reuse=True)  # every document from the cache: the memo is filled
+    memo = cache.LocationMemo(cache.Store.for_root(repo_copy))
+    assert memo.known, "the check remembered where its problems were"
+    # an edit that moves every later line of one file that has problems
+    target = next(p.file for p in first.problems if p.file.startswith("lists/powers/") and p.line > 5)
+    path = repo_copy / target
+    path.write_text("# 一行注释，下面的行都下移一行\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    asked = []
+    real_ask = cache.LocationMemo.ask
+
+    def ask(self, entry, which, p, compute):
+        def counted(q):
+            asked.append(entry)
+            return compute(q)
+        return real_ask(self, entry, which, p, counted)
+    monkeypatch.setattr(cache.LocationMemo, "ask", ask)
+    again = run_check(repo_copy, reuse=True)
+    monkeypatch.undo()
+    monkeypatch.setenv("POLICYKIT_NO_CACHE", "1")
+    scratch = run_check(repo_copy)
+    assert _full(again.problems) == _full(scratch.problems)
+    moved = [p for p in again.problems if p.file == target]
+    before = {(p.path, p.rule): p.line for p in first.problems if p.file == target}
+    assert moved and all(p.line == before[(p.path, p.rule)] + 1 for p in moved if (p.path, p.rule) in before)
+    computed_files = {again.repo.documents[p.file]._entry for p in moved}
+    assert set(asked) <= computed_files | {None}, "only the edited file was located afresh"

@@ -1,6 +1,7 @@
 """``policykit check``: load, validate, run the rules, apply overrides and waivers, report."""
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import gc
 import time
@@ -96,9 +97,13 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
     t2 = time.perf_counter()
     problems = list(repo.load_problems) + rule_problems
     stats: dict = {}
+    from .cache import remembered_locations
     try:
-        found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress, today=today,
-                               blocked=_blocked_departments(repo), reuse_stats=stats if reuse and at is None else None)
+        # a check that reuses also remembers where its problems were, for the next one
+        with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext():
+            found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
+                                   today=today, blocked=_blocked_departments(repo),
+                                   reuse_stats=stats if reuse and at is None else None)
     finally:
         gc.unfreeze()
     problems += found
