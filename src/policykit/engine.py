@@ -398,11 +398,13 @@ def run_unit(unit, facts_by_kind: dict) -> dict[str, set]:
 
 
 def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None, progress=None,
-             group: bool = True) -> dict[str, set]:
+             group: bool = True, meanwhile=None) -> dict[str, set]:
     """Run every rule on durable-rules. ``workers``: 0 = in this process; n = forked children.
 
     ``group``: single-fact rules over one kind share one ruleset (facts mode); ``False`` gives
-    every rule a ruleset of its own (single-fact rules then run as events), as a second opinion."""
+    every rule a ruleset of its own (single-fact rules then run as events), as a second opinion.
+    ``meanwhile``: called once while the first rule processes run (work of the caller's own that
+    would otherwise wait for them); in-process runs call it first."""
     facts_by_kind: dict[str, list] = {}
     for f in facts:
         facts_by_kind.setdefault(f["kind"], []).append(f)
@@ -416,6 +418,8 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
         if progress:
             progress(done, len(rules), rid)
     if workers <= 0 or not _can_fork():
+        if meanwhile is not None:
+            meanwhile()
         # only safe for a single ruleset: the C engine corrupts memory across rulesets in one process
         for unit in units:
             for rid, found in run_unit(unit, facts_by_kind).items():
@@ -424,7 +428,7 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
                 if progress:
                     progress(done, len(rules), rid)
     else:
-        _evaluate_forked(units, facts_by_kind, workers, progress, results, done, len(rules))
+        _evaluate_forked(units, facts_by_kind, workers, progress, results, done, len(rules), meanwhile)
     return {r.id: results[r.id] for r in rules}
 
 
@@ -432,7 +436,7 @@ def _can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total) -> None:
+def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile=None) -> None:
     """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down."""
     import multiprocessing as mp
     _preload()
@@ -442,6 +446,7 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
     ctx = mp.get_context("fork")
     pending = list(units)
     running = {}
+    finished: list = []
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -451,6 +456,9 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
                 proc.start()
                 writer.close()
                 running[reader] = (proc, unit)
+            if meanwhile is not None:
+                meanwhile, call = None, meanwhile
+                call()
             ready = mp.connection.wait(list(running))
             for reader in ready:
                 proc, unit = running.pop(reader)
@@ -462,7 +470,9 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
                     raise InternalError(f"规则 {label} 的引擎进程异常退出（退出码 {proc.exitcode}），结果不可信") from None
                 finally:
                     reader.close()
-                proc.join()
+                # the child has sent everything and exits by itself; waiting here for the kernel to
+                # tear down its copy of our address space would hold up the next fork (reaped below)
+                finished.append(proc)
                 if status != "ok":
                     raise InternalError(f"规则 {label}：{payload}")
                 for rid in _unit_ids(unit):
@@ -475,6 +485,10 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
             proc.terminate()
             proc.join()
             reader.close()
+        for proc in finished:
+            proc.join()
+    if meanwhile is not None:  # nothing to run
+        meanwhile()
 
 
 def _child(unit, facts_by_kind, writer):  # pragma: no cover - runs in a child process

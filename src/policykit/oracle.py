@@ -86,7 +86,9 @@ def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
     return matches
 
 
-def evaluate(rules: list[Rule], facts: list[dict], **_) -> dict[str, set]:
+def evaluate(rules: list[Rule], facts: list[dict], *, meanwhile=None, **_) -> dict[str, set]:
+    if meanwhile is not None:
+        meanwhile()
     facts_by_kind: dict[str, list] = {}
     for f in facts:
         facts_by_kind.setdefault(f["kind"], []).append(f)
