@@ -68,5 +68,23 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
+def run() -> None:  # pragma: no cover - the console script; tests call main()
+    """``main``, then leave without tearing the interpreter down object by object.
+
+    A Jinan-sized check holds millions of small objects; freeing them one by one at exit took
+    0.3 s, a sixth of a check after one edit. Output is flushed and every exit handler runs
+    (``atexit``: temporary directories, multiprocessing), only the deallocation is skipped."""
+    import atexit
+    import os
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        pass
+    atexit._run_exitfuncs()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
