@@ -201,6 +201,30 @@ def test_cached_documents_equal_parsed_documents(repo_copy, monkeypatch, workers
             _assert_same_document(ref_doc, ref_problems, doc, problems)
 
 
+def test_a_worker_that_dies_midway_loses_nothing(repo_copy, monkeypatch):
+    """A load worker killed after a few files (here: it exits at its fourth): the parent parses
+    every file that worker did not send, and the documents equal the parsed files."""
+    monkeypatch.setenv("POLICYKIT_LOAD_WORKERS", "2")
+    monkeypatch.setattr(cache, "PARALLEL_MIN_BYTES", 0)
+    real_work = cache._work
+    calls = [0]
+
+    def dying(*args):
+        calls[0] += 1
+        if calls[0] == 4 and os.getpid() != parent:
+            os._exit(9)
+        return real_work(*args)
+    parent = os.getpid()
+    monkeypatch.setattr(cache, "_work", dying)
+    root = repo_copy
+    config, _ = load_config(root)
+    loaded = _load(root)
+    assert list(loaded) == [rel for rel, _ in _files(root)]
+    for rel, kind in _files(root):
+        ref_doc, ref_problems = reference(rel, kind, (root / rel).read_bytes(), config, root)
+        _assert_same_document(ref_doc, ref_problems, *loaded[rel])
+
+
 def test_types_and_failed_documents_round_trip(tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -655,21 +655,12 @@ def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
     return doc, problems
 
 
-_WORK = None  # (config, root, store or None, keys): set in the parent before forking
-
-
-def _init_worker():
-    gc.disable()  # a worker only parses; its objects are freed by reference counting
-
-
-def _work(task):
-    rel, kind, raw = task
-    config, root, store, keys = _WORK
+def _work(rel, kind, raw, config, root, store, keys):
+    """Parse, validate and encode one file in a worker; the worker appends the entry to its pack."""
     doc, problems = parse_and_validate(rel, kind, raw, config, root)
     body = _encode(doc, problems)
     if body is None:
         return rel, kind, None, (doc, problems), None
-    # the workers append the entries to packs of their own; the parent indexes them
     stored = store.put(keys[rel], body) if store is not None else None
     return rel, kind, body, None, stored
 
@@ -684,25 +675,74 @@ def _workers() -> int:
     return min(2, os.cpu_count() or 1)
 
 
+def _shares(misses, raws, n: int) -> list[list]:
+    """``misses`` split into ``n`` shares of about equal bytes (largest first into the lightest)."""
+    shares: list[list] = [[] for _ in range(n)]
+    weights = [0] * n
+    for rel, kind in sorted(misses, key=lambda m: -len(raws[m[0]])):
+        i = weights.index(min(weights))
+        shares[i].append((rel, kind))
+        weights[i] += len(raws[rel])
+    return shares
+
+
+def _worker_main(share, raws, config, root, store, keys, conn):  # pragma: no cover - a forked child
+    gc.disable()  # a worker only parses; its objects are freed by reference counting
+    try:
+        for rel, kind in share:
+            conn.send(_work(rel, kind, raws[rel], config, root, store, keys))
+        conn.send(None)
+    finally:
+        conn.close()
+        os._exit(0)
+
+
 def _parse_all(misses, raws, config, root, *, encode: bool, store=None, keys=None):
     """Yield ``(rel, kind, body, direct, stored)``: a cache entry body, or the parsed (document,
-    problems); ``stored``: where a worker already appended the entry (``PackStore.put``), or None."""
-    global _WORK
+    problems); ``stored``: where a worker already appended the entry (``PackStore.put``), or None.
+
+    With several megabytes to parse, forked workers each take a fixed share of the files (split by
+    size) — the files they inherit, nothing sent to them — and stream their results back; the
+    parent decodes as they arrive. (A shared task queue cost more in the parent's feeding thread
+    than it saved in balance.) If a worker dies, the parent parses what it did not send."""
     total = sum(len(raws[rel]) for rel, _ in misses)
     workers = _workers()
     if workers >= 2 and len(misses) >= 2 and total >= PARALLEL_MIN_BYTES and hasattr(os, "fork") \
             and threading.active_count() == 1:
         import multiprocessing as mp
-        tasks = sorted(((rel, kind, raws[rel]) for rel, kind in misses), key=lambda t: -len(t[2]))
-        _WORK = (config, root, store, keys)
+        from multiprocessing.connection import wait
+        ctx = mp.get_context("fork")
+        running = {}
+        left: list = []
         try:
-            with mp.get_context("fork").Pool(workers, initializer=_init_worker) as pool:
-                yield from pool.imap_unordered(_work, tasks, chunksize=1)
-            return
-        except Exception:  # a worker died: fall back to parsing here, results are unaffected
-            pass
+            for share in _shares(misses, raws, workers):
+                reader, writer = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_worker_main, args=(share, raws, config, root, store, keys, writer),
+                                   daemon=True)
+                proc.start()
+                writer.close()
+                running[reader] = (proc, {rel for rel, _ in share}, share)
+            while running:
+                for reader in wait(list(running)):
+                    proc, todo, share = running[reader]
+                    try:
+                        item = reader.recv()
+                    except (EOFError, OSError):
+                        item = EOFError
+                    if item is None or item is EOFError:
+                        reader.close()
+                        proc.join()
+                        del running[reader]
+                        left.extend((rel, kind) for rel, kind in share if rel in todo)
+                        continue
+                    todo.discard(item[0])
+                    yield item
         finally:
-            _WORK = None
+            for reader, (proc, _, _) in running.items():  # the consumer stopped early
+                proc.terminate()
+                proc.join()
+                reader.close()
+        misses = left  # what a dead worker did not send: parsed here
     for rel, kind in misses:
         doc, problems = parse_and_validate(rel, kind, raws[rel], config, root)
         body = _encode(doc, problems) if encode else None
