@@ -76,6 +76,19 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
                 timings["total"] = time.perf_counter() - t0
                 return CheckResult(None, rules, stored["problems"], timings, stored["facts"], root=root,
                                    config=config, file_count=stored["files"], reuse={"whole": True})
+    # an edit's few changed facts are matched in processes forked from a small process started
+    # now, before the repository is loaded (engine.small_runs_in_zygote)
+    zygote = contextlib.ExitStack()
+    if reuse and at is None and engine == "durable":
+        from .engine import small_runs_in_zygote
+        zygote.enter_context(small_runs_in_zygote())
+    with zygote:
+        return _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, repo, only_rules,
+                                 legal_date, reuse, timings, t0, memo_key)
+
+
+def _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, repo, only_rules, legal_date, reuse,
+                      timings, t0, memo_key) -> CheckResult:
     # building the model and the facts makes a million objects and no cycles worth collecting
     gc_was_enabled = gc.isenabled()
     gc.disable()
