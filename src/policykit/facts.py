@@ -254,8 +254,16 @@ def law_facts(repo: Repository, when, add) -> None:
         add("law_basis", f"{owner}#{source.path[-1]}", source, list=list_kind, owner=owner, owner_name=owner_name,
             department_name=dept_name, **common)
 
+    resolved: dict = {}
+
+    def resolve(title):
+        res = resolved.get(title)
+        if res is None:
+            res = resolved[title] = registry.resolve(title)
+        return res
+
     def _basis_fields(basis, only_weak) -> dict:
-        res = registry.resolve(basis.title)
+        res = resolve(basis.title)
         law = res.law
         nums = article_numbers(basis.article)
         fields = dict(title=basis.title, article=basis.article, cited_level=basis.level,
@@ -288,7 +296,7 @@ def law_facts(repo: Repository, when, add) -> None:
         levels = []
         for b in item.legal_basis:
             if b.title not in law_of:
-                law_of[b.title] = registry.resolve(b.title).law
+                law_of[b.title] = resolve(b.title).law
             r = law_of[b.title]
             levels.append(r.level if r else b.level)
         strong = item.category in cfg.strong_basis_categories
