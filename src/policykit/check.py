@@ -27,6 +27,7 @@ class CheckResult:
     config: object = None
     file_count: int | None = None
     reuse: dict = field(default_factory=dict)   # what was carried over from earlier runs
+    facts: list = field(default_factory=list, repr=False)  # the facts the rules were run on
 
     def failing(self, threshold: str) -> list[Problem]:
         return at_least(self.problems, threshold)
@@ -123,7 +124,7 @@ def _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, rep
     timings["rules"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
     result = CheckResult(repo, rules, sorted(problems), timings, len(facts), root=repo.root, config=repo.config,
-                         reuse=stats)
+                         reuse=stats, facts=facts)
     if memo_key:
         from . import check_memo
         check_memo.remember(repo.root, memo_key, result.problems, rules=len(rules), facts=len(facts),
