@@ -102,14 +102,81 @@ class _Compile(Exception):
 
 
 def load_rules(rules_dir: Path, root: Path, limits: Limits = Limits()) -> tuple[list[Rule], list[Problem]]:
-    """Load and compile every ``*.yaml`` rule file; malformed ones become located problems."""
-    rules, problems = [], []
+    """Load and compile every ``*.yaml`` rule file; malformed ones become located problems.
+
+    What an earlier run compiled from the very same bytes (with the same schema, limits and
+    policykit) is read back from the authenticated store instead (``_Compiled``)."""
     if not rules_dir.is_dir():
         raise UsageError(f"规则目录不存在：{rules_dir} (rules directory not found)")
+    paths = [path for path in sorted(rules_dir.rglob("*.yaml"))
+             if not any(part.startswith((".", "_")) for part in path.relative_to(rules_dir).parts)]
+    compiled = _Compiled(paths, root, limits)
+    remembered = compiled.recall()
+    if remembered is not None:
+        return remembered
+    rules, problems = _load_rules(paths, root, limits)
+    compiled.remember(rules, problems)
+    return rules, problems
+
+
+class _Compiled:
+    """Compiled rules remembered between runs, keyed by every rule file's name and bytes, the rule
+    schema, the limits and policykit's code; a marshal dump (built-in types only, loaded only after
+    the store checked its MAC). Rules holding anything else (a date in an example) are not kept."""
+
+    def __init__(self, paths, root: Path, limits: Limits):
+        import hashlib
+        self.store = self.key = None
+        try:
+            from .cache import Store
+            from .check_memo import _code_digest
+            from .schemas import schema_path
+            h = hashlib.sha256(f"pk-rules1|{_code_digest()}|{limits!r}|{root}\0".encode())
+            h.update(schema_path("rule", root).read_bytes())
+            for path in paths:
+                h.update(f"\0{path}\0".encode())
+                h.update(path.read_bytes())
+            self.store, self.key = Store.for_root(root), h.hexdigest()
+        except (OSError, ValueError):
+            self.store = None
+
+    def recall(self):
+        import marshal
+        body = self.store.get(self.key) if self.store is not None else None
+        if body is None:
+            return None
+        try:
+            rows, problem_rows = marshal.loads(body)
+            rules = [Rule(**{**row, "patterns": tuple(Pattern(alias, kind, tuple(Condition(*c) for c in conds), negated)
+                                                         for alias, kind, conds, negated in row["patterns"])})
+                     for row in rows]
+            problems = [Problem.from_row(r[0], r[1:]) for r in problem_rows]
+            return rules, problems
+        except (ValueError, TypeError, EOFError, KeyError, IndexError):
+            return None
+
+    def remember(self, rules, problems) -> None:
+        import marshal
+        from dataclasses import fields as dc_fields
+        if self.store is None:
+            return
+        rows = []
+        for rule in rules:
+            row = {f.name: getattr(rule, f.name) for f in dc_fields(rule)}
+            row["patterns"] = tuple((p.alias, p.kind, tuple((c.field, c.op, c.value, c.ref) for c in p.conditions),
+                                     p.negated) for p in rule.patterns)
+            rows.append(row)
+        try:
+            body = marshal.dumps((rows, [[p.file, *p.as_row()] for p in problems]))
+        except ValueError:  # something marshal cannot keep exactly: compile again next time
+            return
+        self.store.put(self.key, body)
+
+
+def _load_rules(paths, root: Path, limits: Limits) -> tuple[list[Rule], list[Problem]]:
+    rules, problems = [], []
     seen: dict[str, str] = {}
-    for path in sorted(rules_dir.rglob("*.yaml")):
-        if any(part.startswith((".", "_")) for part in path.relative_to(rules_dir).parts):
-            continue
+    for path in paths:
         try:
             doc = load_file(path, root, limits)
         except ValueError:
