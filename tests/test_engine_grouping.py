@@ -116,3 +116,68 @@ def test_groups_need_single_fact_rules_of_one_kind(city):
     for bad in ([join, single[0]], mixed):
         with pytest.raises(InternalError):
             engine.compile_group(bad)
+
+
+# ---- the zygote: small runs fork their rule processes from a small process ---------------------
+
+
+def _small(city):
+    rules, facts, want = city
+    some = [f for f in facts if f["kind"] in ("power", "boundary_power", "department", "unit")][:400]
+    return rules, some, oracle.evaluate(rules, some)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:  # a zombie still answers kill(0): it is gone once reaped
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return True
+
+
+def test_small_runs_in_the_zygote_equal_the_oracle(city):
+    rules, facts, want = _small(city)
+    with engine.small_runs_in_zygote():
+        zygote = engine._ZYGOTE[0]
+        assert zygote is not None and zygote.alive
+        calls = []
+        real = zygote.evaluate
+        with mock.patch.object(zygote, "evaluate", side_effect=lambda *a: calls.append(1) or real(*a)):
+            got = engine.evaluate(rules, facts)
+        assert calls == [1], "the run went to the zygote"
+        assert got == want
+    assert not zygote.alive and _gone(zygote.pid)
+
+
+def test_a_crash_inside_the_zygote_is_an_internal_error_naming_the_rule(city, monkeypatch):
+    rules, facts, _ = _small(city)
+
+    def crash(rules, facts_by_kind):
+        os.kill(os.getpid(), signal.SIGSEGV)
+    monkeypatch.setattr(engine, "run_group", crash)   # before the zygote forks: it inherits this
+    with engine.small_runs_in_zygote():
+        with pytest.raises(InternalError) as err:
+            engine.evaluate(rules, facts)
+        assert "引擎进程异常退出" in str(err.value)
+        assert engine._ZYGOTE[0].alive, "a rule process died, not the zygote"
+
+
+def test_a_dead_zygote_is_replaced_by_forking_here(city):
+    rules, facts, want = _small(city)
+    with engine.small_runs_in_zygote():
+        zygote = engine._ZYGOTE[0]
+        os.kill(zygote.pid, signal.SIGKILL)
+        os.waitpid(zygote.pid, 0)
+        assert engine.evaluate(rules, facts) == want
+        assert not zygote.alive
+
+
+def test_the_zygote_ends_when_its_block_ends_with_an_error(city):
+    with pytest.raises(RuntimeError):
+        with engine.small_runs_in_zygote():
+            zygote = engine._ZYGOTE[0]
+            raise RuntimeError("the check failed")
+    assert engine._ZYGOTE[0] is None and _gone(zygote.pid)

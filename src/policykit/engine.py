@@ -411,13 +411,14 @@ class _Zygote:
     """
 
     def __init__(self):
-        import multiprocessing as mp
+        from multiprocessing.connection import Pipe
         _preload()
-        ctx = mp.get_context("fork")
-        self.conn, child = ctx.Pipe()
-        # not a daemon: multiprocessing forbids daemons children; it exits when our end closes
-        self.proc = ctx.Process(target=_zygote_main, args=(child, self.conn), daemon=False)
-        self.proc.start()
+        self.conn, child = Pipe()
+        # a bare fork, not a multiprocessing.Process: nothing waits for it at exit, and it may
+        # fork children of its own; it ends when our end of the pipe closes, however we end
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the zygote
+            _zygote_main(child, self.conn)
         child.close()
         self.alive = True
 
@@ -446,15 +447,17 @@ class _Zygote:
             except (OSError, BrokenPipeError):
                 pass
             self.conn.close()
-            self.proc.join(timeout=5)
-            if self.proc.is_alive():  # pragma: no cover
-                self.proc.terminate()
-                self.proc.join()
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # pragma: no cover
+                pass
 
 
 def _zygote_main(conn, parent_end):  # pragma: no cover - runs in the zygote process
     parent_end.close()
     gc.disable()
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; we end with it
     try:
         while True:
             try:
@@ -509,7 +512,7 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
         workers = min(2, os.cpu_count() or 1) if _can_fork() else 0
     zygote = _ZYGOTE[0]
     if zygote is not None and zygote.alive and workers > 0 and len(facts) <= ZYGOTE_MAX_FACTS \
-            and zygote.proc.pid != os.getpid():
+            and zygote.pid != os.getpid():
         if meanwhile is not None:
             meanwhile()
         found = zygote.evaluate(rules, facts, workers, progress, group)
