@@ -181,3 +181,23 @@ def test_the_zygote_ends_when_its_block_ends_with_an_error(city):
             zygote = engine._ZYGOTE[0]
             raise RuntimeError("the check failed")
     assert engine._ZYGOTE[0] is None and _gone(zygote.pid)
+
+
+def test_a_large_run_sends_its_small_rulesets_to_the_zygote(city, monkeypatch):
+    """In a run too large for the zygote, the rulesets over few facts still fork from it while the
+    large ones fork here; together they give exactly the oracle's matches."""
+    rules, facts, want = city
+    monkeypatch.setattr(engine, "ZYGOTE_MAX_FACTS", 0)
+    by_kind = _by_kind(facts)
+    sizes = sorted(engine._unit_facts(u, by_kind) for u in engine.plan(rules, by_kind)[1])
+    monkeypatch.setattr(engine, "SMALL_UNIT_FACTS", sizes[len(sizes) // 2])
+    with engine.small_runs_in_zygote():
+        zygote = engine._ZYGOTE[0]
+        sent = []
+        real = zygote.submit
+        with mock.patch.object(zygote, "submit", side_effect=lambda r, f, *a: sent.append((r, f)) or real(r, f, *a)):
+            seen = []
+            got = engine.evaluate(rules, facts, progress=lambda n, total, rid: seen.append((n, rid)))
+    assert got == want
+    assert len(sent) == 1 and 0 < len(sent[0][0]) < len(rules) and len(sent[0][1]) < len(facts)
+    assert sorted(n for n, _ in seen) == list(range(1, len(rules) + 1))   # progress counts every rule once

@@ -402,12 +402,14 @@ ZYGOTE_MAX_FACTS = 20_000    # above this, sending the facts costs more than for
 
 class _Zygote:
     """A small process forked before the repository is loaded, which forks the rule processes of
-    small runs (an edit's few changed facts) from its own small image.
+    small runs (an edit's few changed facts), and of the rulesets over few facts in a large run,
+    from its own small image.
 
     Forking the parent after a Jinan-sized load copies the page tables of half a gigabyte: about
-    15 ms per rule process, most of a run over a dozen facts. The zygote holds only the imported
-    code; it receives the rules and facts of one run, runs ``evaluate`` (each ruleset still in a
-    child of its own) and sends back the matches. If it is gone, runs fork from the parent as before.
+    12–15 ms per rule process, most of a run over a dozen facts, and of the sixteen small rulesets
+    of a cold check. The zygote holds only the imported code; it receives the rules and facts of
+    one run, runs ``evaluate`` (each ruleset still in a child of its own) and sends back the
+    matches. If it is gone, the runs fork from the parent as before.
     """
 
     def __init__(self):
@@ -424,8 +426,19 @@ class _Zygote:
 
     def evaluate(self, rules, facts, workers, progress, group) -> dict | None:
         """The matches, or None when the zygote cannot answer (then the caller forks itself)."""
+        return self.collect(progress) if self.submit(rules, facts, workers, group) else None
+
+    def submit(self, rules, facts, workers, group) -> bool:
+        """Start a run in the zygote; its matches come from ``collect``. False if it is gone."""
         try:
             self.conn.send((rules, facts, workers, group))
+            return True
+        except (OSError, BrokenPipeError):
+            self.close()
+            return False
+
+    def collect(self, progress) -> dict | None:
+        try:
             while True:
                 kind, payload = self.conn.recv()
                 if kind == "progress":
@@ -482,7 +495,8 @@ _ZYGOTE: list = [None]
 
 class small_runs_in_zygote:
     """``with small_runs_in_zygote():`` start the zygote now, while this process is small; runs of
-    up to ``ZYGOTE_MAX_FACTS`` facts inside the block fork their rule processes from it."""
+    up to ``ZYGOTE_MAX_FACTS`` facts inside the block, and the rulesets of larger runs over at most
+    ``SMALL_UNIT_FACTS`` facts, fork their rule processes from it."""
 
     def __enter__(self):
         if _ZYGOTE[0] is None and _can_fork():
@@ -540,8 +554,41 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
                 if progress:
                     progress(done, len(rules), rid)
     else:
-        _evaluate_forked(units, facts_by_kind, workers, progress, results, done, len(rules), meanwhile)
+        # the rulesets over few facts fork from the zygote meanwhile (in one slot of their own),
+        # the large ones from here: a fork of this process costs far more than their work
+        small = []
+        if zygote is not None and zygote.alive and zygote.pid != os.getpid():
+            small = [u for u in units if _unit_facts(u, facts_by_kind) <= SMALL_UNIT_FACTS]
+        if small and len(small) < len(units):
+            small_rules = [r for u in small for r in (u if isinstance(u, list) else [u])]
+            kinds = {k for r in small_rules for k in r.kinds}
+            if zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group):
+                units = [u for u in units if not any(u is v for v in small)]
+            else:
+                small = []
+        else:
+            small = []
+        total = len(rules)
+        done = _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile)
+        if small:
+            def step(_n, _total, rid):
+                nonlocal done
+                done += 1
+                if progress:
+                    progress(done, total, rid)
+            found = zygote.collect(step)
+            if found is None:  # the zygote is gone: fork them here after all
+                _evaluate_forked(small, facts_by_kind, workers, progress, results, done, total, None)
+            else:
+                results.update(found)
     return {r.id: results[r.id] for r in rules}
+
+
+SMALL_UNIT_FACTS = 6000
+
+
+def _unit_facts(unit, facts_by_kind) -> int:
+    return sum(len(facts_by_kind.get(k, ())) for k in _assertion_order(unit if isinstance(unit, list) else [unit]))
 
 
 def _can_fork() -> bool:
@@ -601,6 +648,7 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
             proc.join()
     if meanwhile is not None:  # nothing to run
         meanwhile()
+    return done
 
 
 def _child(unit, facts_by_kind, writer):  # pragma: no cover - runs in a child process
