@@ -638,45 +638,58 @@ def report(results: dict) -> str:
             extra.append("| docs build | not available |")
         if extra:
             lines += ["| other commands | time |", "|---|---:|", *extra, ""]
-    lines += ["## Where the time goes (profiled separately at Jinan scale, CPU seconds)", "",
-              "* **Parsing.** PyYAML's C composer plus policykit's located walk cost ≈ 10.6 s for the 46 MB; about 60 % "
-              "of that was Python's cyclic garbage collector rescanning everything already loaded. The cache "
-              "module pauses the collector while it parses and decodes (documents hold no reference cycles): "
-              "4.3 s in one process, split over two worker processes on a cold run. Since then list files in the "
-              "plain block style are read by `policykit.fastyaml`, a line reader that takes only a small YAML subset "
-              "and otherwise declines to the located loader (tags, anchors, block scalars, flow mappings, duplicate "
-              "keys, any load problem); types come from PyYAML's own resolver and constructors, positions are "
-              "recorded as libyaml reports them, and `tests/test_fastyaml.py` checks data, types, positions and "
-              "problems against the located loader. It takes 2,088 of the 2,091 Jinan files and halves the CPU of "
-              "parse + validate. Rust and C++ YAML parsers were measured and rejected: YAML 1.2 typing (`yes`, "
-              "`012`, dates differ) or per-node Python calls that cost as much as the parse. A cache hit costs no "
-              "parsing at all: reading 2,091 entries, checking their HMACs and decoding the JSON takes ≈ 0.6 s.",
-              "* **Schema validation.** python-jsonschema needs ≈ 5.7 s for all files; the compiled pre-check "
-              "clears the clean documents in ≈ 0.9 s and hands only the others to jsonschema.",
-              "* **Model and facts.** Building the model from the documents and projecting ≈ 80,000 facts take "
-              "≈ 1 s each on a warm run; with the collector paused as well, ≈ 40 % less.",
+    lines += ["## Where the time goes (profiled with py-spy at Jinan scale)", "",
+              "* **Parsing.** List files in the plain block style are read by `policykit.fastyaml`, a line reader "
+              "that takes only a small YAML subset and otherwise declines to the located loader (tags, anchors, "
+              "block scalars, flow mappings, duplicate keys, any load problem); types come from PyYAML's own "
+              "resolver and constructors, positions are recorded as libyaml reports them, and "
+              "`tests/test_fastyaml.py` checks data, types, positions and problems against the located loader. It "
+              "takes 2,088 of the 2,091 Jinan files: ≈ 1.4 s of CPU for the 46 MB, the largest single cost of a "
+              "cold check. Two forked workers each take a fixed, size-balanced share of the files they inherit and "
+              "stream their entries back (a `multiprocessing.Pool` fed file by file cost the parent 1 s of CPU in "
+              "its feeder threads). Rust and C++ YAML parsers were measured and rejected: YAML 1.2 typing (`yes`, "
+              "`012`, dates differ) or per-node Python calls that cost as much as the parse.",
+              "* **Schema validation.** python-jsonschema needs ≈ 5.7 s for all files. A pre-check, generated as "
+              "Python source from the schema (one function per schema node), clears the clean documents in "
+              "≈ 0.2 s and hands only the others to jsonschema; it is tested equal to its keyword-by-keyword "
+              "definition and never to accept what jsonschema rejects.",
+              "* **The cache.** Entries are `marshal` dumps appended to one pack per writing process, with an "
+              "authenticated index: creating 2,091 small files cost ≈ 1.1 s of CPU on this disk. A cache hit costs "
+              "no parsing: reading the entries, checking their HMACs and loading them takes ≈ 0.4 s, building "
+              "the model ≈ 0.15 s.",
+              "* **Facts.** Projecting ≈ 80,000 facts takes ≈ 0.5 s (a third of it judging 16,000 cited bases "
+              "against the law registry), with the cyclic collector paused.",
               "* **Rules.** Single-fact rules of one kind share one ruleset (facts mode, a catch-all sink), rules "
               "whose kinds have no facts are skipped, facts are retracted once all their matches are known and "
               "facts read only by `absent` are sent once per distinct value: 30 rulesets in forked children "
-              "instead of 114 (docs/engine.md, `benchmarks/bench_rules.py`). The rule phase here includes "
-              "locating and rendering the problems, ≈ 0.3 s for the 164 files with planted problems.",
-              "* **One file changed.** A reworded responsibility text changes no fact, so every rule's matches "
-              "are reused; an emptied 追责情形 changes one power fact: the single-fact rules judge that one fact, "
-              "rules with `absent` patterns whose absent kinds did not change judge only it, and the joins that "
-              "read power facts (duplicates, overlaps, references into the power list) run in full.", ""]
+              "instead of 114 (docs/engine.md, `benchmarks/bench_rules.py`). A fork of the loaded parent costs "
+              "12–15 ms (page tables of half a gigabyte), so the 17 rulesets over few facts fork from a *zygote*, "
+              "a small process started before the lists are loaded; the digests the next check needs are made "
+              "while the rule processes work.",
+              "* **One file changed.** Each fact is digested over its kind, the fields the rules read and its "
+              "place. A reworded responsibility text changes no digest, so every rule's matches are reused. An "
+              "emptied 追责情形 changes one power fact: single-fact rules judge that fact; joins and rules with "
+              "`absent` patterns run on the facts of the partitions the edit can reach (12 facts, in the zygote). "
+              "Problems in unchanged files are located from a memo keyed by their cache entry. What is left is "
+              "loading every document from the cache and projecting every fact (≈ 1 s together): facts cached "
+              "per file would remove most of it.",
+              "* **Process exit.** Freeing a Jinan-sized model object by object took 0.3 s; the command line "
+              "flushes its output, runs the exit handlers and leaves with `os._exit`.", ""]
     lines += ["## How to read this", "",
               "* **cold** — first run with an empty cache: every file is parsed (in two processes) and validated, and the "
               "cache is filled. **warm** — the same again with nothing changed. **one file changed** — one power list "
               "edited by hand, then checked. **cache off** — `POLICYKIT_NO_CACHE=1`.",
               "* The document cache keys each file by its git blob id, kind, schema digest and versions, lives outside the "
-              "repository (`~/.cache/policykit`, `POLICYKIT_CACHE_DIR`), holds JSON only, and every entry carries an HMAC "
-              "made with a secret that never lives in a repository; a damaged or planted entry is ignored.",
+              "repository (`~/.cache/policykit`, `POLICYKIT_CACHE_DIR`), holds built-in types only (marshal, never "
+              "pickle), and every record carries an HMAC made with a secret that never lives in a repository; a "
+              "damaged or planted record, pack or index is ignored (docs/security.md).",
               "* **Reuse** (`check_memo.py`, `incremental.py`). A check is a function of its inputs: when the bytes of "
               "every list, rule and schema file, the configuration, policykit's code, the library versions and the "
-              "dates are what they were, the stored result is read back (warm). After an edit, each fact is "
-              "digested (fields and place); a single-fact rule's verdict on a fact seen last time is reused and only "
-              "new facts go to the engine, and a join is reused only when no fact kind it reads changed. "
-              "`tests/test_incremental.py` compares every such run with a check from scratch. Unchanged files are "
+              "dates are what they were, the stored result is read back (warm). After an edit, last run's matches "
+              "are kept where the edit cannot reach them — per fact for single-fact rules, per partition of the "
+              "join value for joins and `absent` patterns — and the rest runs on the engine. "
+              "`tests/test_incremental.py` compares such runs with a check from scratch after edits that move "
+              "joins, and `tests/test_incremental_delta.py` after hundreds of random edits. Unchanged files are "
               "recognised by their stat (size, mtime, ctime, inode; racily clean files hashed again), as git's "
               "index does, so neither the memo key nor the document cache reads them.",
               "* Planted defects: `tests/test_scale.py` checks on a small generated repository that every planted "

@@ -515,6 +515,38 @@ def test_generated_pre_check_equals_its_closure_definition(generated):
     assert checked > 500 and disagreements == 0
 
 
+def test_pre_check_of_the_configuration_never_accepts_what_jsonschema_rejects(generated):
+    """policykit.yaml is checked by the pre-check first (keys by ``propertyNames``, an enum with
+    ``false`` in it): on the bundled and generated configurations and hundreds of mutations, the
+    generated code equals its closure definition, and whatever it accepts jsonschema accepts."""
+    from policykit.schemas import load_schema
+    root = generated[0]
+    compiled = cache._compile_schema(load_schema("config", root))
+    reference = cache._compile_reference(load_schema("config", root))
+    rng = random.Random(11)
+    checked = accepted = 0
+    bundled = Path(__file__).resolve().parents[1] / "policykit.yaml"
+    for path in (root / "policykit.yaml", bundled):
+        doc = load_bytes(path.read_bytes(), "policykit.yaml")
+        assert doc.data is not None and compiled(doc.data) and validate(doc, "config", root) == []
+        base = doc.data
+        samples = [base] + [m for _ in range(40) for m in _mutations(rng, base)]
+        overrides = dict(base.get("severity_overrides") or {})
+        samples += [{**base, "severity_overrides": {**overrides, "PWR-CODE-UNIQUE": v}}
+                    for v in (False, True, None, 0, 1, "off", "warning", "Warning")]
+        samples += [{**base, "severity_overrides": {**overrides, k: "warning"}}
+                    for k in ("PWR-CODE-UNIQUE", "pwr-code-unique", "", "X", 7)]
+        for data in samples:
+            checked += 1
+            quick = compiled(data)
+            assert quick == reference(data)
+            if quick:
+                accepted += 1
+                doc.data = data
+                assert validate(doc, "config", root) == [], data
+    assert checked > 500 and accepted > 10
+
+
 def test_quick_schema_check_agrees_on_clean_generated_files(generated):
     root = generated[0]
     for rel, kind in _files(root):

@@ -1300,7 +1300,8 @@ class _Generator:
     def function(self, schema: dict) -> None:
         unknown = set(schema) - _ANNOTATIONS - {
             "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
-            "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties"}
+            "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties",
+            "propertyNames"}
         if unknown:
             raise _Unsupported(", ".join(sorted(unknown)))
         out = [f"def {self.names[id(schema)]}(x):",
@@ -1322,9 +1323,12 @@ class _Generator:
             out.append("        return False")
         if "enum" in schema:
             values = schema["enum"]
-            if not isinstance(values, list) or not all(type(v) is str for v in values):
-                raise _Unsupported("enum of non-strings")
-            out.append(f"    if not (tx is str and x in {self.const(frozenset(values))}):")
+            if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
+                raise _Unsupported("enum of numbers or containers")
+            # jsonschema's equality keeps booleans apart from numbers: ``is`` tests them exactly
+            tests = [f"(tx is str and x in {self.const(frozenset(v for v in values if type(v) is str))})"]
+            tests += [f"x is {v!r}" for v in dict.fromkeys(v for v in values if type(v) is not str)]
+            out.append(f"    if not ({' or '.join(tests)}):")
             out.append("        return False")
         strings = []
         if "minLength" in schema:
@@ -1389,6 +1393,11 @@ class _Generator:
         if "minProperties" in schema:
             objects.append(f"        if len(x) < {_int(schema['minProperties'])}:")
             objects.append("            return False")
+        if "propertyNames" in schema:
+            objects.append(f"        f = {self.name(schema['propertyNames'])}")
+            objects.append("        for k in x:")
+            objects.append("            if not f(k):")
+            objects.append("                return False")
         if objects:
             out.append("    if tx is dict:")
             out.extend(objects)
@@ -1450,7 +1459,8 @@ def _compile_reference(root_schema: dict):
 def _build_checks(schema: dict, build, resolve):
     unknown = set(schema) - _ANNOTATIONS - {
         "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
-        "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties"}
+        "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties",
+        "propertyNames"}
     if unknown:
         raise _Unsupported(", ".join(sorted(unknown)))
     checks = []
@@ -1490,11 +1500,12 @@ def _build_checks(schema: dict, build, resolve):
         str_checks.append(_is_date)
     if "enum" in schema:
         values = schema["enum"]
-        if not isinstance(values, list) or not all(type(v) is str for v in values):
-            raise _Unsupported("enum of non-strings")
-        allowed = frozenset(values)
-        # only strings may pass: anything else goes to jsonschema
-        checks.append(lambda x, allowed=allowed: type(x) is str and x in allowed)
+        if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
+            raise _Unsupported("enum of numbers or containers")
+        allowed = frozenset(v for v in values if type(v) is str)
+        singletons = tuple(v for v in values if type(v) is not str)   # True, False, None: by identity
+        checks.append(lambda x, allowed=allowed, singletons=singletons:
+                      (type(x) is str and x in allowed) or any(x is v for v in singletons))
     if str_checks:
         def strings(x, cs=tuple(str_checks)):
             return all(c(x) for c in cs) if type(x) is str else True
@@ -1540,6 +1551,9 @@ def _build_checks(schema: dict, build, resolve):
     if "minProperties" in schema:
         n = _int(schema["minProperties"])
         obj_checks.append(lambda d, n=n: len(d) >= n)
+    if "propertyNames" in schema:
+        fn = build(schema["propertyNames"])
+        obj_checks.append(lambda d, fn=fn: all(fn(k) for k in d))
     if obj_checks:
         def objects(x, cs=tuple(obj_checks)):
             return all(c(x) for c in cs) if type(x) is dict else True

@@ -10,10 +10,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry
-from referencing.exceptions import NoSuchResource
 
 from .errors import InternalError
 from .loader import Document, json_path
@@ -38,11 +34,17 @@ KINDS = {
 
 
 def _no_remote(uri: str):
+    from referencing.exceptions import NoSuchResource
     raise NoSuchResource(ref=uri)  # never fetch: a schema with a remote $ref is a configuration error
 
 
+# jsonschema is imported when a document needs it: a clean check after an edit never does (the
+# quick pre-check in cache.py answers), and the import is a quarter of the command's start-up
 @lru_cache(maxsize=32)
-def _validator(schema_path: str) -> Draft202012Validator:
+def _validator(schema_path: str):
+    import jsonschema
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
     try:
         schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
         # the bundled schemas are checked against the metaschema by the test suite
@@ -62,7 +64,18 @@ def schema_path(kind: str, root: Path | None = None) -> Path:
 
 
 def load_schema(kind: str, root: Path | None = None) -> dict:
-    return _validator(str(schema_path(kind, root))).schema
+    path = schema_path(kind, root)
+    if path.parent == BUNDLED_SCHEMAS:   # checked against the metaschema by the tests
+        return _bundled_schema(str(path))
+    return _validator(str(path)).schema  # a repository's own schema: checked before use
+
+
+@lru_cache(maxsize=32)
+def _bundled_schema(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InternalError(f"模式文件 {path} 无效：{exc}") from None
 
 
 def jsonable(value):
@@ -80,6 +93,7 @@ def validate(doc: Document, kind: str, root: Path | None = None) -> list[Problem
     """Schema problems of one document; rule id ``SCHEMA-<KIND>``."""
     if doc.data is None:
         return []
+    import jsonschema
     validator = _validator(str(schema_path(kind, root)))
     rule = f"SCHEMA-{kind.upper()}"
     problems = []
