@@ -217,8 +217,11 @@ def _reused(stats: dict) -> str:
         return "whole result (nothing changed)"
     if not stats:
         return "—"
-    return (f"{stats.get('rules_full', 0)} rules run in full, {stats.get('rules_new_facts_only', 0)} on "
-            f"{stats.get('new_facts', 0)} new facts only, {stats.get('rules_reused', 0) + stats.get('rules_single_reused', 0)} reused")
+    text = (f"{stats.get('rules_full', 0)} rules run in full, {stats.get('rules_new_facts_only', 0)} on "
+            f"{stats.get('new_facts', 0)} new facts only, ")
+    if "rules_delta" in stats:
+        text += f"{stats['rules_delta']} on the partitions the edit reached ({stats.get('delta_facts', 0)} facts sent), "
+    return text + f"{stats.get('rules_reused', 0) + stats.get('rules_single_reused', 0)} reused"
 
 
 def helper_rules(root: str) -> None:
