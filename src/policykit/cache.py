@@ -1297,6 +1297,17 @@ class _Generator:
                 table[k] = self.env[fname]
         return self.env[top]
 
+    @staticmethod
+    def _fails(condition: str) -> list[str]:
+        """Lines (inside a type branch) rejecting the value when ``condition`` holds."""
+        return [f"        if {condition}:", "            return False"]
+
+    @staticmethod
+    def _each(check: str) -> list[str]:
+        """Lines rejecting the value when ``check`` rejects one of its members (keys of a mapping,
+        elements of a list: iterating either gives those)."""
+        return [f"        f = {check}", "        for v in x:", "            if not f(v):", "                return False"]
+
     def function(self, schema: dict) -> None:
         unknown = set(schema) - _ANNOTATIONS - {
             "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
@@ -1387,17 +1398,12 @@ class _Generator:
             req = schema["required"]
             if not isinstance(req, list):
                 raise _Unsupported("required")
-            objects.append(f"        for k in {self.const(tuple(req))}:")
-            objects.append("            if k not in x:")
-            objects.append("                return False")
+            objects += [f"        for k in {self.const(tuple(req))}:", "            if k not in x:",
+                        "                return False"]
         if "minProperties" in schema:
-            objects.append(f"        if len(x) < {_int(schema['minProperties'])}:")
-            objects.append("            return False")
+            objects += self._fails(f"len(x) < {_int(schema['minProperties'])}")
         if "propertyNames" in schema:
-            objects.append(f"        f = {self.name(schema['propertyNames'])}")
-            objects.append("        for k in x:")
-            objects.append("            if not f(k):")
-            objects.append("                return False")
+            objects += self._each(self.name(schema["propertyNames"]))      # every key
         if objects:
             out.append("    if tx is dict:")
             out.extend(objects)
@@ -1405,16 +1411,11 @@ class _Generator:
         if "items" in schema:
             if not isinstance(schema["items"], dict):
                 raise _Unsupported("items")
-            arrays.append(f"        f = {self.name(schema['items'])}")
-            arrays.append("        for v in x:")
-            arrays.append("            if not f(v):")
-            arrays.append("                return False")
+            arrays += self._each(self.name(schema["items"]))               # every element
         if "minItems" in schema:
-            arrays.append(f"        if len(x) < {_int(schema['minItems'])}:")
-            arrays.append("            return False")
+            arrays += self._fails(f"len(x) < {_int(schema['minItems'])}")
         if "maxItems" in schema:
-            arrays.append(f"        if len(x) > {_int(schema['maxItems'])}:")
-            arrays.append("            return False")
+            arrays += self._fails(f"len(x) > {_int(schema['maxItems'])}")
         if arrays:
             out.append("    if tx is list:")
             out.extend(arrays)
