@@ -37,12 +37,7 @@ def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = Non
     for i, (label, value) in enumerate(rows):
         y = top + i * (bar_h + gap)
         w = max(1.0, plot_w * value / vmax) if value else 0
-        shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
-        text = (f'<text x="{lw - 6}" y="{y + bar_h - 5}" text-anchor="end" class="pk-chart-label">'
-                f"{escape(shown)}</text>")
-        href = (links or {}).get(label)
-        if href:
-            text = f'<a href="{escape(href)}">{text}</a>'
+        text = _row_label(label, y, lw, bar_h, links)
         out.append(f"<g><title>{escape(label)}：{_fmt(value)} {escape(unit)}</title>{text}"
                    f'<rect x="{lw}" y="{y}" width="{w:.1f}" height="{bar_h}" rx="2" class="pk-chart-bar" '
                    f'fill="{_PALETTE[0]}"/>'
@@ -84,12 +79,7 @@ def stacked_bar_chart(rows, series, *, title: str, unit: str = "件", width: int
     for r, (label, values) in enumerate(rows):
         y = top + r * (bar_h + gap)
         total = sum(values)
-        shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
-        text = (f'<text x="{lw - 6}" y="{y + bar_h - 5}" text-anchor="end" class="pk-chart-label">'
-                f"{escape(shown)}</text>")
-        href = (links or {}).get(label)
-        if href:
-            text = f'<a href="{escape(href)}">{text}</a>'
+        text = _row_label(label, y, lw, bar_h, links)
         parts = "、".join(f"{n} {v}" for n, v in zip(series, values))
         g = [f"<g><title>{escape(label)}：共 {total} {escape(unit)}（{escape(parts)}）</title>{text}"]
         x = float(lw)
@@ -103,6 +93,15 @@ def stacked_bar_chart(rows, series, *, title: str, unit: str = "件", width: int
         out.append("".join(g))
     out.append("</svg>")
     return "".join(out)
+
+
+def _row_label(label: str, y: float, lw: int, bar_h: int, links) -> str:
+    """A bar's label at the left edge, shortened to fit, linked when ``links`` names a page for it."""
+    shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
+    text = (f'<text x="{lw - 6}" y="{y + bar_h - 5}" text-anchor="end" class="pk-chart-label">'
+            f"{escape(shown)}</text>")
+    href = (links or {}).get(label)
+    return f'<a href="{escape(href)}">{text}</a>' if href else text
 
 
 def _truncate(label: str, px: float) -> str:
