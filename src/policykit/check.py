@@ -63,63 +63,48 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             pass
     memo_key = None
     if reuse and at is None and repo is None and only_rules is None:
-        from . import check_memo
-        from .config import load_config
-        root = Path(path).resolve()
-        if root.is_dir():
-            config, _ = load_config(root)
-            rdir = Path(rules_dir) if rules_dir else rules_dir_for(root, config.rules_dir)
-            memo_key = check_memo.key_for(root, config=config, rules_dir=rdir, engine=engine,
-                                          today=today or _dt.date.today(), legal_date=legal_date)
-            stored = check_memo.recall(root, memo_key) if memo_key else None
-            if stored is not None:
-                rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)
-                timings["total"] = time.perf_counter() - t0
-                return CheckResult(None, rules, stored["problems"], timings, stored["facts"], root=root,
-                                   config=config, file_count=stored["files"], reuse={"whole": True})
+        memo_key, stored = _recall_whole(path, rules_dir, engine, today, legal_date)
+        if stored is not None:
+            stored.timings["total"] = time.perf_counter() - t0
+            return stored
     # an edit's few changed facts are matched in processes forked from a small process started
     # now, before the repository is loaded (engine.small_runs_in_zygote)
-    zygote = contextlib.ExitStack()
     if reuse and at is None and engine == "durable":
         from .engine import small_runs_in_zygote
-        zygote.enter_context(small_runs_in_zygote())
-    with zygote:
-        return _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, repo, only_rules,
-                                 legal_date, reuse, timings, t0, memo_key)
-
-
-def _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, repo, only_rules, legal_date, reuse,
-                      timings, t0, memo_key) -> CheckResult:
+        zygote = small_runs_in_zygote()
+    else:
+        zygote = contextlib.nullcontext()
     # building the model and the facts makes a million objects and no cycles worth collecting
     gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        repo = repo or open_repository(path, at=at)
-        timings["load"] = time.perf_counter() - t0
-        rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
-        rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
-                                          repo.config.limits)
-        if only_rules is not None:
-            rules = [r for r in rules if r.id in only_rules]
-        t1 = time.perf_counter()
-        facts = build_facts(repo, today=today, legal_date=legal_date)
-        timings["facts"] = time.perf_counter() - t1
-        gc.freeze()  # forked rule processes then share these pages instead of copying them
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-    t2 = time.perf_counter()
-    problems = list(repo.load_problems) + rule_problems
-    stats: dict = {}
-    from .cache import remembered_locations
-    try:
-        # a check that reuses also remembers where its problems were, for the next one
-        with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext():
-            found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
-                                   today=today, blocked=_blocked_departments(repo),
-                                   reuse_stats=stats if reuse and at is None else None)
-    finally:
-        gc.unfreeze()
+    with zygote:
+        gc.disable()
+        try:
+            repo = repo or open_repository(path, at=at)
+            timings["load"] = time.perf_counter() - t0
+            rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
+            rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
+                                              repo.config.limits)
+            if only_rules is not None:
+                rules = [r for r in rules if r.id in only_rules]
+            t1 = time.perf_counter()
+            facts = build_facts(repo, today=today, legal_date=legal_date)
+            timings["facts"] = time.perf_counter() - t1
+            gc.freeze()  # forked rule processes then share these pages instead of copying them
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+        t2 = time.perf_counter()
+        problems = list(repo.load_problems) + rule_problems
+        stats: dict = {}
+        from .cache import remembered_locations
+        try:
+            # a check that reuses also remembers where its problems were, for the next one
+            with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext():
+                found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
+                                       today=today, blocked=_blocked_departments(repo),
+                                       reuse_stats=stats if reuse and at is None else None)
+        finally:
+            gc.unfreeze()
     problems += found
     timings["rules"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
@@ -130,6 +115,25 @@ def _run_check_loaded(path, rules_dir, engine, workers, progress, today, at, rep
         check_memo.remember(repo.root, memo_key, result.problems, rules=len(rules), facts=len(facts),
                             files=len(repo.documents))
     return result
+
+
+def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | None, CheckResult | None]:
+    """The memo key of a check of the work tree at ``path``, and its stored result if there is one."""
+    from . import check_memo
+    from .config import load_config
+    root = Path(path).resolve()
+    if not root.is_dir():
+        return None, None
+    config, _ = load_config(root)
+    rdir = Path(rules_dir) if rules_dir else rules_dir_for(root, config.rules_dir)
+    memo_key = check_memo.key_for(root, config=config, rules_dir=rdir, engine=engine,
+                                  today=today or _dt.date.today(), legal_date=legal_date)
+    stored = check_memo.recall(root, memo_key) if memo_key else None
+    if stored is None:
+        return memo_key, None
+    rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)
+    return memo_key, CheckResult(None, rules, stored["problems"], {}, stored["facts"], root=root, config=config,
+                                 file_count=stored["files"], reuse={"whole": True})
 
 
 def _blocked_departments(repo: Repository) -> dict[str, str]:
