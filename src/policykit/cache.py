@@ -101,7 +101,7 @@ def _load_all(root: Path, source, files, config):
     keys: dict[str, str] = {}
     unreadable: dict[str, Problem] = {}
     # work-tree files whose stat is unchanged need not be read at all when their entry is stored
-    index = StatIndex(store) if store is not None and not read_only and hasattr(source, "plain_path") else None
+    index = StatIndex.shared(store) if store is not None and not read_only and hasattr(source, "plain_path") else None
     known: dict[str, str] = {}
     for rel, kind in files:
         path = source.plain_path(rel) if index is not None else None
@@ -540,6 +540,18 @@ class StatIndex:
                 except ValueError:
                     self.entries = {}
 
+    @classmethod
+    def shared(cls, store: "Store | None") -> "StatIndex":
+        """One index per store and process: the memo key and the loader of one check ask the same
+        index instead of reading it twice. Entries are checked against each file's stat on every
+        question, so an index kept in memory is exactly as safe as one read again."""
+        if store is None:
+            return cls(None)
+        index = _STAT_INDEXES.get(store._dir)
+        if index is None or index.store.secret != store.secret:
+            index = _STAT_INDEXES[store._dir] = cls(store)
+        return index
+
     @staticmethod
     def _stamp(st) -> list:
         return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
@@ -576,6 +588,10 @@ class StatIndex:
         if keep is not None:
             self.entries = {k: v for k, v in self.entries.items() if k in keep}
         self.store.put(self.key, json.dumps({"files": self.entries}, separators=(",", ":")).encode("utf-8"))
+        self.changed = False
+
+
+_STAT_INDEXES: dict = {}
 
 
 MAX_ROOTS = 32

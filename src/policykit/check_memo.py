@@ -106,7 +106,7 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
             return None
         h.update(cfg.read_bytes() if cfg.is_file() else b"<no config>")
         from .cache import StatIndex, Store
-        index = StatIndex(Store.for_root(root))
+        index = StatIndex.shared(Store.for_root(root))
         _tree(h, root / config.lists_dir, "lists", index)
         index.save()
         _tree(h, Path(rules_dir), "rules")
