@@ -225,10 +225,9 @@ def _reused(stats: dict) -> str:
 
 
 def helper_rules(root: str) -> None:
-    """The rule phase alone, as run_check runs it (the zygote forked first, collector paused while
-    building, frozen before the rule processes fork): load (cache warm), facts, then evaluate_rules —
-    timed once without sampling, then once more under the memory sampler (sampling every 50 ms costs
-    CPU of its own)."""
+    """The rule phase alone, as run_check runs it (collector paused while building, frozen before the
+    rule processes fork): load (cache warm), facts, then evaluate_rules — timed once without sampling,
+    then once more under the memory sampler (sampling every 50 ms costs CPU of its own)."""
     import gc
     import inspect
     import resource
@@ -238,13 +237,6 @@ def helper_rules(root: str) -> None:
     from policykit.facts import build_facts
     from policykit.repository import open_repository
     from policykit.rules import load_rules
-    try:  # as run_check does: the zygote is forked while this process is still small
-        from policykit.engine import small_runs_in_zygote
-        zygote = small_runs_in_zygote()
-    except ImportError:  # an older engine (comparisons with earlier commits)
-        import contextlib
-        zygote = contextlib.nullcontext()
-    zygote.__enter__()
     gc.disable()
     repo = open_repository(root)
     rdir = rules_dir_for(repo.root, repo.config.rules_dir)
@@ -261,11 +253,9 @@ def helper_rules(root: str) -> None:
     t1 = time.perf_counter()
     problems = evaluate_rules(repo, rules, facts, **extra)
     t_rules = time.perf_counter() - t1
-    zygote.__exit__(None, None, None)   # reaped: its CPU and its rule processes' count below
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     r1c = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(getattr(b, f) - getattr(a, f) for a, b in ((r0, r1), (r0c, r1c)) for f in ("ru_utime", "ru_stime"))
-    # the sampled run forks every rule process from this (loaded) process: an upper bound of memory
     with Sampler(os.getpid(), interval=0.05) as sampler:
         evaluate_rules(repo, rules, facts, **extra)
     print(json.dumps({"facts_s": t_facts, "rules_s": t_rules, "rules_cpu": cpu, "facts": len(facts), "rules": len(rules),
@@ -616,9 +606,7 @@ def report(results: dict) -> str:
             t = b["timings"]
             lines.append(f"| {key} | {t.get('load', 0):.2f} s | {t.get('facts', 0):.2f} s | {t.get('rules', 0):.2f} s | "
                          f"{t.get('total', 0):.2f} s | {b['facts']:,} | {_reused(b.get('reuse') or {})} |")
-        lines += ["", f"Rule phase alone: timed as a check runs it (small rulesets in the zygote); its memory is "
-                  f"sampled in a second run that forks every rule process from the loaded parent, an upper bound. "
-                  f"Facts built in {rp['facts_s']:.2f} s; the parent holds "
+        lines += ["", f"Rule phase alone: facts built in {rp['facts_s']:.2f} s; the parent holds "
                   f"{gb(rp['base_pss']):.2f} GB before the rules run; the largest forked rule process reached "
                   f"{gb(rp['children_maxrss']):.2f} GB RSS.", ""]
         if v:
