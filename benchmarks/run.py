@@ -297,7 +297,7 @@ def helper_validate(root: str, mode: str) -> None:
         for _, _, _, problems in load_documents(root_p, WorkTree(root_p), files, config):
             errors += len(problems)
     elif mode in ("parsed-jsonschema", "parsed-policykit"):
-        from policykit.cache import fast_valid
+        from policykit.precheck import fast_valid
         from policykit.loader import load_bytes
         from policykit.schemas import validate
         docs = [(load_bytes((root_p / rel).read_bytes(), rel), kind) for rel, kind in files]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit import cache
+from policykit import cache, precheck
 from policykit.check import run_check
 from policykit.config import load_config
 from policykit.generate import KNOWN_RULES, change_one_file, dump, generate
@@ -480,7 +480,7 @@ def test_quick_schema_check_never_accepts_what_jsonschema_rejects(generated):
             doc.data[items] = doc.data[items][:8]
         for mutated in _mutations(rng, doc.data):
             doc.data = mutated
-            quick = cache.fast_valid(kind, root, mutated)
+            quick = precheck.fast_valid(kind, root, mutated)
             if quick:
                 accepted += 1
                 assert validate(doc, kind, root) == [], f"{rel}: pre-check accepted an invalid document"
@@ -499,9 +499,9 @@ def test_generated_pre_check_equals_its_closure_definition(generated):
     for rel, kind in _files(root):
         if kind not in compiled:
             try:
-                compiled[kind] = cache._compile_schema(load_schema(kind, root))
-                reference[kind] = cache._compile_reference(load_schema(kind, root))
-            except cache._Unsupported:
+                compiled[kind] = precheck._compile_schema(load_schema(kind, root))
+                reference[kind] = precheck._compile_reference(load_schema(kind, root))
+            except precheck._Unsupported:
                 compiled[kind] = reference[kind] = None
         if compiled[kind] is None:
             continue
@@ -521,8 +521,8 @@ def test_pre_check_of_the_configuration_never_accepts_what_jsonschema_rejects(ge
     generated code equals its closure definition, and whatever it accepts jsonschema accepts."""
     from policykit.schemas import load_schema
     root = generated[0]
-    compiled = cache._compile_schema(load_schema("config", root))
-    reference = cache._compile_reference(load_schema("config", root))
+    compiled = precheck._compile_schema(load_schema("config", root))
+    reference = precheck._compile_reference(load_schema("config", root))
     rng = random.Random(11)
     checked = accepted = 0
     bundled = Path(__file__).resolve().parents[1] / "policykit.yaml"
@@ -553,7 +553,7 @@ def test_quick_schema_check_agrees_on_clean_generated_files(generated):
         doc = load_bytes((root / rel).read_bytes(), rel)
         if doc.data is None or doc.problems:
             continue
-        assert cache.fast_valid(kind, root, doc.data) == (validate(doc, kind, root) == []), rel
+        assert precheck.fast_valid(kind, root, doc.data) == (validate(doc, kind, root) == []), rel
 
 
 # ---- the generator ------------------------------------------------------------------------------------

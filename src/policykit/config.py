@@ -54,7 +54,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     doc = load_file(path, root)
     if doc.data is None:
         return Config(), doc.problems
-    from .cache import fast_valid
+    from .precheck import fast_valid
     from .schemas import validate
     clean = not doc.problems and fast_valid("config", root, doc.data)
     problems = doc.problems + ([] if clean else validate(doc, "config", root))
