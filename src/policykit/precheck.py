@@ -23,7 +23,24 @@ class _Unsupported(Exception):
 
 _ANNOTATIONS = {"title", "description", "$schema", "$id", "$comment", "$defs", "definitions", "default",
                 "examples", "deprecated", "readOnly", "writeOnly"}
+# the validation keywords both checkers know; a schema using any other is left to jsonschema
+_KEYWORDS = {"type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
+             "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties",
+             "propertyNames"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _resolve(root_schema: dict, ref: str):
+    """The schema a local ``$ref`` (``#/...`` JSON pointer) names; anything else is unsupported."""
+    if not ref.startswith("#/"):
+        raise _Unsupported(ref)
+    node = root_schema
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(node, dict) or part not in node:
+            raise _Unsupported(ref)
+        node = node[part]
+    return node
 _CHECKERS: dict = {}
 
 
@@ -69,15 +86,7 @@ class _Generator:
         self.tables: list = []    # property name -> function name, bound to the functions after exec
 
     def resolve(self, ref: str):
-        if not ref.startswith("#/"):
-            raise _Unsupported(ref)
-        node = self.root
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or part not in node:
-                raise _Unsupported(ref)
-            node = node[part]
-        return node
+        return _resolve(self.root, ref)
 
     def name(self, schema) -> str:
         if schema is True:
@@ -119,10 +128,7 @@ class _Generator:
         return [f"        f = {check}", "        for v in x:", "            if not f(v):", "                return False"]
 
     def function(self, schema: dict) -> None:
-        unknown = set(schema) - _ANNOTATIONS - {
-            "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
-            "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties",
-            "propertyNames"}
+        unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
         if unknown:
             raise _Unsupported(", ".join(sorted(unknown)))
         out = [f"def {self.names[id(schema)]}(x):",
@@ -239,15 +245,7 @@ def _compile_reference(root_schema: dict):
     compiled: dict = {}
 
     def resolve(ref: str):
-        if not ref.startswith("#/"):
-            raise _Unsupported(ref)
-        node = root_schema
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            if not isinstance(node, dict) or part not in node:
-                raise _Unsupported(ref)
-            node = node[part]
-        return node
+        return _resolve(root_schema, ref)
 
     def build(schema):
         if schema is True:
@@ -268,10 +266,7 @@ def _compile_reference(root_schema: dict):
 
 
 def _build_checks(schema: dict, build, resolve):
-    unknown = set(schema) - _ANNOTATIONS - {
-        "type", "properties", "additionalProperties", "required", "items", "minItems", "maxItems", "enum",
-        "pattern", "minLength", "maxLength", "minimum", "maximum", "format", "$ref", "minProperties",
-        "propertyNames"}
+    unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
     if unknown:
         raise _Unsupported(", ".join(sorted(unknown)))
     checks = []
