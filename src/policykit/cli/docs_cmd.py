@@ -43,37 +43,12 @@ def _legal_date(args) -> str | None:
         raise UsageError(f"法律日期应为 YYYY-MM-DD 格式的日期：--legal-date {value} (invalid legal date)") from None
 
 
-def _site_dir(args):
-    """The output directory the build would write to (from --site-dir or the mkdocs configuration)."""
-    import tempfile
-    from pathlib import Path
-    from ..site.build import _config
-    if args.site_dir is not None:
-        return Path(args.site_dir).resolve()
-    with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp:
-        return Path(_config(Path(args.root), args.config_file, None, False, Path(tmp)).site_dir).resolve()
-
-
 def run_build(args) -> int:
-    """Build into a staging directory, then swap it in: the site is always wholly old or wholly new."""
-    import shutil
-    from ..errors import InputError
-    from ..site import build_site
-    from ..writing import recover, replace_directory, staging_directory
-    legal_date = _legal_date(args)
-    final = _site_dir(args)
-    recover(final.parent)
-    if final.exists() and not final.is_dir():
-        raise InputError(f"输出路径已存在且不是目录 (site dir is not a directory): {final}")
-    stage = staging_directory(final)
-    try:
-        result = build_site(args.root, site_dir=str(stage), strict=args.strict, config_file=args.config_file,
-                            stream=sys.stderr, verbose=args.verbose, plugin_options={"legal_date": legal_date})
-        replace_directory(stage, final)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-    sys.stderr.write(f"网站已生成：{final}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
+    from ..site import build_site_atomically
+    result = build_site_atomically(args.root, site_dir=args.site_dir, strict=args.strict, config_file=args.config_file,
+                                   stream=sys.stderr, verbose=args.verbose,
+                                   plugin_options={"legal_date": _legal_date(args)})
+    sys.stderr.write(f"网站已生成：{result.site_dir}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
     return 0
 
 

@@ -1,7 +1,8 @@
 """The lists published as a website: an mkdocs plugin that generates every page from the lists.
 
-``PolicykitPlugin`` is the mkdocs plugin (entry point ``policykit``); ``build_site`` and
-``serve_site`` drive mkdocs from Python for ``policykit docs build`` / ``policykit docs serve``.
+``PolicykitPlugin`` is the mkdocs plugin (entry point ``policykit``); ``build_site`` (and
+``build_site_atomically``, which swaps a finished build in) and ``serve_site`` drive mkdocs from
+Python for ``policykit docs build`` / ``policykit docs serve``.
 See docs/site.md.
 """
 from __future__ import annotations
@@ -14,9 +15,14 @@ def build_site(*args, **kwargs):
     return _build(*args, **kwargs)
 
 
+def build_site_atomically(*args, **kwargs):
+    from .build import build_site_atomically as _build
+    return _build(*args, **kwargs)
+
+
 def serve_site(*args, **kwargs):
     from .build import serve_site as _serve
     return _serve(*args, **kwargs)
 
 
-__all__ = ["PolicykitPlugin", "build_site", "serve_site"]
+__all__ = ["PolicykitPlugin", "build_site", "build_site_atomically", "serve_site"]

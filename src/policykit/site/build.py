@@ -154,6 +154,37 @@ def build_site(root=".", *, site_dir=None, strict: bool = False, config_file=Non
         logger.propagate = True
 
 
+def site_dir_of(root=".", *, site_dir=None, config_file=None) -> Path:
+    """The directory a build writes to: ``site_dir``, else the mkdocs configuration's."""
+    if site_dir is not None:
+        return Path(site_dir).resolve()
+    with tempfile.TemporaryDirectory(prefix="policykit-site-") as tmp:
+        return Path(_config(Path(root), config_file, None, False, Path(tmp)).site_dir).resolve()
+
+
+def build_site_atomically(root=".", *, site_dir=None, strict: bool = False, config_file=None, stream=None,
+                          verbose: bool = False, plugin_options: dict | None = None) -> BuildResult:
+    """``build_site`` into a staging directory beside the site, then swapped in with one rename:
+    the published site is always wholly old or wholly new, even if the build is killed midway
+    (a killed run's staging is cleaned up by the next one, ``writing.recover``)."""
+    import shutil
+    from ..writing import recover, replace_directory, staging_directory
+    final = site_dir_of(root, site_dir=site_dir, config_file=config_file)
+    recover(final.parent)
+    if final.exists() and not final.is_dir():
+        raise InputError(f"输出路径已存在且不是目录 (site dir is not a directory): {final}")
+    stage = staging_directory(final)
+    try:
+        result = build_site(root, site_dir=str(stage), strict=strict, config_file=config_file, stream=stream,
+                            verbose=verbose, plugin_options=plugin_options)
+        replace_directory(stage, final)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
+    result.site_dir = final
+    return result
+
+
 def serve_site(root=".", *, dev_addr: str = "127.0.0.1:8000", config_file=None, stream=None, open_browser: bool = False,
                plugin_options: dict | None = None):
     """``mkdocs serve`` for the repository: rebuilds when lists/, rules/ or policykit.yaml change."""
