@@ -45,7 +45,6 @@ import secrets
 import sys
 import threading
 import time
-import zlib
 from pathlib import Path
 
 from .precheck import fast_valid
@@ -1045,7 +1044,7 @@ def _make_cached_document():
                 self._positions = {p: (line, col) for p, line, col in zip(pos_paths, it, it)}
                 it = iter(kpos)
                 self._key_positions = {p: (line, col) for p, line, col in zip(keys, it, it)}
-            except (ValueError, TypeError, zlib.error, RecursionError):
+            except (ValueError, TypeError, RecursionError):
                 fresh = self._reparse()  # never trust a broken entry: parse the file again
                 self._positions, self._key_positions = fresh.positions, fresh.key_positions
             self._reparse = None
@@ -1113,7 +1112,7 @@ def _make_cached_document():
                 index, _, _ = self._indexes(tuple(path))
                 pos = self._counts[0]
                 return (pos[2 * index], pos[2 * index + 1])
-            except (ValueError, TypeError, zlib.error, RecursionError, IndexError):
+            except (ValueError, TypeError, RecursionError, IndexError):
                 return super().position(path)  # unpacks, re-parsing the file if the entry is broken
 
         def _key_position(self, path):
@@ -1126,7 +1125,7 @@ def _make_cached_document():
                     kpos = self._counts[1]
                     return (kpos[2 * key_index], kpos[2 * key_index + 1])
                 return self._position(path)
-            except (ValueError, TypeError, zlib.error, RecursionError, IndexError):
+            except (ValueError, TypeError, RecursionError, IndexError):
                 return super().key_position(path)
 
         @property
