@@ -117,36 +117,46 @@ def _pct(total: float) -> str:
 
 
 def supervision_facts(repo, add, today) -> None:
+    """Every supervision fact, one record kind after another in a fixed order (the order is part of the output)."""
     v = views(repo)
-    powers = repo.powers
 
     def record(kind, ident, source):
         add("record", f"{kind}|{ident}", source, record_kind=kind, id=ident, file=source.file)
 
-    # ---- 履职台账 ------------------------------------------------------------------------
+    for builder in _SECTION_BUILDERS:
+        builder(repo, v, add, record, today)
+
+
+def _ledger_facts(repo, v, add, record, today) -> None:
+    """履职台账: one fact per ledger, per entry, and per item in use the ledger is expected to cover."""
+    powers = repo.powers
     for ledger in v.ledgers:
         record("履职台账", ledger.id, Source(ledger.source.file, ("id",)))
         add("perf_ledger", ledger.id, ledger.source, id=ledger.id, department=ledger.department, period=ledger.period,
             entry_count=len(ledger.entries))
-        listed = set()
         for e in ledger.entries:
-            target_type = "事项" if e.power else "职责" if e.duty else "无"
-            if e.power or e.duty:
-                record("履职记录", e.key, e.source)
-            if e.power:
-                listed.add(e.power)
-            add("perf_entry", e.key, e.source, ledger=e.ledger, department=e.department, period=e.period,
-                target=e.target, target_type=target_type, has_target=target_type != "无", power_code=e.power,
-                duty_key=f"{e.department}/{e.duty[0]}#{e.duty[1]}" if e.duty else None,
-                name=e.name or (powers[e.power].full_name if e.power in powers else e.target), handled_count=e.handled,
-                on_time_count=e.on_time, evidence_count=len(e.evidence), on_time_ok=e.on_time <= e.handled)
+            _ledger_entry_fact(e, powers, add, record)
         for item in repo.items_of(ledger.department):
             if item.status == "在用":
                 add("perf_expected", f"{ledger.id}|{item.code}", ledger.source, ledger=ledger.id,
                     department=ledger.department, period=ledger.period, code=item.code, name=item.full_name,
                     entry_key=entry_key(ledger.id, item.code))
 
-    # ---- 督导评估台账 --------------------------------------------------------------------
+
+def _ledger_entry_fact(e, powers, add, record) -> None:
+    """One ledger entry: what it targets (an item, a unit duty or nothing) and its counts."""
+    target_type = "事项" if e.power else "职责" if e.duty else "无"
+    if e.power or e.duty:
+        record("履职记录", e.key, e.source)
+    add("perf_entry", e.key, e.source, ledger=e.ledger, department=e.department, period=e.period,
+        target=e.target, target_type=target_type, has_target=target_type != "无", power_code=e.power,
+        duty_key=f"{e.department}/{e.duty[0]}#{e.duty[1]}" if e.duty else None,
+        name=e.name or (powers[e.power].full_name if e.power in powers else e.target), handled_count=e.handled,
+        on_time_count=e.on_time, evidence_count=len(e.evidence), on_time_ok=e.on_time <= e.handled)
+
+
+def _supervision_ledger_facts(repo, v, add, record, today) -> None:
+    """督导评估台账: the supervision itself, its targets, its problems and its findings."""
     for s in v.supervisions:
         record("督导评估台账", s.id, Source(s.source.file, ("id",)))
         add("supervision", s.id, s.source, id=s.id, title=s.title, supervision_type=s.type, lead_source=s.lead_source,
@@ -162,15 +172,22 @@ def supervision_facts(repo, add, today) -> None:
             add("supervision_problem", f"{s.id}|{pid}", Source(s.source.file, ("problems", i)), supervision=s.id,
                 title=s.title, problem=pid, problem_key=f"问题|{pid}")
         for f in s.findings:
-            answered = f.response_date
-            add("finding", f.key, f.source, supervision=s.id, title=s.title, no=f.no, finding=f.text,
-                department=f.department, responsible=f.own_department, status=f.status,
-                due=f.due.isoformat() if f.due else None, closed=f.closed, has_response=bool(f.response),
-                response_date=answered.isoformat() if answered else None, overdue=f.overdue(today),
-                overdue_day_count=(today - f.due).days if f.overdue(today) else 0,
-                responded_late=bool(answered and f.due and answered > f.due))
+            _finding_fact(s, f, add, today)
 
-    # ---- 问题征集 ------------------------------------------------------------------------
+
+def _finding_fact(s, f, add, today) -> None:
+    """One finding of a supervision, with whether it is overdue on ``today`` and answered late."""
+    answered = f.response_date
+    add("finding", f.key, f.source, supervision=s.id, title=s.title, no=f.no, finding=f.text,
+        department=f.department, responsible=f.own_department, status=f.status,
+        due=f.due.isoformat() if f.due else None, closed=f.closed, has_response=bool(f.response),
+        response_date=answered.isoformat() if answered else None, overdue=f.overdue(today),
+        overdue_day_count=(today - f.due).days if f.overdue(today) else 0,
+        responded_late=bool(answered and f.due and answered > f.due))
+
+
+def _problem_facts(repo, v, add, record, today) -> None:
+    """问题征集: one fact per problem and per department it was sent to."""
     for p in v.problems:
         record("问题", p.id, Source(p.source.file, p.source.path + ("id",)))
         add("problem", p.id, p.source, id=p.id, origin=p.origin, date=p.date.isoformat() if p.date else None,
@@ -181,7 +198,9 @@ def supervision_facts(repo, add, today) -> None:
             add("problem_department", f"{p.id}|{dept}", Source(p.source.file, p.source.path + ("departments", i)),
                 problem=p.id, matter=p.matter or "（未归类）", department=dept)
 
-    # ---- 问题调处 ------------------------------------------------------------------------
+
+def _dispute_facts(repo, v, add, record, today) -> None:
+    """问题调处: the dispute with its decision and adjustment, its parties and its problems."""
     for d in v.disputes:
         record("调处", d.id, Source(d.source.file, ("id",)))
         adj = d.adjustment or {}
@@ -198,7 +217,9 @@ def supervision_facts(repo, add, today) -> None:
             add("dispute_problem", f"{d.id}|{pid}", Source(d.source.file, ("problems", i)), dispute=d.id,
                 matter=d.matter, problem=pid, problem_key=f"问题|{pid}")
 
-    # ---- 议事协调机构 --------------------------------------------------------------------
+
+def _body_facts(repo, v, add, record, today) -> None:
+    """议事协调机构: the body (term, rules, abolition) and every department in it with its role."""
     for b in v.bodies:
         record("议事协调机构", b.id, Source(b.source.file, ("id",)))
         merged_into = (b.abolished or {}).get("merged_into")
@@ -211,44 +232,63 @@ def supervision_facts(repo, add, today) -> None:
             term_expired=bool(b.active and b.term_end and b.term_end < today), record_count=len(b.records),
             member_count=len(b.members), abolition_ok=abolition_ok,
             merged_into_key=f"议事协调机构|{merged_into}" if merged_into else None)
-        roles = [("牵头部门", b.host, Source(b.source.file, ("host",)))]
-        if b.office:
-            roles.append(("办公室", b.office, Source(b.source.file, ("office",))))
-        roles += [("成员单位", m.department, Source(m.source.file, m.source.path + ("department",)))
-                  for m in b.members if m.department]
-        for role, dept, source in roles:
+        for role, dept, source in _body_roles(b):
             add("body_department", f"{b.id}|{role}|{dept}", source, body=b.id, body_name=b.name, role=role,
                 department=dept)
 
-    # ---- 市县事权划分 --------------------------------------------------------------------
+
+def _body_roles(b) -> list:
+    """The departments of a body in order: host, office (if any), then members."""
+    roles = [("牵头部门", b.host, Source(b.source.file, ("host",)))]
+    if b.office:
+        roles.append(("办公室", b.office, Source(b.source.file, ("office",))))
+    roles += [("成员单位", m.department, Source(m.source.file, m.source.path + ("department",)))
+              for m in b.members if m.department]
+    return roles
+
+
+def _division_facts(repo, v, add, record, today) -> None:
+    """市县事权划分: scopes and items of each division list, then items run at both levels."""
     for div in v.divisions:
         record("事权划分清单", div.id, Source(div.source.file, ("id",)))
         for i, dept in enumerate(div.departments):
             add("division_scope", f"{div.id}|{dept}", Source(div.source.file, ("departments", i)), division=div.id,
                 department=dept)
         for it in div.items:
-            record("事权划分事项", f"{div.id}|{it.item}", Source(it.source.file, it.source.path + ("item",)))
-            record("事权划分序号", f"{div.id}#{it.no}", Source(it.source.file, it.source.path + ("no",)))
-            city, county = len(it.city_duties), len(it.county_duties)
-            match = None
-            if it.type:
-                match = {"市级专有": city > 0 and county == 0, "县级专有": county > 0 and city == 0,
-                         "共有": city > 0 and county > 0}.get(it.type, True)
-            dl = it.delegation or {}
-            end = as_date(dl.get("end"))
-            add("division_item", it.key, it.source, division=div.id, no=it.no, item=it.item, name=it.name,
-                division_type=it.type, has_type=bool(it.type), city_duty_count=city, county_duty_count=county,
-                levels_match_ok=match, delegated=it.delegated,
-                has_document=bool((dl.get("document") or "").strip()) if it.delegated else None,
-                delegatee=dl.get("delegatee"), term_end=end.isoformat() if end else None,
-                term_expired=bool(end and end < today))
+            _division_item_fact(div, it, add, record, today)
     if v.divisions:
         for item in repo.power_items:
             if item.status != "取消" and "市级" in item.levels and "县级" in item.levels:
                 add("two_level_item", item.code, item.source, code=item.code, department=item.department,
                     name=item.full_name)
 
-    # ---- 履职评估 ------------------------------------------------------------------------
+
+_LEVELS_MATCH = {"市级专有": lambda city, county: city > 0 and county == 0,
+                 "县级专有": lambda city, county: county > 0 and city == 0,
+                 "共有": lambda city, county: city > 0 and county > 0}
+
+
+def _division_item_fact(div, it, add, record, today) -> None:
+    """One division item: whether its type agrees with its city and county duties, and its delegation."""
+    record("事权划分事项", f"{div.id}|{it.item}", Source(it.source.file, it.source.path + ("item",)))
+    record("事权划分序号", f"{div.id}#{it.no}", Source(it.source.file, it.source.path + ("no",)))
+    city, county = len(it.city_duties), len(it.county_duties)
+    match = None
+    if it.type:
+        test = _LEVELS_MATCH.get(it.type)
+        match = test(city, county) if test else True
+    dl = it.delegation or {}
+    end = as_date(dl.get("end"))
+    add("division_item", it.key, it.source, division=div.id, no=it.no, item=it.item, name=it.name,
+        division_type=it.type, has_type=bool(it.type), city_duty_count=city, county_duty_count=county,
+        levels_match_ok=match, delegated=it.delegated,
+        has_document=bool((dl.get("document") or "").strip()) if it.delegated else None,
+        delegatee=dl.get("delegatee"), term_end=end.isoformat() if end else None,
+        term_expired=bool(end and end < today))
+
+
+def _system_facts(repo, v, add, record, today) -> None:
+    """履职评估指标体系: the system, its organisation types, its categories and their members, its indicators."""
     for sys_ in v.systems:
         record("指标体系", sys_.id, Source(sys_.source.file, ("id",)))
         for i, t in enumerate(sys_.organization_types):
@@ -262,35 +302,53 @@ def supervision_facts(repo, add, today) -> None:
                     category=cat["name"], department=dept)
         _indicator_facts(sys_, add, record)
 
+
+def _evaluation_facts(repo, v, add, record, today) -> None:
+    """履职评估: each evaluation, its scores with their evidence, and the scores its system requires."""
     for e in v.evaluations:
         record("履职评估", e.id, Source(e.source.file, ("id",)))
         system = v.system(e.system)
-        dept = repo.departments.get(e.department)
-        fields = dict(id=e.id, period=e.period, department=e.department, system=e.system,
-                      system_key=f"指标体系|{e.system}", score_count=len(e.scores))
-        if system is not None and dept is not None and dept.type and system.organization_types:
-            fields.update(department_type=dept.type, system_type_key=f"适用机构类型|{e.system}|{dept.type}")
-        if system is not None and any(l.type == "个性" for l in system.leaves()):
-            fields["category_known"] = system.category_of(e.department) is not None
-        add("evaluation", e.id, e.source, **fields)
+        add("evaluation", e.id, e.source, **_evaluation_fields(repo, e, system))
         for s in e.scores:
-            record("指标得分", f"{e.id}|{s.indicator}", Source(s.source.file, s.source.path + ("indicator",)))
-            add("evaluation_score", f"{e.id}|{s.indicator}", s.source, evaluation=e.id, department=e.department,
-                indicator=s.indicator, indicator_key=f"指标|{e.system}|{s.indicator}",
-                score_key=f"{e.id}|{s.indicator}")
-            for j, ev in enumerate(s.evidence):
-                key = evidence_key(ev)
-                if key:
-                    add("evaluation_evidence", f"{e.id}|{s.indicator}|{j}",
-                        Source(s.source.file, s.source.path + ("evidence", j)), evaluation=e.id,
-                        indicator=s.indicator, evidence_type=ev["type"], ref=ev["ref"] + (f"（{ev['item']}）" if ev.get("item") else ""),
-                        ref_key=key)
+            _score_facts(e, s, add, record)
         if system is not None:
             for leaf in system.leaves():
                 if leaf.computed or not system.applies(leaf, e.department):
                     continue
                 add("evaluation_required", f"{e.id}|{leaf.code}", e.source, evaluation=e.id, department=e.department,
                     indicator=leaf.code, name=leaf.name, score_key=f"{e.id}|{leaf.code}")
+
+
+def _evaluation_fields(repo, e, system) -> dict:
+    """The fields of an evaluation fact; the type and category ones only where the system uses them."""
+    dept = repo.departments.get(e.department)
+    fields = dict(id=e.id, period=e.period, department=e.department, system=e.system,
+                  system_key=f"指标体系|{e.system}", score_count=len(e.scores))
+    if system is not None and dept is not None and dept.type and system.organization_types:
+        fields.update(department_type=dept.type, system_type_key=f"适用机构类型|{e.system}|{dept.type}")
+    if system is not None and any(l.type == "个性" for l in system.leaves()):
+        fields["category_known"] = system.category_of(e.department) is not None
+    return fields
+
+
+def _score_facts(e, s, add, record) -> None:
+    """One score of an evaluation and the evidence it cites that names a record."""
+    record("指标得分", f"{e.id}|{s.indicator}", Source(s.source.file, s.source.path + ("indicator",)))
+    add("evaluation_score", f"{e.id}|{s.indicator}", s.source, evaluation=e.id, department=e.department,
+        indicator=s.indicator, indicator_key=f"指标|{e.system}|{s.indicator}",
+        score_key=f"{e.id}|{s.indicator}")
+    for j, ev in enumerate(s.evidence):
+        key = evidence_key(ev)
+        if key:
+            add("evaluation_evidence", f"{e.id}|{s.indicator}|{j}",
+                Source(s.source.file, s.source.path + ("evidence", j)), evaluation=e.id,
+                indicator=s.indicator, evidence_type=ev["type"], ref=ev["ref"] + (f"（{ev['item']}）" if ev.get("item") else ""),
+                ref_key=key)
+
+
+# the order of the sections is the order of the facts
+_SECTION_BUILDERS = (_ledger_facts, _supervision_ledger_facts, _problem_facts, _dispute_facts, _body_facts,
+                     _division_facts, _system_facts, _evaluation_facts)
 
 
 DEDUCTION_METRICS = ("idle_powers", "buck_passing", "inactive_bodies", "late_findings", "open_findings")
