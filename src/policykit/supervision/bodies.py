@@ -30,33 +30,19 @@ def bodies_figures(repo, *, since: _dt.date | None = None, until: _dt.date | Non
     ``today`` (default: today) is the day temporary bodies past their term are judged on
     (``temporary_past_term``; returned as ``as_of``).
     """
-    from .records import in_period
     bodies = views(repo).bodies
     until = until or _dt.date.max
     if since is not None:
         base = [b for b in bodies if b.existed_on(since)]
     else:
         base = list(bodies)
-    cut = [b for b in base if not b.active and (b.abolished_on is None or
-                                                ((since is None or b.abolished_on >= since) and b.abolished_on <= until))]
+    cut = [b for b in base if _cut_in_window(b, since, until)]
     active = [b for b in bodies if b.active]
     merged = [b for b in cut if b.status == "合并"]
     today = today or _dt.date.today()
     expired = [b for b in active if b.type == "临时" and b.term_end and b.term_end < today]
     by_year = Counter(b.abolished_on.year for b in cut if b.abolished_on)
-    rows = []
-    for b in sorted(bodies, key=lambda b: b.id):
-        rows.append({
-            "id": b.id, "name": b.name, "kind": b.type, "status": b.status, "host": b.host,
-            "host_name": repo.department_name(b.host), "members": len(b.members),
-            "established": b.established_on.isoformat() if b.established_on else None,
-            "abolished": b.abolished_on.isoformat() if b.abolished_on else None,
-            "merged_into": (b.abolished or {}).get("merged_into"),
-            "term_end": b.term_end.isoformat() if b.term_end else None,
-            "has_work_rules": bool(b.work_rules), "has_office_rules": bool(b.office_rules),
-            "records": len(b.records),
-            "records_in_period": sum(1 for r in b.records if in_period(r[0], period)) if period else None,
-        })
+    rows = [_body_row(repo, b, period) for b in sorted(bodies, key=lambda b: b.id)]
     return {
         "since": since.isoformat() if since else None,
         "until": None if until == _dt.date.max else until.isoformat(),
@@ -73,6 +59,31 @@ def bodies_figures(repo, *, since: _dt.date | None = None, until: _dt.date | Non
         "temporary_past_term": [b.id for b in expired],
         "active_by_host": dict(Counter(repo.department_name(b.host) for b in active).most_common()),
         "bodies": rows,
+    }
+
+
+def _cut_in_window(b, since, until) -> bool:
+    """Whether a body counts as cut in [since, until]: inactive, and abolished in the window (or on no known date)."""
+    if b.active:
+        return False
+    if b.abolished_on is None:
+        return True
+    return (since is None or b.abolished_on >= since) and b.abolished_on <= until
+
+
+def _body_row(repo, b, period) -> dict:
+    """One body as listed in the figures (``records_in_period`` only when a period is asked for)."""
+    from .records import in_period
+    return {
+        "id": b.id, "name": b.name, "kind": b.type, "status": b.status, "host": b.host,
+        "host_name": repo.department_name(b.host), "members": len(b.members),
+        "established": b.established_on.isoformat() if b.established_on else None,
+        "abolished": b.abolished_on.isoformat() if b.abolished_on else None,
+        "merged_into": (b.abolished or {}).get("merged_into"),
+        "term_end": b.term_end.isoformat() if b.term_end else None,
+        "has_work_rules": bool(b.work_rules), "has_office_rules": bool(b.office_rules),
+        "records": len(b.records),
+        "records_in_period": sum(1 for r in b.records if in_period(r[0], period)) if period else None,
     }
 
 
