@@ -187,15 +187,8 @@ def _journal_entry_is_ours(entry, stage: Path, pid: str) -> bool:
 def recover(*places) -> list[Path]:
     """Roll back writes of killed runs found in the staging directories of ``places``; return the
     targets put back. Leftover temporary files of dead runs are removed."""
-    dirs = []
-    for place in places:
-        place = Path(place).absolute()
-        for d in (staging_dir(place / "_") if place.is_dir() else staging_dir(place),
-                  place if place.is_dir() else place.parent):
-            if d not in dirs and d.is_dir():
-                dirs.append(d)
     restored = []
-    for d in dirs:
+    for d in _staging_dirs_of(places):
         # our files live under .git when there is one; beside the targets only where there is not
         if d.name != STAGING and staging_dir(d / "_") != d:
             continue
@@ -207,47 +200,78 @@ def recover(*places) -> list[Path]:
             m = _JOURNAL_RE.match(name)
             if not m or _alive(int(m.group(1))):
                 continue
-            journal = d / name
-            try:
-                entries = json.loads(journal.read_text(encoding="utf-8"))
-                if not isinstance(entries, dict):
-                    entries = {}
-            except (OSError, ValueError):
-                entries = {}
-            pid = m.group(1)
-            for e in reversed(entries.get("entries", [])):
-                if not _journal_entry_is_ours(e, d, pid):
-                    continue  # a planted or damaged journal never moves or deletes anything
-                target, backup = Path(e["target"]), e.get("backup")
-                if _sha(target) == e["sha256"]:          # ours, not changed since: put back what was there
-                    try:
-                        if backup and Path(backup).exists():
-                            os.replace(backup, target)
-                        elif not backup:
-                            os.unlink(target)
-                        restored.append(target)
-                    except OSError:
-                        pass
-                if backup:
-                    _unlink_quietly(Path(backup))
-            trusted = d.name == STAGING  # directories to remove only from our own journals
-            for created in reversed(entries.get("dirs", []) if trusted else []):
-                if isinstance(created, str):
-                    try:
-                        Path(created).rmdir()
-                    except OSError:
-                        pass
-            _unlink_quietly(journal)
-        pattern = _STAGED_RE if d.name == STAGING else _BESIDE_RE
-        for name in names:
-            m = pattern.match(name)
-            if m and not _alive(int(m.group(1))):
-                if (d / name).is_dir() and not (d / name).is_symlink():
-                    import shutil
-                    shutil.rmtree(d / name, ignore_errors=True)
-                else:
-                    _unlink_quietly(d / name)
+            _roll_back_journal(d, d / name, m.group(1), restored)
+        _remove_leftovers(d, names)
     return restored
+
+
+def _staging_dirs_of(places) -> list[Path]:
+    """The directories where runs writing to ``places`` may have left journals and temporary files."""
+    dirs = []
+    for place in places:
+        place = Path(place).absolute()
+        for d in (staging_dir(place / "_") if place.is_dir() else staging_dir(place),
+                  place if place.is_dir() else place.parent):
+            if d not in dirs and d.is_dir():
+                dirs.append(d)
+    return dirs
+
+
+def _read_journal(journal: Path) -> dict:
+    """A journal's content; an unreadable or damaged one reads as empty (it then moves nothing)."""
+    try:
+        entries = json.loads(journal.read_text(encoding="utf-8"))
+        if not isinstance(entries, dict):
+            entries = {}
+    except (OSError, ValueError):
+        entries = {}
+    return entries
+
+
+def _roll_back_journal(d: Path, journal: Path, pid: str, restored: list) -> None:
+    """Undo what the dead run ``pid`` recorded in ``journal`` (newest first), then drop the journal."""
+    entries = _read_journal(journal)
+    for e in reversed(entries.get("entries", [])):
+        if not _journal_entry_is_ours(e, d, pid):
+            continue  # a planted or damaged journal never moves or deletes anything
+        _roll_back_entry(e, restored)
+    trusted = d.name == STAGING  # directories to remove only from our own journals
+    for created in reversed(entries.get("dirs", []) if trusted else []):
+        if isinstance(created, str):
+            try:
+                Path(created).rmdir()
+            except OSError:
+                pass
+    _unlink_quietly(journal)
+
+
+def _roll_back_entry(e: dict, restored: list) -> None:
+    """Put back what was at one target, if the target still holds what the dead run wrote there."""
+    target, backup = Path(e["target"]), e.get("backup")
+    if _sha(target) == e["sha256"]:          # ours, not changed since: put back what was there
+        try:
+            if backup and Path(backup).exists():
+                os.replace(backup, target)
+            elif not backup:
+                os.unlink(target)
+            restored.append(target)
+        except OSError:
+            pass
+    if backup:
+        _unlink_quietly(Path(backup))
+
+
+def _remove_leftovers(d: Path, names: list) -> None:
+    """Remove the temporary files and directories of dead runs from the staging directory ``d``."""
+    pattern = _STAGED_RE if d.name == STAGING else _BESIDE_RE
+    for name in names:
+        m = pattern.match(name)
+        if m and not _alive(int(m.group(1))):
+            if (d / name).is_dir() and not (d / name).is_symlink():
+                import shutil
+                shutil.rmtree(d / name, ignore_errors=True)
+            else:
+                _unlink_quietly(d / name)
 
 
 # ---- writing ----------------------------------------------------------------------------------
@@ -262,30 +286,9 @@ def write_files_atomically(mapping: dict, *, protect_uncommitted: bool = False,
     """
     modes = {Path(p): m for p, m in (modes or {}).items()}
     recover(*{Path(p).absolute().parent for p in mapping})
-    targets = []
-    for path, text in mapping.items():
-        path = Path(path)
-        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-        try:
-            current = path.read_bytes()
-        except FileNotFoundError:
-            current = None
-        except (IsADirectoryError, PermissionError) as exc:
-            if isinstance(exc, IsADirectoryError) or path.is_dir():
-                raise InputError(f"目标是目录，无法写入文件 (target is a directory): {path}") from None
-            raise InputError(f"无法读取目标文件 (cannot read target): {path}: {exc.strerror or exc}") from None
-        except OSError as exc:
-            raise InputError(f"无法读取目标文件 (cannot read target): {path}: {exc.strerror or exc}") from None
-        if current != data or (path in modes and (path.stat().st_mode & 0o7777) != modes[path]):
-            targets.append((path, data, current is not None))
+    targets = _changed_targets(mapping, modes)
     if protect_uncommitted and targets:
-        if is_dirty is None:
-            raise UsageError("protect_uncommitted=True 需要 is_dirty 回调 (needs an is_dirty callable)")
-        dirty = [str(p) for p, _, exists in targets if exists and is_dirty(p)]
-        if dirty:
-            raise UncommittedChangesError(
-                "以下文件有未提交的修改，拒绝覆盖 (uncommitted changes, refusing to overwrite): " + ", ".join(dirty),
-                hint="先提交或撤销这些修改（git commit / git stash），再重新运行；确需覆盖时加 --force。")
+        _refuse_uncommitted(targets, is_dirty)
     if not targets:
         return []
 
@@ -298,30 +301,7 @@ def write_files_atomically(mapping: dict, *, protect_uncommitted: bool = False,
     try:
         for n, (path, data, exists) in enumerate(targets):
             created_dirs += _make_dirs(path.parent)
-            stage = staging_dir(path)
-            tmp, fd = _exclusive(stage, path, f"{token}{n}", ".tmp", 0o666)   # the kernel applies the umask
-            temps.append((tmp, path))
-            with os.fdopen(fd, "wb") as fh:
-                half = len(data) // 2
-                fh.write(data[:half])
-                fh.flush()
-                checkpoint("temp-half")
-                fh.write(data[half:])
-                fh.flush()
-                os.fsync(fh.fileno())
-            if path in modes:
-                os.chmod(tmp, modes[path])
-            elif exists:
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
-            if exists:
-                bak, fd = _exclusive(stage, path, f"{token}{n}", ".bak", 0o600)
-                os.close(fd)
-                os.unlink(bak)
-                try:
-                    os.link(path, bak)
-                except OSError:
-                    _copy(path, bak)
-                backups[path] = bak
+            _stage_target(path, data, exists, f"{token}{n}", modes, temps, backups)
         journal = _write_journal(staging_dir(targets[0][0]), token, [
             {"target": str(path.absolute()), "backup": str(backups[path].absolute()) if path in backups else None,
              "sha256": hashlib.sha256(data).hexdigest()} for path, data, _ in targets],
@@ -333,25 +313,7 @@ def write_files_atomically(mapping: dict, *, protect_uncommitted: bool = False,
         _fsync_dirs({p.parent for p in replaced})
         checkpoint("before-commit")
     except BaseException as exc:
-        for path in reversed(replaced):          # put back what was there
-            try:
-                if path in backups:
-                    os.replace(backups.pop(path), path)
-                else:
-                    os.unlink(path)
-            except OSError:
-                pass
-        for tmp, _ in temps:
-            _unlink_quietly(tmp)
-        for bak in backups.values():
-            _unlink_quietly(bak)
-        for d in reversed(created_dirs):
-            try:
-                d.rmdir()
-            except OSError:
-                pass
-        if journal is not None:
-            _unlink_quietly(journal)
+        _undo_writes(replaced, temps, backups, created_dirs, journal)
         if isinstance(exc, OSError):
             raise InputError(f"写入失败，未做任何修改 (write failed, nothing changed): "
                              f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}") from None
@@ -360,6 +322,96 @@ def write_files_atomically(mapping: dict, *, protect_uncommitted: bool = False,
     for bak in backups.values():
         _unlink_quietly(bak)
     return [path for path, _, _ in targets]
+
+
+def _changed_targets(mapping: dict, modes: dict) -> list[tuple[Path, bytes, bool]]:
+    """``(path, new bytes, exists)`` for every target whose content or requested mode would change."""
+    targets = []
+    for path, text in mapping.items():
+        path = Path(path)
+        data = text.encode("utf-8") if isinstance(text, str) else bytes(text)
+        current = _current_bytes(path)
+        if current != data or (path in modes and (path.stat().st_mode & 0o7777) != modes[path]):
+            targets.append((path, data, current is not None))
+    return targets
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    """What a target holds now (None if it does not exist); a directory or unreadable target is bad input."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except (IsADirectoryError, PermissionError) as exc:
+        if isinstance(exc, IsADirectoryError) or path.is_dir():
+            raise InputError(f"目标是目录，无法写入文件 (target is a directory): {path}") from None
+        raise InputError(f"无法读取目标文件 (cannot read target): {path}: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise InputError(f"无法读取目标文件 (cannot read target): {path}: {exc.strerror or exc}") from None
+
+
+def _refuse_uncommitted(targets: list, is_dirty) -> None:
+    """Stop before writing anything if an existing target that would change has uncommitted changes."""
+    if is_dirty is None:
+        raise UsageError("protect_uncommitted=True 需要 is_dirty 回调 (needs an is_dirty callable)")
+    dirty = [str(p) for p, _, exists in targets if exists and is_dirty(p)]
+    if dirty:
+        raise UncommittedChangesError(
+            "以下文件有未提交的修改，拒绝覆盖 (uncommitted changes, refusing to overwrite): " + ", ".join(dirty),
+            hint="先提交或撤销这些修改（git commit / git stash），再重新运行；确需覆盖时加 --force。")
+
+
+def _stage_target(path: Path, data: bytes, exists: bool, tag: str, modes: dict, temps: list, backups: dict) -> None:
+    """Write one target's new content to a synced temporary file and, if it exists, keep a backup
+    (a hard link, else a copy); both are recorded in ``temps``/``backups`` as soon as they exist."""
+    stage = staging_dir(path)
+    tmp, fd = _exclusive(stage, path, tag, ".tmp", 0o666)   # the kernel applies the umask
+    temps.append((tmp, path))
+    with os.fdopen(fd, "wb") as fh:
+        half = len(data) // 2
+        fh.write(data[:half])
+        fh.flush()
+        checkpoint("temp-half")
+        fh.write(data[half:])
+        fh.flush()
+        os.fsync(fh.fileno())
+    if path in modes:
+        os.chmod(tmp, modes[path])
+    elif exists:
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+    if exists:
+        bak, fd = _exclusive(stage, path, tag, ".bak", 0o600)
+        os.close(fd)
+        os.unlink(bak)
+        try:
+            os.link(path, bak)
+        except OSError:
+            _copy(path, bak)
+        backups[path] = bak
+
+
+def _undo_writes(replaced: list, temps: list, backups: dict, created_dirs: list, journal) -> None:
+    """After a failure before the commit point: put back every replaced target and remove every
+    temporary file, backup, created directory and the journal."""
+    for path in reversed(replaced):          # put back what was there
+        try:
+            if path in backups:
+                os.replace(backups.pop(path), path)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+    for tmp, _ in temps:
+        _unlink_quietly(tmp)
+    for bak in backups.values():
+        _unlink_quietly(bak)
+    for d in reversed(created_dirs):
+        try:
+            d.rmdir()
+        except OSError:
+            pass
+    if journal is not None:
+        _unlink_quietly(journal)
 
 
 def _write_journal(stage: Path, token: str, entries: list, dirs: list) -> Path:
