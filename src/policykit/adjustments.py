@@ -553,20 +553,11 @@ def item_log(root, key: str, at: str | None = None) -> ItemLog:
 
 
 def _item_log(root, key: str, at: str | None = None) -> ItemLog:
+    """``item_log`` inside a history session: resolve the key, then walk the commits following renames."""
     root = Path(root).resolve()
     head = history.resolve(root, at or "HEAD")
     cfg = _config_at(root, head)
-    key = key.strip()
-    obj = _classify(key, cfg.code_regex)
-    name = None
-    if obj == "record":
-        found = _lookup_record(root, head, cfg, key) or _lookup_name(root, head, cfg, key)
-        obj, key, name = found or (None, key, None)   # None: no longer listed; the history says what it was
-    if obj == "power" and not re.search(r"\d", key):  # not a code: a name
-        found = _lookup_name(root, head, cfg, key)
-        if found is None:
-            raise UsageError(_not_found(head, key))
-        obj, key, name = found
+    obj, key, name = _resolve_item(root, head, cfg, key.strip())
     tracked = {key}
     needles = {_needle(obj, key)} if obj else {key} | {spec.needle_of(key) for spec in D.RECORD_SPECS}
     if name and obj == "power":
@@ -583,21 +574,44 @@ def _item_log(root, key: str, at: str | None = None) -> ItemLog:
             belongs = _tracks(obj, key, tracked)
             mine = [c for c in d.changes if belongs(c)]
         history.require_full_history(root, commit, f"{key} 的调整历史")
-        for c in mine:
-            if c.key in tracked or c.previous_key in tracked:
-                name = name or c.name
-            if c.previous_key:
-                tracked.add(c.previous_key)
-                needles.add(_needle(obj, c.previous_key))
-            for f in c.fields:
-                if f.field == "name" and isinstance(f.before, str):
-                    needles.add(f.before)
-        if obj == "power" and name:
-            needles.add(name.split("（")[0])
+        name = _follow_changes(mine, obj, tracked, needles, name)
         entries.append(LogEntry(commit, parse_records(commit.message), mine, d.names))
     if obj is None:   # neither listed now nor ever changed
         raise UsageError(_not_found(head, key))
     return ItemLog(obj, key, name, entries, head)
+
+
+def _resolve_item(root, head: str, cfg, key: str) -> tuple:
+    """``(object kind, key, name)`` of what the user named: a code, a record id or an item's name.
+    The kind is None for a record no longer listed (the history then says what it was)."""
+    obj = _classify(key, cfg.code_regex)
+    name = None
+    if obj == "record":
+        found = _lookup_record(root, head, cfg, key) or _lookup_name(root, head, cfg, key)
+        obj, key, name = found or (None, key, None)   # None: no longer listed; the history says what it was
+    if obj == "power" and not re.search(r"\d", key):  # not a code: a name
+        found = _lookup_name(root, head, cfg, key)
+        if found is None:
+            raise UsageError(_not_found(head, key))
+        obj, key, name = found
+    return obj, key, name
+
+
+def _follow_changes(mine: list, obj, tracked: set, needles: set, name):
+    """Learn from one commit's changes of the item: its earlier keys and names (added to ``tracked``
+    and ``needles`` so older commits are found too); return the item's name."""
+    for c in mine:
+        if c.key in tracked or c.previous_key in tracked:
+            name = name or c.name
+        if c.previous_key:
+            tracked.add(c.previous_key)
+            needles.add(_needle(obj, c.previous_key))
+        for f in c.fields:
+            if f.field == "name" and isinstance(f.before, str):
+                needles.add(f.before)
+    if obj == "power" and name:
+        needles.add(name.split("（")[0])
+    return name
 
 
 def _not_found(head: str, key: str) -> str:
