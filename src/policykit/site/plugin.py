@@ -1,24 +1,26 @@
 """The mkdocs plugin ``policykit``: generates the site's pages from lists/, rules/ and git history.
 
 Declared in pyproject.toml as the ``mkdocs.plugins`` entry point ``policykit``; enable it in
-mkdocs.yml *before* ``search``::
+mkdocs.yml together with ``search``::
 
     plugins:
       - policykit
       - search:
           separator: '[\\s\\u200b\\u3000\\-、。，．？！；]+'
 
-``on_config`` opens the repository and writes the jieba user dictionary (department, unit, item and
-matter names), then points Material's search at it — which is why it runs first. ``on_files`` adds
-every page as ``File.generated``; per-item pages are ``NOT_IN_NAV``. Nothing is written into docs/.
+``on_config`` opens the repository; ``on_pre_build`` adds the search dictionary (department, unit and
+domain names) to jieba in memory — no file, so no path to redirect. ``on_files`` adds every page as
+``File.generated``; per-item pages are ``NOT_IN_NAV``. Nothing is written into docs/.
+
+``policykit docs build`` hands mkdocs a configuration it generated from an allow-list
+(``site/siteconfig.py``); ``mkdocs build`` run directly trusts ``mkdocs.yml`` and is for reviewed
+configurations only.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -71,13 +73,12 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = None
         self.timings: dict[str, float] = {}
         self.page_count = 0
-        self.dictionary_path = None
         self.search_index = None
         self.segment = lambda text: text
         self.writer = self.item_writer = None
 
     # -- configuration ------------------------------------------------------------------------
-    @event_priority(50)  # before Material's search reads jieba_dict_user
+    @event_priority(50)  # before Material's search may initialise jieba
     def on_config(self, config):
         from ..repository import open_repository
         t0 = time.perf_counter()
@@ -117,8 +118,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 raise PluginError(f"policykit: legal_date 应为日期 YYYY-MM-DD：{self.config.legal_date}") from None
         if self.config.nav and not config.nav:
             config.nav = self._nav()
-        if self.config.search_dictionary:
-            self._search_dictionary(config)
+        from .searchdict import private_jieba_cache
+        private_jieba_cache()   # before Material's search may initialise jieba in its on_config
         return config
 
     def _nav(self) -> list:
@@ -136,35 +137,28 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 nav.append({title: uri})
         return nav
 
-    def _search_dictionary(self, config) -> None:
-        from .searchdict import dictionary_words, write_dictionary
-        search = None
-        for name, plugin in config.plugins.items():
-            if name.split("/")[-1] == "search" and hasattr(plugin, "config") and "jieba_dict_user" in plugin.config:
-                search = plugin
-                break
-        if search is None:
-            return
+    def on_pre_build(self, *, config) -> None:
+        """The search dictionary goes into jieba here, after every plugin's ``on_config`` (Material's
+        ``search.jieba_dict`` would replace jieba's dictionary there) and before any page is indexed."""
+        if self.config.search_dictionary and self.repo is not None and self._search_plugin(config) is not None:
+            self._search_dictionary()
+
+    def _search_dictionary(self) -> None:
+        """Department, unit and domain names as jieba words, added in memory: no file is written, so
+        no path (``search.jieba_dict_user``, a predictable name in /tmp) can be made to point elsewhere;
+        jieba's own model cache is kept in a private directory (``searchdict.private_jieba_cache``)."""
+        from .searchdict import dictionary_words, load_dictionary
         t0 = time.perf_counter()
         try:  # jieba announces its dictionary in English on stderr; keep the build log quiet
             import jieba
             jieba.setLogLevel(logging.WARNING)
         except ImportError:
             log.info("policykit: 未安装 jieba，中文搜索不分词（pip install jieba）")
+            return
         words = dictionary_words(self.repo)
-        configured = search.config.get("jieba_dict_user")
-        if configured:
-            path = Path(configured)
-            if not path.is_absolute():
-                path = Path(config.config_file_path).resolve().parent / path
-        else:
-            digest = hashlib.sha1(str(self.root).encode("utf-8")).hexdigest()[:12]
-            path = Path(tempfile.gettempdir()) / "policykit" / f"jieba-user-{digest}.txt"
-        write_dictionary(words, path)
-        search.config["jieba_dict_user"] = str(path)
-        self.dictionary_path = path
+        load_dictionary(words)
         self.timings["搜索词典"] = time.perf_counter() - t0
-        log.info("policykit: 中文分词词典 %d 个词 → %s", len(words), path)
+        log.info("policykit: 中文分词词典 %d 个词（在内存中加载）", len(words))
 
     # -- pages --------------------------------------------------------------------------------
     def on_files(self, files: Files, *, config) -> Files:

@@ -1,4 +1,4 @@
-"""The jieba user dictionary for Chinese search, generated from the lists at build time.
+"""The jieba words for Chinese search, generated from the lists at build time and added to jieba in memory.
 
 Material segments page text with jieba when it builds the index; in the browser it cuts a query
 greedily into terms that exist in the index (never the whole query as one term) and matches each
@@ -16,7 +16,6 @@ With this dictionary 19 of those 21 queries put the expected page first (see doc
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 MAX_WORD = 10
 _CLEAN = re.compile(r"[\s\u3000（）()《》〈〉“”\"'、，,。；;：:／/]+")
@@ -47,11 +46,39 @@ def dictionary_words(repo) -> list[str]:
     return sorted(words)
 
 
-def write_dictionary(words, path: Path) -> Path:
-    """One word per line (jieba's user dictionary format: ``word [freq] [tag]``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = "".join(f"{w}\n" for w in words)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.write_text(text, encoding="utf-8")
-    return path
+def private_jieba_cache() -> None:
+    """Point jieba's model cache at a directory of this process (``tempfile.mkdtemp``, removed at exit).
+
+    jieba otherwise writes and reads ``jieba.cache`` in the shared temporary directory (``/tmp``): a
+    file anyone can plant beforehand, which it would load as its model. Nothing is changed when jieba
+    is missing or a caller has chosen a directory already."""
+    global _JIEBA_DIR
+    try:
+        import jieba
+    except ImportError:
+        return
+    if jieba.dt.tmp_dir is not None:
+        return
+    if _JIEBA_DIR is None:
+        import atexit
+        import shutil
+        import tempfile
+        _JIEBA_DIR = tempfile.mkdtemp(prefix="policykit-jieba-")
+        atexit.register(shutil.rmtree, _JIEBA_DIR, True)
+    jieba.dt.tmp_dir = _JIEBA_DIR
+
+
+_JIEBA_DIR: str | None = None
+
+
+def load_dictionary(words) -> bool:
+    """Add the words to jieba's dictionary in memory (what ``jieba.load_userdict`` does with a file,
+    without a file: nothing is written, no path is followed). False when jieba is not installed."""
+    try:
+        import jieba
+    except ImportError:
+        return False
+    private_jieba_cache()
+    for word in words:
+        jieba.add_word(word)
+    return True
