@@ -455,77 +455,17 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
         digests = box[0] if box else fact_digests(facts, fields)
     else:
         digests = fact_digests(facts, fields)
-    seq_of: dict[str, list[int]] = defaultdict(list)
-    kind_digests: dict[str, list[str]] = defaultdict(list)
-    kind_idx: dict[str, list[int]] = defaultdict(list)
-    index_of_seq: dict[int, int] = {}
-    for i, (f, d) in enumerate(zip(facts, digests)):
-        data = f.data
-        seq_of[d].append(data["seq"])
-        kind_digests[data["kind"]].append(d)
-        kind_idx[data["kind"]].append(i)
-        index_of_seq[data["seq"]] = i
+    seq_of, kind_digests, kind_idx, index_of_seq = _index_facts(facts, digests)
     kind_sums = {k: hashlib.sha256("".join(sorted(v)).encode()).hexdigest() for k, v in kind_digests.items()}
     plans = {rule.id: partition_of(rule) for rule in rules}
     delta = _Delta(facts, kind_idx, kind_digests, seq_of, index_of_seq, previous)
+    planner = _Planner(plans, kind_sums, kind_digests, seq_of, delta)
 
     if previous is None:
-        full, jobs, batches = list(rules), [], []
-        rules_to_plan: list = []
+        full, jobs = list(rules), []
     else:
         results = {}
-        full = []                   # rules to run on every fact
-        jobs = []                   # rules to run on part of the facts
-        rules_to_plan = rules
-    new_facts: dict[str, list] = {}
-    reused_whole = per_fact_runs = delta_rules = 0
-    prev_rules = previous["rules"] if previous else {}
-    for rule in rules_to_plan:
-        prev = prev_rules.get(rule.id)
-        if not isinstance(prev, dict) or prev.get("digest") != rule_digest(rule):
-            full.append(rule)
-            continue
-        try:
-            inputs = {k: kind_sums.get(k) for k in sorted(rule.kinds)}
-            if prev.get("inputs") == inputs and not is_single_fact(rule):
-                if reads_seq(rule) and not all(delta.order_kept(k) for k in rule.kinds):
-                    raise _Fallback("order changed")
-                matches = set()
-                for m in prev["matches"]:
-                    seqs = [seq_of.get(d, ()) for d in m]
-                    if any(len(s) != 1 for s in seqs):
-                        raise LookupError("ambiguous or missing digest")
-                    matches.add(tuple(s[0] for s in seqs))
-                results[rule.id] = matches
-                reused_whole += 1
-                continue
-            plan = plans[rule.id]
-            kind = per_fact_kind(rule, prev.get("inputs") or {}, kind_sums)
-            if kind is not None:
-                seen = delta.old_set(kind)
-                matched = {m[0] for m in prev["matches"]}
-                kept = set()
-                for d in kind_digests.get(kind, ()):
-                    if d in seen and d in matched:
-                        kept.update((s,) for s in seq_of[d])
-                if kind not in new_facts:
-                    new_facts[kind] = delta.added(kind)
-                job = delta.per_fact_job(rule, plan, new_facts[kind]) if new_facts[kind] else None
-                results[rule.id] = kept
-                if job is not None:
-                    jobs.append(job)
-                    per_fact_runs += 1
-                continue
-            if plan is not None and previous is not None:
-                kept, job = delta.partition(rule, plan, prev["matches"])
-                results[rule.id] = kept
-                if job is not None:
-                    jobs.append(job)
-                delta_rules += 1
-                continue
-        except (_Fallback, LookupError, TypeError, IndexError, AttributeError):
-            results.pop(rule.id, None)
-        full.append(rule)
+        full, jobs = planner.plan_all(rules, previous["rules"], results)
 
     batches = _batches(jobs)
     total = len(full) + len(jobs)
@@ -538,6 +478,120 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
 
     if full and previous is not None:
         results.update(backend.evaluate(full, [f.data for f in facts], workers=workers, progress=step))
+    delta_facts = _run_batches(backend, batches, facts, kind_idx, index_of_seq, results, workers, step)
+
+    if store is not None:
+        state = _next_state(rules, plans, facts, kind_idx, kind_digests, kind_sums, digests, index_of_seq, results)
+        if state != previous:  # after an edit that changed no fact, the stored state is already this
+            store.put(key, marshal.dumps(state))
+    stats = {"rules_full": len(full), "rules_new_facts_only": planner.per_fact_runs, "rules_delta": planner.delta_rules,
+             "rules_reused": planner.reused_whole,
+             "rules_single_reused": (len(rules) - len(full) - planner.per_fact_runs - planner.delta_rules
+                                     - planner.reused_whole),
+             "new_facts": sum(len(v) for v in planner.new_facts.values()), "delta_facts": delta_facts}
+    return {r.id: results.get(r.id, set()) for r in rules}, stats
+
+
+def _index_facts(facts, digests) -> tuple[dict, dict, dict, dict]:
+    """One pass over the facts: seqs by digest, digests and indexes by kind, index by seq."""
+    seq_of: dict[str, list[int]] = defaultdict(list)
+    kind_digests: dict[str, list[str]] = defaultdict(list)
+    kind_idx: dict[str, list[int]] = defaultdict(list)
+    index_of_seq: dict[int, int] = {}
+    for i, (f, d) in enumerate(zip(facts, digests)):
+        data = f.data
+        seq_of[d].append(data["seq"])
+        kind_digests[data["kind"]].append(d)
+        kind_idx[data["kind"]].append(i)
+        index_of_seq[data["seq"]] = i
+    return seq_of, kind_digests, kind_idx, index_of_seq
+
+
+class _Planner:
+    """Decides, rule by rule, how little of it must run again given last run's state, and counts the
+    ways chosen (for the statistics)."""
+
+    def __init__(self, plans, kind_sums, kind_digests, seq_of, delta):
+        self.plans, self.kind_sums, self.kind_digests, self.seq_of, self.delta = (
+            plans, kind_sums, kind_digests, seq_of, delta)
+        self.new_facts: dict[str, list] = {}
+        self.reused_whole = self.per_fact_runs = self.delta_rules = 0
+
+    def plan_all(self, rules, prev_rules: dict, results: dict) -> tuple[list, list]:
+        """Rules to run on every fact and jobs to run on part of the facts; the matches that can be
+        kept go into ``results``. Anything unexpected in the stored state means a full run."""
+        full, jobs = [], []
+        for rule in rules:
+            prev = prev_rules.get(rule.id)
+            if not isinstance(prev, dict) or prev.get("digest") != rule_digest(rule):
+                full.append(rule)
+                continue
+            try:
+                if self._plan(rule, prev, results, jobs):
+                    continue
+            except (_Fallback, LookupError, TypeError, IndexError, AttributeError):
+                results.pop(rule.id, None)
+            full.append(rule)
+        return full, jobs
+
+    def _plan(self, rule, prev: dict, results: dict, jobs: list) -> bool:
+        """Reuse, run on new facts only, or run on a partition; False when none of these applies."""
+        inputs = {k: self.kind_sums.get(k) for k in sorted(rule.kinds)}
+        if prev.get("inputs") == inputs and not is_single_fact(rule):
+            results[rule.id] = self._reused(rule, prev)
+            self.reused_whole += 1
+            return True
+        plan = self.plans[rule.id]
+        kind = per_fact_kind(rule, prev.get("inputs") or {}, self.kind_sums)
+        if kind is not None:
+            job = self._per_fact(rule, plan, kind, prev, results)
+            if job is not None:
+                jobs.append(job)
+                self.per_fact_runs += 1
+            return True
+        if plan is not None:
+            kept, job = self.delta.partition(rule, plan, prev["matches"])
+            results[rule.id] = kept
+            if job is not None:
+                jobs.append(job)
+            self.delta_rules += 1
+            return True
+        return False
+
+    def _reused(self, rule, prev: dict) -> set:
+        """Last run's matches of a rule none of whose input kinds changed, mapped to this run's seqs."""
+        if reads_seq(rule) and not all(self.delta.order_kept(k) for k in rule.kinds):
+            raise _Fallback("order changed")
+        seq_of = self.seq_of
+        matches = set()
+        for m in prev["matches"]:
+            seqs = [seq_of.get(d, ()) for d in m]
+            if any(len(s) != 1 for s in seqs):
+                raise LookupError("ambiguous or missing digest")
+            matches.add(tuple(s[0] for s in seqs))
+        return matches
+
+    def _per_fact(self, rule, plan, kind: str, prev: dict, results: dict):
+        """A rule on single facts of ``kind``: keep the matches of unchanged facts; the job (or None)
+        runs it on the new facts only."""
+        seen = self.delta.old_set(kind)
+        matched = {m[0] for m in prev["matches"]}
+        seq_of = self.seq_of
+        kept = set()
+        for d in self.kind_digests.get(kind, ()):
+            if d in seen and d in matched:
+                kept.update((s,) for s in seq_of[d])
+        new_facts = self.new_facts
+        if kind not in new_facts:
+            new_facts[kind] = self.delta.added(kind)
+        job = self.delta.per_fact_job(rule, plan, new_facts[kind]) if new_facts[kind] else None
+        results[rule.id] = kept
+        return job
+
+
+def _run_batches(backend, batches, facts, kind_idx, index_of_seq, results, workers, step) -> int:
+    """Run each batch of partial jobs on the facts it needs and keep the matches each job may report;
+    return how many facts were evaluated."""
     delta_facts = 0
     for batch in batches:
         chosen = set().union(*(job.selection for job in batch))
@@ -550,32 +604,29 @@ def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, pr
             into = results.setdefault(job.rule.id, set())
             allowed = job.allowed
             into.update(m for m in found.get(job.rule.id, ()) if index_of_seq[m[0]] in allowed)
+    return delta_facts
 
-    if store is not None:
-        stored = defaultdict(set)
-        for rule in rules:
-            if plans[rule.id] is not None:
-                for kind, name in plans[rule.id].stored(rule):
-                    stored[kind].add(name)
-        values = {}
-        for kind in sorted(stored):
-            if kind in kind_idx:
-                rows = [facts[i].data for i in kind_idx[kind]]
-                values[kind] = {name: _column(rows, name) for name in sorted(stored[kind])}
-        state = {"format": FORMAT, "kinds": dict(kind_digests), "values": values, "rules": {}}
-        for rule in rules:
-            state["rules"][rule.id] = {
-                "digest": rule_digest(rule),
-                "inputs": {k: kind_sums.get(k) for k in sorted(rule.kinds)},
-                "matches": sorted([digests[index_of_seq[s]] for s in m] for m in results.get(rule.id, ())),
-            }
-        if state != previous:  # after an edit that changed no fact, the stored state is already this
-            store.put(key, marshal.dumps(state))
-    stats = {"rules_full": len(full), "rules_new_facts_only": per_fact_runs, "rules_delta": delta_rules,
-             "rules_reused": reused_whole,
-             "rules_single_reused": len(rules) - len(full) - per_fact_runs - delta_rules - reused_whole,
-             "new_facts": sum(len(v) for v in new_facts.values()), "delta_facts": delta_facts}
-    return {r.id: results.get(r.id, set()) for r in rules}, stats
+
+def _next_state(rules, plans, facts, kind_idx, kind_digests, kind_sums, digests, index_of_seq, results) -> dict:
+    """What the next run needs: digests by kind, the values partitions look up, each rule's matches."""
+    stored = defaultdict(set)
+    for rule in rules:
+        if plans[rule.id] is not None:
+            for kind, name in plans[rule.id].stored(rule):
+                stored[kind].add(name)
+    values = {}
+    for kind in sorted(stored):
+        if kind in kind_idx:
+            rows = [facts[i].data for i in kind_idx[kind]]
+            values[kind] = {name: _column(rows, name) for name in sorted(stored[kind])}
+    state = {"format": FORMAT, "kinds": dict(kind_digests), "values": values, "rules": {}}
+    for rule in rules:
+        state["rules"][rule.id] = {
+            "digest": rule_digest(rule),
+            "inputs": {k: kind_sums.get(k) for k in sorted(rule.kinds)},
+            "matches": sorted([digests[index_of_seq[s]] for s in m] for m in results.get(rule.id, ())),
+        }
+    return state
 
 
 def _stored(value):
