@@ -106,25 +106,8 @@ def _vague_only(duty: str, verbs) -> bool:
     return len(rest) == 0 or (any(v in duty for v in verbs) and len(duty) <= 8)
 
 
-def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
-    """All facts of a repository, in a deterministic order. ``legal_date``: laws as in force then."""
-    import datetime as _dt
-    cfg = repo.config
-    code_re = cfg.code_regex
-    letters_of = dict(cfg.categories)
-    strong_levels = set(cfg.basis_levels) - set(cfg.weak_basis_levels)
-    facts: list[Fact] = []
-    seq = 0
-
-    def add(kind, key, source, **fields):
-        nonlocal seq
-        seq += 1
-        data = {"kind": kind, "key": key, "seq": seq}
-        for k, v in fields.items():
-            if v is not None:
-                data[k] = v
-        facts.append(Fact(data, source))
-
+def _department_facts(repo, cfg, add) -> None:
+    """Departments (duplicates included, for the rule that reports them), their main duties and units."""
     all_departments = list(repo.departments.values()) + list(repo.__dict__.get("duplicate_departments", []))
     for d in all_departments:
         stem = d.source.file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
@@ -133,19 +116,29 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
             add("main_duty", md.key, md.source, department=d.id, no=md.no, text=md.text)
         for u in d.units:
             add("unit", u.key, u.source, department=d.id, name=u.name)
+
+
+def _list_file_facts(repo, cfg, add) -> None:
+    """Power list files and the department each declares (to compare with the file name)."""
+    from .model import Source
     for file, dept in sorted(repo.power_files.items()):
         if dept is None:
             continue
-        from .model import Source
         stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
         add("list_file", file, Source(file, ("department",)), list="powers", department=dept,
             file_matches_department=(stem == dept))
+
+
+def _power_facts(repo, cfg, add) -> None:
+    """Power items with everything derived from code, category, basis and levels; then their
+    co-departments and supervision items."""
+    code_re = cfg.code_regex
+    letters_of = dict(cfg.categories)
+    strong_levels = set(cfg.basis_levels) - set(cfg.weak_basis_levels)
     for it in repo.power_items:
         match = code_re.match(it.code)
-        letters = match.groupdict().get("letters") if match else None
-        code_dept = match.groupdict().get("department") if match else None
+        letters, code_dept = _code_parts(match)
         expected = letters_of.get(it.category)
-        incomplete = sum(1 for b in it.legal_basis if not b.article or not _ARTICLE.search(b.article))
         dept_obj = repo.departments.get(it.department)
         add("power", it.code, it.source,
             code=it.code, department=it.department,
@@ -158,7 +151,7 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
             catalog_code=it.catalog_code or None,
             code_ok=bool(match), code_letters=letters, code_letters_ok=bool(match) and letters == expected,
             code_department=code_dept,
-            basis_count=len(it.legal_basis), basis_incomplete_count=incomplete,
+            basis_count=len(it.legal_basis), basis_incomplete_count=_incomplete_basis_count(it.legal_basis),
             strong_basis_count=sum(1 for b in it.legal_basis if b.level in strong_levels),
             needs_strong_basis=it.category in cfg.strong_basis_categories,
             unknown_basis_level_count=sum(1 for b in it.legal_basis if b.level not in cfg.basis_levels),
@@ -175,6 +168,23 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
         for sup in it.supervision_items:
             add("power_supervision", f"{it.code}>{sup}", it.source, code=it.code, department=it.department,
                 catalog_code=sup, name=it.full_name)
+
+
+def _code_parts(match) -> tuple:
+    """The type letters and the department code read from an item code (None, None if it does not parse)."""
+    if not match:
+        return None, None
+    groups = match.groupdict()
+    return groups.get("letters"), groups.get("department")
+
+
+def _incomplete_basis_count(basis) -> int:
+    """Legal bases that name no article (``第…条``)."""
+    return sum(1 for b in basis if not b.article or not _ARTICLE.search(b.article))
+
+
+def _unit_duty_facts(repo, cfg, add) -> None:
+    """Unit duties, then each unit of the task lists with how many duties it has."""
     counts: dict = {}
     for d in repo.unit_duties:
         counts[(d.department, d.unit)] = counts.get((d.department, d.unit), 0) + 1
@@ -183,6 +193,10 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
     for dept, unit, source in repo.task_units:
         add("task_unit", f"{dept}/{unit}", source, department=dept, unit=unit, unit_key=f"{dept}/{unit}",
             duty_count=counts.get((dept, unit), 0))
+
+
+def _boundary_facts(repo, cfg, add) -> None:
+    """Boundary items, the role of each department in them, and the powers they relate to."""
     for b in repo.boundaries:
         mech = b.mechanism
         add("boundary", b.id, b.source, id=b.id, name=b.name,
@@ -204,12 +218,40 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
             for dept in sorted({r.department for r in b.roles}):
                 add("boundary_link", f"{b.id}|{code}|{dept}", b.source, boundary=b.id, boundary_name=b.name,
                     code=code, department=dept, cover_key=f"{code}|{dept}")
+
+
+def _catalog_facts(repo, cfg, add) -> None:
+    """Supervision catalogue items and the departments that claimed them."""
     for c in repo.catalog_items:
         add("catalog_item", c.key, c.source, catalog=c.catalog, code=c.code, name=c.name,
             lead_count=len(c.leads), claim_count=len(c.claims))
         for cl in c.claims:
             add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
                 name=c.name, department=cl.department, role=cl.role)
+
+
+# the facts of the lists, in this order (laws, supervision records and waivers follow)
+_SECTIONS = (_department_facts, _list_file_facts, _power_facts, _unit_duty_facts, _boundary_facts, _catalog_facts)
+
+
+def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
+    """All facts of a repository, in a deterministic order. ``legal_date``: laws as in force then."""
+    import datetime as _dt
+    cfg = repo.config
+    facts: list[Fact] = []
+    seq = 0
+
+    def add(kind, key, source, **fields):
+        nonlocal seq
+        seq += 1
+        data = {"kind": kind, "key": key, "seq": seq}
+        for k, v in fields.items():
+            if v is not None:
+                data[k] = v
+        facts.append(Fact(data, source))
+
+    for section in _SECTIONS:
+        section(repo, cfg, add)
     today = today or _dt.date.today()
     law_facts(repo, legal_date or today, add)
     if _supervision_facts is not None:
