@@ -498,98 +498,139 @@ def _ledger_entries(v, department: str, period: str):
 def _metric(repo, v, metric: str, comp: dict, department: str, period: str, as_of: _dt.date):
     """(score 0–100 or None, count, evidence, reason) of a computed indicator."""
     start, end = period_bounds(period)
-    if metric in ("idle_powers", "on_time_rate"):
-        ledgers = _ledger_entries(v, department, period)
-        if not ledgers:
-            return None, None, [], f"本期没有 {department} 的履职台账，无法计算"
-        entries = [e for l in ledgers for e in l.entries]
-    if metric == "idle_powers":
-        by_code = defaultdict(list)
-        for e in entries:
-            if e.power:
-                by_code[e.power].append(e)
-        idle, explained = [], 0
-        items = [i for i in repo.items_of(department) if i.status == "在用"]
-        for item in items:
-            rows = by_code.get(item.code, [])
-            handled = sum(e.handled for e in rows)
-            if handled > 0:
+    compute = _METRICS.get(metric)
+    if compute is None:
+        raise UsageError(f"未知的计算指标：{metric}")
+    return compute(repo, v, metric, comp, department, period, as_of, start, end)
+
+
+def _no_ledger(department: str) -> tuple:
+    """The result of a ledger-based indicator when the department kept no ledger in the period."""
+    return None, None, [], f"本期没有 {department} 的履职台账，无法计算"
+
+
+def _idle_powers(repo, v, metric, comp, department, period, as_of, start, end) -> tuple:
+    """Items in use that the ledgers show as not run in the period without a stated reason."""
+    ledgers = _ledger_entries(v, department, period)
+    if not ledgers:
+        return _no_ledger(department)
+    by_code = defaultdict(list)
+    for e in (e for l in ledgers for e in l.entries):
+        if e.power:
+            by_code[e.power].append(e)
+    idle, explained = [], 0
+    items = [i for i in repo.items_of(department) if i.status == "在用"]
+    for item in items:
+        rows = by_code.get(item.code, [])
+        if sum(e.handled for e in rows) > 0:
+            continue
+        if any(e.idle_reason for e in rows):
+            explained += 1
+            continue
+        idle.append(_idle_evidence(item, rows, ledgers))
+    n = len(idle)
+    reason = (f"在用事项 {len(items)} 项，{n} 项本期未运行且未说明原因" + (f"，{explained} 项说明了未运行原因" if explained else ""))
+    if not idle:
+        idle = [Evidence("履职台账", l.id, f"在用事项均有办理量或说明了未运行原因（{len(l.entries)} 条记录）", None, l.source.file)
+                for l in ledgers]
+    return max(0.0, 100 - _deduction(comp, n)), n, idle, reason
+
+
+def _idle_evidence(item, rows, ledgers) -> Evidence:
+    """Evidence for one idle item: its ledger rows if it has any, else the first ledger that omits it."""
+    ledger = rows[0].ledger if rows else ledgers[0].id
+    note = (f"「{item.full_name}」本期办理 0 件，未说明原因" if rows else f"「{item.full_name}」台账未记录")
+    return Evidence("履职台账", ledger, note, item.code, (rows[0].source.file if rows else ledgers[0].source.file))
+
+
+def _on_time_rate(repo, v, metric, comp, department, period, as_of, start, end) -> tuple:
+    """Share of the handled cases (optionally of some categories only) finished on time, with the worst items."""
+    ledgers = _ledger_entries(v, department, period)
+    if not ledgers:
+        return _no_ledger(department)
+    entries = [e for l in ledgers for e in l.entries]
+    cats = set(comp.get("categories") or ())
+    powers = repo.powers
+    chosen = [e for e in entries if not cats or (e.power and e.power in powers and powers[e.power].category in cats)]
+    handled = sum(e.handled for e in chosen)
+    on_time = sum(e.on_time for e in chosen)
+    if handled == 0:
+        return None, None, [], "台账中没有可计算的办理量"
+    rate = on_time / handled
+    worst = sorted((e for e in chosen if e.handled > e.on_time), key=lambda e: (-(e.handled - e.on_time), e.target))[:3]
+    ev = [Evidence("履职台账", l.id, f"按时办结 {on_time}/{handled} 件（{rate * 100:.1f}%）" + (f"，限于{'、'.join(sorted(cats))}" if cats else ""),
+                   None, l.source.file) for l in ledgers]
+    ev += [Evidence("履职台账", e.ledger, f"「{e.name or (powers[e.power].full_name if e.power in powers else e.target)}」超时 {e.handled - e.on_time} 件",
+                    e.power, e.source.file) for e in worst]
+    return round(rate * 100, 1), handled - on_time, ev, f"按时办结率 {rate * 100:.1f}%"
+
+
+def _buck_passing(repo, v, metric, comp, department, period, as_of, start, end) -> tuple:
+    """Matters with problems of the period tagged as buck-passing or many-headed that name the department."""
+    matters = defaultdict(list)
+    for p in v.problems:
+        if p.buck_passing and department in p.departments and in_period(p.date, period):
+            matters[p.matter or p.id].append(p)
+    ev = [Evidence("问题", ps[0].id, f"「{m}」推诿/多头 {len(ps)} 件：{'、'.join(p.id for p in ps)}", None, ps[0].source.file)
+          for m, ps in sorted(matters.items(), key=lambda x: (-len(x[1]), x[0]))]
+    n = len(matters)
+    return max(0.0, 100 - _deduction(comp, n)), n, ev, f"{n} 个事项存在推诿或多头问题"
+
+
+def _inactive_bodies(repo, v, metric, comp, department, period, as_of, start, end) -> tuple:
+    """Coordination bodies the department hosts in the period that recorded no run (meeting, document)."""
+    ev, n = [], 0
+    for b in v.bodies:
+        if b.host != department or not (b.existed_on(end) or (b.abolished_on and b.abolished_on > start)):
+            continue
+        count = sum(1 for r in b.records if in_period(r[0], period))
+        if count == 0:
+            n += 1
+            ev.append(Evidence("议事协调机构", b.id, f"「{b.name}」本期没有运行记录", None, b.source.file))
+        else:
+            ev.append(Evidence("议事协调机构", b.id, f"「{b.name}」本期运行记录 {count} 次", None, b.source.file))
+    return max(0.0, 100 - _deduction(comp, n)), n, ev, f"牵头 {len(ev)} 个机构，{n} 个本期未运行"
+
+
+def _findings_metric(repo, v, metric, comp, department, period, as_of, start, end) -> tuple:
+    """Supervision findings due in the period that the department answered late (plus 12345 orders
+    handled late) or has not put right (``late_findings`` / ``open_findings``)."""
+    ev, n, considered = [], 0, []
+    for s in v.supervisions:
+        for f in s.findings:
+            if f.department != department or not in_period(f.due, period):
                 continue
-            reasons = [e.idle_reason for e in rows if e.idle_reason]
-            if reasons:
-                explained += 1
-                continue
-            ledger = rows[0].ledger if rows else ledgers[0].id
-            note = (f"「{item.full_name}」本期办理 0 件，未说明原因" if rows else f"「{item.full_name}」台账未记录")
-            idle.append(Evidence("履职台账", ledger, note, item.code, (rows[0].source.file if rows else ledgers[0].source.file)))
-        n = len(idle)
-        reason = (f"在用事项 {len(items)} 项，{n} 项本期未运行且未说明原因" + (f"，{explained} 项说明了未运行原因" if explained else ""))
-        if not idle:
-            idle = [Evidence("履职台账", l.id, f"在用事项均有办理量或说明了未运行原因（{len(l.entries)} 条记录）", None, l.source.file)
-                    for l in ledgers]
-        return max(0.0, 100 - _deduction(comp, n)), n, idle, reason
-    if metric == "on_time_rate":
-        cats = set(comp.get("categories") or ())
-        powers = repo.powers
-        chosen = [e for e in entries if not cats or (e.power and e.power in powers and powers[e.power].category in cats)]
-        handled = sum(e.handled for e in chosen)
-        on_time = sum(e.on_time for e in chosen)
-        if handled == 0:
-            return None, None, [], "台账中没有可计算的办理量"
-        rate = on_time / handled
-        worst = sorted((e for e in chosen if e.handled > e.on_time), key=lambda e: (-(e.handled - e.on_time), e.target))[:3]
-        ev = [Evidence("履职台账", l.id, f"按时办结 {on_time}/{handled} 件（{rate * 100:.1f}%）" + (f"，限于{'、'.join(sorted(cats))}" if cats else ""),
-                       None, l.source.file) for l in ledgers]
-        ev += [Evidence("履职台账", e.ledger, f"「{e.name or (powers[e.power].full_name if e.power in powers else e.target)}」超时 {e.handled - e.on_time} 件",
-                        e.power, e.source.file) for e in worst]
-        return round(rate * 100, 1), handled - on_time, ev, f"按时办结率 {rate * 100:.1f}%"
-    if metric == "buck_passing":
-        matters = defaultdict(list)
-        for p in v.problems:
-            if p.buck_passing and department in p.departments and in_period(p.date, period):
-                matters[p.matter or p.id].append(p)
-        ev = [Evidence("问题", ps[0].id, f"「{m}」推诿/多头 {len(ps)} 件：{'、'.join(p.id for p in ps)}", None, ps[0].source.file)
-              for m, ps in sorted(matters.items(), key=lambda x: (-len(x[1]), x[0]))]
-        n = len(matters)
-        return max(0.0, 100 - _deduction(comp, n)), n, ev, f"{n} 个事项存在推诿或多头问题"
-    if metric == "inactive_bodies":
-        ev, n = [], 0
-        for b in v.bodies:
-            if b.host != department or not (b.existed_on(end) or (b.abolished_on and b.abolished_on > start)):
-                continue
-            count = sum(1 for r in b.records if in_period(r[0], period))
-            if count == 0:
+            considered.append((s, f))
+            counted = _finding_evidence(metric, s, f, as_of)
+            if counted is not None:
                 n += 1
-                ev.append(Evidence("议事协调机构", b.id, f"「{b.name}」本期没有运行记录", None, b.source.file))
-            else:
-                ev.append(Evidence("议事协调机构", b.id, f"「{b.name}」本期运行记录 {count} 次", None, b.source.file))
-        return max(0.0, 100 - _deduction(comp, n)), n, ev, f"牵头 {len(ev)} 个机构，{n} 个本期未运行"
-    if metric in ("late_findings", "open_findings"):
-        ev, n, considered = [], 0, []
-        for s in v.supervisions:
-            for f in s.findings:
-                if f.department != department or not in_period(f.due, period):
-                    continue
-                considered.append((s, f))
-                if metric == "late_findings" and f.late(as_of):
-                    n += 1
-                    answered = f.response_date
-                    ev.append(Evidence("督导评估台账", s.id, f"第{f.no}个问题「{f.text}」期限 {f.due}，"
-                                       + (f"{answered} 才反馈" if answered else "未反馈"), None, f.source.file))
-                if metric == "open_findings" and not (f.closed and (f.closed_on is None or f.closed_on <= as_of)):
-                    n += 1
-                    ev.append(Evidence("督导评估台账", s.id, f"第{f.no}个问题「{f.text}」期限 {f.due}，{f.status}", None, f.source.file))
-        if metric == "late_findings":
-            for p in v.problems:
-                if "超期办理" in p.tags and department in p.departments and in_period(p.date, period):
-                    n += 1
-                    ev.append(Evidence("问题", p.id, f"12345 工单超期办理（{p.matter or p.content[:20]}）", None, p.source.file))
-        what = "未按期整改或超期办理" if metric == "late_findings" else "未整改到位"
-        if not ev:
-            ev = [Evidence("督导评估台账", s.id, f"第{f.no}个问题期限 {f.due}，{f.status}" + (f"，{f.response_date} 反馈" if f.response_date else ""),
-                           None, f.source.file) for s, f in considered]
-        return max(0.0, 100 - _deduction(comp, n)), n, ev, f"{n} 个问题{what}"
-    raise UsageError(f"未知的计算指标：{metric}")
+                ev.append(counted)
+    if metric == "late_findings":
+        for p in v.problems:
+            if "超期办理" in p.tags and department in p.departments and in_period(p.date, period):
+                n += 1
+                ev.append(Evidence("问题", p.id, f"12345 工单超期办理（{p.matter or p.content[:20]}）", None, p.source.file))
+    what = "未按期整改或超期办理" if metric == "late_findings" else "未整改到位"
+    if not ev:
+        ev = [Evidence("督导评估台账", s.id, f"第{f.no}个问题期限 {f.due}，{f.status}" + (f"，{f.response_date} 反馈" if f.response_date else ""),
+                       None, f.source.file) for s, f in considered]
+    return max(0.0, 100 - _deduction(comp, n)), n, ev, f"{n} 个问题{what}"
+
+
+def _finding_evidence(metric: str, s, f, as_of) -> Evidence | None:
+    """Evidence if the finding counts against the department for ``metric`` on ``as_of``, else None."""
+    if metric == "late_findings" and f.late(as_of):
+        answered = f.response_date
+        return Evidence("督导评估台账", s.id, f"第{f.no}个问题「{f.text}」期限 {f.due}，"
+                        + (f"{answered} 才反馈" if answered else "未反馈"), None, f.source.file)
+    if metric == "open_findings" and not (f.closed and (f.closed_on is None or f.closed_on <= as_of)):
+        return Evidence("督导评估台账", s.id, f"第{f.no}个问题「{f.text}」期限 {f.due}，{f.status}", None, f.source.file)
+    return None
+
+
+# computed indicator -> how it is computed
+_METRICS = {"idle_powers": _idle_powers, "on_time_rate": _on_time_rate, "buck_passing": _buck_passing,
+            "inactive_bodies": _inactive_bodies, "late_findings": _findings_metric, "open_findings": _findings_metric}
 
 
 def scorecard(repo, system, department: str, period: str, evaluation=None, *, today: _dt.date | None = None) -> Scorecard:
