@@ -671,30 +671,34 @@ class Generator:
 
     # ---- organizations -------------------------------------------------------------------------
     def make_departments(self, city: str, region: str, prefix: str) -> list[Dept]:
-        rng, sc = self.rng, self.scale
+        """The departments of one city: core ones, party organs, generated extras; then their units."""
+        sc = self.scale
         depts: list[Dept] = []
-        code_no = 101
         core = CORE if sc.departments >= len(CORE) else CORE[: max(6, sc.departments * 2 // 3)]
-        domain_of = {}
         for (did, name, short, typ, weight, units, objects, laws) in core:
-            d = Dept(prefix + did, f"{code_no:03d}", city + name, short, typ, did, list(objects), list(laws),
+            d = Dept(prefix + did, f"{101 + len(depts):03d}", city + name, short, typ, did, list(objects), list(laws),
                      region, city, power_weight=weight)
             d.units = [{"name": u} for u in (["办公室", "政策法规处", "人事处"] + units)]
             depts.append(d)
-            domain_of[did] = d
-            code_no += 1
         party = PARTY if sc.departments >= 100 else PARTY[:2]
         for pid, template, short in party:
             name = template.format(city=city.rstrip("市") + "市")
-            d = Dept(prefix + pid, f"{code_no:03d}", name, short, "党委工作机关", "party", GENERIC_OBJECTS[:], [],
+            d = Dept(prefix + pid, f"{101 + len(depts):03d}", name, short, "党委工作机关", "party", GENERIC_OBJECTS[:], [],
                      region, city, power_weight=0.0)
             d.units = [{"name": u} for u in ["办公室", "综合处", "调查研究处", "干部处", "督查处"]]
             depts.append(d)
-            code_no += 1
+        self._add_extra_departments(depts, city, region, prefix)
+        self._add_units(depts)
+        self._add_unit_summaries(depts)
+        return depts
+
+    def _add_extra_departments(self, depts: list, city: str, region: str, prefix: str) -> None:
+        """Fill up to the scale's department count with topic × kind departments borrowing a core domain."""
+        rng = self.rng
         seen_ids = {d.id for d in depts}
         combos = [(t, k) for t in EXTRA_TOPICS for k in EXTRA_KINDS]
         rng.shuffle(combos)
-        while len(depts) < sc.departments:
+        while len(depts) < self.scale.departments:
             (topic, ini, borrow), (kind, kini, typ) = combos.pop()
             base = prefix + ini + kini
             did, n = base, 2
@@ -704,13 +708,15 @@ class Generator:
             src = next(c for c in CORE if c[0] == borrow)
             objects = list(src[6])
             rng.shuffle(objects)
-            d = Dept(did, f"{code_no:03d}", f"{city}{topic}{kind}", f"{topic}{kind}", typ, borrow,
+            d = Dept(did, f"{101 + len(depts):03d}", f"{city}{topic}{kind}", f"{topic}{kind}", typ, borrow,
                      objects[: max(4, len(objects) // 2)], list(src[7]), region, city,
                      power_weight=rng.choice([0.0, 0.0, 0.05, 0.1, 0.2]))
             d.units = [{"name": "办公室"}]
             depts.append(d)
-            code_no += 1
-        # units: exactly sc.units in all, counting the units that plants will add
+
+    def _add_units(self, depts: list) -> None:
+        """Units: exactly the scale's count in all, counting the units that plants will add."""
+        rng, sc = self.rng, self.scale
         planned = (self.count("org-unit-duplicate") + self.count("unit-without-list")) // sc.cities
         extra_units = sc.units - planned - sum(len(d.units) for d in depts)
         weights = [3 if d.domain == "party" or d.power_weight >= 1 else 1 for d in depts]
@@ -734,13 +740,16 @@ class Generator:
                     names.append(cand)
                     d.units.append({"name": cand})
                     k -= 1
+
+    def _add_unit_summaries(self, depts: list) -> None:
+        """A duty summary for about 60% of the units."""
+        rng = self.rng
         for d in depts:
             objs = d.objects or GENERIC_OBJECTS
             for u in d.units:
                 if rng.random() < 0.6:
                     o = rng.choice(objs if "办公室" not in u["name"] else OFFICE_OBJECTS)
                     u["duties_summary"] = f"负责{o}相关工作，承担{rng.choice(objs)}的组织协调和监督检查，完成领导交办的其他事项。"
-        return depts
 
     def make_sanding(self, d: Dept, n_duties: int) -> None:
         rng = self.rng
@@ -988,14 +997,25 @@ class Generator:
         return [p for d in self.depts for p in d.powers]
 
     def plant_all(self) -> None:
-        rng = self.rng
+        """Plant every problem of the scale's mix, one concept after another (the order fixes the random draws)."""
         items = self.all_items()
         strong_items = [p for p in items if p["category"] in STRONG_CATEGORIES]
         holders = [d for d in self.depts if len(d.powers) >= 4]
+        self._plant_basis(items, strong_items)
+        self._plant_codes(items, holders)
+        self._plant_names_and_sources(items, holders)
+        self._plant_references(items, holders)
+        self._plant_overlaps(items, holders)
+        self._plant_law_citations(items)
+        self.plant_files_and_lists(holders)
 
-        def times(kind):
-            return range(self.count(kind))
+    def _times(self, kind):
+        """One iteration per planted problem of ``kind``."""
+        return range(self.count(kind))
 
+    def _plant_basis(self, items, strong_items) -> None:
+        """Items without basis, with only weak basis, without article, or missing a required list."""
+        rng, times = self.rng, self._times
         for _ in times("basis-missing"):
             self.pick(items)["legal_basis"] = []
             self.plant("PWR-BASIS-PRESENT")
@@ -1017,6 +1037,10 @@ class Generator:
             for _ in times(kind):
                 self.pick(items)[fld] = []
                 self.plant(rule)
+
+    def _plant_codes(self, items, holders) -> None:
+        """Unknown categories and codes that are wrong in type letters, format, department or uniqueness."""
+        rng, times = self.rng, self._times
         for _ in times("category-unknown"):
             p = self.pick([p for p in items if p["category"] not in STRONG_CATEGORIES])
             p["category"] = rng.choice(["行政备案", "其他权力", "行政监督"])
@@ -1046,6 +1070,10 @@ class Generator:
                 if a["category"] in STRONG_CATEGORIES and not any(x["level"] != "规范性文件" for x in b["legal_basis"]):
                     b["legal_basis"] = a["legal_basis"]
             self.plant("PWR-CODE-UNIQUE")
+
+    def _plant_names_and_sources(self, items, holders) -> None:
+        """Duplicate names, delegations without documents, unknown sources, statuses and levels."""
+        rng, times = self.rng, self._times
         for _ in times("name-duplicate"):
             a, b = self.pair_in_department(holders)
             b["name"] = a["name"]
@@ -1069,6 +1097,10 @@ class Generator:
         for _ in times("level-unknown"):
             self.pick(items)["levels"] = Flow(["市级", rng.choice(["区县级", "省市级", "街道级"])])
             self.plant("PWR-LEVEL-KNOWN")
+
+    def _plant_references(self, items, holders) -> None:
+        """References to units, sanding duties, co-departments and supervision items that do not resolve or are not covered."""
+        rng, times = self.rng, self._times
         for _ in times("unit-unknown"):
             p = self.pick(items)
             p["unit"] = rng.choice(["原执法大队", "综合业务科（已撤销）", "审批办"])
@@ -1092,6 +1124,10 @@ class Generator:
             p = self.pick(items)
             p["supervision_items"] = Flow([f"JG-99-{rng.randint(10000, 99999)}"])
             self.plant("REF-SUPERVISION-ITEM")
+
+    def _plant_overlaps(self, items, holders) -> None:
+        """Items of two departments sharing a name or a catalogue code."""
+        rng, times = self.rng, self._times
         for _ in times("overlap-name"):
             a = self.pick(items)
             other = rng.choice([d for d in holders if d.id != self.dept_of(a)])
@@ -1108,7 +1144,10 @@ class Generator:
             b = self.pick(other.powers)
             b["catalog_code"] = a["catalog_code"]
             self.plant("X-OVERLAP-CATALOG", 2)
-        # law registry
+
+    def _plant_law_citations(self, items) -> None:
+        """Citations of the law registry: unresolved, repealed, beyond the last article, wrong level."""
+        rng, times = self.rng, self._times
         for _ in times("law-unresolved"):
             p = self.pick([p for p in items if p["legal_basis"]])
             b = p["legal_basis"][-1]
@@ -1133,7 +1172,6 @@ class Generator:
             p = self.pick([p for p in items if p["legal_basis"] and p["legal_basis"][0]["level"] == "法律"])
             p["legal_basis"][0] = dict(p["legal_basis"][0], level="行政法规")
             self.plant("LAW-LEVEL-MISMATCH")
-        self.plant_files_and_lists(holders)
 
     def articles_of(self, title: str) -> int:
         for law in list(self.national.values()):
@@ -1145,11 +1183,18 @@ class Generator:
         raise KeyError(title)
 
     def plant_files_and_lists(self, holders) -> None:
-        rng = self.rng
+        """Plant the problems of files, organisations, task lists, boundaries, catalogues and waivers, in this order."""
+        self._plant_list_files(holders)
+        self._plant_organisations()
+        self._plant_tasks()
+        self._plant_boundaries(holders)
+        self._plant_catalogue(holders)
+        self._plant_waivers()
+        self._plant_broken_files()
 
-        def times(kind):
-            return range(self.count(kind))
-
+    def _plant_list_files(self, holders) -> None:
+        """Power lists under a file name not their department's, and lists of departments that do not exist."""
+        rng, times = self.rng, self._times
         for _ in times("powers-file-name"):
             d = rng.choice([d for d in holders if len(d.powers) >= 10 and not d.extra_files])
             k = rng.randint(2, 5)
@@ -1169,6 +1214,10 @@ class Generator:
             self.plant("REF-POWER-DEPT")
             self.plant("REF-UNIT")
         self.ghost_files = ghosts
+
+    def _plant_organisations(self) -> None:
+        """Organisation files under another name, departments listed twice, units listed twice."""
+        rng, times = self.rng, self._times
         depts = self.depts
         self.renamed_orgs = {}
         for _ in times("org-file-name"):
@@ -1190,6 +1239,11 @@ class Generator:
             u = rng.choice(d.units)
             d.units.append({"name": u["name"]})
             self.plant("ORG-UNIT-DUPLICATE")
+
+    def _plant_tasks(self) -> None:
+        """Units without a task list, main duties not decomposed, task lists of unknown units or main duties."""
+        rng, times = self.rng, self._times
+        depts = self.depts
         for _ in times("unit-without-list"):
             d = rng.choice(depts)
             d.units.append({"name": rng.choice(["新组建的综合协调科", "数字化转型专班", "营商环境办公室"]) + f"{len(d.units)}"})
@@ -1221,6 +1275,10 @@ class Generator:
             self.used.add(id(duty))
             duty["sanding_duty"] = 80 + rng.randint(0, 9)
             self.plant("REF-TASK-SANDING-DUTY")
+
+    def _plant_boundaries(self, holders) -> None:
+        """Boundary matters with lead, cooperation, duty, mechanism and reference problems."""
+        rng, times = self.rng, self._times
         # boundaries: planted on matters that settle nothing (so coverage is unchanged)
         pool = list(self.boundaries)
 
@@ -1279,6 +1337,10 @@ class Generator:
             b = matter()
             b["related_powers"] = Flow(list(b["related_powers"]) + [f"{self.depts[0].region}997CF{rng.randint(100, 899)}00"])
             self.plant("REF-RELATED-POWER")
+
+    def _plant_catalogue(self, holders) -> None:
+        """Catalogue items claimed by no lead, by two leads, or by an unknown department."""
+        rng, times = self.rng, self._times
         # catalogue
         all_cat = [it for c in self.catalogs.values() for it in c["items"]]
         ids = [d.id for d in holders]
@@ -1295,6 +1357,10 @@ class Generator:
             it = self.pick(all_cat)
             it["claims"].append(FlowMap(department=rng.choice(["qxj", "hbj", "wgxj"]), role="配合"))
             self.plant("REF-CLAIM-DEPT")
+
+    def _plant_waivers(self) -> None:
+        """Waivers: one in use (the problem is reported as waived), one expired, one matching nothing."""
+        times = self._times
         # waivers: one in use (the problem is reported as waived), one expired, one matching nothing
         items = self.all_items()
         waived = [p for p in items if p["legal_basis"] and p["legal_basis"][0].get("article") == "全文"]
@@ -1318,6 +1384,10 @@ class Generator:
                                  "approval": f"{self.depts[0].city.rstrip('市')}编办〔2025〕8号",
                                  "expires": _dt.date(2099, 12, 31), "reason": "事项已调整，待清理。"})
             self.plant("WVR-UNUSED")
+
+    def _plant_broken_files(self) -> None:
+        """Files that do not load: a duplicate YAML key, a schema error."""
+        times = self._times
         for i in times("yaml-duplicate-key"):
             self.broken[f"lists/boundaries/BJ-9{i:02d}.yaml"] = (
                 f"id: BJ-9{i:02d}\nname: 夜间施工噪声管理\ndepartments:\n"
