@@ -162,7 +162,8 @@ def test_severity_overrides_in_configuration(city, capsys):
     assert code == 1 and "错误 [ORG-FILE-NAME]" in out
     city({"policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: 'off'}\n"})
     code, out, _ = run(capsys, "check", str(root), "-q")
-    assert code == 0 and "ORG-FILE-NAME" not in out
+    assert code == 0 and "[ORG-FILE-NAME]" not in out   # off, and said so at the override
+    assert "policykit.yaml:4:22: 警告 [CONFIG-RULE-OFF] 规则 ORG-FILE-NAME「" in out
     city({"policykit.yaml": config + "severity_overrides: {ORG-FILE-NAME: fatal}\n"})
     code, out, _ = run(capsys, "check", str(root), "-q")
     assert code == 1 and "policykit.yaml:4:" in out and "SCHEMA-CONFIG" in out

@@ -24,14 +24,20 @@ items:
 
 
 def waiver(expires, items='["370199102CF00100"]', rule="PWR-ACCOUNTABILITY-CASES"):
+    approved_on = dt.date.fromisoformat(str(expires)) - dt.timedelta(days=300)  # within the 365-day term
     return f"""waivers:
   - rule: {rule}
     items: {items}
     owner: 市委编办审改科
     approval: 明编办〔2026〕3号
     expires: {expires}
+    approved_by: 市委编办主任办公会
+    approved_on: {approved_on}
     reason: 追责情形正在与市纪委监委会商
 """
+
+
+IN_FORCE = (dt.date.today() + dt.timedelta(days=30)).isoformat()  # approved 270 days ago, expires in 30
 
 
 def test_waiver_waives_until_it_expires(city, capsys):
@@ -47,7 +53,7 @@ def test_waiver_waives_until_it_expires(city, capsys):
 
 
 def test_waived_problem_in_json_and_exit_code(city, capsys):
-    root = city({"lists/powers/sthjj.yaml": NO_CASES, "lists/waivers.yaml": waiver("2099-12-31")})
+    root = city({"lists/powers/sthjj.yaml": NO_CASES, "lists/waivers.yaml": waiver(IN_FORCE)})
     assert main(["check", str(root), "-q", "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     waived = [p for p in data["problems"] if p.get("waived_by")]
@@ -56,6 +62,6 @@ def test_waived_problem_in_json_and_exit_code(city, capsys):
 
 
 def test_waiver_matching_nothing_is_reported(city):
-    root = city({"lists/waivers.yaml": waiver("2099-12-31")})
+    root = city({"lists/waivers.yaml": waiver(IN_FORCE)})
     result = run_check(root)
     assert [(p.rule, p.line) for p in result.problems] == [("WVR-UNUSED", 2)]

@@ -8,8 +8,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .facts import Fact, build_facts
-from .problems import Problem, at_least, summarize
+from .errors import UsageError
+from .facts import Fact, build_facts, waiver_terms
+from .problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from .repository import Repository, open_repository
 from .rules import Rule, load_rules, render_message
 
@@ -84,6 +85,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
                                               repo.config.limits)
+            _require_rules(rules, rule_problems, rdir, repo.root)
             if only_rules is not None:
                 rules = [r for r in rules if r.id in only_rules]
             t1 = time.perf_counter()
@@ -94,7 +96,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             if gc_was_enabled:
                 gc.enable()
         t2 = time.perf_counter()
-        problems = list(repo.load_problems) + rule_problems
+        problems = list(repo.load_problems) + rule_problems + override_notices(repo.config, rules)
         stats: dict = {}
         from .cache import remembered_locations
         try:
@@ -134,6 +136,56 @@ def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | Non
     rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)
     return memo_key, CheckResult(None, rules, stored["problems"], {}, stored["facts"], root=root, config=config,
                                  file_count=stored["files"], reuse={"whole": True})
+
+
+def _require_rules(rules: list, rule_problems: list, rdir: Path, root: Path) -> None:
+    """A check that runs no rule would pass anything: zero rules is a usage error, never a clean
+    result. (Rule files that do not compile are reported as errors and fail the check already.)"""
+    if rules or any(p.severity == "error" for p in rule_problems):
+        return
+    shown = rdir.relative_to(root).as_posix() if rdir.is_relative_to(root) else str(rdir)
+    raise UsageError(f"规则目录 {shown} 中没有任何规则：不运行规则的检查什么也证明不了 (no rules loaded)",
+                     hint="检查 policykit.yaml 的 rules_dir，或用 --rules 指定规则目录")
+
+
+def override_notices(config, rules) -> list[Problem]:
+    """One problem for every severity override that switches a rule off or lowers it, at its line
+    in policykit.yaml: what a configuration does to the checks is never silent. These notices are
+    not rules: no override, waiver or rule file can switch them off."""
+    from .config import CONFIG_FILE
+    from .loader import json_path
+    declared = {r.id: r for r in rules}
+    out = []
+    for rule_id, level in config.severity_overrides.items():
+        line, col = config.override_positions.get(rule_id, (1, 1))
+        path = json_path(("severity_overrides", rule_id))
+        rule = declared.get(rule_id)
+        named = f"规则 {rule_id}" + (f"「{rule.title}」" if rule is not None else "")
+        if level == "off":
+            out.append(Problem(CONFIG_FILE, line, col, path, "CONFIG-RULE-OFF", "warning",
+                               f"{named} 已被 severity_overrides 关闭，本次检查不报告它发现的任何问题 "
+                               f"(rule switched off by severity_overrides)"))
+            continue
+        base = rule.severity if rule is not None else "error"   # check_since's ADJ-* rules are errors
+        if level in SEVERITY_RANK and SEVERITY_RANK[level] < SEVERITY_RANK.get(base, 2):
+            out.append(Problem(CONFIG_FILE, line, col, path, "CONFIG-RULE-LOWERED", "info",
+                               f"{named} 的级别被 severity_overrides 由{SEVERITY_LABEL[base]}降为{SEVERITY_LABEL[level]} "
+                               f"(severity lowered by severity_overrides: {base} → {level})"))
+    return out
+
+
+def review_since(root, since: str, head: str | None = None) -> list[Problem]:
+    """``check --since``: every change since ``since`` to the files that decide the verdict
+    (policykit.yaml, rules, schemas, waivers), one REVIEW-* warning each, at the changed line.
+    ``head``: a revision, or None for the work tree the check reads."""
+    from .diff import verdict_between
+    rule_of = {"config": "REVIEW-CONFIG", "rules": "REVIEW-RULES", "schemas": "REVIEW-SCHEMAS",
+               "waivers": "REVIEW-WAIVERS"}
+    out = []
+    for v in verdict_between(root, since, head):
+        out.append(Problem(v.file, v.line, v.column, "$", rule_of[v.area], "warning",
+                           f"判定规则变更，须审阅：{v.text} (changes what decides the verdict: review it)"))
+    return sorted(set(out))
 
 
 def _blocked_departments(repo: Repository) -> dict[str, str]:
@@ -229,7 +281,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
             waived_by = None
             for wi, w in waivers:
                 if w.rule == rule.id and any(_waiver_keys(f) & set(w.items) for f in bound.values()):
-                    waived_by = f"{w.approval}（{w.owner}，至 {w.expires}）"
+                    waived_by = f"{w.approval}（{w.owner}，{w.approved_by} 批准，至 {w.expires}）"
                     used_waivers.add(wi)
                     break
             problems.append(Problem(file, line, col, jpath, rule.id, severity, message, waived_by))
@@ -254,10 +306,9 @@ def _waiver_keys(fact: Fact) -> set:
 
 
 def _active_waivers(repo: Repository, today) -> list:
+    """The waivers that may waive today: in force, named approver other than author and owner, term
+    within ``waiver_max_days``. Decided here, in code, so that deleting the WVR-* rules reports less
+    but never lets an invalid waiver hide a problem."""
     today = today or _dt.date.today()
-    out = []
-    for i, w in enumerate(repo.waivers):
-        expires = w.expires if isinstance(w.expires, _dt.date) else _dt.date.fromisoformat(str(w.expires))
-        if expires >= today:
-            out.append((i, w))
-    return out
+    return [(i, w) for i, w in enumerate(repo.waivers)
+            if waiver_terms(w, repo.config.waiver_max_days, today)["valid"]]

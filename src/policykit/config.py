@@ -1,7 +1,11 @@
-"""The repository's own configuration (``policykit.yaml``): what differs from city to city."""
+"""The repository's own configuration (``policykit.yaml``): what differs from city to city.
+
+A pull request controls this file, so nothing in it may switch checks off silently: ``code_pattern``
+runs on RE2 (safe_regex), ``rules_dir`` and ``lists_dir`` stay inside the repository, and the
+position of every severity override is kept so that a check reports each one it lowers or turns off.
+"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,10 +40,16 @@ class Config:
     severity_overrides: dict = field(default_factory=dict)
     fail_on: str = "error"
     limits: Limits = Limits()
+    publishing: dict = field(default_factory=dict)   # what the site publishes of 12345 records (publishing.py)
+    waiver_max_days: int = 365    # longest term of a waiver, from its approval date to its expiry
+    # rule id -> (line, column) of its entry under severity_overrides, for the notices of a check
+    override_positions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
-    def code_regex(self) -> re.Pattern:
-        return re.compile(self.code_pattern)
+    def code_regex(self):
+        """``code_pattern`` compiled on RE2 (linear time: the pattern comes from the repository)."""
+        from .safe_regex import compile as safe_compile
+        return safe_compile(self.code_pattern)
 
     @property
     def own_source(self) -> str:
@@ -49,7 +59,7 @@ class Config:
 def load_config(root: Path) -> tuple[Config, list[Problem]]:
     """Read ``policykit.yaml``; a missing file means defaults, a broken one yields problems."""
     path = root / CONFIG_FILE
-    if not path.exists():
+    if not (path.exists() or path.is_symlink()):  # a link (dangling, looping, leading out) is refused by load_file
         return Config(), []
     doc = load_file(path, root)
     if doc.data is None:
@@ -75,17 +85,35 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         # YAML 1.1 reads an unquoted ``off`` as false: it means the same thing here
         kwargs["severity_overrides"] = {rule: ("off" if level is False else level)
                                         for rule, level in data["severity_overrides"].items()}
+        kwargs["override_positions"] = {rule: doc.key_position(("severity_overrides", rule))
+                                        for rule in data["severity_overrides"]}
     if "limits" in data:
         kwargs["limits"] = Limits(**data["limits"])
+    if "publishing" in data:
+        kwargs["publishing"] = data["publishing"]
+    if "waiver_max_days" in data:
+        kwargs["waiver_max_days"] = data["waiver_max_days"]
+    from .safe_regex import UnsafePattern, compile as safe_compile
     try:
-        re.compile(kwargs.get("code_pattern", Config.code_pattern))
-    except re.error as exc:
+        safe_compile(kwargs.get("code_pattern", Config.code_pattern))
+    except UnsafePattern as exc:
         line, col = doc.position(("code_pattern",))
-        problems.append(Problem(doc.file, line, col, "$.code_pattern", "SCHEMA-CONFIG", "error",
-                                f"事项编码正则无效：{exc} (invalid regular expression)"))
-        return Config(), problems
+        raise UsageError(f"{CONFIG_FILE}:{line}:{col}: [CONFIG-PATTERN] 事项编码正则 code_pattern 无法使用：{exc.message}",
+                         hint="去掉反向引用与前后查看；RE2 语法见 https://github.com/google/re2/wiki/Syntax") from None
     for key in ("lists_dir", "rules_dir"):
         value = kwargs.get(key)
-        if value and (Path(value).is_absolute() or ".." in Path(value).parts):
-            raise UsageError(f"{CONFIG_FILE}: {key} 必须是仓库内的相对路径：{value}")
+        if value is not None and not _inside(root, value):
+            line, col = doc.position((key,))
+            raise UsageError(f"{CONFIG_FILE}:{line}:{col}: [CONFIG-OUTSIDE] {key} 必须是仓库内的相对路径"
+                             f"（不能是绝对路径、含 ..，或经符号链接指向仓库之外）：{value} ({key} must stay inside the repository)")
     return Config(**kwargs), problems
+
+
+def _inside(root: Path, value: str) -> bool:
+    path = Path(value)
+    if path.is_absolute() or ".." in path.parts:
+        return False
+    try:
+        return (root / path).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return False

@@ -291,6 +291,7 @@ class Diff:
     warnings: list = field(default_factory=list)
     names: dict = field(default_factory=dict)      # department id -> short name
     levels: ChangeLevels = field(default_factory=ChangeLevels)
+    verdict: list = field(default_factory=list)    # VerdictChange: configuration, rules, schemas, waivers
 
     @property
     def majors(self) -> list:
@@ -337,6 +338,7 @@ class Diff:
                 "head": {"label": self.head_label, "revision": self.head_revision},
                 "summary": self.summary(), "changes": [c.as_dict() for c in self.changes],
                 "other_files": list(self.other_files), "warnings": list(self.warnings),
+                "verdict": [v.as_dict() for v in self.verdict],
                 "departments": dict(sorted(self.names.items()))}
 
 
@@ -1332,7 +1334,9 @@ def _diff(root, base, head, *, prune, levels) -> Diff:
     else:
         old = Side.of(root, base)
     new = Side.of(root, head)
-    return compare(root, old, new, prune=prune, levels=levels)
+    result = compare(root, old, new, prune=prune, levels=levels)
+    result.verdict = verdict_changes(root, old, new)
+    return result
 
 
 def commit_changes(root, commit, *, needles=None, lists_dir: str | None = None) -> Diff:
@@ -1361,6 +1365,277 @@ def _commit_changes(root, commit, *, needles=None, lists_dir: str | None = None)
         others = [{c.ident for c in r.changes} for r in results[1:]]
         first.changes = [c for c in first.changes if all(c.ident in o for o in others)]
     return first
+
+
+# ---- what decides the verdict: configuration, rules, schemas, waivers -----------------------------
+# A pull request controls these files as much as the lists: a waiver hides a problem, an override
+# lowers a rule, a rule or schema edit changes what is a problem at all. Each change is listed in a
+# section of its own so the reviewer sees it (``policykit check --since`` reports them as REVIEW-*).
+VERDICT_AREAS = {"config": "配置", "rules": "规则", "schemas": "模式", "waivers": "豁免"}
+_VERDICT_LIMIT = 120   # longest before/after text shown for one value
+
+
+@dataclass
+class VerdictChange:
+    area: str            # config | rules | schemas | waivers
+    file: str            # where it is (the new side's file; the old one's when it was deleted)
+    action: str          # 新增 | 删除 | 修改 | 移动
+    subject: str         # the key, rule id, schema file or waiver (rule and items)
+    before: str | None = None
+    after: str | None = None
+    line: int = 1
+    column: int = 1
+
+    @property
+    def text(self) -> str:
+        """One line in Chinese: what changed and, where it applies, old → new."""
+        head = f"{VERDICT_AREAS[self.area]}{self.action}：{self.subject}"
+        if self.action == "修改" and (self.before is not None or self.after is not None):
+            return f"{head}：{self.before or '（无）'} → {self.after or '（无）'}"
+        value = self.after if self.action != "删除" else self.before
+        return f"{head}（{value}）" if value else head
+
+    def as_dict(self) -> dict:
+        return {"area": self.area, "file": self.file, "line": self.line, "column": self.column,
+                "action": self.action, "subject": self.subject, "before": self.before, "after": self.after,
+                "text": self.text}
+
+
+def _side_bytes(side: Side, rel: str) -> bytes | None:
+    """One file of a side; in the work tree never through a symlink (a link could show a file from
+    outside the repository in the review)."""
+    if side.spec is None:
+        return None
+    if side.spec == WORKTREE:
+        path = side.root / rel
+        try:
+            if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(side.root):
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+    if side.spec == INDEX:
+        files = history.index_files(side.root, (rel,))
+        return history.read_blobs(side.root, [files[rel][1]]).popitem()[1] if rel in files else None
+    return history.read_file(side.root, side.spec, rel)
+
+
+def _parse(raw: bytes | None, rel: str):
+    """``(data, document)`` of a YAML file, or ``(None, None)``; never raises for bad content."""
+    if raw is None:
+        return None, None
+    from .loader import load_bytes
+    doc = load_bytes(raw, rel)
+    return (doc.data if not any(p.severity == "error" for p in doc.problems) else None), doc
+
+
+def _brief(value) -> str:
+    if value is None:
+        return "（无）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= _VERDICT_LIMIT else text[:_VERDICT_LIMIT - 1] + "…"
+
+
+def _position(doc, path) -> tuple[int, int]:
+    return doc.key_position(path) if doc is not None else (1, 1)
+
+
+def _config_verdict(raw_o, raw_n) -> list:
+    """Changed keys of policykit.yaml, mappings one level down (severity_overrides.RULE, limits.X)."""
+    if (raw_o or b"") == (raw_n or b""):
+        return []
+    old, _ = _parse(raw_o, CONFIG_FILE)
+    new, doc = _parse(raw_n, CONFIG_FILE)
+    if raw_n is not None and not isinstance(new, dict):
+        return [VerdictChange("config", CONFIG_FILE, "修改", "（整个文件）", None, "无法解析，见 policykit check")]
+    old = old if isinstance(old, dict) else {}
+    new = new if isinstance(new, dict) else {}
+    if raw_n is None:
+        return [VerdictChange("config", CONFIG_FILE, "删除", "（整个文件）", None, None)]
+    out = []
+    for key in list(dict.fromkeys([*new, *old])):
+        a, b = old.get(key), new.get(key)
+        if a == b and (key in old) == (key in new):
+            continue
+        if isinstance(a, dict) or isinstance(b, dict):
+            a = a if isinstance(a, dict) else {}
+            b = b if isinstance(b, dict) else {}
+            for sub in list(dict.fromkeys([*b, *a])):
+                if sub in a and sub in b and a[sub] == b[sub]:
+                    continue
+                action = "新增" if sub not in a else "删除" if sub not in b else "修改"
+                line, col = _position(doc, (key, sub) if sub in b else (key,))
+                out.append(VerdictChange("config", CONFIG_FILE, action, f"{key}.{sub}",
+                                         _brief(a.get(sub)) if sub in a else None,
+                                         _brief(b.get(sub)) if sub in b else None, line, col))
+            continue
+        action = "新增" if key not in old else "删除" if key not in new else "修改"
+        line, col = _position(doc, (key,)) if key in new else (1, 1)
+        out.append(VerdictChange("config", CONFIG_FILE, action, key, _brief(a) if key in old else None,
+                                 _brief(b) if key in new else None, line, col))
+    return out
+
+
+def _rule_files(side: Side, rules_dir: str) -> dict:
+    """``{rel: blob}`` of the rule files of a side (``_`` and ``.`` directories are not rules)."""
+    rules_dir = rules_dir.strip("/") or "."
+    listing = side.listing([rules_dir]) if side.spec is not None else {}
+    out = {}
+    for rel, blob in listing.items():
+        inner = rel[len(rules_dir) + 1:] if rules_dir != "." else rel
+        if rel.endswith(".yaml") and not any(p.startswith((".", "_")) for p in inner.split("/")):
+            out[rel] = blob
+    return out
+
+
+_RULE_KEYS = {"severity": "级别", "title": "标题", "article": "依据条款", "message": "消息模板", "reads": "读取的事实",
+              "when": "匹配条件", "locate": "定位", "examples": "示例", "description": "说明", "tags": "标签"}
+
+
+def _rules_verdict(old: Side, new: Side, dir_o: str, dir_n: str) -> list:
+    files_o, files_n = _rule_files(old, dir_o), _rule_files(new, dir_n)
+    blobs_o, blobs_n = set(files_o.values()), set(files_n.values())
+    changed_o = {r: b for r, b in files_o.items() if b not in blobs_n}
+    changed_n = {r: b for r, b in files_n.items() if b not in blobs_o}
+    moved = {b for b in blobs_o & blobs_n
+             if sorted(r for r, x in files_o.items() if x == b) != sorted(r for r, x in files_n.items() if x == b)}
+    bytes_o, bytes_n = old.read(changed_o), new.read(changed_n)
+
+    def by_id(contents):
+        out = {}
+        for rel, raw in sorted(contents.items()):
+            data, doc = _parse(raw, rel)
+            rid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+            out[rid or rel] = (rel, data if isinstance(data, dict) else None, doc)
+        return out
+    rules_o, rules_n = by_id(bytes_o), by_id(bytes_n)
+    out = []
+    for rid in sorted(set(rules_o) | set(rules_n)):
+        if rid not in rules_o:
+            rel, data, doc = rules_n[rid]
+            what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else "无法解析，见 policykit check"
+            out.append(VerdictChange("rules", rel, "新增", rid, None, _brief(what), *_position(doc, ("id",))))
+        elif rid not in rules_n:
+            rel, data, _ = rules_o[rid]
+            what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else None
+            out.append(VerdictChange("rules", rel, "删除", rid, _brief(what) if what else None, None))
+        else:
+            (rel_o, a, _), (rel, b, doc) = rules_o[rid], rules_n[rid]
+            a, b = a or {}, b or {}
+            keys = [k for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
+            scalar = [k for k in keys if not isinstance(a.get(k), (dict, list)) and not isinstance(b.get(k), (dict, list))
+                      and k not in ("description", "message")]
+            rest = [_RULE_KEYS.get(k, k) for k in keys if k not in scalar]
+            before = "；".join(f"{_RULE_KEYS.get(k, k)} {_brief(a.get(k))}" for k in scalar) or None
+            after = "；".join([f"{_RULE_KEYS.get(k, k)} {_brief(b.get(k))}" for k in scalar]
+                             + ([f"{'、'.join(rest)}已修改"] if rest else [])) or None
+            if rel_o != rel:
+                after = f"{after}；文件 {rel_o} → {rel}" if after else f"文件 {rel_o} → {rel}"
+            line, col = _position(doc, (keys[0],) if keys and keys[0] in b else ("id",))
+            out.append(VerdictChange("rules", rel, "修改", rid, before, after, line, col))
+    for blob in sorted(moved):
+        before = "、".join(sorted(r for r, x in files_o.items() if x == blob))
+        after = "、".join(sorted(r for r, x in files_n.items() if x == blob))
+        out.append(VerdictChange("rules", after.split("、")[0], "移动", before, None, after))
+    return out
+
+
+def _schemas_verdict(old: Side, new: Side) -> list:
+    from .schemas import KINDS as SCHEMA_KINDS
+    used = set(SCHEMA_KINDS.values())
+    lo = old.listing(["schemas"]) if old.spec is not None else {}
+    ln = new.listing(["schemas"]) if new.spec is not None else {}
+    out = []
+    for rel in sorted(set(lo) | set(ln)):
+        if lo.get(rel) == ln.get(rel):
+            continue
+        name = rel.rsplit("/", 1)[-1]
+        note = "替代内置模式" if name in used else "policykit 不读取此文件"
+        action = "新增" if rel not in lo else "删除" if rel not in ln else "修改"
+        if action == "删除" and name in used:
+            note = "恢复使用内置模式"
+        out.append(VerdictChange("schemas", rel, action, name, None, note))
+    return out
+
+
+def _waiver_text(w: dict) -> str:
+    items = w.get("items") if isinstance(w.get("items"), list) else []
+    shown = "、".join(str(x) for x in items[:5]) + (f" 等 {len(items)} 项" if len(items) > 5 else "")
+    return _brief(f"豁免 {w.get('rule', '?')} 于 {shown or '（无）'}；批准人 {w.get('approved_by') or '（未写）'}；"
+                  f"批准 {w.get('approved_on') or '（未写）'}，到期 {w.get('expires') or '（未写）'}")
+
+
+def _waivers_verdict(old: Side, new: Side, rel_o: str, rel_n: str) -> list:
+    raw_o, raw_n = _side_bytes(old, rel_o), _side_bytes(new, rel_n)
+    if raw_o == raw_n and rel_o == rel_n:
+        return []
+    a, _ = _parse(raw_o, rel_o)
+    b, doc = _parse(raw_n, rel_n)
+    if raw_n is not None and not isinstance(b, dict):
+        return [VerdictChange("waivers", rel_n, "修改", "（整个文件）", None, "无法解析，见 policykit check")]
+
+    def entries(data):
+        rows = data.get("waivers") if isinstance(data, dict) else None
+        out = {}
+        for i, w in enumerate(rows if isinstance(rows, list) else ()):
+            if isinstance(w, dict):
+                items = w.get("items") if isinstance(w.get("items"), list) else []
+                out.setdefault((str(w.get("rule")), tuple(str(x) for x in items)), (i, w))
+        return out
+    eo, en = entries(a), entries(b)
+    out = []
+    for key in [*en, *(k for k in eo if k not in en)]:
+        subject = f"{key[0]} · " + ("、".join(key[1][:5]) + (f" 等 {len(key[1])} 项" if len(key[1]) > 5 else "")
+                                    if key[1] else "（无对象）")
+        if key not in eo:
+            i, w = en[key]
+            line, col = _position(doc, ("waivers", i))
+            out.append(VerdictChange("waivers", rel_n, "新增", subject, None, _waiver_text(w), line, col))
+        elif key not in en:
+            out.append(VerdictChange("waivers", rel_n if raw_n is not None else rel_o, "删除", subject,
+                                     _waiver_text(eo[key][1]), None))
+        elif eo[key][1] != en[key][1]:
+            (_, wo), (i, wn) = eo[key], en[key]
+            fields = [f for f in dict.fromkeys([*wn, *wo]) if wo.get(f) != wn.get(f)]
+            line, col = _position(doc, ("waivers", i, fields[0]) if fields[0] in wn else ("waivers", i))
+            out.append(VerdictChange("waivers", rel_n, "修改", subject,
+                                     "；".join(f"{f} {_brief(wo.get(f))}" for f in fields),
+                                     "；".join(f"{f} {_brief(wn.get(f))}" for f in fields), line, col))
+    return out
+
+
+def verdict_changes(root, old: Side, new: Side) -> list:
+    """What changed, from ``old`` to ``new``, in the files that decide the verdict: policykit.yaml
+    (keys, old → new), the rules (rule ids added, removed, changed), the repository's schemas, the
+    waivers (rule and items each suppresses, approver, dates)."""
+    raw_o, raw_n = _side_bytes(old, CONFIG_FILE), _side_bytes(new, CONFIG_FILE)
+    cfg_o, _ = _parse(raw_o, CONFIG_FILE)
+    cfg_n, _ = _parse(raw_n, CONFIG_FILE)
+
+    def setting(cfg, key, default):
+        value = cfg.get(key) if isinstance(cfg, dict) else None
+        return value if isinstance(value, str) and value and not value.startswith("/") and ".." not in value.split("/") \
+            else default
+    out = _config_verdict(raw_o, raw_n)
+    out += _rules_verdict(old, new, setting(cfg_o, "rules_dir", "rules"), setting(cfg_n, "rules_dir", "rules"))
+    out += _schemas_verdict(old, new)
+    waivers = "waivers.yaml"
+    out += _waivers_verdict(old, new, f"{setting(cfg_o, 'lists_dir', 'lists').rstrip('/')}/{waivers}",
+                            f"{setting(cfg_n, 'lists_dir', 'lists').rstrip('/')}/{waivers}")
+    return out
+
+
+def verdict_between(root, base: str, head: str | None = None) -> list:
+    """``verdict_changes`` from revision ``base`` to ``head`` (default: the work tree)."""
+    with history.session(root):
+        root = Path(root).resolve()
+        return verdict_changes(root, Side.of(root, base), Side.of(root, head))
 
 
 # ---- rendering ------------------------------------------------------------------------------------
@@ -1524,6 +1799,7 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
     lines = [f"## {title}", "",
              f"比较：**{_cell(d.base_label)}** → **{_cell(d.head_label)}** · 共 **{s['total']}** 项调整"
              + (f"（重大 {lv['major']} · 一般 {lv['minor']} · 细微 {lv['patch']}）" if s["total"] else ""), ""]
+    lines += _verdict_markdown(d.verdict)
     if not d.changes:
         lines.append("清单事项没有变化。")
     else:
@@ -1575,12 +1851,31 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
                             lines.append(f"| {_cell(field_label(d, f))} | {_cell(b)} | {_cell(a)} |")
                         lines.append("")
                     lines += ["</details>", ""]
-    if d.other_files:
-        lines += ["### 其他变更的文件", "", *[f"- `{f}`" for f in d.other_files], ""]
+    other = _other_files(d)
+    if other:
+        lines += ["### 其他变更的文件", "", *[f"- `{_cell(f)}`" for f in other], ""]
     if d.warnings:
         lines += ["### 注意", "", *[f"- {_cell(w)}" for w in d.warnings], ""]
     lines.append("<sub>由 policykit diff 生成 · 级别可在 policykit.yaml 的 change_levels 中调整</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _other_files(d: Diff) -> list:
+    """Changed files outside the lists that the verdict section does not already show."""
+    shown = {v.file for v in d.verdict}
+    return [f for f in d.other_files if f not in shown]
+
+
+def _verdict_markdown(verdict: list) -> list:
+    if not verdict:
+        return []
+    lines = [f"### 判定规则变更 · changes to what decides the verdict（{len(verdict)} 项，须审阅）", "",
+             "配置、规则、模式与豁免决定哪些问题会被报告；下列变更请逐项确认。", "",
+             "| 类别 | 变更 | 对象 | 调整前 | 调整后 | 位置 |", "|---|---|---|---|---|---|"]
+    for v in verdict:
+        lines.append(f"| {VERDICT_AREAS[v.area]} | {v.action} | {_cell(v.subject)} | {_cell(v.before or '—')} | "
+                     f"{_cell(v.after or '—')} | `{_cell(v.file)}:{v.line}` |")
+    return lines + [""]
 
 
 def _records_markdown(records: list) -> list:
@@ -1603,6 +1898,9 @@ def as_text(d: Diff) -> str:
     lv = s["levels"]
     out = [f"清单调整：{d.base_label} → {d.head_label} · 共 {s['total']} 项"
            f"（重大 {lv['major']}，一般 {lv['minor']}，细微 {lv['patch']}）"]
+    if d.verdict:
+        out += ["", f"判定规则变更（{len(d.verdict)} 项，须审阅） · changes to what decides the verdict",
+                *[f"  {v.text}  ({v.file}:{v.line})" for v in d.verdict]]
     for kind, depts in _grouped(d).items():
         out.append("")
         out.append(f"{kind}（{s['kinds'][kind]['total']} 项）")
@@ -1618,8 +1916,9 @@ def as_text(d: Diff) -> str:
                         out.append(f"        {text}")
                 for f in c.fields:
                     out.append(f"        {field_text(d, f)}")
-    if d.other_files:
-        out += ["", "其他变更的文件：", *[f"  {f}" for f in d.other_files]]
+    other = _other_files(d)
+    if other:
+        out += ["", "其他变更的文件：", *[f"  {f}" for f in other]]
     if d.warnings:
         out += ["", "注意：", *[f"  {w}" for w in d.warnings]]
     return "\n".join(out) + "\n"

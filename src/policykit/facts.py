@@ -62,7 +62,10 @@ FACT_KINDS: dict[str, dict[str, str]] = {
                   "article_beyond": "条号超出条文数", "weak_sets_strong": "仅以规范性文件设定许可/处罚/强制",
                   "cited_version_year": "名称中注明的版本年份", "renumbered_after_cited": "注明版本之后条文重新编号",
                   "legal_date": "法律日期"},
-    "waiver": {"rule": "规则编号", "owner": "责任单位", "approval": "批准文件", "expires": "到期日期", "expired": "已过期"},
+    "waiver": {"rule": "规则编号", "owner": "责任单位", "approval": "批准文件", "expires": "到期日期", "expired": "已过期",
+               "approved_by": "批准人", "approved_on": "批准日期", "author": "提出人", "term_days": "期限天数",
+               "max_term_days": "期限上限天数", "over_term": "期限超过上限", "self_approved": "批准人即提出人或责任人",
+               "not_yet": "尚未生效"},
 }
 COMMON_FIELDS = {"kind", "key", "seq"}
 
@@ -257,10 +260,45 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
     if _supervision_facts is not None:
         _supervision_facts(repo, add, today)
     for w in repo.waivers:
-        expires = w.expires if isinstance(w.expires, _dt.date) else _dt.date.fromisoformat(str(w.expires))
+        t = waiver_terms(w, cfg.waiver_max_days, today)
         add("waiver", f"{w.rule}@{w.source.path[-1]}", w.source, rule=w.rule, owner=w.owner, approval=w.approval,
-            expires=expires.isoformat(), expired=expires < today)
+            expires=t["expires"].isoformat(), expired=t["expired"], approved_by=w.approved_by,
+            approved_on=t["approved_on"].isoformat() if t["approved_on"] else None, author=w.author,
+            term_days=t["term_days"], max_term_days=cfg.waiver_max_days, over_term=t["over_term"],
+            self_approved=t["self_approved"], not_yet=t["not_yet"])
     return facts
+
+
+def _as_date(value):
+    import datetime as _dt
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _person(text) -> str:
+    return "".join(str(text or "").split()).casefold()
+
+
+def waiver_terms(w, max_days: int, today) -> dict:
+    """What decides whether a waiver may waive anything on ``today``: expired, not yet in force
+    (``approved_on`` after today), a term from ``approved_on`` to ``expires`` above ``max_days``,
+    approved by its own author or owner. ``valid`` is all of these passing (check.py applies only
+    valid waivers, whatever rules the repository keeps)."""
+    expires, approved_on = _as_date(w.expires), _as_date(w.approved_on)
+    term = (expires - approved_on).days if expires and approved_on else None
+    approver = _person(w.approved_by)
+    self_approved = bool(approver) and approver in {_person(w.author), _person(w.owner)}
+    out = {"expires": expires, "approved_on": approved_on, "term_days": term,
+           "expired": expires is None or expires < today,
+           "not_yet": approved_on is not None and approved_on > today,
+           "over_term": term is None or term > max_days,
+           "self_approved": self_approved}
+    out["valid"] = bool(approver) and not (out["expired"] or out["not_yet"] or out["over_term"] or self_approved)
+    return out
 
 
 _VERSION_YEAR = re.compile(r"[（(]\s*(\d{4})\s*年[^（）()]*[)）]")

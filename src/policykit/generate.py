@@ -1364,6 +1364,10 @@ class Generator:
         # waivers: one in use (the problem is reported as waived), one expired, one matching nothing
         items = self.all_items()
         waived = [p for p in items if p["legal_basis"] and p["legal_basis"][0].get("article") == "全文"]
+        # a waiver runs at most a year from its approval (waiver_max_days): the live ones cover this year
+        year = _dt.date.today().year
+        live = {"approved_by": "市委编办主任办公会", "approved_on": _dt.date(year, 1, 1),
+                "expires": _dt.date(year, 12, 31)}
         for i in times("waiver-used"):
             p = waived[i] if i < len(waived) else None  # one waiver per item: a second would match nothing
             if p is None:
@@ -1371,18 +1375,18 @@ class Generator:
                 p["legal_basis"][0] = dict(p["legal_basis"][0], article="全文")
                 self.plant("PWR-BASIS-ARTICLE")
             self.waivers.append({"rule": "PWR-BASIS-ARTICLE", "items": [p["code"]], "owner": "市委编办审改处",
-                                 "approval": f"{self.depts[0].city.rstrip('市')}编办〔2026〕3号",
-                                 "expires": _dt.date(2099, 12, 31),
+                                 "approval": f"{self.depts[0].city.rstrip('市')}编办〔2026〕3号", **live,
                                  "reason": "该事项依据为整部法规，已报请上级部门明确具体条款。"})
         for _ in times("waiver-expired"):
             self.waivers.append({"rule": "PWR-LEVELS", "items": ["370199000XX00000"], "owner": "市委编办审改处",
                                  "approval": f"{self.depts[0].city.rstrip('市')}编办〔2020〕11号",
-                                 "expires": _dt.date(2021, 6, 30), "reason": "过渡期内暂缓确定实施层级。"})
+                                 "expires": _dt.date(2021, 6, 30), "approved_by": "市委编办主任办公会",
+                                 "approved_on": _dt.date(2020, 7, 1), "reason": "过渡期内暂缓确定实施层级。"})
             self.plant("WVR-EXPIRED")
         for _ in times("waiver-unused"):
             self.waivers.append({"rule": "PWR-STATUS-KNOWN", "items": ["370199000XX99999"], "owner": "市委编办审改处",
-                                 "approval": f"{self.depts[0].city.rstrip('市')}编办〔2025〕8号",
-                                 "expires": _dt.date(2099, 12, 31), "reason": "事项已调整，待清理。"})
+                                 "approval": f"{self.depts[0].city.rstrip('市')}编办〔2025〕8号", **live,
+                                 "reason": "事项已调整，待清理。"})
             self.plant("WVR-UNUSED")
 
     def _plant_broken_files(self) -> None:

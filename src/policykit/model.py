@@ -182,3 +182,6 @@ class Waiver:
     expires: object
     reason: str | None
     source: Source = field(compare=False, repr=False, default=None)
+    approved_by: str | None = None
+    approved_on: object = None     # a date; the term runs from here to ``expires``
+    author: str | None = None

@@ -163,7 +163,7 @@ class _Generator:
         if "maxLength" in schema:
             strings.append(f"len(x) > {_int(schema['maxLength'])}")
         if "pattern" in schema:
-            strings.append(f"{self.const(re.compile(schema['pattern']).search)}(x) is None")
+            strings.append(f"{self.const(_search(schema['pattern']))}(x) is None")
         if "format" in schema:
             if schema["format"] != "date":
                 raise _Unsupported(f"format {schema['format']}")
@@ -298,8 +298,8 @@ def _build_checks(schema: dict, build, resolve):
         n = _int(schema["maxLength"])
         str_checks.append(lambda s, n=n: len(s) <= n)
     if "pattern" in schema:
-        rx = re.compile(schema["pattern"])
-        str_checks.append(lambda s, rx=rx: rx.search(s) is not None)
+        search = _search(schema["pattern"])
+        str_checks.append(lambda s, search=search: search(s) is not None)
     if "format" in schema:
         if schema["format"] != "date":
             raise _Unsupported(f"format {schema['format']}")
@@ -397,6 +397,19 @@ def _build_checks(schema: dict, build, resolve):
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
 _DATES = frozenset({_dt.date, _dt.datetime})
+
+
+def _search(pattern):
+    """A schema's ``pattern`` as jsonschema runs it here: on RE2 (schemas._re2_validator_class), so
+    a repository's schema cannot make either checker backtrack; one RE2 cannot take is left to
+    jsonschema, whose schema check reports it."""
+    from .safe_regex import UnsafePattern, compile as safe_compile
+    if not isinstance(pattern, str):
+        raise _Unsupported("pattern")
+    try:
+        return safe_compile(pattern).search
+    except UnsafePattern:
+        raise _Unsupported("pattern RE2 cannot take") from None
 
 
 def _int(value) -> int:

@@ -242,7 +242,8 @@ def _build(repo: Repository, rel: str, kind: str, data: dict) -> None:
     elif kind == "waivers":
         for i, w in enumerate(data.get("waivers") or ()):
             repo.waivers.append(m.Waiver(w["rule"], tuple(w["items"]), w["owner"], w["approval"], w["expires"],
-                                         w.get("reason"), m.Source(rel, ("waivers", i))))
+                                         w.get("reason"), m.Source(rel, ("waivers", i)), approved_by=w.get("approved_by"),
+                                         approved_on=w.get("approved_on"), author=w.get("author")))
     elif kind == "law":
         repo.laws.append((rel, data))
     elif kind in RECORD_KINDS:

@@ -13,8 +13,8 @@ more than three matched facts (quadratic joins). See docs/rules.md.
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import UsageError
@@ -334,31 +334,97 @@ def _condition(fname, op, value, path, aliases) -> Condition:
 
 
 def _check_template(message: str, aliases: dict, path) -> None:
+    """A message template is data: literal text and ``{alias.field}`` of a matched fact's declared
+    fields, nothing else (no format spec, conversion, index or attribute chain)."""
     try:
-        parsed = list(string.Formatter().parse(message))
-    except ValueError as exc:
-        raise _Compile(path, f"消息模板无效：{exc} (invalid template)")
-    for _, name, spec, conv in parsed:
-        if name is None:
+        parts = parse_template(message)
+    except TemplateError as exc:
+        raise _Compile(path, f"消息模板无效：{exc} (invalid template)") from None
+    for part in parts:
+        if isinstance(part, str):
             continue
-        alias, _, fname = name.partition(".")
-        if alias not in aliases or not fname:
-            raise _Compile(path, f"消息模板中的「{{{name}}}」应为「别名.字段」，别名须已匹配 (template field must be alias.field)")
+        alias, fname = part
+        if alias not in aliases:
+            raise _Compile(path, f"消息模板中的「{{{alias}.{fname}}}」引用了未匹配的别名「{alias}」；"
+                                 f"模板字段应为「别名.字段」，别名须已匹配 (template field must be alias.field of a matched fact)")
         kind = aliases[alias]
         if fname not in FACT_KINDS[kind] and fname not in COMMON_FIELDS:
             raise _Compile(path, f"消息模板引用了「{kind}」不存在的字段「{fname}」 (unknown field in template)")
 
 
-class _View:
-    """Attribute access over a fact for message templates; missing fields render as ''."""
+# ---- message templates: parsed and rendered here, never by str.format ---------------------------
+# A rule file comes from the repository, that is from any pull request: ``str.format`` would let a
+# template walk Python objects (``{item.code:{item.__init__.__globals__...}}``) or allocate without
+# bound (``{item.code:>2000000000}``). This small formatter knows literal text, ``{{`` and ``}}``,
+# and ``{alias.field}``; the compiler refuses anything else and the renderer never evaluates it.
+_TEMPLATE_FIELD = re.compile(r"([a-z][a-z0-9_]{0,19})\.([A-Za-z_][A-Za-z0-9_]{0,63})")
+MAX_MESSAGE_CHARS = 4000   # a rendered message longer than this is cut (with …)
 
-    def __init__(self, data):
-        self._d = data
 
-    def __getattr__(self, name):
-        value = self._d.get(name, "")
-        return "" if value is None else value
+class TemplateError(ValueError):
+    """A message template outside the small language; the text is the Chinese reason."""
+
+
+@lru_cache(maxsize=2048)
+def parse_template(message: str) -> tuple:
+    """The template as a tuple of literal strings and ``(alias, field)`` pairs."""
+    parts: list = []
+    text: list = []
+    i, n = 0, len(message)
+    while i < n:
+        ch = message[i]
+        if ch == "{" and message.startswith("{{", i) or ch == "}" and message.startswith("}}", i):
+            text.append(ch)
+            i += 2
+        elif ch == "{":
+            end = message.find("}", i + 1)
+            if end < 0:
+                raise TemplateError(f"第 {i + 1} 个字符的「{{」没有对应的「}}」；字面的花括号请写成「{{{{」")
+            name = message[i + 1:end]
+            m = _TEMPLATE_FIELD.fullmatch(name)
+            if m is None:
+                raise TemplateError(
+                    f"「{{{_short(name)}}}」不是「{{别名.字段}}」：模板只能代入已匹配事实的字段，不能有格式说明（:）、"
+                    f"转换（!）、下标（[]）或多级属性（.）；字面的花括号请写成「{{{{」「}}}}」")
+            if text:
+                parts.append("".join(text))
+                text = []
+            parts.append((m.group(1), m.group(2)))
+            i = end + 1
+        elif ch == "}":
+            raise TemplateError(f"第 {i + 1} 个字符是单独的「}}」；字面的花括号请写成「}}}}」")
+        else:
+            text.append(ch)
+            i += 1
+    if text:
+        parts.append("".join(text))
+    return tuple(parts)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _field_text(value) -> str:
+    """A fact's value as message text: facts hold plain data (str, numbers, booleans, lists)."""
+    if value is None:
+        return ""
+    return value if type(value) is str else str(value)
 
 
 def render_message(rule: Rule, bound: dict[str, dict]) -> str:
-    return rule.message.format_map({alias: _View(data) for alias, data in bound.items()})
+    """The rule's message with ``{alias.field}`` replaced by the bound facts' values ('' when absent)."""
+    try:
+        parts = parse_template(rule.message)
+    except TemplateError as exc:  # the compiler refuses such a template: only a defect gets here
+        from .errors import InternalError
+        raise InternalError(f"规则 {rule.id} 的消息模板未经编译检查：{exc}") from None
+    out = []
+    for part in parts:
+        if type(part) is str:
+            out.append(part)
+        else:
+            data = bound.get(part[0])
+            out.append(_field_text(data.get(part[1]) if data is not None else None))
+    text = "".join(out)
+    return text if len(text) <= MAX_MESSAGE_CHARS else text[:MAX_MESSAGE_CHARS - 1] + "…"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from .errors import InternalError
+from .errors import InternalError, UsageError
 from .loader import Document, json_path
 from .problems import Problem
 
@@ -53,7 +53,8 @@ def _validator(schema_path: str):
             Draft202012Validator.check_schema(schema)
     except (OSError, ValueError, jsonschema.SchemaError) as exc:
         raise InternalError(f"模式文件 {schema_path} 无效：{exc}") from None
-    return Draft202012Validator(schema, registry=Registry(retrieve=_no_remote), format_checker=FormatChecker())
+    return _on_re2(schema, schema_path if Path(schema_path).parent != BUNDLED_SCHEMAS else None)(
+        schema, registry=Registry(retrieve=_no_remote), format_checker=FormatChecker())
 
 
 def schema_path(kind: str, root: Path | None = None) -> Path:
@@ -191,6 +192,76 @@ def _closest(key: str, options: list[str]) -> str | None:
     import difflib
     match = difflib.get_close_matches(key, options, n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+# ---- schema patterns run on RE2 (safe_regex), never on Python's backtracking re --------------------
+def _on_re2(schema: dict, own_path: str | None):
+    """The validator class whose ``pattern`` and ``patternProperties`` search with RE2 (a repository's
+    schema is pull-request input: ``^(a|a)*b$`` must not hang a check). ``own_path``: a repository's
+    schema, whose every pattern is compiled first so one RE2 cannot take is a located usage error."""
+    if own_path is not None:
+        _check_patterns(schema, own_path)
+    return _re2_validator_class()
+
+
+@lru_cache(maxsize=1)
+def _re2_validator_class():
+    from jsonschema import Draft202012Validator, ValidationError
+    from jsonschema.validators import extend
+    from .safe_regex import compile as safe_compile
+
+    def pattern(validator, patrn, instance, schema):
+        if validator.is_type(instance, "string") and safe_compile(patrn).search(instance) is None:
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator, patterns, instance, schema):
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in patterns.items():
+            for k, v in instance.items():
+                if safe_compile(patrn).search(k) is not None:
+                    yield from validator.descend(v, subschema, path=k, schema_path=patrn)
+    return extend(Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties})
+
+
+def _check_patterns(schema, path: str) -> None:
+    from .safe_regex import UnsafePattern, compile as safe_compile
+
+    def walk(node, pointer):
+        if isinstance(node, dict):
+            found = []
+            if isinstance(node.get("pattern"), str):
+                found.append((node["pattern"], pointer + "/pattern"))
+            if isinstance(node.get("patternProperties"), dict):
+                found += [(k, pointer + "/patternProperties") for k in node["patternProperties"]]
+            for patrn, where in found:
+                try:
+                    safe_compile(patrn)
+                except UnsafePattern as exc:
+                    raise UsageError(f"{_pattern_location(path, patrn)}: [SCHEMA-PATTERN] 模式 {where or '/'} 的正则"
+                                     f"无法使用：{exc.message}") from None
+            for k, v in node.items():
+                walk(v, f"{pointer}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{pointer}/{i}")
+    walk(schema, "")
+
+
+def _pattern_location(path: str, pattern: str) -> str:
+    """``schemas/<name>:line:column`` of a pattern in a schema's JSON text (its first occurrence)."""
+    shown = f"{Path(path).parent.name}/{Path(path).name}"
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except Exception:
+        return f"{shown}:1:1"
+    at = text.find(json.dumps(pattern, ensure_ascii=False))
+    if at < 0:
+        at = text.find(json.dumps(pattern))
+    if at < 0:
+        return f"{shown}:1:1"
+    line = text.count("\n", 0, at) + 1
+    return f"{shown}:{line}:{at - text.rfind(chr(10), 0, at)}"
 
 
 __all__ = ["validate", "load_schema", "schema_path", "jsonable", "KINDS", "json_path"]

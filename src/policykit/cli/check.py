@@ -44,7 +44,9 @@ def run(args) -> int:
     problems = result.problems
     if args.since:
         from ..adjustments import check_since
-        problems = sorted(problems + check_since(result.root, args.since, head=args.at or "HEAD"))
+        from ..check import review_since
+        problems = sorted(problems + check_since(result.root, args.since, head=args.at or "HEAD")
+                          + review_since(result.root, args.since, args.at))
     summary = {**result.summary}
     from ..problems import summarize
     summary.update(summarize(problems))

@@ -105,10 +105,11 @@ def load_config(root=None, data: dict | None = None) -> Config:
         data = {"region_code": cfg.region_code, "code_pattern": cfg.code_pattern,
                 "categories": [{"name": k, "letters": v} for k, v in cfg.categories.items()]}
     merged = {**DEFAULT_CONFIG, **{k: v for k, v in (data or {}).items() if v is not None and v != ""}}
+    from ..safe_regex import UnsafePattern, compile as safe_compile
     try:
-        pattern = re.compile(merged["code_pattern"])
+        pattern = safe_compile(merged["code_pattern"])   # RE2: the pattern comes from the repository
         letters = {str(c["name"]): str(c["letters"]) for c in merged["categories"]}
-    except (re.error, KeyError, TypeError) as exc:
+    except (UnsafePattern, KeyError, TypeError) as exc:
         raise InputError(f"配置中的 code_pattern 或 categories 无效 (invalid configuration): {exc}") from None
     return Config(str(merged["region_code"]), pattern, letters)
 
