@@ -149,6 +149,7 @@ def test_plugins_and_extensions_off_the_list_are_refused(repo, capsys, tmp_path)
 @pytest.mark.parametrize("extra, key", [
     ("INHERIT: ../other.yml\n", "INHERIT"),
     ("watch: [/etc]\n", "watch"),
+    ("repo_url: https://github.com/x/y\n", "repo_url"),
     ("extra:\n  polyfills: [https://evil.example/x.js]\n", "polyfills"),
     ("extra:\n  analytics: {provider: google, property: G-X}\n", "analytics"),
 ])
@@ -258,6 +259,16 @@ def test_the_bundled_configuration_is_accepted_as_it_is(tmp_path):
     assert "hooks" not in cfg and "/ci/" in cfg["exclude_docs"]
     text = yaml.safe_dump(cfg, allow_unicode=True)
     assert "!!" not in text and "jieba" not in text
+
+
+def test_every_plugin_option_is_classified():
+    """A new option of the policykit plugin must be placed on the allow-list (a path checked inside the
+    repository, or a value), not pass unchecked or be refused by accident."""
+    from policykit.site.plugin import PolicykitConfig
+    from policykit.site.siteconfig import POLICYKIT_OPTIONS, SEARCH_OPTIONS
+    assert {name for name, _ in PolicykitConfig._schema} == set(POLICYKIT_OPTIONS)
+    material = pytest.importorskip("material.plugins.search.config")
+    assert set(SEARCH_OPTIONS) <= {name for name, _ in material.SearchConfig._schema}
 
 
 def test_generated_configuration_is_written_privately(tmp_path):

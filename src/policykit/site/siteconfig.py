@@ -12,14 +12,15 @@ problem (``mkdocs.yml:line:column``), and the command stops with exit 2 before a
 
 The allow-list (see docs/site.md, "网站配置的白名单"):
 
-* text: ``site_name``, ``site_description``, ``site_author``, ``copyright``, ``repo_name`` — plain text
-  (no ``<``, ``>``, ``"``: mkdocs puts them into HTML unescaped); ``site_url``, ``repo_url``: http(s) URLs;
-  ``edit_uri``: a relative path; ``exclude_docs``, ``not_in_nav``, ``draft_docs``: patterns;
+* text: ``site_name``, ``site_description``, ``site_author``, ``copyright`` — plain text (no ``<``,
+  ``>``, ``"``: mkdocs puts them into HTML unescaped); ``site_url``: an http(s) URL; ``exclude_docs``,
+  ``not_in_nav``, ``draft_docs``: patterns;
   ``use_directory_urls``, ``strict``: booleans; ``extra``: only ``generator: true|false``;
 * ``docs_dir``, ``site_dir``: inside the repository, not through a symlink, not into ``.git``;
   ``site_dir`` must not hold the repository's own files (it is replaced as a whole);
 * ``nav``: titles and site-relative paths; ``extra_css``, ``extra_javascript``: files inside docs_dir
-  (no URLs); ``extra_templates``, ``hooks``, ``INHERIT``, ``watch``: never;
+  (no URLs); ``extra_templates``, ``hooks``, ``INHERIT``, ``watch``, ``repo_url`` (the theme would
+  fetch the repository's figures from its host): never;
 * ``theme``: ``material`` with ``language``, ``font: false``, ``features``, ``palette``; no ``custom_dir``;
 * ``plugins``: ``policykit`` (its options checked, paths inside the repository) and ``search``
   (``lang``, ``separator``, ``pipeline``, ``fields``, ``enabled``; ``jieba_dict``/``jieba_dict_user``
@@ -72,7 +73,7 @@ POLICYKIT_OPTIONS = {
 }
 SEARCH_OPTIONS = {"lang": "languages", "separator": "separator", "pipeline": "pipeline", "fields": "fields",
                   "enabled": "bool"}
-TEXT_KEYS = ("site_name", "site_description", "site_author", "copyright", "repo_name")
+TEXT_KEYS = ("site_name", "site_description", "site_author", "copyright")
 PATTERN_KEYS = ("exclude_docs", "not_in_nav", "draft_docs")
 THEME_OPTIONS = ("name", "language", "font", "features", "palette")
 
@@ -82,6 +83,8 @@ REFUSED = {
     "extra_templates": ("SITE-TEMPLATE", "extra_templates 是 Jinja 模板，可以执行代码，不予渲染 (Jinja templates can run code)"),
     "watch": ("SITE-KEY", "watch 不受支持：docs serve 自己决定监视哪些文件 (watch is not supported)"),
     "dev_addr": ("SITE-KEY", "dev_addr 不受支持：请用 policykit docs serve -a IP:PORT (use --dev-addr)"),
+    "repo_url": ("SITE-KEY", "repo_url 不受支持：主题会让读者的浏览器向代码托管站点请求仓库信息，网站不向外部发出请求 "
+                             "(the theme would fetch from the repository host)"),
 }
 
 
@@ -206,7 +209,7 @@ class _Checker:
         return value
 
     def site_path(self, value, path):
-        """A path inside the site (nav entries, edit_uri): relative, no scheme, no '..'."""
+        """A path inside the site (nav entries): relative, no scheme, no '..'."""
         if not isinstance(value, str) or not value or len(value) > 500 or _CONTROL.search(value):
             self.fail(path, "SITE-VALUE", f"{_name(path)} 应为站内的相对路径 (expected a relative path)")
             return None
@@ -250,10 +253,8 @@ class _Checker:
                 out[key] = self.text(value, path)
             elif key in PATTERN_KEYS:
                 out[key] = self.text(value, path, patterns=True)
-            elif key in ("site_url", "repo_url"):
+            elif key == "site_url":
                 out[key] = self.url(value, path)
-            elif key == "edit_uri":
-                out[key] = self.site_path(value, path)
             elif key in ("use_directory_urls", "strict"):
                 out[key] = self.boolean(value, path)
             elif key in ("docs_dir", "site_dir"):
