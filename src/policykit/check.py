@@ -160,16 +160,16 @@ def override_notices(config, rules) -> list[Problem]:
         line, col = config.override_positions.get(rule_id, (1, 1))
         path = json_path(("severity_overrides", rule_id))
         rule = declared.get(rule_id)
-        named = f"规则 {rule_id}" + (f"「{rule.title}」" if rule is not None else "")
+        named = f"规则 {rule_id}" + (f"「{rule.title}」" if rule is not None else " ")
         if level == "off":
             out.append(Problem(CONFIG_FILE, line, col, path, "CONFIG-RULE-OFF", "warning",
-                               f"{named} 已被 severity_overrides 关闭，本次检查不报告它发现的任何问题 "
+                               f"{named}已被 severity_overrides 关闭，本次检查不报告它发现的任何问题 "
                                f"(rule switched off by severity_overrides)"))
             continue
         base = rule.severity if rule is not None else "error"   # check_since's ADJ-* rules are errors
         if level in SEVERITY_RANK and SEVERITY_RANK[level] < SEVERITY_RANK.get(base, 2):
             out.append(Problem(CONFIG_FILE, line, col, path, "CONFIG-RULE-LOWERED", "info",
-                               f"{named} 的级别被 severity_overrides 由{SEVERITY_LABEL[base]}降为{SEVERITY_LABEL[level]} "
+                               f"{named}的级别被 severity_overrides 由{SEVERITY_LABEL[base]}降为{SEVERITY_LABEL[level]} "
                                f"(severity lowered by severity_overrides: {base} → {level})"))
     return out
 

@@ -1466,6 +1466,8 @@ def _config_verdict(raw_o, raw_n) -> list:
         if isinstance(a, dict) or isinstance(b, dict):
             a = a if isinstance(a, dict) else {}
             b = b if isinstance(b, dict) else {}
+            if key == "severity_overrides":   # YAML 1.1 reads an unquoted off as false
+                a, b = ({k: "off" if v is False else v for k, v in x.items()} for x in (a, b))
             for sub in list(dict.fromkeys([*b, *a])):
                 if sub in a and sub in b and a[sub] == b[sub]:
                     continue
@@ -1565,10 +1567,9 @@ def _schemas_verdict(old: Side, new: Side) -> list:
 
 
 def _waiver_text(w: dict) -> str:
-    items = w.get("items") if isinstance(w.get("items"), list) else []
-    shown = "、".join(str(x) for x in items[:5]) + (f" 等 {len(items)} 项" if len(items) > 5 else "")
-    return _brief(f"豁免 {w.get('rule', '?')} 于 {shown or '（无）'}；批准人 {w.get('approved_by') or '（未写）'}；"
-                  f"批准 {w.get('approved_on') or '（未写）'}，到期 {w.get('expires') or '（未写）'}")
+    """Who approved a waiver and for how long (its rule and items are the subject)."""
+    return _brief(f"批准人 {w.get('approved_by') or '（未写）'}；批准 {w.get('approved_on') or '（未写）'}，"
+                  f"到期 {w.get('expires') or '（未写）'}；责任人 {w.get('owner') or '（未写）'}")
 
 
 def _waivers_verdict(old: Side, new: Side, rel_o: str, rel_n: str) -> list:
@@ -1591,8 +1592,8 @@ def _waivers_verdict(old: Side, new: Side, rel_o: str, rel_n: str) -> list:
     eo, en = entries(a), entries(b)
     out = []
     for key in [*en, *(k for k in eo if k not in en)]:
-        subject = f"{key[0]} · " + ("、".join(key[1][:5]) + (f" 等 {len(key[1])} 项" if len(key[1]) > 5 else "")
-                                    if key[1] else "（无对象）")
+        subject = f"规则 {key[0]} 对 " + ("、".join(key[1][:5]) + (f" 等 {len(key[1])} 项" if len(key[1]) > 5 else "")
+                                       if key[1] else "（无对象）")
         if key not in eo:
             i, w = en[key]
             line, col = _position(doc, ("waivers", i))
@@ -1629,6 +1630,14 @@ def verdict_changes(root, old: Side, new: Side) -> list:
     out += _waivers_verdict(old, new, f"{setting(cfg_o, 'lists_dir', 'lists').rstrip('/')}/{waivers}",
                             f"{setting(cfg_n, 'lists_dir', 'lists').rstrip('/')}/{waivers}")
     return out
+
+
+def staged_verdict(root) -> list:
+    """``verdict_changes`` from HEAD (nothing before the first commit) to the index."""
+    with history.session(root):
+        root = Path(root).resolve()
+        head = history.resolve(root, "HEAD") if history.has_commits(root) else None
+        return verdict_changes(root, Side(root, head), Side(root, INDEX))
 
 
 def verdict_between(root, base: str, head: str | None = None) -> list:

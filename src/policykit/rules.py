@@ -9,6 +9,9 @@ The compiler rejects, with a located problem, everything that would trip durable
 joins on the engine's ``id``, ordering comparisons on strings (byte order on Chinese), a kind that
 is both matched and negated in one rule (reference facts must be asserted first), unknown fields,
 more than three matched facts (quadratic joins). See docs/rules.md.
+
+A rule's ``message`` is data: literal text and ``{alias.field}`` of a matched fact's declared
+fields, rendered by ``render_message`` (never ``str.format``: rule files come from pull requests).
 """
 from __future__ import annotations
 

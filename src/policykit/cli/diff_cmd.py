@@ -29,6 +29,7 @@ def run(args) -> int:
             raise UsageError("--staged 不能与 BASE/HEAD 同时使用")
         from ..adjustments import staged_changes
         result = staged_changes(args.root)
+        result.verdict = D.staged_verdict(args.root)
     else:
         result = D.diff(args.root, args.base, args.head)
     records = None
