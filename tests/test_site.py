@@ -623,11 +623,11 @@ def test_overdue_findings_are_flagged(bundled, tmp_path):
     f = next(x for x in views(copy).supervisions if x.id == s.id).findings[0]
     assert f.status == "整改中" and f.response is None
     later = f.due + dt.timedelta(days=10)
-    html = SitePages(copy, legal_date=later).supervision.inspections_page()
-    section = html.split(f"{{#{s.id}}}", 1)[1]
-    assert "逾期 10 天" in section and f"截至 {later.isoformat()} **逾期未整改 1 个**" in html
-    on_time = SitePages(copy, legal_date=f.due).supervision.inspections_page()
-    assert "pk-overdue" not in on_time and "**逾期未整改 0 个**" in on_time
+    html = SitePages(copy, legal_date=later).supervision.inspections_page().html
+    section = html.split(f'id="{s.id}"', 1)[1]
+    assert "逾期 10 天" in section and f"截至 {later.isoformat()} <strong>逾期未整改 1 个</strong>" in html
+    on_time = SitePages(copy, legal_date=f.due).supervision.inspections_page().html
+    assert "pk-overdue" not in on_time and "<strong>逾期未整改 0 个</strong>" in on_time
 
 
 def test_problems_page_trend_and_matters_without_boundary(bundled):
@@ -648,9 +648,12 @@ def test_problems_page_trend_and_matters_without_boundary(bundled):
         assert r["matter"] in section
     hotline = [p for p in rep["matters"] if p["boundary"]]
     assert f'href="../../boundaries/{hotline[0]["boundary"]}/"' in html
+    from policykit.publishing import public_site_data
     from policykit.supervision.records import views
-    for p in views(repo).problems:
-        assert f'id="{p.id}"' in html
+    published = views(public_site_data(repo)[0]).problems   # 12345 ids carry the order number: published renumbered
+    assert len(published) == len(views(repo).problems)
+    for p, raw in zip(published, views(repo).problems):
+        assert f'id="{p.id}"' in html and (raw.order_id is None or raw.order_id not in html)
 
 
 def test_disputes_link_to_the_adjustment(bundled):
@@ -677,8 +680,9 @@ def test_evaluation_pages_show_scorecards_with_chart_and_evidence(bundled):
     for leaf in system.leaves():
         assert f"{leaf.code} {leaf.name}" in index
     assert "由记录计算" in index
+    from policykit.publishing import public_site_data
     for period in {e.period for e in v.evaluations}:
-        cards = scorecards(repo, period, today=dt.date.today())
+        cards = scorecards(public_site_data(repo)[0], period, today=dt.date.today())   # evidence as published
         for c in cards:
             assert f"{c.total:g} / {c.max_total:g}" in index
             html = read(site, f"supervision/evaluation/{period}-{c.department}/")

@@ -137,6 +137,9 @@ class SitePages:
     def __init__(self, repo, *, rules=None, history=None, downloads=None, measure=None,
                  directory_urls: bool = True, item_pages: bool = True, landing: str | None = None,
                  progress=None, legal_date: _dt.date | None = None):
+        from ..publishing import public_site_data
+        # the one place the publishing policy applies: pages, search index and downloads all read this copy
+        repo, history = public_site_data(repo, history)
         self.repo = repo
         self.config = repo.config
         self.rules = rules or []

@@ -1,9 +1,20 @@
 """The supervision system's pages: 两个台账、问题征集与调处、履职评估、议事协调机构、市县事权划分.
 
-Everything is read through ``policykit.supervision.records.views(repo)`` (the same typed views the
-rules and reports read) and the library's own reports: ``problems_report`` (buck-passing trend, matters
-without a boundary item), ``scorecards`` / ``render_svg`` (履职评估) and ``bodies_figures``. The pages are
-Markdown (mkdocs checks their links); links to item pages are raw HTML (``SitePages.ilink``).
+What is published: the records as the publishing policy lets the site show them
+(``policykit.publishing``: no 12345 order numbers, no names, phone numbers or addresses below street
+level). ``SitePages`` hands this module the public copy of the repository; ``SupervisionPages`` asks
+for it again (``public_site_data`` returns a public copy unchanged), so these pages never see the raw
+records. Everything is read through ``policykit.supervision.records.views`` of that copy and the
+library's own reports: ``problems_report``, ``scorecards`` / ``render_svg`` and ``bodies_figures``.
+
+How it is written: every page is HTML built from ``markupsafe.Markup``. ``_html(template, *args)``
+takes a template written in this file (a string literal: tests/test_security_publishing.py checks
+that no call passes anything else) and escapes every argument that is not already Markup, so a string
+from the lists can only ever be text: ``<script>``, ``[x](javascript:…)`` and ``{{7*7}}`` show as
+written. Link targets are built here from ids and codes (``urls.href``), never taken from list text.
+The only HTML not built this way is the charts' SVG (``_chart``: charts.py and ``render_svg`` escape
+every label). Material's search indexes the rendered HTML of these pages, so the index holds the same
+escaped text. The pages speak to citizens and staff: no commands, file paths or program messages.
 
 Pages (see urls.py): ``supervision/`` overview, ``supervision/ledgers/`` and one page per performance
 ledger, ``supervision/inspections/`` (督导评估台账, one section per supervision), ``supervision/problems/``,
@@ -13,7 +24,15 @@ Generated only when the repository has supervision records.
 """
 from __future__ import annotations
 
+import posixpath
+import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape as _escape_text
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
 
 from . import charts
 from . import urls as U
@@ -21,13 +40,121 @@ from . import urls as U
 NAV_PAGES = [("概览", U.SUPERVISION), ("履职台账", U.LEDGERS), ("督导评估台账", U.INSPECTIONS), ("问题征集", U.PROBLEMS),
              ("问题调处", U.DISPUTES), ("履职评估", U.EVALUATION), ("议事协调机构", U.BODIES), ("市县事权划分", U.DIVISIONS)]
 PROBLEM_ROWS_PER_BATCH = 3000
+DASH = "—"
 
 
+# ---- HTML by construction ------------------------------------------------------------------------
+def _html(template: str, *args, **kwargs) -> Markup:
+    """HTML from a template literal of this module: every argument is escaped unless it is Markup."""
+    return Markup(template).format(*args, **kwargs)
+
+
+def _join(separator: str, parts) -> Markup:
+    """``parts`` joined by a literal separator (plain strings among them are escaped)."""
+    return Markup(separator).join(parts)
+
+
+def _text(value) -> Markup:
+    """A string from the lists as text; its line breaks kept."""
+    if value is None:
+        return Markup("")
+    return _join("<br>", str(value).replace("\r", "").split("\n"))
+
+
+def _cell(value) -> Markup:
+    if value is None or value == "":
+        return _html("—")
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        return _text(value)
+    return escape(value)
+
+
+def _chart(svg: str) -> Markup:
+    """SVG drawn by charts.py or evaluation.render_svg, which escape every label they write."""
+    return Markup(svg)
+
+
+def _table(header, rows, numeric=()) -> Markup:
+    """A table; cells are escaped unless Markup; ``numeric`` columns are right-aligned."""
+    right = _html(' style="text-align: right"')
+    head = _join("", (_html("<th{}>{}</th>", right if i in numeric else "", h) for i, h in enumerate(header)))
+    body = _join("", (_html("<tr>{}</tr>", _join("", (_html("<td{}>{}</td>", right if i in numeric else "", _cell(c))
+                                                      for i, c in enumerate(row)))) for row in rows))
+    return _html('<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
+                 "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></div>", head, body)
+
+
+def _meta(pairs) -> Markup:
+    return _table(["项目", "内容"], [(k, v) for k, v in pairs if v not in (None, "", DASH)])
+
+
+def _md_title(text: str) -> str:
+    """A page title as the Markdown mkdocs reads it (for the navigation and <title>): as text."""
+    s = _escape_text(" ".join(str(text).split()), quote=False)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>])", r"\\\1", s)
+
+
+@dataclass
+class SupervisionPage:
+    """One page (what the plugin renders for a generated page: see plugin.on_page_content)."""
+
+    title: str
+    body: Markup
+    toc: list
+    sections: list = field(default_factory=list)   # empty: Material's search indexes the rendered HTML
+    boost: float | None = None
+
+    @property
+    def html(self) -> Markup:
+        return _html('<h1 id="pk-title">{}</h1>\n{}', self.title, self.body)
+
+
+class _Doc:
+    """A page body under construction: Markup parts and the table of contents of its headings."""
+
+    def __init__(self, title: str):
+        self.title = title
+        self.parts: list[Markup] = []
+        self.toc: list = []
+        self._stack: list = []
+
+    def heading(self, level: int, text, anchor: str) -> None:
+        self.parts.append(_html('<h{0} id="{1}">{2}<a class="headerlink" href="#{1}" title="永久链接">&para;</a></h{0}>',
+                                int(level), anchor, text))
+        token = {"level": level, "id": anchor, "name": str(escape(text)), "children": []}
+        while self._stack and self._stack[-1]["level"] >= level:
+            self._stack.pop()
+        (self._stack[-1]["children"] if self._stack else self.toc).append(token)
+        self._stack.append(token)
+
+    def p(self, content) -> None:
+        self.parts.append(_html("<p>{}</p>", content))
+
+    def add(self, markup: Markup) -> None:
+        if not isinstance(markup, Markup):
+            raise TypeError("only Markup is added to a page")
+        self.parts.append(markup)
+
+    def table(self, header, rows, numeric=()) -> None:
+        self.parts.append(_table(header, rows, numeric))
+
+    def chart(self, svg: str) -> None:
+        self.parts.append(_html('<div class="pk-chart-box">{}</div>', _chart(svg)))
+
+    def page(self) -> SupervisionPage:
+        return SupervisionPage(self.title, _join("\n", self.parts), self.toc)
+
+
+# ---- which repositories have the pages --------------------------------------------------------------
 def supervision_views(repo):
-    """The supervision views of ``repo``, or None when it has no supervision records (or they do not load)."""
+    """The supervision views of ``repo`` as published, or None when it has no supervision records (or they
+    do not load)."""
     try:
+        from ..publishing import public_site_data
         from ..supervision.records import views
-        v = views(repo)
+        v = views(public_site_data(repo)[0])
     except Exception:  # noqa: BLE001 — records that do not load are reported by `policykit check`
         return None
     if not any((v.ledgers, v.supervisions, v.problems, v.disputes, v.bodies, v.divisions, v.systems, v.evaluations)):
@@ -37,23 +164,27 @@ def supervision_views(repo):
 
 def supervision_nav(repo) -> list | None:
     """The navigation entry of the supervision pages (an mkdocs nav section), or None."""
-    if supervision_views(repo) is None:
+    try:
+        from ..supervision.records import views
+        v = views(repo)
+    except Exception:  # noqa: BLE001 — records that do not load are reported by `policykit check`
+        return None
+    if not any((v.ledgers, v.supervisions, v.problems, v.disputes, v.bodies, v.divisions, v.systems, v.evaluations)):
         return None
     return [U.SUPERVISION] + [{title: uri} for title, uri in NAV_PAGES[1:]]
 
 
-def _md(text) -> str:
-    from .pages import md
-    return md(text)
-
-
 def _date(value) -> str:
-    from .pages import _date as d
-    return d(value)
+    import datetime as _dt
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    return str(value or "")
 
 
 def _pct(part, whole) -> str:
-    return f"{part * 100 / whole:.1f}%" if whole else "—"
+    return f"{part * 100 / whole:.1f}%" if whole else DASH
 
 
 def _n(x) -> str:
@@ -62,20 +193,15 @@ def _n(x) -> str:
     return str(x)
 
 
-def _table(header, rows, align=None) -> list[str]:
-    align = align or ["---"] * len(header)
-    out = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
-    out += ["| " + " | ".join(str(c) if c not in (None, "") else "—" for c in row) + " |" for row in rows]
-    return out + [""]
-
-
 class SupervisionPages:
-    """The supervision pages of one site (``site`` is the SitePages: links, names, the legal date)."""
+    """The supervision pages of one site (``site`` is the SitePages: names, the legal date, URL style)."""
 
     def __init__(self, site):
+        from ..publishing import public_site_data
         self.site = site
-        self.repo = site.repo
+        self.repo = public_site_data(site.repo)[0]
         self.today = site.legal_date
+        self.du = site.directory_urls
         self.v = supervision_views(self.repo)
         if self.v is None:
             return
@@ -132,107 +258,129 @@ class SupervisionPages:
             self._cards = out
         return self._cards
 
-    # ---- links ------------------------------------------------------------------------------
+    # ---- links (targets built here from ids and codes) --------------------------------------------
     def _href(self, here, to, anchor="") -> str:
-        return U.href(here, to, self.site.directory_urls, anchor)
+        return _relative(here, to, self.du) + (f"#{anchor}" if anchor else "")
 
-    def ledger_link(self, here, ledger_id, text=None, power=None, duty=None) -> str:
+    def _a(self, here, to, text, anchor="") -> Markup:
+        return _html('<a href="{}">{}</a>', self._href(here, to, anchor), text)
+
+    def dept(self, here, dept_id) -> Markup:
+        if dept_id in self.repo.departments:
+            return self._a(here, U.department(dept_id), self.site.dname(dept_id))
+        return _html("{}（未登记部门）", dept_id)
+
+    def item(self, here, code, text=None) -> Markup:
+        it = self.site.powers.get(code)
+        label = text if text is not None else (it.full_name if it else code)
+        if it is None:
+            return _html("{}（未找到该事项）", label)
+        if self.site.item_pages:
+            return self._a(here, U.item(code), label)
+        if it.department in self.repo.departments:
+            return self._a(here, U.department(it.department), label, U.anchor(it.code))
+        return escape(label)
+
+    def ledger_link(self, here, ledger_id, text=None, power=None, duty=None) -> Markup:
         if ledger_id not in self.ledger_ids:
-            return f"{_md(text or ledger_id)}（未登记的台账）"
+            return _html("{}（未登记的台账）", text or ledger_id)
         anchor = _entry_anchor(power, duty) if (power or duty) else ""
-        return f"[{_md(text or ledger_id)}]({U.md_link(here, U.ledger(ledger_id), anchor)})"
+        return self._a(here, U.ledger(ledger_id), text or ledger_id, anchor)
 
-    def supervision_link(self, here, sid) -> str:
+    def supervision_link(self, here, sid) -> Markup:
         if sid not in self.supervision_ids:
-            return _md(sid)
-        return f"[{_md(sid)}]({U.md_link(here, U.INSPECTIONS, U.anchor(sid))})"
+            return escape(sid)
+        return self._a(here, U.INSPECTIONS, sid, U.anchor(sid))
 
-    def problem_link(self, here, pid) -> str:
+    def problem_link(self, here, pid) -> Markup:
         if pid not in self.problem_ids:
-            return f"{_md(pid)}（未登记）"
-        return f"[{_md(pid)}]({U.md_link(here, U.PROBLEMS, U.anchor(pid))})"
+            return _html("{}（未登记）", pid)
+        return self._a(here, U.PROBLEMS, pid, U.anchor(pid))
 
-    def dispute_link(self, here, did) -> str:
+    def dispute_link(self, here, did) -> Markup:
         if did not in self.dispute_ids:
-            return _md(did)
-        return f"[{_md(did)}]({U.md_link(here, U.DISPUTES, U.anchor(did))})"
+            return escape(did)
+        return self._a(here, U.DISPUTES, did, U.anchor(did))
 
-    def body_link(self, here, bid, text=None) -> str:
+    def body_link(self, here, bid, text=None) -> Markup:
         if bid not in self.body_ids:
-            return _md(text or bid)
-        return f"[{_md(text or bid)}]({U.md_link(here, U.BODIES, U.anchor(bid))})"
+            return escape(text or bid)
+        return self._a(here, U.BODIES, text or bid, U.anchor(bid))
 
-    def boundary_link(self, here, bid) -> str:
+    def boundary_link(self, here, bid) -> Markup:
         b = self.repo.boundary(bid) if bid else None
         if b is None:
-            return f"{_md(bid)}（清单中没有该事项）" if bid else "—"
-        return f"{_md(b.id)} {self.site.blink(here, b)}"
+            return _html("{}（清单中没有该事项）", bid) if bid else _html("—")
+        return _html("{} {}", b.id, self._a(here, U.boundary(b.id), b.name))
 
-    def target_text(self, here, power, duty, name=None) -> str:
+    def target_text(self, here, power, duty, name=None) -> Markup:
         if power:
-            return self.site.ilink(here, power, name) if power in self.site.powers else f"{_md(name or power)}（{_md(power)}，清单中没有该事项）"
+            if power in self.site.powers:
+                return self.item(here, power, name)
+            return _html("{}（{}，清单中没有该事项）", name or power, power)
         if duty:
-            return f"处室职责：{_md(duty[0])} 第 {_md(duty[1])} 条"
-        return "—"
+            return _html("处室职责：{} 第 {} 条", duty[0], duty[1])
+        return _html("—")
 
-    def evidence_text(self, here, e) -> str:
+    def evidence_text(self, here, e) -> Markup:
         """One piece of scorecard evidence, linked to the record it rests on."""
         ref = e.ref
         if e.type == "履职台账" and ref in self.ledger_ids:
-            ref_md = self.ledger_link(here, ref, power=e.item)
+            ref_html = self.ledger_link(here, ref, power=e.item)
         elif e.type == "督导评估台账" and ref in self.supervision_ids:
-            ref_md = self.supervision_link(here, ref)
+            ref_html = self.supervision_link(here, ref)
         elif e.type == "问题" and ref in self.problem_ids:
-            ref_md = self.problem_link(here, ref)
+            ref_html = self.problem_link(here, ref)
         elif e.type == "议事协调机构" and ref in self.body_ids:
-            ref_md = self.body_link(here, ref)
+            ref_html = self.body_link(here, ref)
         else:
-            ref_md = _md(ref)
-        item = f"（{self.site.ilink(here, e.item)}）" if e.item else ""
-        return f"{_md(e.type)} {ref_md}{item}" + (f"：{_md(e.note)}" if e.note else "")
+            ref_html = escape(ref)
+        item = _html("（{}）", self.item(here, e.item)) if e.item else ""
+        note = _html("：{}", _text(e.note)) if e.note else ""
+        return _html("{} {}{}{}", e.type, ref_html, item, note)
 
-    # ---- department pages -------------------------------------------------------------------
-    def department_links(self, here, dept_id) -> list[str]:
+    # ---- department and item pages -------------------------------------------------------------
+    def department_links(self, here, dept_id) -> list[Markup]:
         """HTML sentences for a department page: its ledgers, supervisions and scorecards."""
         if not self:
             return []
-        du = self.site.directory_urls
         out = []
         ledgers = sorted(self.ledgers_by_dept.get(dept_id, ()), key=lambda l: l.period)
         if ledgers:
-            out.append("履职情况台账：" + "、".join(
-                f'<a href="{U.href(here, U.ledger(l.id), du)}">{_h(l.period)} 年度（{_h(l.id)}）</a>' for l in ledgers))
+            out.append(_html("履职情况台账：{}", _join("、", (
+                self._a(here, U.ledger(l.id), _html("{} 年度（{}）", l.period, l.id)) for l in ledgers))))
         sups = self.supervisions_by_dept.get(dept_id, ())
         if sups:
-            out.append("督导评估：" + "、".join(
-                f'<a href="{U.href(here, U.INSPECTIONS, du, U.anchor(s.id))}">{_h(s.id)} {_h(s.title)}</a>' for s in sups))
+            out.append(_html("督导评估：{}", _join("、", (
+                self._a(here, U.INSPECTIONS, _html("{} {}", s.id, s.title), U.anchor(s.id)) for s in sups))))
         cards = []
         for period, cs in self.cards().items():
             if isinstance(cs, Exception):
                 continue
             for c in cs:
                 if c.department == dept_id:
-                    cards.append(f'<a href="{U.href(here, U.scorecard(period, dept_id), du)}">{_h(period)} 年度记分卡'
-                                 f"（{_n(c.total)} / {_n(c.max_total)} 分）</a>")
+                    cards.append(self._a(here, U.scorecard(period, dept_id),
+                                         _html("{} 年度记分卡（{} / {} 分）", period, _n(c.total), _n(c.max_total))))
         if cards:
-            out.append("履职评估：" + "、".join(cards))
+            out.append(_html("履职评估：{}", _join("、", cards)))
         return out
 
-    def item_related(self, here, code) -> list[str]:
+    def item_related(self, here, code) -> list[Markup]:
         """HTML lines for an item page: its division and its ledger entries (with their supervisions)."""
         if not self:
             return []
-        du = self.site.directory_urls
         out = []
         for it in self.divisions_by_item.get(code, ()):
-            out.append(f'市县事权划分：<a href="{U.href(here, U.DIVISIONS, du, U.anchor(it.division))}">{_h(it.division)} 第 {_h(it.no)} 项</a>'
-                       f"（{_h(it.type or '未写明划分类型')}）")
+            out.append(_html("市县事权划分：{}（{}）",
+                             self._a(here, U.DIVISIONS, _html("{} 第 {} 项", it.division, it.no), U.anchor(it.division)),
+                             it.type or "未写明划分类型"))
         for e in self.entries_by_power.get(code, ()):
             sups = self.supervised.get(e.key, ())
-            out.append(f'履职台账：<a href="{U.href(here, U.ledger(e.ledger), du, _entry_anchor(e.power, e.duty))}">{_h(e.ledger)}</a>'
-                       f"（{_h(e.period)}，办理 {e.handled} 件，按时办结 {e.on_time} 件）"
-                       + ("；督导 " + "、".join(f'<a href="{U.href(here, U.INSPECTIONS, du, U.anchor(s.id))}">{_h(s.id)}</a>'
-                                              for s in sups) if sups else ""))
+            tail = _html("；督导 {}", _join("、", (self._a(here, U.INSPECTIONS, s.id, U.anchor(s.id)) for s in sups))) \
+                if sups else ""
+            out.append(_html("履职台账：{}（{}，办理 {} 件，按时办结 {} 件）{}",
+                             self._a(here, U.ledger(e.ledger), e.ledger, _entry_anchor(e.power, e.duty)),
+                             e.period, e.handled, e.on_time, tail))
         return out
 
     # ---- generation -------------------------------------------------------------------------
@@ -240,21 +388,22 @@ class SupervisionPages:
         from .pages import Generated
         if not self:
             return
-        yield Generated(U.SUPERVISION, self.overview(), True)
-        yield Generated(U.LEDGERS, self.ledgers_index(), True)
+        pages = [(U.SUPERVISION, "监督管理", self.overview, True), (U.LEDGERS, "部门履职情况台账", self.ledgers_index, True)]
         for l in self.ledgers:
-            yield Generated(U.ledger(l.id), self.ledger_page(l))
-        yield Generated(U.INSPECTIONS, self.inspections_page(), True)
-        yield Generated(U.PROBLEMS, self.problems_page(), True)
-        yield Generated(U.DISPUTES, self.disputes_page(), True)
-        yield Generated(U.EVALUATION, self.evaluation_page(), True)
+            pages.append((U.ledger(l.id), self.ledger_title(l), lambda l=l: self.ledger_page(l), False))
+        pages += [(U.INSPECTIONS, "督导评估工作台账", self.inspections_page, True),
+                  (U.PROBLEMS, "问题征集", self.problems_page, True),
+                  (U.DISPUTES, "职责争议调处", self.disputes_page, True),
+                  (U.EVALUATION, "部门履职评估", self.evaluation_page, True)]
         for period, cs in self.cards().items():
             if isinstance(cs, Exception):
                 continue
             for c in cs:
-                yield Generated(U.scorecard(period, c.department), self.scorecard_page(c))
-        yield Generated(U.BODIES, self.bodies_page(), True)
-        yield Generated(U.DIVISIONS, self.divisions_page(), True)
+                pages.append((U.scorecard(period, c.department), self.scorecard_title(c),
+                              lambda c=c: self.scorecard_page(c), False))
+        pages += [(U.BODIES, "议事协调机构", self.bodies_page, True), (U.DIVISIONS, "市县事权划分", self.divisions_page, True)]
+        for uri, title, render, in_nav in pages:
+            yield Generated(uri, f"# {_md_title(title)}\n", in_nav, render=render)
 
     # ---- overview ---------------------------------------------------------------------------
     def figures(self) -> dict:
@@ -274,44 +423,43 @@ class SupervisionPages:
             "division_items": sum(len(d.items) for d in v.divisions),
         }
 
-    def overview(self) -> str:
+    def overview(self) -> SupervisionPage:
         here = U.SUPERVISION
         f = self.figures()
-        du = self.site.directory_urls
+        doc = _Doc("监督管理")
         cards = [("履职台账", f["ledgers"], "份", U.LEDGERS), ("督导", f["supervisions"], "次", U.INSPECTIONS),
                  ("逾期未整改", f["overdue"], "个", U.INSPECTIONS), ("征集问题", f["problems"], "件", U.PROBLEMS),
                  ("职责争议", f["disputes"], "件", U.DISPUTES), ("评估记分卡", f["scorecards"], "份", U.EVALUATION),
                  ("议事协调机构", f["bodies"], "个", U.BODIES), ("事权划分事项", f["division_items"], "项", U.DIVISIONS)]
-        html = "".join(f'<a class="pk-figure" href="{U.href(here, to, du)}"><span class="pk-figure-label">{_h(label)}</span>'
-                       f'<span class="pk-figure-value">{value:,}<small class="pk-figure-unit">{unit}</small></span></a>'
-                       for label, value, unit, to in cards)
-        lines = ["# 监督管理", "",
-                 f"清单之外的监管体系：两个台账（部门履职情况台账、督导评估工作台账）、问题征集与职责争议调处、部门履职评估、"
-                 f"议事协调机构管理和市县事权划分。以下内容与清单一样由版本库中的记录生成，日期按 {self.today.isoformat()} 计算。", "",
-                 f'<div class="pk-figures">{html}</div>', ""]
+        doc.p(_html("清单之外的监管体系：两个台账（部门履职情况台账、督导评估工作台账）、问题征集与职责争议调处、部门履职评估、"
+                    "议事协调机构管理和市县事权划分。以下内容与清单一样由登记的记录生成，日期按 {} 计算。", self.today.isoformat()))
+        doc.add(_html('<div class="pk-figures">{}</div>', _join("", (
+            _html('<a class="pk-figure" href="{}"><span class="pk-figure-label">{}</span>'
+                  '<span class="pk-figure-value">{:,}<small class="pk-figure-unit">{}</small></span></a>',
+                  self._href(here, to), label, value, unit) for label, value, unit, to in cards))))
         rows = [
-            (f"[部门履职情况台账]({U.md_link(here, U.LEDGERS)})", f"{f['ledgers']} 份",
+            (self._a(here, U.LEDGERS, "部门履职情况台账"), f"{f['ledgers']} 份",
              f"{f['ledger_departments']} 个部门逐项记录权力事项和处室职责的运行情况，共 {f['entries']} 条记录"),
-            (f"[督导评估工作台账]({U.md_link(here, U.INSPECTIONS)})", f"{f['supervisions']} 次",
+            (self._a(here, U.INSPECTIONS, "督导评估工作台账"), f"{f['supervisions']} 次",
              f"发现问题 {f['findings']} 个，未整改到位 {f['open_findings']} 个，其中逾期 {f['overdue']} 个；每次督导对应履职台账中的记录"),
-            (f"[问题征集]({U.md_link(here, U.PROBLEMS)})", f"{f['problems']} 件",
-             f"含 12345 热线工单；推诿或多头 {f['buck_passing']} 件"),
-            (f"[职责争议调处]({U.md_link(here, U.DISPUTES)})", f"{f['disputes']} 件", f"已裁定 {f['decided']} 件，裁定落实为清单调整"),
-            (f"[部门履职评估]({U.md_link(here, U.EVALUATION)})", f"{f['scorecards']} 份",
+            (self._a(here, U.PROBLEMS, "问题征集"), f"{f['problems']} 件", f"含 12345 热线工单；推诿或多头 {f['buck_passing']} 件"),
+            (self._a(here, U.DISPUTES, "职责争议调处"), f"{f['disputes']} 件", f"已裁定 {f['decided']} 件，裁定落实为清单调整"),
+            (self._a(here, U.EVALUATION, "部门履职评估"), f"{f['scorecards']} 份",
              f"指标体系三级指标 {f['indicators']} 项，记分卡附每项得分的依据"),
-            (f"[议事协调机构]({U.md_link(here, U.BODIES)})", f"{f['bodies']} 个", f"现存续 {f['active_bodies']} 个"),
-            (f"[市县事权划分]({U.md_link(here, U.DIVISIONS)})", f"{f['division_items']} 项", "划分类型、市县两级职责、委托和授权"),
+            (self._a(here, U.BODIES, "议事协调机构"), f"{f['bodies']} 个", f"现存续 {f['active_bodies']} 个"),
+            (self._a(here, U.DIVISIONS, "市县事权划分"), f"{f['division_items']} 项", "划分类型、市县两级职责、委托和授权"),
         ]
-        lines += ["## 各台账和记录", ""] + _table(["内容", "数量", "说明"], rows, ["---", "---:", "---"])
-        return "\n".join(lines)
+        doc.heading(2, "各台账和记录", "records")
+        doc.table(["内容", "数量", "说明"], rows, numeric={1})
+        return doc.page()
 
     # ---- performance ledgers ----------------------------------------------------------------
-    def ledgers_index(self) -> str:
+    def ledgers_index(self) -> SupervisionPage:
         here = U.LEDGERS
         site = self.site
-        lines = ["# 部门履职情况台账", "",
-                 f"共 {len(self.ledgers)} 份台账。每份台账按部门、按期间逐项记录权力事项（或处室职责）的办理量、按时办结量和佐证材料；"
-                 f"督导评估工作台账中的每次督导都对应到这里的记录（两账对应）。", ""]
+        doc = _Doc("部门履职情况台账")
+        doc.p(f"共 {len(self.ledgers)} 份台账。每份台账按部门、按期间逐项记录权力事项（或处室职责）的办理量、按时办结量和佐证材料；"
+              "督导评估工作台账中的每次督导都对应到这里的记录（两账对应）。")
         by_dept = Counter()
         rows = []
         for l in sorted(self.ledgers, key=lambda l: (l.period, site.dname(l.department), l.id)):
@@ -320,469 +468,491 @@ class SupervisionPages:
             idle = sum(1 for e in l.entries if e.handled == 0)
             sups = {s.id for e in l.entries for s in self.supervised.get(e.key, ())}
             by_dept[site.dname(l.department)] += handled
-            rows.append([self.ledger_link(here, l.id), site.dlink(here, l.department), _md(l.period),
+            rows.append([self.ledger_link(here, l.id), self.dept(here, l.department), l.period,
                          _date(l.compiled_on), len(l.entries), handled, on_time, _pct(on_time, handled), idle,
-                         "、".join(self.supervision_link(here, s) for s in sorted(sups)) or "—"])
+                         _join("、", (self.supervision_link(here, s) for s in sorted(sups)))])
         if by_dept:
             links = {site.dname(d): self._href(here, U.department(d)) for d in self.ledgers_by_dept if d in self.repo.departments}
-            lines += ['<div class="pk-chart-box">' + charts.bar_chart(by_dept.most_common(), title="各部门台账办理量", unit="件",
-                                                                      links=links) + "</div>", ""]
-        lines += _table(["台账", "部门", "期间", "填报日期", "记录", "办理量", "按时办结", "按时办结率", "未运行", "督导"], rows,
-                        ["---", "---", "---", "---", "---:", "---:", "---:", "---:", "---:", "---"])
+            doc.chart(charts.bar_chart(by_dept.most_common(), title="各部门台账办理量", unit="件", links=links))
+        doc.table(["台账", "部门", "期间", "填报日期", "记录", "办理量", "按时办结", "按时办结率", "未运行", "督导"], rows,
+                  numeric={4, 5, 6, 7, 8})
         if not self.ledgers:
-            lines += ["（暂无履职台账）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无履职台账）")
+        return doc.page()
 
-    def ledger_page(self, l) -> str:
+    def ledger_title(self, l) -> str:
+        return f"{self.site.dname(l.department)} {l.period} 履职情况台账"
+
+    def ledger_page(self, l) -> SupervisionPage:
         here = U.ledger(l.id)
-        site = self.site
         raw = self.raw.get(("performance", l.source.file), {})
         handled = sum(e.handled for e in l.entries)
         on_time = sum(e.on_time for e in l.entries)
-        lines = [f"# {_md(site.dname(l.department))} {_md(l.period)} 履职情况台账", ""]
-        meta = [("台账编号", _md(l.id)), ("部门", site.dlink(here, l.department)), ("期间", _md(l.period)),
-                ("填报单位", _md(raw.get("compiled_by") or "")), ("填报日期", _date(l.compiled_on)),
-                ("审核单位", _md(raw.get("reviewed_by") or "")), ("记录", f"{len(l.entries)} 条"),
-                ("办理量", f"{handled} 件，按时办结 {on_time} 件（{_pct(on_time, handled)}）"),
-                ("文件", f"`{_md(l.source.file)}`")]
-        lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+        doc = _Doc(self.ledger_title(l))
+        doc.add(_meta([("台账编号", l.id), ("部门", self.dept(here, l.department)), ("期间", l.period),
+                       ("填报单位", raw.get("compiled_by")), ("填报日期", _date(l.compiled_on)),
+                       ("审核单位", raw.get("reviewed_by")), ("记录", f"{len(l.entries)} 条"),
+                       ("办理量", f"{handled} 件，按时办结 {on_time} 件（{_pct(on_time, handled)}）")]))
         sups = sorted({s.id for e in l.entries for s in self.supervised.get(e.key, ())})
         if sups:
-            lines += [f"督导评估工作台账中有 {len(sups)} 次督导对应本台账的记录：" + "、".join(self.supervision_link(here, s) for s in sups)
-                      + "。", ""]
-        lines += ["## 逐项记录", ""]
+            doc.p(_html("督导评估工作台账中有 {} 次督导对应本台账的记录：{}。", len(sups),
+                        _join("、", (self.supervision_link(here, s) for s in sups))))
+        doc.heading(2, "逐项记录", "entries")
         rows = []
         for n, e in enumerate(l.entries, 1):
             anchor = _entry_anchor(e.power, e.duty)
-            target = self.target_text(here, e.power, e.duty, e.name)
-            status = e.idle_reason and f"未运行：{_md(e.idle_reason)}" or ("**办理 0 件，未说明原因**" if e.handled == 0 else "")
-            rows.append([f'<span id="{anchor}"></span>{n}' if anchor else n, target,
-                         "、".join(self.supervision_link(here, s.id) for s in self.supervised.get(e.key, ())) or "—",
-                         _md(e.unit or ""), f"{e.handled} {_md(e.measure or '')}".strip(), e.on_time,
-                         _pct(e.on_time, e.handled) if e.handled else "—",
-                         "<br>".join(([status] if status else []) + [_md(x) for x in e.evidence]) or "—"])
-        lines += _table(["序号", "事项或职责", "督导", "承办处室", "办理量", "按时办结", "按时率", "佐证与说明"], rows,
-                        ["---:", "---", "---", "---", "---:", "---:", "---:", "---"])
-        return "\n".join(lines)
+            status = (_html("未运行：{}", e.idle_reason) if e.idle_reason
+                      else _html("<strong>办理 0 件，未说明原因</strong>") if e.handled == 0 else None)
+            rows.append([_html('<span id="{}"></span>{}', anchor, n) if anchor else n,
+                         self.target_text(here, e.power, e.duty, e.name),
+                         _join("、", (self.supervision_link(here, s.id) for s in self.supervised.get(e.key, ()))),
+                         e.unit, f"{e.handled} {e.measure or ''}".strip(), e.on_time,
+                         _pct(e.on_time, e.handled) if e.handled else DASH,
+                         _join("<br>", ([status] if status else []) + [_text(x) for x in e.evidence])])
+        doc.table(["序号", "事项或职责", "督导", "承办处室", "办理量", "按时办结", "按时率", "佐证与说明"], rows,
+                  numeric={0, 4, 5, 6})
+        return doc.page()
 
     # ---- supervisions -----------------------------------------------------------------------
-    def inspections_page(self) -> str:
+    def inspections_page(self) -> SupervisionPage:
         here = U.INSPECTIONS
-        site = self.site
         sups = self.supervisions
         findings = [f for s in sups for f in s.findings]
         overdue = [f for f in findings if f.overdue(self.today)]
-        lines = ["# 督导评估工作台账", "",
-                 f"共督导 {len(sups)} 次（" + "、".join(f"{_md(k)} {v} 次" for k, v in Counter(s.type for s in sups).most_common())
-                 + f"），发现问题 {len(findings)} 个，已整改或销号 {sum(1 for f in findings if f.closed)} 个；"
-                 f"截至 {self.today.isoformat()} **逾期未整改 {len(overdue)} 个**。"
-                 "每次督导写明所对应的部门履职情况台账记录（两账对应），点击可查看该记录。", ""]
+        doc = _Doc("督导评估工作台账")
+        kinds = "、".join(f"{k} {v} 次" for k, v in Counter(s.type for s in sups).most_common())
+        doc.p(_html("共督导 {} 次（{}），发现问题 {} 个，已整改或销号 {} 个；截至 {} <strong>逾期未整改 {} 个</strong>。"
+                    "每次督导写明所对应的部门履职情况台账记录（两账对应），点击可查看该记录。",
+                    len(sups), kinds, len(findings), sum(1 for f in findings if f.closed), self.today.isoformat(),
+                    len(overdue)))
         sources = Counter(s.lead_source for s in sups)
         if sources:
-            lines += ['<div class="pk-chart-box">' + charts.bar_chart(sources.most_common(), title="督导线索来源", unit="次")
-                      + "</div>", ""]
+            doc.chart(charts.bar_chart(sources.most_common(), title="督导线索来源", unit="次"))
         rows = []
         for s in sups:
             late = sum(1 for f in s.findings if f.overdue(self.today))
-            rows.append([f"[{_md(s.id)}](#{U.anchor(s.id)})", _md(s.title), _md(s.type), _md(s.lead_source),
-                         site.dlink(here, s.department), _date(s.opened), _md(s.status), len(s.findings),
-                         f"**{late}**" if late else 0])
-        lines += _table(["编号", "督导事项", "类型", "线索来源", "被督导部门", "立项", "状态", "问题", "逾期"], rows,
-                        ["---", "---", "---", "---", "---", "---", "---", "---:", "---:"])
+            rows.append([self._a(here, U.INSPECTIONS, s.id, U.anchor(s.id)), s.title, s.type, s.lead_source,
+                         self.dept(here, s.department), _date(s.opened), s.status, len(s.findings),
+                         _html("<strong>{}</strong>", late) if late else 0])
+        doc.table(["编号", "督导事项", "类型", "线索来源", "被督导部门", "立项", "状态", "问题", "逾期"], rows, numeric={7, 8})
         for s in sups:
-            lines += self._supervision_section(here, s)
+            self._supervision_section(doc, here, s)
         if not sups:
-            lines += ["（暂无督导记录）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无督导记录）")
+        return doc.page()
 
-    def _supervision_section(self, here, s) -> list[str]:
-        site = self.site
-        lines = [f"## {_md(s.id)} {_md(s.title)} {{#{U.anchor(s.id)}}}", ""]
-        meta = [("督导类型", _md(s.type)),
-                ("线索来源", _md(s.lead_source) + (f"（{_md(s.lead_ref)}）" if s.lead_ref else "")),
-                ("线索问题", "、".join(self.problem_link(here, p) for p in s.problems)),
-                ("组织单位", _md(s.organizer or "")), ("被督导部门", site.dlink(here, s.department)),
-                ("立项日期", _date(s.opened)), ("状态", _md(s.status)), ("办结日期", _date(s.closed))]
-        lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+    def _supervision_section(self, doc, here, s) -> None:
+        doc.heading(2, f"{s.id} {s.title}", U.anchor(s.id))
+        doc.add(_meta([("督导类型", s.type),
+                       ("线索来源", _html("{}{}", s.lead_source, _html("（{}）", s.lead_ref) if s.lead_ref else "")),
+                       ("线索问题", _join("、", (self.problem_link(here, p) for p in s.problems))),
+                       ("组织单位", s.organizer), ("被督导部门", self.dept(here, s.department)),
+                       ("立项日期", _date(s.opened)), ("状态", s.status), ("办结日期", _date(s.closed))]))
         if s.targets:
-            lines += ["**对应履职记录**（两账对应）", ""]
+            items = []
             for t in s.targets:
-                it = site.powers.get(t.power) if t.power else None
-                lines.append(f"- {self.ledger_link(here, t.ledger, power=t.power, duty=t.duty)}："
-                             f"{self.target_text(here, t.power, t.duty, it.full_name if it else None)}")
-            lines.append("")
+                it = self.site.powers.get(t.power) if t.power else None
+                items.append(_html("<li>{}：{}</li>", self.ledger_link(here, t.ledger, power=t.power, duty=t.duty),
+                                   self.target_text(here, t.power, t.duty, it.full_name if it else None)))
+            doc.p(_html("<strong>对应履职记录</strong>（两账对应）"))
+            doc.add(_html("<ul>{}</ul>", _join("", items)))
         else:
-            lines += ["**对应履职记录**：（未写明）", ""]
+            doc.p(_html("<strong>对应履职记录</strong>：（未写明）"))
         if s.findings:
             rows = []
             for f in s.findings:
                 r = f.response or {}
                 resp = []
                 if r.get("date"):
-                    resp.append(f"{_date(r.get('date'))} 反馈")
+                    resp.append(_html("{} 反馈", _date(r.get("date"))))
                 for key, label in (("measures", "措施"), ("result", "结果")):
                     if r.get(key):
-                        resp.append(f"{label}：{_md(r[key])}")
+                        resp.append(_html("{}：{}", label, _text(r[key])))
                 if r.get("evidence"):
-                    resp.append("佐证：" + "、".join(_md(x) for x in r["evidence"]))
-                status = _md(f.status) + (f"（{_date(f.closed_on)} 销号）" if f.closed_on else "")
+                    resp.append(_html("佐证：{}", _join("、", (_text(x) for x in r["evidence"]))))
+                status = _html("{}{}", f.status, _html("（{} 销号）", _date(f.closed_on)) if f.closed_on else "")
                 if f.overdue(self.today):
-                    status += f' <span class="pk-overdue">逾期 {(self.today - f.due).days} 天</span>'
+                    status = _html('{} <span class="pk-overdue">逾期 {} 天</span>', status, (self.today - f.due).days)
                 elif f.late(self.today) and f.response_date:
-                    status += f"（晚于期限 {(f.response_date - f.due).days} 天反馈）"
-                rows.append([f.no, _md(f.text), _md(f.severity or ""), site.dlink(here, f.department), _date(f.due),
-                             "<br>".join(resp) or "（未反馈）", status])
-            lines += ["**发现的问题与整改**", ""]
-            lines += _table(["序号", "问题", "程度", "整改部门", "整改期限", "整改反馈", "状态"], rows,
-                            ["---:", "---", "---", "---", "---", "---", "---"])
-        return lines
+                    status = _html("{}（晚于期限 {} 天反馈）", status, (f.response_date - f.due).days)
+                rows.append([f.no, _text(f.text), f.severity, self.dept(here, f.department), _date(f.due),
+                             _join("<br>", resp) if resp else "（未反馈）", status])
+            doc.p(_html("<strong>发现的问题与整改</strong>"))
+            doc.table(["序号", "问题", "程度", "整改部门", "整改期限", "整改反馈", "状态"], rows, numeric={0})
 
     # ---- problems ---------------------------------------------------------------------------
-    def problems_page(self) -> str:
+    def problems_page(self) -> SupervisionPage:
         from ..supervision.report import problems_report
         here = U.PROBLEMS
-        site = self.site
         v = self.v
         quarter = problems_report(self.repo, "quarter")
         month = problems_report(self.repo, "month")
-        lines = ["# 问题征集", "",
-                 f"共征集问题 {len(v.problems)} 件（" + "、".join(f"{_md(k)} {n} 件" for k, n in Counter(p.origin for p in v.problems).most_common())
-                 + f"），其中推诿或多头 {quarter['buck_passing']} 件（{_pct(quarter['buck_passing'], quarter['total'])}）。"
-                 "12345 热线工单由 `policykit problems import-hotline` 导入。", ""]
-        lines += ["## 推诿趋势", "",
-                  '<div class="pk-chart-box">' + charts.stacked_bar_chart(
-                      [(r["period"], [r["buck_passing"], r["total"] - r["buck_passing"]]) for r in quarter["trend"]],
-                      ["推诿或多头", "其他问题"], title="按季度的问题数和推诿、多头问题") + "</div>", ""]
-        lines += _table(["月份", "问题数", "推诿/多头", "占比", "标签"],
-                        [(r["period"], r["total"], r["buck_passing"], _pct(r["buck_passing"], r["total"]),
-                          "、".join(f"{_md(k)} {n}" for k, n in r["tags"].items()) or "—") for r in month["trend"]],
-                        ["---", "---:", "---:", "---:", "---"])
+        doc = _Doc("问题征集")
+        origins = "、".join(f"{k} {n} 件" for k, n in Counter(p.origin for p in v.problems).most_common())
+        doc.p(f"共征集问题 {len(v.problems)} 件（{origins}），其中推诿或多头 {quarter['buck_passing']} 件"
+              f"（{_pct(quarter['buck_passing'], quarter['total'])}）。")
+        doc.p(self._privacy_note())
+        doc.heading(2, "推诿趋势", "trend")
+        doc.chart(charts.stacked_bar_chart(
+            [(r["period"], [r["buck_passing"], r["total"] - r["buck_passing"]]) for r in quarter["trend"]],
+            ["推诿或多头", "其他问题"], title="按季度的问题数和推诿、多头问题"))
+        doc.table(["月份", "问题数", "推诿/多头", "占比", "标签"],
+                  [(r["period"], r["total"], r["buck_passing"], _pct(r["buck_passing"], r["total"]),
+                    "、".join(f"{k} {n}" for k, n in r["tags"].items())) for r in month["trend"]], numeric={1, 2, 3})
         periods = [r["period"] for r in quarter["trend"]]
-        lines += ["## 按事项", "",
-                  "问题按所属事项归集；事项与职责边界事项按名称对应（问题写明边界事项的以其为准）。", ""]
+        doc.heading(2, "按事项", "matters")
+        doc.p("问题按所属事项归集；事项与职责边界事项按名称对应（问题写明边界事项的以其为准）。")
         matters = quarter["matters"]
         bp = [(m["matter"], m["buck_passing"]) for m in matters if m["buck_passing"]]
         if bp:
-            lines += ['<div class="pk-chart-box">' + charts.bar_chart(bp, title="各事项的推诿、多头问题", unit="件") + "</div>", ""]
+            doc.chart(charts.bar_chart(bp, title="各事项的推诿、多头问题", unit="件"))
         rows = []
         for m in matters:
-            b = self.boundary_link(here, m["boundary"]) if m["boundary"] else "**尚无**"
+            b = self.boundary_link(here, m["boundary"]) if m["boundary"] else _html("<strong>尚无</strong>")
             by_p = m["buck_passing_by_period"]
-            rows.append([_md(m["matter"]), m["total"], m["buck_passing"], *[by_p.get(p, 0) for p in periods], b,
-                         "、".join(self.dispute_link(here, d) for d in m["disputes"]) or "—", m["first"], m["last"]])
-        lines += _table(["事项", "问题数", "推诿/多头", *[_md(p) for p in periods], "职责边界事项", "调处", "首次", "最近"], rows,
-                        ["---", "---:", "---:", *["---:"] * len(periods), "---", "---", "---", "---"])
-        lines += ["## 尚无职责边界事项的事项", "",
-                  "这些事项反复出现推诿或多头问题，却还没有职责边界事项，是新增边界事项的候选。", ""]
+            rows.append([m["matter"], m["total"], m["buck_passing"], *[by_p.get(p, 0) for p in periods], b,
+                         _join("、", (self.dispute_link(here, d) for d in m["disputes"])), m["first"], m["last"]])
+        doc.table(["事项", "问题数", "推诿/多头", *periods, "职责边界事项", "调处", "首次", "最近"], rows,
+                  numeric={1, 2, *range(3, 3 + len(periods))})
+        doc.heading(2, "尚无职责边界事项的事项", "without-boundary")
+        doc.p("这些事项反复出现推诿或多头问题，却还没有职责边界事项，是新增边界事项的候选。")
         if quarter["without_boundary"]:
-            lines += _table(["事项", "问题数", "推诿/多头", "派单部门", "期间"],
-                            [(_md(r["matter"]), r["total"], r["buck_passing"],
-                              "、".join(f"{site.dlink(here, d['department'])}（{d['count']}）" for d in r["departments"]) or "—",
-                              f"{r['first']} 至 {r['last']}") for r in quarter["without_boundary"]],
-                            ["---", "---:", "---:", "---", "---"])
+            doc.table(["事项", "问题数", "推诿/多头", "派单部门", "期间"],
+                      [(r["matter"], r["total"], r["buck_passing"],
+                        _join("、", (_html("{}（{}）", self.dept(here, d["department"]), d["count"]) for d in r["departments"])),
+                        f"{r['first']} 至 {r['last']}") for r in quarter["without_boundary"]], numeric={1, 2})
         else:
-            lines += ["（无）", ""]
+            doc.p("（无）")
         if quarter["departments"]:
-            lines += ["## 按部门", ""]
-            lines += _table(["部门", "派单数", "推诿/多头", "占比"],
-                            [(site.dlink(here, d["department"]), d["total"], d["buck_passing"], _pct(d["buck_passing"], d["total"]))
-                             for d in quarter["departments"]], ["---", "---:", "---:", "---:"])
-        lines += ["## 全部问题", ""]
+            doc.heading(2, "按部门", "departments")
+            doc.table(["部门", "派单数", "推诿/多头", "占比"],
+                      [(self.dept(here, d["department"]), d["total"], d["buck_passing"], _pct(d["buck_passing"], d["total"]))
+                       for d in quarter["departments"]], numeric={1, 2, 3})
+        doc.heading(2, "全部问题", "all")
         by_batch = defaultdict(list)
         for p in v.problems:
             by_batch[p.batch].append(p)
         for batch, ps in by_batch.items():
             raw = self.raw.get(("problem", ps[0].source.file), {})
-            src = f"，导入自 `{_md(raw['imported_from'])}`" if raw.get("imported_from") else ""
             shown = ps[:PROBLEM_ROWS_PER_BATCH]
             more = f"，列出前 {len(shown)} 件" if len(ps) > len(shown) else ""
-            lines += [f"### 批次 {_md(batch)}（{len(ps)} 件{more}）", "", f"文件 `{_md(ps[0].source.file)}`{src}。", ""]
+            doc.heading(3, f"批次 {batch}（{len(ps)} 件{more}）", "batch-" + U.anchor(batch))
+            origin = raw.get("source")
+            if origin is not None or raw.get("imported_on"):
+                doc.p("、".join(x for x in (f"来源：{origin}" if origin is not None else "",
+                                           f"导入日期：{_date(raw['imported_on'])}" if raw.get("imported_on") else "") if x)
+                      + "。")
             rows = []
             for p in sorted(shown, key=lambda p: (p.date is None, p.date or 0, p.id)):
-                b = self.boundary_link(here, p.boundary) if p.boundary else "—"
-                tags = "、".join(f"**{_md(t)}**" if t in ("推诿", "多头") else _md(t) for t in p.tags) or "—"
-                rows.append([f'<span id="{U.anchor(p.id)}"></span>{_md(p.id)}', _date(p.date), _md(p.origin), _md(p.content),
-                             _md(p.district or ""), "、".join(site.dlink(here, d) for d in p.departments) or "—", tags,
-                             _md(p.matter or ""), b, self.dispute_link(here, p.dispute) if p.dispute else "—", _md(p.status or "")])
-            lines += _table(["编号", "日期", "来源", "内容", "区县", "派单部门", "标签", "事项", "边界事项", "调处", "状态"], rows)
+                b = self.boundary_link(here, p.boundary) if p.boundary else None
+                tags = _join("、", (_html("<strong>{}</strong>", t) if t in ("推诿", "多头") else escape(t) for t in p.tags))
+                rows.append([_html('<span id="{}"></span>{}', U.anchor(p.id), p.id), _date(p.date), p.origin, _text(p.content),
+                             p.district, _join("、", (self.dept(here, d) for d in p.departments)), tags,
+                             p.matter, b, self.dispute_link(here, p.dispute) if p.dispute else None, p.status])
+            doc.table(["编号", "日期", "来源", "内容", "区县", "派单部门", "标签", "事项", "边界事项", "调处", "状态"], rows)
         if not v.problems:
-            lines += ["（暂无问题记录）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无问题记录）")
+        return doc.page()
+
+    def _privacy_note(self) -> str:
+        """What the publishing policy hid, in one sentence for citizens."""
+        from ..publishing import ADDRESS_LEVELS, DETECTORS
+        policy = getattr(self.repo, "publishing", None)
+        if policy is None:
+            return ""
+        hidden = []
+        if policy.hides_order_ids:
+            hidden.append("工单编号（问题编号按受理日期重新编排）")
+        hidden += [DETECTORS[k] for k in DETECTORS if k in policy.redact and k != "order_numbers"]
+        if policy.addresses == "street":
+            hidden.append("街道（镇）以下的详细地址")
+        elif policy.addresses == "district":
+            hidden.append("区县以下的地址")
+        if not hidden:
+            return f"问题内容按登记的原文公开（地址：{ADDRESS_LEVELS[policy.addresses]}）。"
+        return "为保护来电群众的个人信息，公开时隐去了" + "、".join(hidden) + "，以［…已隐去］标出。"
 
     # ---- disputes ---------------------------------------------------------------------------
-    def disputes_page(self) -> str:
+    def disputes_page(self) -> SupervisionPage:
         here = U.DISPUTES
-        site = self.site
         ds = sorted(self.v.disputes, key=lambda d: d.id)
-        lines = ["# 职责争议调处", "",
-                 f"共 {len(ds)} 件职责争议（" + "、".join(f"{_md(k)} {n} 件" for k, n in Counter(d.status for d in ds).most_common())
-                 + "）。裁定的争议落实为清单调整：新增或修改职责边界事项、权力事项，调整记录见版本历史。", ""]
-        lines += _table(["编号", "事项", "提出", "争议部门", "状态", "落实为"],
-                        [(f"[{_md(d.id)}](#{U.anchor(d.id)})", _md(d.matter), _date(d.raised),
-                          "、".join(site.dlink(here, p.department) for p in d.parties), _md(d.status),
-                          self._adjustment_target(here, d.adjustment) if d.adjustment else "—") for d in ds])
+        doc = _Doc("职责争议调处")
+        states = "、".join(f"{k} {n} 件" for k, n in Counter(d.status for d in ds).most_common())
+        doc.p(_html("共 {} 件职责争议（{}）。裁定的争议落实为清单调整：新增或修改职责边界事项、权力事项，调整经过见{}。",
+                    len(ds), states, self._a(here, U.CHANGES, "调整记录")))
+        doc.table(["编号", "事项", "提出", "争议部门", "状态", "落实为"],
+                  [(self._a(here, U.DISPUTES, d.id, U.anchor(d.id)), d.matter, _date(d.raised),
+                    _join("、", (self.dept(here, p.department) for p in d.parties)), d.status,
+                    self._adjustment_target(here, d.adjustment) if d.adjustment else None) for d in ds])
         for d in ds:
             raw = self.raw.get(("dispute", d.source.file), {})
-            lines += [f"## {_md(d.id)} {_md(d.matter)} {{#{U.anchor(d.id)}}}", ""]
-            meta = [("事项", _md(d.matter)), ("提出日期", _date(d.raised)), ("提出单位", _md(d.raised_by or "")),
-                    ("引发争议的问题", "、".join(self.problem_link(here, p) for p in d.problems)),
-                    ("调处单位", _md(raw.get("mediator") or "")), ("状态", _md(d.status))]
-            lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
-            lines += ["**争议各方及其主张**", ""]
-            lines += _table(["部门", "主张"], [(site.dlink(here, p.department), _md(p.position)) for p in d.parties])
+            doc.heading(2, f"{d.id} {d.matter}", U.anchor(d.id))
+            doc.add(_meta([("事项", d.matter), ("提出日期", _date(d.raised)), ("提出单位", d.raised_by),
+                           ("引发争议的问题", _join("、", (self.problem_link(here, p) for p in d.problems))),
+                           ("调处单位", raw.get("mediator")), ("状态", d.status)]))
+            doc.p(_html("<strong>争议各方及其主张</strong>"))
+            doc.table(["部门", "主张"], [(self.dept(here, p.department), _text(p.position)) for p in d.parties])
             dec = d.decision or {}
             if dec:
-                lines += ["**调处决定**", ""]
-                meta = [("决定日期", _date(dec.get("date"))), ("决定机关", _md(dec.get("by") or "")),
-                        ("文号", _md(dec.get("document") or "")), ("决定内容", _md(dec.get("content") or "")),
-                        ("牵头部门", site.dlink(here, dec["lead"]) if dec.get("lead") else ""),
-                        ("配合部门", "、".join(site.dlink(here, x) for x in dec.get("cooperating") or ()))]
-                lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+                doc.p(_html("<strong>调处决定</strong>"))
+                doc.add(_meta([("决定日期", _date(dec.get("date"))), ("决定机关", dec.get("by")),
+                               ("文号", dec.get("document")), ("决定内容", _text(dec.get("content")) if dec.get("content") else ""),
+                               ("牵头部门", self.dept(here, dec["lead"]) if dec.get("lead") else ""),
+                               ("配合部门", _join("、", (self.dept(here, x) for x in dec.get("cooperating") or ())))]))
             adj = d.adjustment or {}
             if adj:
-                lines += ["**落实调整**", ""]
-                meta = [("调整后的清单事项", self._adjustment_target(here, adj)),
-                        ("调整日期", _date(adj.get("date"))),
-                        ("版本", f"`{_md(str(adj['commit'])[:8])}`" if adj.get("commit") else ""),
-                        ("说明", _md(adj.get("note") or ""))]
+                doc.p(_html("<strong>落实调整</strong>"))
+                meta = [("调整后的清单事项", self._adjustment_target(here, adj)), ("调整日期", _date(adj.get("date"))),
+                        ("说明", adj.get("note"))]
                 b = self.repo.boundary(adj["boundary"]) if adj.get("boundary") else None
                 if b is not None:
-                    meta.insert(1, ("清单中的牵头部门", site.dlink(here, b.lead) if b.lead else "（未明确）"))
-                lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+                    meta.insert(1, ("清单中的牵头部门", self.dept(here, b.lead) if b.lead else "（未明确）"))
+                doc.add(_meta(meta))
             elif d.status != "已裁定":
-                lines += [f"尚未裁定（{_md(d.status)}）。", ""]
+                doc.p(f"尚未裁定（{d.status}）。")
         if not ds:
-            lines += ["（暂无职责争议）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无职责争议）")
+        return doc.page()
 
-    def _adjustment_target(self, here, adj) -> str:
+    def _adjustment_target(self, here, adj) -> Markup:
         if adj.get("boundary"):
-            return "职责边界事项 " + self.boundary_link(here, adj["boundary"])
+            return _html("职责边界事项 {}", self.boundary_link(here, adj["boundary"]))
         if adj.get("power"):
-            code = str(adj["power"])
-            return "权力事项 " + self.target_text(here, code, None)
-        return "—"
+            return _html("权力事项 {}", self.target_text(here, str(adj["power"]), None))
+        return _html("—")
 
     # ---- evaluation -------------------------------------------------------------------------
-    def evaluation_page(self) -> str:
+    def evaluation_page(self) -> SupervisionPage:
         here = U.EVALUATION
-        site = self.site
         v = self.v
-        lines = ["# 部门履职评估", "",
-                 "按履职评估指标体系对部门逐项评分：能由台账计算的指标（事项运行、按时办结、推诿、议事协调机构运行、整改时效）"
-                 "由记录直接计算，其余指标按评估记录评分。每份记分卡列出每项得分所依据的记录。", ""]
+        doc = _Doc("部门履职评估")
+        doc.p("按履职评估指标体系对部门逐项评分：能由台账计算的指标（事项运行、按时办结、推诿、议事协调机构运行、整改时效）"
+              "由记录直接计算，其余指标按评估记录评分。每份记分卡列出每项得分所依据的记录。")
         for system in v.systems:
-            lines += self._system_section(here, system)
+            self._system_section(doc, here, system)
         for period, cards in self.cards().items():
-            lines += [f"## {_md(period)} 年度评估结果 {{#period-{U.anchor(period)}}}", ""]
+            doc.heading(2, f"{period} 年度评估结果", "period-" + U.anchor(period))
             if isinstance(cards, Exception):
-                lines += [f"无法计算记分卡：{_md(cards)}", ""]
+                doc.p("本期记分卡暂不能生成：评估记录与指标体系尚不一致，待评估单位核对后公布。")
                 continue
             links = {c.department_name: self._href(here, U.scorecard(period, c.department)) for c in cards}
-            lines += ['<div class="pk-chart-box">' + charts.bar_chart(
-                [(c.department_name, c.total) for c in cards], title=f"{period} 年度部门履职评估得分", unit="分", links=links)
-                + "</div>", ""]
+            doc.chart(charts.bar_chart([(c.department_name, c.total) for c in cards], title=f"{period} 年度部门履职评估得分",
+                                       unit="分", links=links))
             rows = []
             for i, c in enumerate(cards, 1):
-                rows.append([i, site.dlink(here, c.department), f"{_n(c.total)} / {_n(c.max_total)}",
+                rows.append([i, self.dept(here, c.department), f"{_n(c.total)} / {_n(c.max_total)}",
                              f"{_n(c.core)} / {_n(c.core_max)}", f"{_n(c.individual)} / {_n(c.individual_max)}",
-                             _md(c.category or ""), _md(c.stage or "仅台账计算"), len(c.unscored),
-                             f"[记分卡]({U.md_link(here, U.scorecard(period, c.department))})"])
-            lines += _table(["排名", "部门", "总分", "共性指标", "个性指标", "部门类别", "评估阶段", "未评", ""], rows,
-                            ["---:", "---", "---:", "---:", "---:", "---", "---", "---:", "---"])
+                             c.category, c.stage or "仅台账计算", len(c.unscored),
+                             self._a(here, U.scorecard(period, c.department), "记分卡")])
+            doc.table(["排名", "部门", "总分", "共性指标", "个性指标", "部门类别", "评估阶段", "未评", ""], rows,
+                      numeric={0, 2, 3, 4, 7})
         if not v.evaluations:
-            lines += ["（暂无评估记录）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无评估记录）")
+        return doc.page()
 
-    def _system_section(self, here, system) -> list[str]:
-        site = self.site
-        raw = self.raw.get(("indicator", system.source.file), {})
-        lines = [f"## 指标体系：{_md(system.name)} {{#{U.anchor(system.id)}}}", ""]
-        meta = [("编号", _md(system.id)), ("来源", _md(raw.get("source") or "")),
-                ("适用机构类型", "、".join(_md(x) for x in system.organization_types)),
-                ("共性指标满分", _n(system.core_points)), ("个性指标满分", _n(system.individual_points)),
-                ("计分方法", _md(system.formula or ""))]
-        lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
-        if system.categories:
-            lines += ["**部门类别**（个性指标按类别适用）", ""]
-            lines += _table(["类别", "部门"], [(_md(name), "、".join(site.dlink(here, d) for d in depts) or "—")
-                                             for name, depts in system.categories.items()])
+    def _system_section(self, doc, here, system) -> None:
         from ..supervision.evaluation import METRICS
+        raw = self.raw.get(("indicator", system.source.file), {})
+        doc.heading(2, f"指标体系：{system.name}", U.anchor(system.id))
+        doc.add(_meta([("编号", system.id), ("来源", raw.get("source")),
+                       ("适用机构类型", "、".join(str(x) for x in system.organization_types)),
+                       ("共性指标满分", _n(system.core_points)), ("个性指标满分", _n(system.individual_points)),
+                       ("计分方法", system.formula)]))
+        if system.categories:
+            doc.p(_html("<strong>部门类别</strong>（个性指标按类别适用）"))
+            doc.table(["类别", "部门"], [(name, _join("、", (self.dept(here, d) for d in depts)))
+                                       for name, depts in system.categories.items()])
         rows = []
         for top in system.indicators:
-            rows.append([f"**{_md(top.code)} {_md(top.name)}**", "", "", f"{_n(top.weight)}%",
-                         _md(top.type) + ("（" + "、".join(_md(x) for x in top.applies_to) + "）" if top.applies_to else ""), "", ""])
+            applies = _html("（{}）", "、".join(str(x) for x in top.applies_to)) if top.applies_to else ""
+            rows.append([_html("<strong>{} {}</strong>", top.code, top.name), "", "", f"{_n(top.weight)}%",
+                         _html("{}{}", top.type, applies), "", ""])
             for mid in top.children:
-                rows.append(["", f"{_md(mid.code)} {_md(mid.name)}", "", f"{_n(mid.weight)}%",
-                             "、".join(_md(x) for x in mid.own_applies) if mid.own_applies else "", "", ""])
+                rows.append(["", f"{mid.code} {mid.name}", "", f"{_n(mid.weight)}%",
+                             "、".join(str(x) for x in mid.own_applies), "", ""])
                 for leaf in mid.children:
-                    how = _md(leaf.method or "")
+                    how = _text(leaf.method) if leaf.method else None
                     if leaf.computed:
                         metric = leaf.computed.get("metric")
-                        how = f"**由记录计算**：{_md(METRICS.get(metric, metric))}" + (f"<br>{how}" if how else "")
-                    rows.append(["", "", f"{_md(leaf.code)} {_md(leaf.name)}", f"{_n(leaf.weight)}%",
-                                 "、".join(_md(x) for x in leaf.own_applies) if leaf.own_applies else "",
-                                 "<br>".join(_md(p) for p in leaf.points) or "—", how or "—"])
-        lines += ["**指标**（一级、二级、三级指标及权重；共性指标适用于所有部门，个性指标按部门类别适用）", ""]
-        lines += _table(["一级指标", "二级指标", "三级指标", "权重", "类型/适用", "评估要点", "评估方式及标准"], rows,
-                        ["---", "---", "---", "---:", "---", "---", "---"])
-        return lines
+                        computed = _html("<strong>由记录计算</strong>：{}", METRICS.get(metric, "按登记的计算方式"))
+                        how = _html("{}<br>{}", computed, how) if how else computed
+                    rows.append(["", "", f"{leaf.code} {leaf.name}", f"{_n(leaf.weight)}%",
+                                 "、".join(str(x) for x in leaf.own_applies),
+                                 _join("<br>", (_text(p) for p in leaf.points)), how])
+        doc.p(_html("<strong>指标</strong>（一级、二级、三级指标及权重；共性指标适用于所有部门，个性指标按部门类别适用）"))
+        doc.table(["一级指标", "二级指标", "三级指标", "权重", "类型/适用", "评估要点", "评估方式及标准"], rows, numeric={3})
 
-    def scorecard_page(self, c) -> str:
+    def scorecard_title(self, c) -> str:
+        return f"{c.department_name} {c.period} 年度履职评估记分卡"
+
+    def scorecard_page(self, c) -> SupervisionPage:
         from ..supervision.evaluation import render_svg
         here = U.scorecard(c.period, c.department)
-        site = self.site
-        lines = [f"# {_md(c.department_name)} {_md(c.period)} 年度履职评估记分卡", ""]
-        meta = [("部门", site.dlink(here, c.department)), ("期间", _md(c.period)),
-                ("指标体系", f"[{_md(c.system_name)}]({U.md_link(here, U.EVALUATION, U.anchor(c.system))})"),
-                ("部门类别", _md(c.category or "")), ("评估记录", _md(c.evaluation or "（无评估记录，仅由台账计算）")),
-                ("评估阶段", _md(c.stage or "")), ("评估单位", "、".join(_md(x) for x in c.evaluators)),
-                ("评估日期", _md(c.date or "")),
-                ("总分", f"**{_n(c.total)}** / {_n(c.max_total)}（共性 {_n(c.core)} / {_n(c.core_max)}，"
-                        f"个性 {_n(c.individual)} / {_n(c.individual_max)}）"),
-                ("未评指标", f"{len(c.unscored)} 项" if c.unscored else "")]
-        lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+        doc = _Doc(self.scorecard_title(c))
+        doc.add(_meta([("部门", self.dept(here, c.department)), ("期间", c.period),
+                       ("指标体系", self._a(here, U.EVALUATION, c.system_name, U.anchor(c.system))),
+                       ("部门类别", c.category), ("评估记录", c.evaluation or "（无评估记录，仅由台账计算）"),
+                       ("评估阶段", c.stage), ("评估单位", "、".join(str(x) for x in c.evaluators)),
+                       ("评估日期", _date(c.date)),
+                       ("总分", _html("<strong>{}</strong> / {}（共性 {} / {}，个性 {} / {}）", _n(c.total), _n(c.max_total),
+                                      _n(c.core), _n(c.core_max), _n(c.individual), _n(c.individual_max))),
+                       ("未评指标", f"{len(c.unscored)} 项" if c.unscored else "")]))
         ledgers = [l for l in self.ledgers_by_dept.get(c.department, ()) if l.period == c.period]
         if ledgers:
-            lines += ["本期履职台账：" + "、".join(self.ledger_link(here, l.id) for l in ledgers) + "。", ""]
-        lines += ["## 记分图", "", '<div class="pk-scorecard">' + render_svg([c]).strip() + "</div>", ""]
-        lines += ["## 各项得分及依据", ""]
-        for label, pts, mx, leaves in c.level1():
-            lines += [f"### {_md(label)}：{_n(pts)} / {_n(mx)}", ""]
+            doc.p(_html("本期履职台账：{}。", _join("、", (self.ledger_link(here, l.id) for l in ledgers))))
+        doc.heading(2, "记分图", "chart")
+        doc.add(_html('<div class="pk-scorecard">{}</div>', _chart(render_svg([c]).strip())))
+        doc.heading(2, "各项得分及依据", "scores")
+        for n, (label, pts, mx, leaves) in enumerate(c.level1(), 1):
+            doc.heading(3, f"{label}：{_n(pts)} / {_n(mx)}", f"level-{n}")
             rows = []
             for l in leaves:
-                score = "—" if l.score is None else _n(l.score)
-                basis = ([_md(l.reason)] if l.reason else []) + [self.evidence_text(here, e) for e in l.evidence]
-                rows.append([f"{_md(l.code)} {_md(l.name)}", _md(l.group), score,
+                score = DASH if l.score is None else _n(l.score)
+                basis = ([_text(l.reason)] if l.reason else []) + [self.evidence_text(here, e) for e in l.evidence]
+                source = _html("（{}）", l.source) if l.status == "计算" else ""
+                rows.append([f"{l.code} {l.name}", l.group, score,
                              f"{_n(round(l.points, 2))} / {_n(round(l.max_points, 2))}",
-                             _md(l.status) + (f"（{_md(l.source)}）" if l.status == "计算" else ""), "<br>".join(basis) or "—"])
-            lines += _table(["指标", "类型", "得分", "折算 / 满分", "来源", "依据"], rows,
-                            ["---", "---", "---:", "---:", "---", "---"])
+                             _html("{}{}", l.status, source), _join("<br>", basis)])
+            doc.table(["指标", "类型", "得分", "折算 / 满分", "来源", "依据"], rows, numeric={2, 3})
         if c.feedback:
-            lines += ["## 问题反馈", ""] + [f"- {_md(x)}" for x in c.feedback] + [""]
+            doc.heading(2, "问题反馈", "feedback")
+            doc.add(_html("<ul>{}</ul>", _join("", (_html("<li>{}</li>", _text(x)) for x in c.feedback))))
         if c.rectification:
-            lines += ["## 督促整改", ""] + [f"- {_md(x)}" for x in c.rectification] + [""]
-        return "\n".join(lines)
+            doc.heading(2, "督促整改", "rectification")
+            doc.add(_html("<ul>{}</ul>", _join("", (_html("<li>{}</li>", _text(x)) for x in c.rectification))))
+        return doc.page()
 
     # ---- bodies -----------------------------------------------------------------------------
-    def bodies_page(self) -> str:
+    def bodies_page(self) -> SupervisionPage:
         from ..supervision.bodies import bodies_figures, format_figures
         here = U.BODIES
-        site = self.site
         bodies = sorted(self.v.bodies, key=lambda b: b.id)
         fig = bodies_figures(self.repo, today=self.today)
-        lines = ["# 议事协调机构", ""]
-        lines += [_md(x) for x in format_figures(fig).strip().splitlines()]
-        lines.append("")
-        chart_row = ['<div class="pk-chart-row">']
-        chart_row.append('<div class="pk-chart-box">' + charts.donut_chart(
-            [("存续", fig["active"]), ("撤销", fig["abolished"]), ("合并", fig["merged"])], title="议事协调机构状态", unit="个")
-            + "</div>")
+        doc = _Doc("议事协调机构")
+        for line in format_figures(fig).strip().splitlines():
+            doc.p(line)
+        boxes = [_html('<div class="pk-chart-box">{}</div>', _chart(charts.donut_chart(
+            [("存续", fig["active"]), ("撤销", fig["abolished"]), ("合并", fig["merged"])], title="议事协调机构状态", unit="个")))]
         if fig["cut_by_year"]:
-            chart_row.append('<div class="pk-chart-box">' + charts.bar_chart(
-                [(f"{y} 年", n) for y, n in fig["cut_by_year"].items()], title="各年精简的机构", unit="个") + "</div>")
-        chart_row.append("</div>")
-        lines += ["".join(chart_row), ""]
-        lines += _table(["指标", "数值"], [
+            boxes.append(_html('<div class="pk-chart-box">{}</div>', _chart(charts.bar_chart(
+                [(f"{y} 年", n) for y, n in fig["cut_by_year"].items()], title="各年精简的机构", unit="个"))))
+        doc.add(_html('<div class="pk-chart-row">{}</div>', _join("", boxes)))
+        doc.table(["指标", "数值"], [
             ("登记机构", f"{fig['registered']} 个"), ("现存续", f"{fig['active']} 个"),
             ("精简（撤销、合并）", f"{fig['cut']} 个（撤销 {fig['abolished']} 个、合并 {fig['merged']} 个）"),
             ("精简比例", f"{fig['cut_share'] * 100:.1f}%（占 {fig['base']} 个）"),
-            ("存续机构按类型", "、".join(f"{_md(k)} {v} 个" for k, v in fig["active_by_kind"].items()) or "—"),
-            ("超过存续期限的临时机构", "、".join(self.body_link(here, b) for b in fig["temporary_past_term"]) or "无")])
-        lines += ["## 机构一览", ""]
-        lines += _table(["编号", "名称", "类型", "状态", "牵头单位", "成员", "设立文件", "评估/到期", "运行记录"],
-                        [(f"[{_md(b.id)}](#{U.anchor(b.id)})", _md(b.name), _md(b.type), _md(b.status),
-                          site.dlink(here, b.host), len(b.members), _md((b.established or {}).get("document") or ""),
-                          _date(b.review_due or b.term_end), len(b.records)) for b in bodies],
-                        ["---", "---", "---", "---", "---", "---:", "---", "---", "---:"])
+            ("存续机构按类型", "、".join(f"{k} {v} 个" for k, v in fig["active_by_kind"].items())),
+            ("超过存续期限的临时机构", _join("、", (self.body_link(here, b) for b in fig["temporary_past_term"]))
+             if fig["temporary_past_term"] else "无")])
+        doc.heading(2, "机构一览", "list")
+        doc.table(["编号", "名称", "类型", "状态", "牵头单位", "成员", "设立文件", "评估/到期", "运行记录"],
+                  [(self._a(here, U.BODIES, b.id, U.anchor(b.id)), b.name, b.type, b.status, self.dept(here, b.host),
+                    len(b.members), (b.established or {}).get("document"), _date(b.review_due or b.term_end), len(b.records))
+                   for b in bodies], numeric={5, 8})
         for b in bodies:
             raw = self.raw.get(("body", b.source.file), {})
-            lines += [f"## {_md(b.name)} {{#{U.anchor(b.id)}}}", ""]
+            doc.heading(2, b.name, U.anchor(b.id))
             est = b.established or {}
-            meta = [("编号", _md(b.id)), ("类型", _md(b.type)), ("状态", _md(b.status)),
-                    ("牵头单位", site.dlink(here, b.host)), ("办公室", _md(b.office or "")), ("负责人", _md(b.leader or "")),
-                    ("设立文件", " ".join(_md(x) for x in (est.get("document"), est.get("title")) if x)
+            meta = [("编号", b.id), ("类型", b.type), ("状态", b.status), ("牵头单位", self.dept(here, b.host)),
+                    ("办公室", b.office), ("负责人", b.leader),
+                    ("设立文件", " ".join(str(x) for x in (est.get("document"), est.get("title")) if x)
                      + (f"（{_date(est.get('date'))}）" if est.get("date") else "")),
-                    ("工作规则", _doc(b.work_rules) or "**（未制定）**"), ("办公室工作规则", _doc(b.office_rules) or "（未制定）"),
+                    ("工作规则", _doc(b.work_rules) or _html("<strong>（未制定）</strong>")),
+                    ("办公室工作规则", _doc(b.office_rules) or "（未制定）"),
                     ("存续期限", _date(b.term_end)), ("评估日期", _date(b.review_due))]
             if b.abolished:
                 ab = b.abolished
                 into = ab.get("merged_into")
-                meta.append(("撤销/合并", " ".join(x for x in (_date(ab.get("date")), _md(ab.get("document") or ""),
-                                                             f"并入 {self.body_link(here, into)}" if into else "") if x)))
-            lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+                parts = [x for x in (_date(ab.get("date")), ab.get("document") or "") if x]
+                if into:
+                    parts.append(_html("并入 {}", self.body_link(here, into)))
+                meta.append(("撤销/合并", _join(" ", parts)))
+            doc.add(_meta(meta))
             duties = raw.get("duties") or ()
             if duties:
-                lines += ["**主要职责**", ""] + [f"{n}. {_md(x)}" for n, x in enumerate(duties, 1)] + [""]
+                doc.p(_html("<strong>主要职责</strong>"))
+                doc.add(_html("<ol>{}</ol>", _join("", (_html("<li>{}</li>", _text(x)) for x in duties))))
             if b.members:
                 members = []
                 for m in b.members:
-                    who = site.dlink(here, m.department) if m.department else _md(m.organization or "")
-                    members.append(who + (f"（{_md(m.role)}）" if m.role else ""))
-                lines += [f"**成员单位**（{len(b.members)} 个）：" + "、".join(members), ""]
+                    who = self.dept(here, m.department) if m.department else escape(m.organization or "")
+                    members.append(_html("{}{}", who, _html("（{}）", m.role) if m.role else ""))
+                doc.p(_html("<strong>成员单位</strong>（{} 个）：{}", len(b.members), _join("、", members)))
             if b.records:
-                lines += ["**运行记录**", ""]
-                lines += _table(["日期", "类型", "议题", "文件"],
-                                [(_date(d), _md(t or ""), _md(s or ""), _md(doc or "")) for d, t, s, doc in b.records])
+                doc.p(_html("<strong>运行记录</strong>"))
+                doc.table(["日期", "类型", "议题", "文件"], [(_date(d), t, s, dc) for d, t, s, dc in b.records])
             else:
-                lines += ["**运行记录**：（无）", ""]
+                doc.p(_html("<strong>运行记录</strong>：（无）"))
         if not bodies:
-            lines += ["（暂无议事协调机构记录）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无议事协调机构记录）")
+        return doc.page()
 
     # ---- divisions --------------------------------------------------------------------------
-    def divisions_page(self) -> str:
+    def divisions_page(self) -> SupervisionPage:
         here = U.DIVISIONS
         site = self.site
         divs = sorted(self.v.divisions, key=lambda d: d.id)
         items = [it for d in divs for it in d.items]
-        lines = ["# 市县事权划分", "",
-                 f"共 {len(divs)} 份划分清单、{len(items)} 项事项（"
-                 + "、".join(f"{_md(k)} {n} 项" for k, n in Counter(it.type or "未写明" for it in items).most_common())
-                 + "）。每项写明市级和区县的职责；委托或授权的事项列入受托（被授权）部门的权责清单。", ""]
+        types = Counter(it.type or "未写明" for it in items).most_common()
+        doc = _Doc("市县事权划分")
+        doc.p(f"共 {len(divs)} 份划分清单、{len(items)} 项事项（" + "、".join(f"{k} {n} 项" for k, n in types)
+              + "）。每项写明市级和区县的职责；委托或授权的事项列入受托（被授权）部门的权责清单。")
         if items:
-            lines += ['<div class="pk-chart-box">' + charts.donut_chart(
-                Counter(it.type or "未写明" for it in items).most_common(), title="事权划分类型") + "</div>", ""]
+            doc.chart(charts.donut_chart(types, title="事权划分类型"))
         for d in divs:
-            lines += [f"## {_md(d.name)} {{#{U.anchor(d.id)}}}", ""]
-            meta = [("编号", _md(d.id)), ("文件", _md(d.document or "")), ("施行日期", _date(d.effective)),
-                    ("涉及部门", "、".join(site.dlink(here, x) for x in d.departments)), ("事项", f"{len(d.items)} 项")]
-            lines += _table(["项目", "内容"], [(k, v) for k, v in meta if v])
+            doc.heading(2, d.name, U.anchor(d.id))
+            doc.add(_meta([("编号", d.id), ("文件", d.document), ("施行日期", _date(d.effective)),
+                           ("涉及部门", _join("、", (self.dept(here, x) for x in d.departments))),
+                           ("事项", f"{len(d.items)} 项")]))
             rows = []
             for it in d.items:
-                deleg = "—"
+                deleg = None
                 if it.delegation:
                     dl = it.delegation
-                    parts = [f"{_md(it.type or '委托')}文件 {_md(dl.get('document') or '（未写明）')}"]
+                    kind = it.type or "委托"
+                    parts = [_html("{}文件 {}", kind, dl.get("document") or "（未写明）")]
                     if dl.get("delegator"):
-                        parts.append(f"{_md(it.type or '委托')}机关 {_md(dl['delegator'])}")
+                        parts.append(_html("{}机关 {}", kind, dl["delegator"]))
                     if dl.get("delegatee"):
-                        parts.append(f"受托部门 {site.dlink(here, dl['delegatee'])}：{self._delegatee_item(here, it.item, dl['delegatee'])}")
+                        parts.append(_html("受托部门 {}：{}", self.dept(here, dl["delegatee"]),
+                                           self._delegatee_item(here, it.item, dl["delegatee"])))
                     span = " 至 ".join(_date(dl.get(k)) for k in ("start", "end") if dl.get(k))
                     if span:
-                        parts.append(f"期限 {span}")
-                    deleg = "<br>".join(parts)
+                        parts.append(_html("期限 {}", span))
+                    deleg = _join("<br>", parts)
                 owner = site.powers.get(it.item)
-                rows.append([it.no, self.target_text(here, it.item, None, it.name) if owner else f"{_md(it.name)}（{_md(it.item)}）",
-                             site.dlink(here, owner.department) if owner else "—", _md(it.domain or ""), _md(it.type or "（未写明）"),
-                             "<br>".join(_md(x) for x in it.city_duties) or "—",
-                             "<br>".join(_md(x) for x in it.county_duties) or "—", _md(it.power_source or ""), deleg])
-            lines += _table(["序号", "事项", "部门", "领域", "划分类型", "市级职责", "区县职责", "权力来源", "委托或授权"], rows,
-                            ["---:", "---", "---", "---", "---", "---", "---", "---", "---"])
+                name = self.target_text(here, it.item, None, it.name) if owner else _html("{}（{}）", it.name, it.item)
+                rows.append([it.no, name,
+                             self.dept(here, owner.department) if owner else None, it.domain, it.type or "（未写明）",
+                             _join("<br>", (_text(x) for x in it.city_duties)),
+                             _join("<br>", (_text(x) for x in it.county_duties)), it.power_source, deleg])
+            doc.table(["序号", "事项", "部门", "领域", "划分类型", "市级职责", "区县职责", "权力来源", "委托或授权"], rows,
+                      numeric={0})
         if not divs:
-            lines += ["（暂无市县事权划分清单）", ""]
-        return "\n".join(lines)
+            doc.p("（暂无市县事权划分清单）")
+        return doc.page()
 
-    def _delegatee_item(self, here, code, delegatee) -> str:
+    def _delegatee_item(self, here, code, delegatee) -> Markup:
         """The delegatee's own item of that code: its page, or its entry on the department page."""
         it = self.site.powers.get(code)
         if it is not None and it.department == delegatee:
-            return self.site.ilink(here, code, f"本部门清单中的事项 {code}")
+            return self.item(here, code, f"本部门清单中的事项 {code}")
         if any(p.code == code and p.department == delegatee for p in self.repo.items_of(delegatee)):
             if delegatee in self.repo.departments:
-                return f"[本部门清单中的事项 {_md(code)}]({U.md_link(here, U.department(delegatee), code)})"
-            return f"本部门清单中的事项 {_md(code)}"
-        return "**受托部门的权责清单中没有该事项**"
+                return self._a(here, U.department(delegatee), f"本部门清单中的事项 {code}", U.anchor(code))
+            return escape(f"本部门清单中的事项 {code}")
+        return _html("<strong>受托部门的权责清单中没有该事项</strong>")
+
+
+@lru_cache(maxsize=None)
+def _relative(here: str, to: str, directory_urls: bool) -> str:
+    """The shortest relative URL from the page of ``here`` to the page of ``to`` (as Markdown links were)."""
+    src, dst = U.page_url(here, directory_urls), U.page_url(to, directory_urls)
+    base = (src if src.endswith("/") else posixpath.dirname(src)).rstrip("/") or "."
+    rel = posixpath.relpath(dst.rstrip("/") or ".", base)
+    if dst.endswith("/") or not dst:
+        rel = "./" if rel == "." else rel + "/"
+    return quote(rel)
 
 
 def _unique(records) -> list:
@@ -802,14 +972,10 @@ def _entry_anchor(power, duty) -> str:
     return ""
 
 
-def _doc(d) -> str:
+def _doc(d):
+    """A document reference (文号 and date) as text, or ""."""
     if not d:
         return ""
     if isinstance(d, dict):
-        return " ".join(x for x in (_md(d.get("document") or ""), f"（{_date(d.get('date'))}）" if d.get("date") else "") if x)
-    return _md(d)
-
-
-def _h(text) -> str:
-    from .pages import h
-    return h(text)
+        return " ".join(x for x in (str(d.get("document") or ""), f"（{_date(d.get('date'))}）" if d.get("date") else "") if x)
+    return str(d)
