@@ -555,45 +555,69 @@ def _diff_departments(old, new, levels, broken) -> list[Change]:
     om, nm = _departments(old, broken), _departments(new, broken)
     out = []
     for dept_id in list(om) + [k for k in nm if k not in om]:
-        if dept_id not in nm:
-            d, raw = om[dept_id]
-            c = _make("department", dept_id, d.name, [], levels, dept_id, types=["取消"], before=_norm(raw))
-            out.append(_set_source(c, d.source, "old"))
-            continue
-        if dept_id not in om:
-            d, raw = nm[dept_id]
-            c = _make("department", dept_id, d.name, [], levels, dept_id, types=["新增"], after=_norm(raw))
-            out.append(_set_source(c, d.source, "new"))
+        if dept_id not in nm or dept_id not in om:
+            out.append(_department_shape(dept_id, om, nm, levels))
             continue
         (_, o), (nd, n) = om[dept_id], nm[dept_id]
-        types = {"code": "编码变更", "name": "名称变更", "short_name": "名称变更", "type": "机构类型变更"}
-        fields = _fields("organization", "", o, n, types, skip=("id", "sanding", "units"))
-        os_, ns = o.get("sanding") or {}, n.get("sanding") or {}
-        fields += _fields("organization", "sanding", os_, ns,
-                          {"document": "三定文件变更", "effective": "三定文件变更", "rank": "三定文件变更"},
-                          skip=("main_duties", "staffing"))
-        fields += _fields("organization", "sanding.staffing", os_.get("staffing") or {}, ns.get("staffing") or {},
-                          {}, default="编制变更")
-        od_ = {d.get("no"): d for d in os_.get("main_duties") or ()}
-        nd_ = {d.get("no"): d for d in ns.get("main_duties") or ()}
-        label = _label("organization", "sanding.main_duties")
-        for no in sorted(set(od_) | set(nd_), key=lambda x: (str(type(x)), x)):
-            a, b = _norm((od_.get(no) or {}).get("text")), _norm((nd_.get(no) or {}).get("text"))
-            if a != b or (no in od_) != (no in nd_):
-                fields.append(FieldChange("main_duties", label, "三定职责变更", a, b, f"第{no}条"))
-        ou = {u.get("name"): u for u in o.get("units") or ()}
-        nu = {u.get("name"): u for u in n.get("units") or ()}
-        ulabel = _label("organization", "units")
-        for name in list(ou) + [u for u in nu if u not in ou]:
-            if name not in nu or name not in ou:
-                fields.append(FieldChange("units", ulabel, "内设机构变更", name if name in ou else None,
-                                          name if name in nu else None, name))
-            else:
-                fields += _fields("organization", "units.[]", ou[name], nu[name], {}, skip=("name",),
-                                  default="内设机构变更", subject=name)
+        fields = _department_fields(o, n)
         if fields:
             out.append(_set_source(_make("department", dept_id, nd.name, fields, levels, dept_id), nd.source, "new"))
     return out
+
+
+def _department_shape(dept_id, om, nm, levels) -> Change:
+    """A department only one side has: 取消 (old side only) or 新增 (new side only), with its whole record."""
+    if dept_id not in nm:
+        d, raw = om[dept_id]
+        c = _make("department", dept_id, d.name, [], levels, dept_id, types=["取消"], before=_norm(raw))
+        return _set_source(c, d.source, "old")
+    d, raw = nm[dept_id]
+    c = _make("department", dept_id, d.name, [], levels, dept_id, types=["新增"], after=_norm(raw))
+    return _set_source(c, d.source, "new")
+
+
+def _department_fields(o: dict, n: dict) -> list[FieldChange]:
+    """Field changes of a department both sides have: its own fields, 三定 (sanding), main duties, units."""
+    types = {"code": "编码变更", "name": "名称变更", "short_name": "名称变更", "type": "机构类型变更"}
+    fields = _fields("organization", "", o, n, types, skip=("id", "sanding", "units"))
+    os_, ns = o.get("sanding") or {}, n.get("sanding") or {}
+    fields += _fields("organization", "sanding", os_, ns,
+                      {"document": "三定文件变更", "effective": "三定文件变更", "rank": "三定文件变更"},
+                      skip=("main_duties", "staffing"))
+    fields += _fields("organization", "sanding.staffing", os_.get("staffing") or {}, ns.get("staffing") or {},
+                      {}, default="编制变更")
+    fields += _main_duty_changes(os_, ns)
+    fields += _unit_changes(o, n)
+    return fields
+
+
+def _main_duty_changes(os_: dict, ns: dict) -> list[FieldChange]:
+    """三定职责变更: the main duties (by number) whose text changed, appeared or went."""
+    od_ = {d.get("no"): d for d in os_.get("main_duties") or ()}
+    nd_ = {d.get("no"): d for d in ns.get("main_duties") or ()}
+    label = _label("organization", "sanding.main_duties")
+    fields = []
+    for no in sorted(set(od_) | set(nd_), key=lambda x: (str(type(x)), x)):
+        a, b = _norm((od_.get(no) or {}).get("text")), _norm((nd_.get(no) or {}).get("text"))
+        if a != b or (no in od_) != (no in nd_):
+            fields.append(FieldChange("main_duties", label, "三定职责变更", a, b, f"第{no}条"))
+    return fields
+
+
+def _unit_changes(o: dict, n: dict) -> list[FieldChange]:
+    """内设机构变更: internal units (by name) added or removed, and the fields of those kept."""
+    ou = {u.get("name"): u for u in o.get("units") or ()}
+    nu = {u.get("name"): u for u in n.get("units") or ()}
+    ulabel = _label("organization", "units")
+    fields = []
+    for name in list(ou) + [u for u in nu if u not in ou]:
+        if name not in nu or name not in ou:
+            fields.append(FieldChange("units", ulabel, "内设机构变更", name if name in ou else None,
+                                      name if name in nu else None, name))
+        else:
+            fields += _fields("organization", "units.[]", ou[name], nu[name], {}, skip=("name",),
+                              default="内设机构变更", subject=name)
+    return fields
 
 
 def _duties(repo, broken) -> dict:
