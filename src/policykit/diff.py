@@ -674,54 +674,83 @@ def _diff_boundaries(old, new, levels, broken) -> list[Change]:
     om, nm = _boundaries(old, broken), _boundaries(new, broken)
     out = []
     for key in list(om) + [k for k in nm if k not in om]:
-        if key not in nm:
-            b, raw = om[key]
-            lead = (_leads(raw) or [None])[0]
-            c = _make("boundary", key, b.name, [], levels, lead, types=["取消"], before=_boundary_summary(raw))
-            out.append(_set_source(c, b.source, "old"))
-            continue
-        if key not in om:
-            b, raw = nm[key]
-            lead = (_leads(raw) or [None])[0]
-            c = _make("boundary", key, b.name, [], levels, lead, types=["新增"], after=_boundary_summary(raw))
-            out.append(_set_source(c, b.source, "new"))
+        if key not in nm or key not in om:
+            out.append(_boundary_shape(key, om, nm, levels))
             continue
         (_, o), (nb, n) = om[key], nm[key]
-        fields = []
-        lo, ln = _leads(o), _leads(n)
-        if lo != ln:
-            fields.append(FieldChange("lead", "牵头部门", "牵头部门变更", lo or None, ln or None))
-        orr = {r.get("department"): r for r in o.get("departments") or ()}
-        nr = {r.get("department"): r for r in n.get("departments") or ()}
-        role_label, duty_label = _label("boundary", "departments.[].role"), _label("boundary", "departments.[].duties")
-        for dept in list(orr) + [d for d in nr if d not in orr]:
-            a, b = orr.get(dept), nr.get(dept)
-            ra, rb = (a or {}).get("role"), (b or {}).get("role")
-            if ra != rb and not (lo != ln and dept in set(lo) | set(ln)):
-                fields.append(FieldChange("role", role_label, "边界角色变更", ra, rb, dept))
-            da, db = _norm((a or {}).get("duties")), _norm((b or {}).get("duties"))
-            if da != db:
-                ctype = "边界职责变更" if a is not None and b is not None else "边界角色变更"
-                fields.append(FieldChange("duties", duty_label, ctype, da, db, dept))
-        if _norm(o.get("basis")) != _norm(n.get("basis")):
-            fields += _basis_changes(o.get("basis"), n.get("basis"), "basis", _label("boundary", "basis"))
-        fields += _fields("boundary", "", o, n, {"name": "名称变更", "related_powers": "关联事项变更",
-                                                 "remark": "备注变更"},
-                          skip=("id", "departments", "basis", "mechanism"))
-        lead = (ln or lo or [None])[0]
-        if fields:
-            c = _make("boundary", key, nb.name, fields, levels, lead)
-            src = nb.source
-            if lo != ln and ln:  # point at the new lead's entry
-                idx = next(i for i, r in enumerate(n.get("departments") or ()) if r.get("role") == "牵头")
-                src = type(src)(src.file, ("departments", idx, "role"))
-            out.append(_set_source(c, src, "new"))
-        mfields = _fields("boundary", "mechanism", o.get("mechanism") or {}, n.get("mechanism") or {}, {},
-                          default="协调机制变更")
-        if mfields:
-            c = _make("mechanism", key, nb.name, mfields, levels, lead)
-            out.append(_set_source(c, type(nb.source)(nb.source.file, ("mechanism",)), "new"))
+        out += _boundary_changes(key, nb, o, n, levels)
     return out
+
+
+def _boundary_shape(key, om, nm, levels) -> Change:
+    """A boundary item only one side has: 取消 (old side only) or 新增 (new side only), under its lead."""
+    if key not in nm:
+        b, raw = om[key]
+        lead = (_leads(raw) or [None])[0]
+        c = _make("boundary", key, b.name, [], levels, lead, types=["取消"], before=_boundary_summary(raw))
+        return _set_source(c, b.source, "old")
+    b, raw = nm[key]
+    lead = (_leads(raw) or [None])[0]
+    c = _make("boundary", key, b.name, [], levels, lead, types=["新增"], after=_boundary_summary(raw))
+    return _set_source(c, b.source, "new")
+
+
+def _boundary_changes(key, nb, o: dict, n: dict, levels) -> list[Change]:
+    """A boundary item both sides have: its own change (lead, roles, duties, basis, fields), then its
+    coordination mechanism's, each only when something changed."""
+    out = []
+    lo, ln = _leads(o), _leads(n)
+    fields = _boundary_fields(o, n, lo, ln)
+    lead = (ln or lo or [None])[0]
+    if fields:
+        c = _make("boundary", key, nb.name, fields, levels, lead)
+        out.append(_set_source(c, _boundary_source(nb.source, n, lo, ln), "new"))
+    mfields = _fields("boundary", "mechanism", o.get("mechanism") or {}, n.get("mechanism") or {}, {},
+                      default="协调机制变更")
+    if mfields:
+        c = _make("mechanism", key, nb.name, mfields, levels, lead)
+        out.append(_set_source(c, type(nb.source)(nb.source.file, ("mechanism",)), "new"))
+    return out
+
+
+def _boundary_fields(o: dict, n: dict, lo: list, ln: list) -> list[FieldChange]:
+    """The boundary's field changes in review order: lead, each department's role and duties, basis, others."""
+    fields = []
+    if lo != ln:
+        fields.append(FieldChange("lead", "牵头部门", "牵头部门变更", lo or None, ln or None))
+    fields += _boundary_member_changes(o, n, lo, ln)
+    if _norm(o.get("basis")) != _norm(n.get("basis")):
+        fields += _basis_changes(o.get("basis"), n.get("basis"), "basis", _label("boundary", "basis"))
+    fields += _fields("boundary", "", o, n, {"name": "名称变更", "related_powers": "关联事项变更",
+                                             "remark": "备注变更"},
+                      skip=("id", "departments", "basis", "mechanism"))
+    return fields
+
+
+def _boundary_member_changes(o: dict, n: dict, lo: list, ln: list) -> list[FieldChange]:
+    """Per department: its role (unless the lead change already says it) and its duties."""
+    orr = {r.get("department"): r for r in o.get("departments") or ()}
+    nr = {r.get("department"): r for r in n.get("departments") or ()}
+    role_label, duty_label = _label("boundary", "departments.[].role"), _label("boundary", "departments.[].duties")
+    fields = []
+    for dept in list(orr) + [d for d in nr if d not in orr]:
+        a, b = orr.get(dept), nr.get(dept)
+        ra, rb = (a or {}).get("role"), (b or {}).get("role")
+        if ra != rb and not (lo != ln and dept in set(lo) | set(ln)):
+            fields.append(FieldChange("role", role_label, "边界角色变更", ra, rb, dept))
+        da, db = _norm((a or {}).get("duties")), _norm((b or {}).get("duties"))
+        if da != db:
+            ctype = "边界职责变更" if a is not None and b is not None else "边界角色变更"
+            fields.append(FieldChange("duties", duty_label, ctype, da, db, dept))
+    return fields
+
+
+def _boundary_source(src, n: dict, lo: list, ln: list):
+    """Where the change points: the item, or the new lead's entry when the lead changed."""
+    if lo != ln and ln:
+        idx = next(i for i, r in enumerate(n.get("departments") or ()) if r.get("role") == "牵头")
+        src = type(src)(src.file, ("departments", idx, "role"))
+    return src
 
 
 def _diff_catalog(old, new, levels, broken) -> list[Change]:
