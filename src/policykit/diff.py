@@ -1237,49 +1237,19 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
     raw_o, raw_n = old.config_bytes(), new.config_bytes()
     cfg_o, cfg_n = _config_of(root, raw_o), _config_of(root, raw_n)
     if pairs is None:
-        dirs = sorted({cfg_o.lists_dir, cfg_n.lists_dir})
-        lo, ln = old.listing(dirs), new.listing(dirs)
-        pairs = {r: (lo.get(r), ln.get(r)) for r in sorted(set(lo) | set(ln)) if lo.get(r) != ln.get(r)}
-    item_rels, other = {}, []
-    for rel, (a, b) in sorted(pairs.items()):
-        kind = _kind_of(rel, cfg_n.lists_dir) or _kind_of(rel, cfg_o.lists_dir)
-        if kind is None:
-            if rel != CONFIG_FILE:
-                other.append(rel)
-            continue
-        item_rels[rel] = (kind, a, b)
+        pairs = _changed_pairs(old, new, cfg_o, cfg_n)
+    item_rels, other = _sort_changed(pairs, cfg_o, cfg_n)
     if (raw_o or b"") != (raw_n or b"") and CONFIG_FILE not in other:
         other.insert(0, CONFIG_FILE)
-    bytes_o = old.read({r: a for r, (k, a, b) in item_rels.items() if a})
-    bytes_n = new.read({r: b for r, (k, a, b) in item_rels.items() if b})
-    if needles:
-        needles_b = [n.encode("utf-8") for n in needles if n]
-        item_rels = {r: v for r, v in item_rels.items()
-                     if any(n in bytes_o.get(r, b"") or n in bytes_n.get(r, b"") for n in needles_b)}
-    files_o = {r: a for r, (k, a, b) in item_rels.items() if a and r in bytes_o}
-    files_n = {r: b for r, (k, a, b) in item_rels.items() if b and r in bytes_n}
-    cont_o = {r: bytes_o[r] for r in files_o}
-    cont_n = {r: bytes_n[r] for r in files_n}
-    maps_o, maps_n, pruned = {}, {}, {}
-    if prune:
-        for rel, (kind, a, b) in item_rels.items():
-            key, ident = PRUNE.get(kind, (None, None))
-            if key and rel in cont_o and rel in cont_n:
-                res = _prune_pair(cont_o[rel], cont_n[rel], key, ident, kind in PRUNE_KEEP_ONE)
-                if res is not None:
-                    ob, nb, ko, kn = res
-                    pruned[rel] = (key, cont_o[rel], cont_n[rel], len(ko), len(kn))
-                    cont_o[rel], cont_n[rel], maps_o[rel], maps_n[rel] = ob, nb, ko, kn
+    item_rels, (files_o, cont_o), (files_n, cont_n) = _read_changed(old, new, item_rels, needles)
+    maps_o, maps_n, pruned = _prune_unchanged(item_rels, cont_o, cont_n) if prune else ({}, {}, {})
     repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
     repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
     # safety net: a pruned document must hold exactly the entries that were kept; else read it whole
     bad = [rel for rel, (key, _, _, ko, kn) in pruned.items()
            if not _holds(repo_o, rel, key, ko) or not _holds(repo_n, rel, key, kn)]
     if bad:
-        for rel in bad:
-            key, full_o, full_n, _, _ = pruned[rel]
-            cont_o[rel], cont_n[rel] = full_o, full_n
-            maps_o.pop(rel), maps_n.pop(rel)
+        _unprune(bad, pruned, cont_o, cont_n, maps_o, maps_n)
         repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
         repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
     levels = levels or change_levels_from_config(raw_n)
@@ -1288,6 +1258,71 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
     result.other_files = other
     _fill_names(root, result, old, new, cfg_o, cfg_n)
     return result
+
+
+def _changed_pairs(old: Side, new: Side, cfg_o, cfg_n) -> dict:
+    """``{rel: (old blob, new blob)}`` of the files under either side's lists directory that differ."""
+    dirs = sorted({cfg_o.lists_dir, cfg_n.lists_dir})
+    lo, ln = old.listing(dirs), new.listing(dirs)
+    return {r: (lo.get(r), ln.get(r)) for r in sorted(set(lo) | set(ln)) if lo.get(r) != ln.get(r)}
+
+
+def _sort_changed(pairs: dict, cfg_o, cfg_n) -> tuple[dict, list]:
+    """The changed list files with their kind (``{rel: (kind, old blob, new blob)}``), and the other
+    changed files (not the configuration, which the caller adds when its bytes differ)."""
+    item_rels, other = {}, []
+    for rel, (a, b) in sorted(pairs.items()):
+        kind = _kind_of(rel, cfg_n.lists_dir) or _kind_of(rel, cfg_o.lists_dir)
+        if kind is None:
+            if rel != CONFIG_FILE:
+                other.append(rel)
+            continue
+        item_rels[rel] = (kind, a, b)
+    return item_rels, other
+
+
+def _read_changed(old: Side, new: Side, item_rels: dict, needles):
+    """Read both sides' changed list files (only those mentioning a needle, when given). Returns the
+    files kept and, per side, ``({rel: blob}, {rel: bytes})``."""
+    bytes_o = old.read({r: a for r, (k, a, b) in item_rels.items() if a})
+    bytes_n = new.read({r: b for r, (k, a, b) in item_rels.items() if b})
+    if needles:
+        item_rels = _mentioning(item_rels, bytes_o, bytes_n, needles)
+    files_o = {r: a for r, (k, a, b) in item_rels.items() if a and r in bytes_o}
+    files_n = {r: b for r, (k, a, b) in item_rels.items() if b and r in bytes_n}
+    cont_o = {r: bytes_o[r] for r in files_o}
+    cont_n = {r: bytes_n[r] for r in files_n}
+    return item_rels, (files_o, cont_o), (files_n, cont_n)
+
+def _mentioning(item_rels: dict, bytes_o: dict, bytes_n: dict, needles) -> dict:
+    """Only the changed list files whose old or new bytes mention one of the needles."""
+    needles_b = [n.encode("utf-8") for n in needles if n]
+    return {r: v for r, v in item_rels.items()
+            if any(n in bytes_o.get(r, b"") or n in bytes_n.get(r, b"") for n in needles_b)}
+
+
+def _prune_unchanged(item_rels: dict, cont_o: dict, cont_n: dict) -> tuple[dict, dict, dict]:
+    """Blank the identical entries of files both sides have (in ``cont_o``/``cont_n``, in place), so that
+    only what changed is parsed. Returns the kept-entry maps of each side and, per pruned file, what
+    the safety net needs to undo it: ``(key, old bytes, new bytes, kept old, kept new)``."""
+    maps_o, maps_n, pruned = {}, {}, {}
+    for rel, (kind, a, b) in item_rels.items():
+        key, ident = PRUNE.get(kind, (None, None))
+        if key and rel in cont_o and rel in cont_n:
+            res = _prune_pair(cont_o[rel], cont_n[rel], key, ident, kind in PRUNE_KEEP_ONE)
+            if res is not None:
+                ob, nb, ko, kn = res
+                pruned[rel] = (key, cont_o[rel], cont_n[rel], len(ko), len(kn))
+                cont_o[rel], cont_n[rel], maps_o[rel], maps_n[rel] = ob, nb, ko, kn
+    return maps_o, maps_n, pruned
+
+
+def _unprune(bad: list, pruned: dict, cont_o: dict, cont_n: dict, maps_o: dict, maps_n: dict) -> None:
+    """Put the whole texts back for the pruned files that did not parse to the kept entries."""
+    for rel in bad:
+        key, full_o, full_n, _, _ = pruned[rel]
+        cont_o[rel], cont_n[rel] = full_o, full_n
+        maps_o.pop(rel), maps_n.pop(rel)
 
 
 def _holds(repo, rel, key, count) -> bool:
