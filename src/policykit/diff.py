@@ -1366,6 +1366,19 @@ def _department_refs(value, valued: bool, out: set) -> None:
 
 
 def _fill_names(root, result: Diff, old: Side, new: Side, cfg_o, cfg_n) -> None:
+    wanted = _wanted_departments(result)
+    missing = sorted(d for d in wanted if d not in result.names and re.match(r"^[a-z][a-z0-9_-]*$", d))
+    if not missing:
+        return
+    for side, cfg in ((new, cfg_n), (old, cfg_o)):
+        if not missing or side.spec is None:
+            continue
+        _read_names(side, cfg, missing, result.names)
+        missing = [d for d in missing if d not in result.names]
+
+
+def _wanted_departments(result: Diff) -> set:
+    """Every department id the review will print: owners, previous owners, and ids inside the values."""
     wanted = set()
     for c in result.changes:
         wanted.update(d for d in (c.department, c.department_before) if d)
@@ -1376,26 +1389,24 @@ def _fill_names(root, result: Diff, old: Side, new: Side, cfg_o, cfg_n) -> None:
                 _department_refs(v, f.field in DEPARTMENT_VALUED, wanted)
             if f.field in ("role", "duties") and f.subject:
                 wanted.add(f.subject)
-    missing = sorted(d for d in wanted if d not in result.names and re.match(r"^[a-z][a-z0-9_-]*$", d))
-    if not missing:
-        return
+    return wanted
+
+
+def _read_names(side: Side, cfg, missing: list, names: dict) -> None:
+    """Add to ``names`` the display names of the ``missing`` departments whose files this side has."""
     from .loader import load_bytes
-    for side, cfg in ((new, cfg_n), (old, cfg_o)):
-        if not missing or side.spec is None:
-            continue
-        rels = {f"{cfg.lists_dir}/organizations/{d}.yaml": d for d in missing}
-        listing = side.listing([f"{cfg.lists_dir}/organizations"]) if side.spec != WORKTREE else \
-            {r: "" for r in rels if (side.root / r).is_file()}
-        found = side.read({r: listing[r] for r in rels if r in listing})
-        for rel, raw in found.items():
-            name = _quick_name(raw)
-            if name is None:
-                data = load_bytes(raw, rel).data
-                if isinstance(data, dict) and (data.get("short_name") or data.get("name")):
-                    name = str(data.get("short_name") or data.get("name"))
-            if name:
-                result.names[rels[rel]] = name
-        missing = [d for d in missing if d not in result.names]
+    rels = {f"{cfg.lists_dir}/organizations/{d}.yaml": d for d in missing}
+    listing = side.listing([f"{cfg.lists_dir}/organizations"]) if side.spec != WORKTREE else \
+        {r: "" for r in rels if (side.root / r).is_file()}
+    found = side.read({r: listing[r] for r in rels if r in listing})
+    for rel, raw in found.items():
+        name = _quick_name(raw)
+        if name is None:
+            data = load_bytes(raw, rel).data
+            if isinstance(data, dict) and (data.get("short_name") or data.get("name")):
+                name = str(data.get("short_name") or data.get("name"))
+        if name:
+            names[rels[rel]] = name
 
 
 def diff(root=".", base: str | None = None, head: str | None = None, *, prune: bool = True,
