@@ -1827,33 +1827,66 @@ def field_label(d: Diff, f: FieldChange) -> str:
 def describe(d: Diff, c: Change) -> str:
     """One line explaining the change, for tables and text."""
     if c.before is not None or c.after is not None:
-        rec = c.after if c.after is not None else c.before
-        prefix = "" if c.after is not None else "原："
-        if rec is None:
-            return ""
-        if c.object == "power":
-            basis = rec.get("legal_basis") or []
-            text = f"{rec.get('category', '')} · 承办：{rec.get('unit', '')}"
-            if basis:
-                text += f" · 依据：{basis_text(basis[0])}" + (f" 等 {len(basis)} 项" if len(basis) > 1 else "")
-            return prefix + text
-        if c.object == "boundary":
-            roles = rec.get("departments") or []
-            lead = [d.name_of(r.get("department")) for r in roles if r.get("role") == "牵头"]
-            co = [d.name_of(r.get("department")) for r in roles if r.get("role") != "牵头"]
-            return prefix + f"牵头：{'、'.join(lead) or '无'}；配合：{'、'.join(co) or '无'}"
-        if c.object == "unit_duty":
-            return prefix + f"{rec.get('unit', '')}：{rec.get('content', '')}"
-        if c.object == "catalog_item":
-            claims = rec.get("claims") or []
-            lead = [d.name_of(x.get("department")) for x in claims if x.get("role") == "牵头"]
-            return prefix + f"牵头：{'、'.join(lead) or '无'}"
-        if c.object == "department":
-            return prefix + str(rec.get("name", ""))
-        spec = RECORD_SPEC.get(c.object)
-        if spec is not None and spec.brief is not None:
-            return prefix + spec.brief(d, rec)
+        return _describe_record(d, c)
+    return _describe_fields(d, c)
+
+
+def _power_brief(d: Diff, rec: dict) -> str:
+    """A power item: category, handling unit and its first legal basis."""
+    basis = rec.get("legal_basis") or []
+    text = f"{rec.get('category', '')} · 承办：{rec.get('unit', '')}"
+    if basis:
+        text += f" · 依据：{basis_text(basis[0])}" + (f" 等 {len(basis)} 项" if len(basis) > 1 else "")
+    return text
+
+
+def _boundary_brief(d: Diff, rec: dict) -> str:
+    """A boundary item: its lead and cooperating departments."""
+    roles = rec.get("departments") or []
+    lead = [d.name_of(r.get("department")) for r in roles if r.get("role") == "牵头"]
+    co = [d.name_of(r.get("department")) for r in roles if r.get("role") != "牵头"]
+    return f"牵头：{'、'.join(lead) or '无'}；配合：{'、'.join(co) or '无'}"
+
+
+def _unit_duty_brief(d: Diff, rec: dict) -> str:
+    """An internal unit's duty: the unit and the duty's text."""
+    return f"{rec.get('unit', '')}：{rec.get('content', '')}"
+
+
+def _catalog_item_brief(d: Diff, rec: dict) -> str:
+    """A catalogue item: the departments that lead it."""
+    claims = rec.get("claims") or []
+    lead = [d.name_of(x.get("department")) for x in claims if x.get("role") == "牵头"]
+    return f"牵头：{'、'.join(lead) or '无'}"
+
+
+def _department_brief(d: Diff, rec: dict) -> str:
+    """A department: its name."""
+    return str(rec.get("name", ""))
+
+
+# the one-line summary of an added or removed list entry, per object (records use RECORD_SPEC's brief)
+_BRIEFS = {"power": _power_brief, "boundary": _boundary_brief, "unit_duty": _unit_duty_brief,
+           "catalog_item": _catalog_item_brief, "department": _department_brief}
+
+
+def _describe_record(d: Diff, c: Change) -> str:
+    """An added or removed entry, summarised from its whole record (a removed one marked 原：)."""
+    rec = c.after if c.after is not None else c.before
+    prefix = "" if c.after is not None else "原："
+    if rec is None:
         return ""
+    brief = _BRIEFS.get(c.object)
+    if brief is not None:
+        return prefix + brief(d, rec)
+    spec = RECORD_SPEC.get(c.object)
+    if spec is not None and spec.brief is not None:
+        return prefix + spec.brief(d, rec)
+    return ""
+
+
+def _describe_fields(d: Diff, c: Change) -> str:
+    """A modified entry: the transfer, a record's status first, then the one field in full or the labels."""
     parts = []
     if "划转" in c.types:
         parts.append(f"{d.name_of(c.department_before)} → {d.name_of(c.department)}")
