@@ -1944,54 +1944,14 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
     if not d.changes:
         lines.append("清单事项没有变化。")
     else:
-        lines += ["| 调整类别 | 新增 | 取消 | 划转 | 修改 | 合计 | 其中重大 |", "|---|---:|---:|---:|---:|---:|---:|"]
-        for kind, k in s["kinds"].items():
-            lines.append(f"| {kind} | {k['新增']} | {k['取消']} | {k['划转']} | {k['修改']} | {k['total']} | {k['major']} |")
-        tot = lambda key: sum(k[key] for k in s["kinds"].values())  # noqa: E731
-        lines.append(f"| **合计** | {tot('新增')} | {tot('取消')} | {tot('划转')} | {tot('修改')} | **{s['total']}** | "
-                     f"**{lv['major']}** |")
-        lines.append("")
+        lines += _summary_markdown(s)
         if records:
             lines += _records_markdown(records)
-        majors = d.majors
-        if majors:
-            lines += [f"### 重大调整（{len(majors)} 项，提交须附调整记录）", "",
-                      "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
-            for c in majors:
-                mt = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
-                lines.append(f"| {c.adjustment} | {_cell(d.department_label(c))} | {_key_cell(c)} {_cell(c.name)} | "
-                             f"{mt} | {_cell(describe(d, c))} |")
-            lines.append("")
+        lines += _majors_markdown(d)
         for kind, depts in _grouped(d).items():
             lines += [f"### {kind}（{s['kinds'][kind]['total']} 项）", ""]
             for dept, cs in depts.items():
-                shapes = Counter(c.shape for c in cs)
-                detail = " · ".join(f"{k} {shapes[k]}" for k in (*SHAPE_TYPES, "修改") if shapes.get(k))
-                out_to = Counter(c.department for c in d.changes if c.adjustment == kind and dept
-                                 and c.department_before == dept and c.department != dept)
-                if out_to:
-                    detail += "；另划出 " + "、".join(f"{n} 项至{d.name_of(t)}" for t, n in sorted(out_to.items()))
-                lines += [f"#### {_cell(d.group_name(kind, dept or None))}（{len(cs)} 项：{detail}）", ""]
-                table = ["| 级别 | 编号 | 名称 | 调整 | 说明 |", "|---|---|---|---|---|"]
-                for c in cs:
-                    table.append(f"| {LEVEL_LABELS[c.level]} | {_key_cell(c)} | {_cell(c.name)} | {'、'.join(c.types)} | "
-                                 f"{_cell(describe(d, c))} |")
-                if len(cs) > LONG_TABLE:
-                    lines += [f"<details><summary>展开 {len(cs)} 项</summary>", "", *table, "", "</details>", ""]
-                else:
-                    lines += [*table, ""]
-                detailed = [c for c in cs if c.fields]
-                if detailed:
-                    lines += [f"<details><summary>字段变更明细（{len(detailed)} 项）</summary>", ""]
-                    for c in detailed:
-                        lines += [f"**{_key_cell(c, table=False)} {_cell(c.name)}** · {'、'.join(c.types)}"
-                                  + (f" · `{c.file}:{c.line}`" if c.file else ""), "",
-                                  "| 字段 | 调整前 | 调整后 |", "|---|---|---|"]
-                        for f in c.fields:
-                            b, a = field_delta(d, f)
-                            lines.append(f"| {_cell(field_label(d, f))} | {_cell(b)} | {_cell(a)} |")
-                        lines.append("")
-                    lines += ["</details>", ""]
+                lines += _group_markdown(d, kind, dept, cs)
     other = _other_files(d)
     if other:
         lines += ["### 其他变更的文件", "", *[f"- `{_cell(f)}`" for f in other], ""]
@@ -1999,6 +1959,71 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
         lines += ["### 注意", "", *[f"- {_cell(w)}" for w in d.warnings], ""]
     lines.append("<sub>由 policykit diff 生成 · 级别可在 policykit.yaml 的 change_levels 中调整</sub>")
     return "\n".join(lines) + "\n"
+
+
+def _summary_markdown(s: dict) -> list:
+    """The count table: per kind of change, how many added, removed, transferred, modified, major."""
+    lv = s["levels"]
+    lines = ["| 调整类别 | 新增 | 取消 | 划转 | 修改 | 合计 | 其中重大 |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for kind, k in s["kinds"].items():
+        lines.append(f"| {kind} | {k['新增']} | {k['取消']} | {k['划转']} | {k['修改']} | {k['total']} | {k['major']} |")
+    tot = lambda key: sum(k[key] for k in s["kinds"].values())  # noqa: E731
+    lines.append(f"| **合计** | {tot('新增')} | {tot('取消')} | {tot('划转')} | {tot('修改')} | **{s['total']}** | "
+                 f"**{lv['major']}** |")
+    lines.append("")
+    return lines
+
+
+def _majors_markdown(d: Diff) -> list:
+    """The major changes first, since each needs an adjustment record."""
+    majors = d.majors
+    if not majors:
+        return []
+    lines = [f"### 重大调整（{len(majors)} 项，提交须附调整记录）", "",
+             "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
+    for c in majors:
+        mt = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
+        lines.append(f"| {c.adjustment} | {_cell(d.department_label(c))} | {_key_cell(c)} {_cell(c.name)} | "
+                     f"{mt} | {_cell(describe(d, c))} |")
+    lines.append("")
+    return lines
+
+
+def _group_markdown(d: Diff, kind: str, dept: str, cs: list) -> list:
+    """One department's changes of one kind: heading with counts, the table (folded when long), details."""
+    shapes = Counter(c.shape for c in cs)
+    detail = " · ".join(f"{k} {shapes[k]}" for k in (*SHAPE_TYPES, "修改") if shapes.get(k))
+    out_to = Counter(c.department for c in d.changes if c.adjustment == kind and dept
+                     and c.department_before == dept and c.department != dept)
+    if out_to:
+        detail += "；另划出 " + "、".join(f"{n} 项至{d.name_of(t)}" for t, n in sorted(out_to.items()))
+    lines = [f"#### {_cell(d.group_name(kind, dept or None))}（{len(cs)} 项：{detail}）", ""]
+    table = ["| 级别 | 编号 | 名称 | 调整 | 说明 |", "|---|---|---|---|---|"]
+    for c in cs:
+        table.append(f"| {LEVEL_LABELS[c.level]} | {_key_cell(c)} | {_cell(c.name)} | {'、'.join(c.types)} | "
+                     f"{_cell(describe(d, c))} |")
+    if len(cs) > LONG_TABLE:
+        lines += [f"<details><summary>展开 {len(cs)} 项</summary>", "", *table, "", "</details>", ""]
+    else:
+        lines += [*table, ""]
+    return lines + _details_markdown(d, cs)
+
+
+def _details_markdown(d: Diff, cs: list) -> list:
+    """The folded field-by-field before/after tables of the changes that modify fields."""
+    detailed = [c for c in cs if c.fields]
+    if not detailed:
+        return []
+    lines = [f"<details><summary>字段变更明细（{len(detailed)} 项）</summary>", ""]
+    for c in detailed:
+        lines += [f"**{_key_cell(c, table=False)} {_cell(c.name)}** · {'、'.join(c.types)}"
+                  + (f" · `{c.file}:{c.line}`" if c.file else ""), "",
+                  "| 字段 | 调整前 | 调整后 |", "|---|---|---|"]
+        for f in c.fields:
+            b, a = field_delta(d, f)
+            lines.append(f"| {_cell(field_label(d, f))} | {_cell(b)} | {_cell(a)} |")
+        lines.append("")
+    return lines + ["</details>", ""]
 
 
 def _other_files(d: Diff) -> list:
