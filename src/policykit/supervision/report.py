@@ -63,63 +63,8 @@ def problems_report(repo, granularity: str = "month", *, period: str | None = No
     problems = [p for p in v.problems if p.date is not None and (period is None or in_period(p.date, period))]
     problems.sort(key=lambda p: (p.date, p.id))
     undated = [p.id for p in v.problems if p.date is None]
-
-    trend = defaultdict(lambda: {"total": 0, "buck_passing": 0, "tags": Counter()})
-    for p in problems:
-        row = trend[period_of(p.date, granularity)]
-        row["total"] += 1
-        row["buck_passing"] += p.buck_passing
-        row["tags"].update(p.tags)
-    trend_rows = [{"period": k, "total": r["total"], "buck_passing": r["buck_passing"],
-                   "share": _share(r["buck_passing"], r["total"]),
-                   "tags": {t: r["tags"][t] for t in TAG_ORDER if r["tags"][t]}}
-                  for k, r in sorted(trend.items())]
-
-    matters: dict = {}
-    for p in problems:
-        name = p.matter or UNCLASSIFIED
-        b, bid = _boundary_of(repo, p)
-        m = matters.setdefault(name, {"matter": name, "total": 0, "buck_passing": 0, "tags": Counter(),
-                                      "departments": Counter(), "boundary": None, "boundary_name": None,
-                                      "disputes": set(), "first": p.date, "last": p.date, "problems": [],
-                                      "periods": Counter()})
-        m["total"] += 1
-        m["buck_passing"] += p.buck_passing
-        m["tags"].update(p.tags)
-        m["departments"].update(p.departments)
-        m["problems"].append(p.id)
-        m["last"] = p.date
-        if p.buck_passing:
-            m["periods"][period_of(p.date, granularity)] += 1
-        if bid and not m["boundary"]:
-            m["boundary"], m["boundary_name"] = bid, (b.name if b else None)
-        if p.dispute:
-            m["disputes"].add(p.dispute)
-    for d in v.disputes:
-        m = matters.get(d.matter)
-        if m is not None:
-            m["disputes"].add(d.id)
-    matter_rows = []
-    for m in matters.values():
-        matter_rows.append({
-            "matter": m["matter"], "total": m["total"], "buck_passing": m["buck_passing"],
-            "share": _share(m["buck_passing"], m["total"]),
-            "tags": {t: m["tags"][t] for t in TAG_ORDER if m["tags"][t]},
-            "departments": [{"department": d, "name": repo.department_name(d), "count": c}
-                            for d, c in sorted(m["departments"].items(), key=lambda x: (-x[1], x[0]))],
-            "boundary": m["boundary"], "boundary_name": m["boundary_name"],
-            "disputes": sorted(m["disputes"]), "first": m["first"].isoformat(), "last": m["last"].isoformat(),
-            "buck_passing_by_period": dict(sorted(m["periods"].items())), "problems": m["problems"]})
-    matter_rows.sort(key=lambda r: (-r["buck_passing"], -r["total"], r["matter"]))
+    matter_rows = _matter_rows(repo, v, problems, granularity)
     unbounded = [r for r in matter_rows if r["boundary"] is None and r["matter"] != UNCLASSIFIED]
-
-    dept = defaultdict(lambda: [0, 0])
-    for p in problems:
-        for d in p.departments:
-            dept[d][0] += 1
-            dept[d][1] += p.buck_passing
-    dept_rows = [{"department": d, "name": repo.department_name(d), "total": t, "buck_passing": b,
-                  "share": _share(b, t)} for d, (t, b) in sorted(dept.items(), key=lambda x: (-x[1][1], -x[1][0], x[0]))]
     total = len(problems)
     buck = sum(p.buck_passing for p in problems)
     return {
@@ -131,12 +76,86 @@ def problems_report(repo, granularity: str = "month", *, period: str | None = No
         "buck_passing_tags": list(BUCK_PASSING_TAGS),
         "sources": dict(Counter(p.origin for p in problems).most_common()),
         "tags": {t: c for t in TAG_ORDER if (c := sum(t in p.tags for p in problems))},
-        "trend": trend_rows,
+        "trend": _trend_rows(problems, granularity),
         "matters": matter_rows,
         "without_boundary": unbounded,
-        "departments": dept_rows,
+        "departments": _department_rows(repo, problems),
         "undated": undated,
     }
+
+
+def _trend_rows(problems: list, granularity: str) -> list:
+    """Per period (in order): how many problems, how many of them buck-passing, and the tags."""
+    trend = defaultdict(lambda: {"total": 0, "buck_passing": 0, "tags": Counter()})
+    for p in problems:
+        row = trend[period_of(p.date, granularity)]
+        row["total"] += 1
+        row["buck_passing"] += p.buck_passing
+        row["tags"].update(p.tags)
+    return [{"period": k, "total": r["total"], "buck_passing": r["buck_passing"],
+             "share": _share(r["buck_passing"], r["total"]),
+             "tags": {t: r["tags"][t] for t in TAG_ORDER if r["tags"][t]}}
+            for k, r in sorted(trend.items())]
+
+
+def _matter_rows(repo, v, problems: list, granularity: str) -> list:
+    """Per matter, most buck-passing first: counts, tags, departments, its boundary item and disputes."""
+    matters: dict = {}
+    for p in problems:
+        _add_to_matter(repo, matters, p, granularity)
+    for d in v.disputes:
+        m = matters.get(d.matter)
+        if m is not None:
+            m["disputes"].add(d.id)
+    matter_rows = [_matter_row(repo, m) for m in matters.values()]
+    matter_rows.sort(key=lambda r: (-r["buck_passing"], -r["total"], r["matter"]))
+    return matter_rows
+
+
+def _add_to_matter(repo, matters: dict, p, granularity: str) -> None:
+    """Count one problem (in date order) under its matter, creating the matter's tally when first seen."""
+    name = p.matter or UNCLASSIFIED
+    b, bid = _boundary_of(repo, p)
+    m = matters.setdefault(name, {"matter": name, "total": 0, "buck_passing": 0, "tags": Counter(),
+                                  "departments": Counter(), "boundary": None, "boundary_name": None,
+                                  "disputes": set(), "first": p.date, "last": p.date, "problems": [],
+                                  "periods": Counter()})
+    m["total"] += 1
+    m["buck_passing"] += p.buck_passing
+    m["tags"].update(p.tags)
+    m["departments"].update(p.departments)
+    m["problems"].append(p.id)
+    m["last"] = p.date
+    if p.buck_passing:
+        m["periods"][period_of(p.date, granularity)] += 1
+    if bid and not m["boundary"]:
+        m["boundary"], m["boundary_name"] = bid, (b.name if b else None)
+    if p.dispute:
+        m["disputes"].add(p.dispute)
+
+
+def _matter_row(repo, m: dict) -> dict:
+    """A matter's tally as plain data (tags in the house order, departments most named first)."""
+    return {
+        "matter": m["matter"], "total": m["total"], "buck_passing": m["buck_passing"],
+        "share": _share(m["buck_passing"], m["total"]),
+        "tags": {t: m["tags"][t] for t in TAG_ORDER if m["tags"][t]},
+        "departments": [{"department": d, "name": repo.department_name(d), "count": c}
+                        for d, c in sorted(m["departments"].items(), key=lambda x: (-x[1], x[0]))],
+        "boundary": m["boundary"], "boundary_name": m["boundary_name"],
+        "disputes": sorted(m["disputes"]), "first": m["first"].isoformat(), "last": m["last"].isoformat(),
+        "buck_passing_by_period": dict(sorted(m["periods"].items())), "problems": m["problems"]}
+
+
+def _department_rows(repo, problems: list) -> list:
+    """Per department, most buck-passing first: how many problems name it and how many are buck-passing."""
+    dept = defaultdict(lambda: [0, 0])
+    for p in problems:
+        for d in p.departments:
+            dept[d][0] += 1
+            dept[d][1] += p.buck_passing
+    return [{"department": d, "name": repo.department_name(d), "total": t, "buck_passing": b,
+             "share": _share(b, t)} for d, (t, b) in sorted(dept.items(), key=lambda x: (-x[1][1], -x[1][0], x[0]))]
 
 
 def _share(part: int, whole: int) -> float:
