@@ -166,8 +166,23 @@ def read_indicator_sheet(rows: list, sheet: str, label: str) -> SheetImport:
     if header is None:
         warn(0, 0, f"工作表「{sheet}」中找不到表头「一级指标」，未导入 (no header)", "error")
         return out
+    title, notes = _sheet_notes(rows[:header])
+    tree = _IndicatorRows(warn)
+    for r in range(header + 1, len(rows)):
+        row = (rows[r] + [""] * 7)[:7]
+        if not any(row):
+            continue
+        out.rows += 1
+        tree.row(r, row)
+    _default_weights(tree.by_code, header, warn)
+    out.system = _sheet_system(sheet, title, notes, tree.tops, header, warn)
+    return out
+
+
+def _sheet_notes(rows: list) -> tuple:
+    """The sheet's title (the cell naming the 指标体系) and its numbered 备注 lines, above the header."""
     title, notes = None, []
-    for row in rows[:header]:
+    for row in rows:
         cell = next((c for c in row if c), "")
         if cell.startswith("备注"):
             for line in re.sub(r"^备注\s*[：:]\s*", "", cell).split("\n"):
@@ -176,102 +191,133 @@ def read_indicator_sheet(rows: list, sheet: str, label: str) -> SheetImport:
                     notes.append(line)
         elif "指标体系" in cell:
             title = cell
-    joined = "\n".join(notes)
-    core = re.search(r"共性指标\s*(\d+)\s*分", joined)
-    indiv = re.search(r"个性指标\s*(\d+)\s*分", joined)
-    formula = re.search(r"(实际得分\s*=\s*[^。\n]+)", joined)
-    tops: list = []
-    by_code: dict = {}
-    l1 = l2 = None
-    for r in range(header + 1, len(rows)):
-        row = (rows[r] + [""] * 7)[:7]
-        if not any(row):
-            continue
-        out.rows += 1
+    return title, notes
+
+
+class _IndicatorRows:
+    """The walk down the data rows: the current level-1 and level-2 indicators, and every node by code."""
+
+    def __init__(self, warn):
+        self.warn = warn
+        self.tops: list = []
+        self.by_code: dict = {}
+        self.l1 = self.l2 = None
+
+    def row(self, r: int, row: list) -> None:
+        """One row: its level-1 cell, level-2 cell, level-3 cell (a leaf), then its three weight cells."""
         c1, c2, c3, c4 = row[0], row[1], row[2], row[3]
-        if c1:
-            m = _L1.match(c1)
-            if not m:
-                warn(r, 0, f"一级指标「{c1}」没有编号（如 1.履职尽责情况），已跳过该行")
-                continue
-            code = m.group(1)
-            if code not in by_code:
-                kind = "个性" if "个性" in m.group(2) else "共性"
-                node = {"code": code, "name": m.group(2), "type": kind, "weight": None, "children": [], "_row": r}
-                by_code[code] = node
-                tops.append(node)
-            l1 = by_code[code]
-        if l1 is None:
-            warn(r, 0, "该行之前没有一级指标，已跳过")
-            continue
+        if c1 and not self._top(r, c1):
+            return
+        if self.l1 is None:
+            self.warn(r, 0, "该行之前没有一级指标，已跳过")
+            return
+        if not self._second(r, c2) or not c3:
+            return
+        leaf = self._leaf(r, c3, c4)
+        if leaf is not None:
+            for col, node in ((4, self.l1), (5, self.l2), (6, leaf)):
+                if row[col]:
+                    self._weight(r, col, node, row[col])
+
+    def _top(self, r: int, c1: str) -> bool:
+        """A level-1 cell (1.履职尽责情况) makes its indicator current; False: no number, skip the row."""
+        m = _L1.match(c1)
+        if not m:
+            self.warn(r, 0, f"一级指标「{c1}」没有编号（如 1.履职尽责情况），已跳过该行")
+            return False
+        code = m.group(1)
+        if code not in self.by_code:
+            kind = "个性" if "个性" in m.group(2) else "共性"
+            node = {"code": code, "name": m.group(2), "type": kind, "weight": None, "children": [], "_row": r}
+            self.by_code[code] = node
+            self.tops.append(node)
+        self.l1 = self.by_code[code]
+        return True
+
+    def _second(self, r: int, c2: str) -> bool:
+        """A level-2 cell makes its indicator current (a 个性 indicator's unnumbered one is its note);
+        False: the row has no usable level-2 indicator and is skipped."""
+        l1 = self.l1
         if c2:
             m = _L2.match(c2)
             if m:
                 code = m.group(1)
                 if not code.startswith(l1["code"] + "."):
-                    warn(r, 1, f"二级指标 {code} 的编号与所在一级指标 {l1['code']} 不一致")
-                if code not in by_code:
+                    self.warn(r, 1, f"二级指标 {code} 的编号与所在一级指标 {l1['code']} 不一致")
+                if code not in self.by_code:
                     node = {"code": code, "name": m.group(2), "weight": None, "children": [], "_row": r}
-                    by_code[code] = node
+                    self.by_code[code] = node
                     l1["children"].append(node)
-                l2 = by_code[code]
-            elif l1["type"] == "个性":
-                l1["note"] = c2
-                l2 = None
-                continue
-            else:
-                warn(r, 1, f"二级指标「{c2}」没有编号（如 1.1），已跳过该行")
-                continue
-        elif l2 is None or not l2["code"].startswith(l1["code"] + "."):
+                self.l2 = self.by_code[code]
+                return True
             if l1["type"] == "个性":
-                continue
-            warn(r, 1, "该行没有二级指标，已跳过")
-            continue
-        if not c3:
-            continue
+                l1["note"] = c2
+                self.l2 = None
+                return False
+            self.warn(r, 1, f"二级指标「{c2}」没有编号（如 1.1），已跳过该行")
+            return False
+        if self.l2 is None or not self.l2["code"].startswith(l1["code"] + "."):
+            if l1["type"] != "个性":
+                self.warn(r, 1, "该行没有二级指标，已跳过")
+            return False
+        return True
+
+    def _leaf(self, r: int, c3: str, c4: str) -> dict | None:
+        """The level-3 indicator of the row under the current level-2 one; None when its code repeats."""
+        l2 = self.l2
         m = _L3.match(c3)
         if m:
             code, name = m.group(1), m.group(2)
             if not code.startswith(l2["code"] + "."):
-                warn(r, 2, f"三级指标 {code} 的编号与所在二级指标 {l2['code']} 不一致")
+                self.warn(r, 2, f"三级指标 {code} 的编号与所在二级指标 {l2['code']} 不一致")
         else:
             code, name = f"{l2['code']}.{len(l2['children']) + 1}", c3
-        points, method = _split_points(c4)
-        leaf = {"code": code, "name": name, "weight": None}
-        if points:
-            leaf["points"] = points
-        if method:
-            leaf["method"] = method
-        scoring = _scoring(method)
-        if scoring:
-            leaf["scoring"] = scoring
-        comp = _computed(name, method)
-        if comp:
-            leaf["computed"] = comp
-        leaf["source_row"] = r + 1
-        if code in by_code:
-            warn(r, 2, f"三级指标编号 {code} 重复，已跳过该行")
-            continue
-        by_code[code] = leaf
+        leaf = _leaf_node(code, name, c4, r)
+        if code in self.by_code:
+            self.warn(r, 2, f"三级指标编号 {code} 重复，已跳过该行")
+            return None
+        self.by_code[code] = leaf
         l2["children"].append(leaf)
-        for col, node in ((4, l1), (5, l2), (6, leaf)):
-            cell = row[col]
-            if not cell:
-                continue
-            m = _WEIGHT.search(cell)
-            if not m:
-                warn(r, col, f"权重「{cell}」无法识别（应如 所在一级指标权重25%）")
-                continue
-            level = col - 3
-            value = float(m.group(2))
-            if _LEVEL[m.group(1)] != level:
-                warn(r, col, f"第{_COLUMN[col]}列是{'一二三'[level - 1]}级指标权重，但写作「{cell}」，"
-                             f"按列位置取作{'一二三'[level - 1]}级指标{node['code']}的权重 {m.group(2)}%")
-            if node["weight"] is None:
-                node["weight"] = _weight_number(value)
-            elif float(node["weight"]) != value:
-                warn(r, col, f"{'一二三'[level - 1]}级指标 {node['code']} 的权重前后不一致："
-                             f"先为 {node['weight']}%，此处为 {m.group(2)}%，保留前者")
+        return leaf
+
+    def _weight(self, r: int, col: int, node: dict, cell: str) -> None:
+        """A weight cell (所在一级指标权重25%): the weight of the node of the column's level, kept once."""
+        m = _WEIGHT.search(cell)
+        if not m:
+            self.warn(r, col, f"权重「{cell}」无法识别（应如 所在一级指标权重25%）")
+            return
+        level = col - 3
+        value = float(m.group(2))
+        if _LEVEL[m.group(1)] != level:
+            self.warn(r, col, f"第{_COLUMN[col]}列是{'一二三'[level - 1]}级指标权重，但写作「{cell}」，"
+                              f"按列位置取作{'一二三'[level - 1]}级指标{node['code']}的权重 {m.group(2)}%")
+        if node["weight"] is None:
+            node["weight"] = _weight_number(value)
+        elif float(node["weight"]) != value:
+            self.warn(r, col, f"{'一二三'[level - 1]}级指标 {node['code']} 的权重前后不一致："
+                              f"先为 {node['weight']}%，此处为 {m.group(2)}%，保留前者")
+
+
+def _leaf_node(code: str, name: str, c4: str, r: int) -> dict:
+    """A level-3 indicator with its 评估要点, 评估方式及标准, scoring kind and computed metric, if any."""
+    points, method = _split_points(c4)
+    leaf = {"code": code, "name": name, "weight": None}
+    if points:
+        leaf["points"] = points
+    if method:
+        leaf["method"] = method
+    scoring = _scoring(method)
+    if scoring:
+        leaf["scoring"] = scoring
+    comp = _computed(name, method)
+    if comp:
+        leaf["computed"] = comp
+    leaf["source_row"] = r + 1
+    return leaf
+
+
+def _default_weights(by_code: dict, header: int, warn) -> None:
+    """Nodes without a weight: a 个性 indicator counts 100; any other is an error that stops the import."""
     for node in list(by_code.values()):
         if node.get("weight") is None:
             if node.get("type") == "个性":
@@ -281,6 +327,14 @@ def read_indicator_sheet(rows: list, sheet: str, label: str) -> SheetImport:
                 level = node["code"].count(".")
                 warn(node.get("_row", node.get("source_row", header + 2) - 1), 4 + level,
                      f"{'一二三'[level]}级指标 {node['code']}「{node['name']}」没有权重，未导入该工作表", "error")
+
+
+def _sheet_system(sheet: str, title, notes: list, tops: list, header: int, warn) -> dict:
+    """The ``indicator`` record: name, organisation types, points and formula from the notes, indicators."""
+    joined = "\n".join(notes)
+    core = re.search(r"共性指标\s*(\d+)\s*分", joined)
+    indiv = re.search(r"个性指标\s*(\d+)\s*分", joined)
+    formula = re.search(r"(实际得分\s*=\s*[^。\n]+)", joined)
     system = {"name": title or sheet}
     system["organization_types"] = SHEET_TYPES.get(sheet, [])
     if core:
@@ -295,8 +349,7 @@ def read_indicator_sheet(rows: list, sheet: str, label: str) -> SheetImport:
     if "core_points" not in system:
         warn(header, 0, "备注中没有找到共性指标分值，按 100 分计", "warning")
         system["core_points"] = 100
-    out.system = system
-    return out
+    return system
 
 
 def _ordered_top(t: dict) -> dict:
