@@ -134,6 +134,8 @@ def test_an_empty_rules_dir_is_a_usage_error_not_a_clean_result(city, capsys):
     code, out, err = run(capsys, "check", root, "-q")
     assert code == 2 and out == ""
     assert "规则目录 emptydir 中没有任何规则" in err and "Traceback" not in err
+    code, out, err = run(capsys, "test", root)          # nor do zero rules pass their examples
+    assert code == 2 and "没有任何规则" in err
 
 
 @pytest.mark.parametrize("value", ["../elsewhere", "/etc", "link"])

@@ -85,7 +85,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
                                               repo.config.limits)
-            _require_rules(rules, rule_problems, rdir, repo.root)
+            require_rules(rules, rule_problems, rdir, repo.root)
             if only_rules is not None:
                 rules = [r for r in rules if r.id in only_rules]
             t1 = time.perf_counter()
@@ -138,7 +138,7 @@ def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | Non
                                  file_count=stored["files"], reuse={"whole": True})
 
 
-def _require_rules(rules: list, rule_problems: list, rdir: Path, root: Path) -> None:
+def require_rules(rules: list, rule_problems: list, rdir: Path, root: Path) -> None:
     """A check that runs no rule would pass anything: zero rules is a usage error, never a clean
     result. (Rule files that do not compile are reported as errors and fail the check already.)"""
     if rules or any(p.severity == "error" for p in rule_problems):

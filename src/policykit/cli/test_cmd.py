@@ -26,6 +26,8 @@ def run(args) -> int:
     rules, problems = load_rules(rdir, rdir.parent)
     for p in problems:
         sys.stdout.write(f"{p.location()}: [{p.rule}] {p.message}\n")
+    from ..check import require_rules
+    require_rules(rules, problems, rdir, root)   # zero rules passing their examples proves nothing
     if args.select:
         rules = [r for r in rules if args.select in r.id]
     results = run_examples(rules, rdir, engine=args.engine)
