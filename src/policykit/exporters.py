@@ -4,16 +4,19 @@ The 15 customary columns (序号 … 救济渠道, 备注) come with a 事项编
 columns of any other field the items use (权力来源, 状态, 来源 …), so that importing the exported
 file gives back the same YAML (round trip). xlsx: one sheet per department, a title row above the
 header. CSV: one UTF-8 file with BOM per department (Excel opens it as Chinese text).
+
+Every cell is text, never a formula (``policykit.cells``): xlsx cells are string cells, CSV cells
+that begin with ``= + - @``, tab or CR carry a protective ``'`` that the importer removes again.
 """
 from __future__ import annotations
 
-import csv
 import io
 import re
 from pathlib import Path
 
 import yaml
 
+from . import cells
 from .errors import InputError, UsageError
 from .importers import text as T
 from .importers.mapping import load_mapping
@@ -158,17 +161,16 @@ def render_xlsx(tables) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     for sheet_name, title, header, rows in tables:
         ws = wb.create_sheet(_sheet_title(sheet_name, used))
-        ws.append([title])
+        cells.write_row(ws, 1, [title])
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
         ws.cell(1, 1).font = Font(bold=True, size=14)
         ws.cell(1, 1).alignment = Alignment(horizontal="center")
-        ws.append(header)
+        cells.write_row(ws, 2, header)
         for c in range(1, len(header) + 1):
             ws.cell(2, c).font = Font(bold=True)
             ws.cell(2, c).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for row in rows:
-            ws.append([v if v != "" else None for v in row])
-        for r in range(3, len(rows) + 3):
+        for r, row in enumerate(rows, 3):
+            cells.write_row(ws, r, row)
             for c in range(1, len(header) + 1):
                 ws.cell(r, c).alignment = wrap
         widths = {"序号": 6, "事项编码": 20, "实施依据": 60, "责任事项内容": 50, "责任事项依据": 50, "追责情形": 50}
@@ -181,11 +183,8 @@ def render_xlsx(tables) -> bytes:
 
 
 def render_csv(header, rows) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    """One department as UTF-8 CSV with BOM; cells protected by :func:`policykit.cells.render_csv`."""
+    return cells.render_csv(header, rows)
 
 
 def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | None = None,

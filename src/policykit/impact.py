@@ -105,17 +105,20 @@ def render_since_markdown(rows: list[dict], since: _dt.date) -> str:
 
 
 def write_xlsx(report: dict, path) -> None:
+    """The citations as a work list; every cell text from the lists is a string cell, never a
+    formula (``policykit.cells``)."""
+    import io
     from openpyxl import Workbook
+    from .cells import write_row
+    from .writing import write_files_atomically
     wb = Workbook()
     ws = wb.active
     ws.title = "影响事项"
-    ws.append([f"《{report['law']['title']}》影响事项清单"])
-    ws.append(["部门", "清单", "编码", "事项名称", "引用条款", "文件", "行", "调整类型", "处理意见"])
-    for c in report["citations"]:
-        ws.append([c["department_name"], c["list"], c["key"], c["name"], c["article"], c["file"], c["line"],
-                   "法律立改废", ""])
-    from .writing import write_files_atomically
-    import io
+    write_row(ws, 1, [f"《{report['law']['title']}》影响事项清单"])
+    write_row(ws, 2, ["部门", "清单", "编码", "事项名称", "引用条款", "文件", "行", "调整类型", "处理意见"])
+    for r, c in enumerate(report["citations"], 3):
+        write_row(ws, r, [c["department_name"], c["list"], c["key"], c["name"], c["article"], c["file"], c["line"],
+                          "法律立改废", ""])
     buf = io.BytesIO()
     wb.save(buf)
     write_files_atomically({path: buf.getvalue()})

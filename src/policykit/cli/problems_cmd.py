@@ -17,6 +17,10 @@ def register(sub) -> None:
     imp.add_argument("--root", default=".", help="仓库根目录（用于部门名录和边界事项，默认当前目录）")
     imp.add_argument("--dry-run", action="store_true", help="只报告，不写文件")
     imp.add_argument("-f", "--format", choices=["text", "json"], default="text", help="报告格式")
+    lim = imp.add_argument_group("上限 · limits", "防止异常或恶意文件耗尽时间和内存；也可用环境变量 "
+                                                  "POLICYKIT_HOTLINE_MAX_ROWS、POLICYKIT_HOTLINE_MAX_FILE_BYTES 设置")
+    lim.add_argument("--max-rows", type=_positive, default=None, metavar="N", help="最多工单行数（默认 100000）")
+    lim.add_argument("--max-file-bytes", type=_positive, default=None, metavar="N", help="文件最大字节数（默认 64 MiB）")
     imp.set_defaults(func=run_import)
     rep = actions.add_parser("report", help="推诿趋势与尚无边界事项的事项",
                              description="按期间和事项统计推诿、多头问题，列出尚无职责边界事项的事项。")
@@ -34,12 +38,24 @@ def _usage(parser) -> int:
     return 2
 
 
+def _positive(text: str) -> int:
+    import argparse
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text!r} (must be a positive integer)")
+    return value
+
+
 def run_import(args) -> int:
     import json
     from .. import open_repository
-    from ..supervision.hotline import format_text, import_hotline
+    from ..supervision.hotline import HotlineLimits, format_text, import_hotline
+    limits = HotlineLimits.from_env(max_rows=args.max_rows, max_file_bytes=args.max_file_bytes)
     repo = open_repository(args.root)
-    result = import_hotline(args.csv, args.out, repo, batch=args.batch, dry_run=args.dry_run)
+    result = import_hotline(args.csv, args.out, repo, batch=args.batch, dry_run=args.dry_run, limits=limits)
     if args.format == "json":
         data = result.summary()
         data["problems"] = [p.as_dict() for p in sorted(result.problems)]

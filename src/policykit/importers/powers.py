@@ -879,6 +879,11 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
                 sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-LIMIT", "error",
                                             f"单元格内容 {chars:,} 字符，超过上限 {limits.max_cell_chars:,}，该单元格未导入 "
                                             "(cell longer than the limit; left out)"))
+            for r, c in sheet.formulas:
+                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-FORMULA", "error",
+                                            "单元格是公式，文件中没有保存它的计算结果，未导入（公式不会被执行）；请在 Excel/WPS 中打开后保存，"
+                                            "或把公式改为值，再导入 "
+                                            "(formula without a stored value; left out, never evaluated)"))
             fr.sheets.append(sr)
             fr.problems += sr.problems
         file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)

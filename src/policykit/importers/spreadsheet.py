@@ -11,6 +11,12 @@ sheet, cells per file, characters per cell; configurable with ``POLICYKIT_IMPORT
 sheet and the problem id (``IMPORT-LIMIT``, ``IMPORT-ENCRYPTED``, ``IMPORT-DAMAGED``,
 ``IMPORT-ENCODING``) — never a traceback. A cell longer than the limit is left out and reported at
 its position (``Sheet.oversize``).
+
+Formulas are never evaluated: a formula cell reads as the value the program that saved the file
+stored with it (``data_only``); one without such a value is left out and reported at its position
+(``Sheet.formulas``). An .xlsx is streamed one row at a time, counting rows and cells as it goes;
+merged ranges stay ranges, clipped to the cells the sheet really has. In a CSV the protective
+``'`` that ``policykit export`` puts before ``= + - @``, tab or CR (``policykit.cells``) is removed.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ import zipfile
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from ..cells import from_csv_text
 from ..errors import InputError, UsageError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -30,7 +37,9 @@ ZIP_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
 
 FORMATS = ("xls", "xlsx", "csv")
-_CONTROL = re.compile(r"[\x00-\x08\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# control characters (C0 but tab and line ends, DEL, C1), bidirectional controls and non-characters:
+# the list loader refuses them (they can rewrite what a terminal or a CI log shows), so they are dropped
+_CONTROL = re.compile("[\x00-\x08\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -76,10 +85,14 @@ class Sheet:
     cells: tuple            # tuple of tuples of str | None, trailing blank rows/columns trimmed
     merged: tuple = ()      # ((r0, r1, c0, c1), ...)
     oversize: tuple = ()    # ((r, c, chars), ...): cells longer than the limit, left blank
+    formulas: tuple = ()    # ((r, c), ...): formulas the file holds no calculated value for, left blank
     _origins: dict = field(default_factory=dict, compare=False, repr=False)
     _ranges: dict = field(default_factory=dict, compare=False, repr=False)
+    _ncols: int = field(default=0, compare=False, repr=False)
 
     def __post_init__(self):
+        # computed once: the importer asks for ncols in every row of its loops
+        object.__setattr__(self, "_ncols", max((len(r) for r in self.cells), default=0))
         origins, ranges = {}, {}
         for rng in self.merged:
             r0, r1, c0, c1 = rng
@@ -96,7 +109,7 @@ class Sheet:
 
     @property
     def ncols(self) -> int:
-        return max((len(r) for r in self.cells), default=0)
+        return self._ncols
 
     def raw(self, r: int, c: int):
         """The value stored in the cell itself (a covered cell of a merge is blank)."""
@@ -148,10 +161,14 @@ def detect_format(data: bytes) -> str | None:
     return None
 
 
+_GLOSS = {"max_file_bytes": "file size", "max_unzipped_bytes": "unzipped size", "max_rows": "rows",
+          "max_cells": "cells", "max_cell_chars": "characters in a cell"}
+
+
 def _limit(path, where: str, what: str, value: int, limit: int, option: str) -> InputError:
     env = ImportLimits.ENV[option]
     return InputError(f"{path}{where}: [IMPORT-LIMIT] {what} {value:,} 超过上限 {limit:,}，未导入 "
-                      f"({what.split('（')[0]} over the limit)",
+                      f"({_GLOSS[option]} over the limit {option})",
                       hint=f"确属正常的大表时，用 --{option.replace('_', '-')} 或环境变量 {env} 调高上限。")
 
 
@@ -205,7 +222,9 @@ def read_workbook(path, limits: ImportLimits | None = None) -> Workbook:
             raise
         raise InputError(f"{path}: {exc.message}", hint=exc.hint) from None
     except MemoryError:
-        raise _limit(path, "", "内存不足；文件过大", len(data), limits.max_file_bytes, "max_file_bytes") from None
+        raise InputError(f"{path}: [IMPORT-LIMIT] 读取时内存不足，未导入 (out of memory while reading)",
+                         hint="用较小的 --max-cells、--max-rows 或 --max-unzipped-bytes 让异常文件更早被拒绝，"
+                              "或把大表拆分后分别导入。") from None
     except Exception as exc:  # xlrd/openpyxl raise many kinds for damaged files
         kind = {"xls": "OLE .xls", "xlsx": ".xlsx", "csv": "CSV"}[fmt]
         if fmt == "xls" and "encrypt" in str(exc).lower():
@@ -224,6 +243,7 @@ class _Grid:
     def __init__(self, path, sheet: str, limits: ImportLimits, budget: list):
         self.path, self.sheet, self.limits, self.budget = path, sheet, limits, budget
         self.oversize = []
+        self.formulas = []
 
     def check_shape(self, nrows: int, ncols: int) -> None:
         where = f":{self.sheet}"
@@ -243,8 +263,14 @@ class _Grid:
 
     def sheet_of(self, name: str, cells: tuple, merged) -> "Sheet":
         ncols = max((len(r) for r in cells), default=0)
-        oversize = tuple(o for o in self.oversize)
-        return Sheet(name, cells, _clip_merges(merged, len(cells), ncols), oversize)
+        merged = _clip_merges(merged, len(cells), ncols)
+        # clipped to the grid, merges that do not overlap cover at most the grid; overlapping ones
+        # (no spreadsheet program writes them) could cover it many times over when expanded
+        covered = sum((r1 - r0) * (c1 - c0) for r0, r1, c0, c1 in merged)
+        if covered > self.limits.max_cells:
+            raise _limit(self.path, f":{self.sheet}", "合并单元格覆盖的单元格数", covered, self.limits.max_cells,
+                         "max_cells")
+        return Sheet(name, cells, merged, tuple(self.oversize), tuple(self.formulas))
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -300,16 +326,22 @@ def _clip_merges(merged, nrows, ncols) -> tuple:
 # --- readers -----------------------------------------------------------------------------------
 
 def _read_xls(data: bytes, limits: ImportLimits, path):
+    """xlrd keeps rows ragged (no padding of every row to the widest one); a formula's value is the
+    result Excel stored with it, never the formula."""
     import xlrd
+
+    def open_book(formatting: bool):
+        return xlrd.open_workbook(file_contents=data, formatting_info=formatting, on_demand=True,
+                                  ragged_rows=True)
     notes = []
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = open_book(True)
     except NotImplementedError:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = open_book(False)
         notes.append("无法读取合并单元格信息 (merged cells unavailable for this .xls)")
     except xlrd.XLRDError as exc:
         if "formatting" in str(exc).lower():
-            book = xlrd.open_workbook(file_contents=data, on_demand=True)
+            book = open_book(False)
             notes.append("无法读取合并单元格信息 (merged cells unavailable for this .xls)")
         else:
             raise
@@ -323,8 +355,7 @@ def _read_xls(data: bytes, limits: ImportLimits, path):
             rows = []
             for r in range(sh.nrows):
                 row = []
-                for c in range(sh.ncols):
-                    cell = sh.cell(r, c)
+                for c, cell in enumerate(sh.row(r)):
                     if cell.ctype == xlrd.XL_CELL_DATE:
                         try:
                             v = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
@@ -347,21 +378,27 @@ def _read_xls(data: bytes, limits: ImportLimits, path):
 
 _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s>/]")
 _CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s>/]")
+_MERGE_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?mergeCell[\s>/]")
+_STRING_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 
 
 def _precheck_xlsx(zf: zipfile.ZipFile, limits: ImportLimits, path) -> None:
-    """Bound the work before openpyxl parses anything: unzipped size, and rows and cells counted by
-    streaming each worksheet's XML (cheap: no parsing)."""
+    """Bound the work before openpyxl parses anything: unzipped size, and rows, cells, merged ranges
+    and shared strings counted by streaming the XML (cheap: no parsing). A merged range counts as a
+    cell (openpyxl keeps an object for each); shared strings have a budget of their own, as large."""
     total = sum(max(0, i.file_size) for i in zf.infolist())
     if total > limits.max_unzipped_bytes:
         raise _limit(path, "", "解压后大小（字节）", total, limits.max_unzipped_bytes, "max_unzipped_bytes")
     seen = 0
-    cells_total = 0
+    cells_total = strings_total = 0
     for info in zf.infolist():
-        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+        sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+        strings = info.filename.lower().endswith("sharedstrings.xml")
+        if not (sheet or strings):
             continue
         rows = 0
         carry = b""
+        name = info.filename.rsplit("/", 1)[-1]
         with zf.open(info) as fh:
             while True:
                 chunk = fh.read(1 << 20)
@@ -374,18 +411,63 @@ def _precheck_xlsx(zf: zipfile.ZipFile, limits: ImportLimits, path) -> None:
                 if cut < 0:
                     cut = len(buf)
                 part, carry = buf[:cut], buf[cut:]
-                rows += len(_ROW_TAG.findall(part))
-                cells_total += len(_CELL_TAG.findall(part))
-                name = info.filename.rsplit("/", 1)[-1]
-                if rows > limits.max_rows:
-                    raise _limit(path, f":{name}", "行数", rows, limits.max_rows, "max_rows")
-                if cells_total > limits.max_cells:
-                    raise _limit(path, f":{name}", "单元格数（全文件累计）", cells_total, limits.max_cells, "max_cells")
+                if strings:         # at most one distinct string per cell in a real workbook
+                    strings_total += len(_STRING_TAG.findall(part))
+                    if strings_total > limits.max_cells:
+                        raise _limit(path, f":{name}", "共享字符串数", strings_total, limits.max_cells, "max_cells")
+                else:
+                    rows += len(_ROW_TAG.findall(part))
+                    cells_total += len(_CELL_TAG.findall(part)) + len(_MERGE_TAG.findall(part))
+                    if rows > limits.max_rows:
+                        raise _limit(path, f":{name}", "行数", rows, limits.max_rows, "max_rows")
+                    if cells_total > limits.max_cells:
+                        raise _limit(path, f":{name}", "单元格数（全文件累计）", cells_total, limits.max_cells,
+                                     "max_cells")
                 if not chunk:
                     break
 
 
+def _cell_parser():
+    """openpyxl's streaming worksheet parser, told to note formulas without a calculated value.
+
+    Reading with ``data_only`` takes a formula cell's cached value (``<v>``) and never its formula; a
+    formula the program that saved the file never calculated has no value at all, and is reported
+    instead of being taken as blank (or, worse, as its formula text)."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class CellParser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["uncalculated"] = True
+            return cell
+    return CellParser
+
+
+def _merge_ranges(parser, grid: "_Grid", path, sheet: str) -> list:
+    """The sheet's merged ranges as ``(r0, r1, c0, c1)``; none is expanded here, and one that claims
+    more rows or cells than the limits allow is refused (it is not a published list)."""
+    from openpyxl.utils.cell import range_boundaries
+    out = []
+    for m in getattr(parser.merged_cells, "mergeCell", None) or ():
+        try:
+            c0, r0, c1, r1 = range_boundaries(str(m.ref))
+        except (TypeError, ValueError):
+            continue
+        if None in (c0, r0, c1, r1):
+            continue
+        area = (r1 - r0 + 1) * (c1 - c0 + 1)
+        if area > grid.limits.max_cells:
+            raise _limit(path, f":{sheet}", f"合并单元格 {m.ref} 的单元格数", area, grid.limits.max_cells, "max_cells")
+        if r1 > grid.limits.max_rows:
+            raise _limit(path, f":{sheet}", f"合并单元格 {m.ref} 的行数", r1, grid.limits.max_rows, "max_rows")
+        out.append((r0 - 1, r1, c0 - 1, c1))
+    return out
+
+
 def _read_xlsx(data: bytes, limits: ImportLimits, path):
+    """Stream each worksheet's XML (openpyxl's parser, one row at a time): cells and rows are counted
+    against the limits while parsing, merged ranges are read as ranges and never expanded."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
     try:
@@ -400,28 +482,46 @@ def _read_xlsx(data: bytes, limits: ImportLimits, path):
                              "no xl/workbook.xml)")
         _precheck_xlsx(zf, limits, path)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except InvalidFileException as exc:
         raise InputError(f"[IMPORT-DAMAGED] 不是有效的 .xlsx (invalid .xlsx): {exc}") from None
+    parser_class = _cell_parser()
     sheets = []
     budget = [0]
+    seen = 0                      # cell elements parsed in the whole file, blank ones included
     try:
         for ws in book.worksheets:
             grid = _Grid(path, ws.title, limits, budget)
-            present = {}
-            for (r, c), cell in getattr(ws, "_cells", {}).items():
-                v = cell.value
-                if v is None or (isinstance(v, str) and not v.strip()):
-                    continue
-                present[(r - 1, c - 1)] = v
+            present, formulas = {}, []
+            with ws._get_source() as src:
+                parser = parser_class(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                      date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+                rows = 0
+                for _, row in parser.parse():
+                    rows += 1
+                    seen += len(row)
+                    if rows > limits.max_rows:
+                        raise _limit(path, f":{ws.title}", "行数", rows, limits.max_rows, "max_rows")
+                    if seen > limits.max_cells:
+                        raise _limit(path, f":{ws.title}", "单元格数（全文件累计）", seen, limits.max_cells, "max_cells")
+                    for cell in row:
+                        r, c = cell["row"] - 1, cell["column"] - 1
+                        if cell.get("uncalculated"):
+                            formulas.append((r, c))
+                            continue
+                        v = cell["value"]
+                        if v is None or (isinstance(v, str) and not v.strip()):
+                            continue
+                        present[(r, c)] = v
             nrows = max((r for r, _ in present), default=-1) + 1
             ncols = max((c for _, c in present), default=-1) + 1
             grid.check_shape(nrows, ncols)
-            rows = [[None] * ncols for _ in range(nrows)]
+            rows_ = [[None] * ncols for _ in range(nrows)]
             for (r, c), v in present.items():
-                rows[r][c] = grid.text(r, c, v)
-            merged = [(m.min_row - 1, m.max_row, m.min_col - 1, m.max_col) for m in ws.merged_cells.ranges]
-            sheets.append(grid.sheet_of(ws.title, _trim(rows), merged))
+                rows_[r][c] = grid.text(r, c, v)
+            merged = _merge_ranges(parser, grid, path, ws.title)
+            grid.formulas = sorted(set(formulas))
+            sheets.append(grid.sheet_of(ws.title, _trim(rows_), merged))
     finally:
         book.close()
     return sheets, []
@@ -446,5 +546,5 @@ def _read_csv(data: bytes, limits: ImportLimits, path):
         grid.budget[0] += len(row)
         if grid.budget[0] > limits.max_cells:
             raise _limit(path, f":{name}", "单元格数", grid.budget[0], limits.max_cells, "max_cells")
-        rows.append([grid.text(r, c, v) for c, v in enumerate(row)])
+        rows.append([grid.text(r, c, from_csv_text(v)) for c, v in enumerate(row)])
     return [grid.sheet_of("CSV", _trim(rows), ())], []

@@ -1,66 +1,24 @@
 """Each department's power list as xlsx and CSV, in the customary published column layout.
 
-The layout is ``policykit.exporters`` (序号 事项编码 事项名称 … 救济渠道 备注, the same files
-``policykit export`` writes and ``policykit import`` reads back). Should that module be missing, a
-minimal writer here keeps the customary 15 columns so the site still offers its downloads.
+The files are written by ``policykit.exporters`` (序号 事项编码 事项名称 … 救济渠道 备注, the same files
+``policykit export`` writes and ``policykit import`` reads back), so that every cell is text and
+never a formula (``policykit.cells``), whoever wrote the list.
 """
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from pathlib import Path
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
-FALLBACK_COLUMNS = ("序号", "事项编码", "事项名称", "子项名称", "权力类型", "实施依据", "行使主体", "承办机构",
-                    "实施层级及权限", "部门职责", "责任事项内容", "追责对象范围", "追责情形", "救济渠道", "备注")
-
-
-def _fallback_table(doc: dict, org: dict | None):
-    subject = str((org or {}).get("name") or doc.get("department") or "")
-    rows = []
-    for n, it in enumerate([i for i in doc.get("items") or [] if isinstance(i, dict)], 1):
-        basis = "\n".join(f"【{b.get('level', '')}】《{b.get('title', '')}》{b.get('article', '')}"
-                          for b in it.get("legal_basis") or [] if isinstance(b, dict))
-        rows.append([str(n), str(it.get("code") or ""), str(it.get("name") or ""), str(it.get("sub_name") or ""),
-                     str(it.get("category") or ""), basis, subject, str(it.get("unit") or ""),
-                     "、".join(it.get("levels") or []), "" if it.get("sanding_duty") is None else str(it["sanding_duty"]),
-                     "\n".join(it.get("responsibilities") or []), "、".join(it.get("accountability_targets") or []),
-                     "\n".join(it.get("accountability_cases") or []), str(it.get("remedy") or ""),
-                     str(it.get("remark") or "")])
-    return list(FALLBACK_COLUMNS), rows
-
-
-def _fallback_csv(header, rows) -> bytes:
-    buf = io.StringIO(newline="")
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows(rows)
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
-
-
-def _fallback_xlsx(sheet: str, title: str, header, rows) -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = (sheet or "Sheet")[:31].translate(str.maketrans("[]:*?/\\", "_______"))
-    ws.append([title])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
 _MAPPING = None
 
 
-def _mapping(E):
+def _mapping():
     global _MAPPING
     if _MAPPING is None:
-        _MAPPING = E.load_mapping()
+        from ..importers.mapping import load_mapping
+        _MAPPING = load_mapping()
     return _MAPPING
 
 
@@ -70,23 +28,13 @@ def _render(job):
     name = str((org or {}).get("name") or dept_id)
     sheet = str((org or {}).get("short_name") or name)
     title = f"{name}权责清单"
+    from .. import exporters as E
     out = {}
-    try:
-        from .. import exporters as E
-    except ImportError:
-        E = None
-    if E is not None:
-        header, rows = E.department_table(doc, org, _mapping(E))
-        if "xlsx" in formats:
-            out[f"{dept_id}.xlsx"] = E.render_xlsx([(sheet, title, header, rows)])
-        if "csv" in formats:
-            out[f"{dept_id}.csv"] = E.render_csv(header, rows)
-    else:
-        header, rows = _fallback_table(doc, org)
-        if "xlsx" in formats:
-            out[f"{dept_id}.xlsx"] = _fallback_xlsx(sheet, title, header, rows)
-        if "csv" in formats:
-            out[f"{dept_id}.csv"] = _fallback_csv(header, rows)
+    header, rows = E.department_table(doc, org, _mapping())
+    if "xlsx" in formats:
+        out[f"{dept_id}.xlsx"] = E.render_xlsx([(sheet, title, header, rows)])
+    if "csv" in formats:
+        out[f"{dept_id}.csv"] = E.render_csv(header, rows)
     return dept_id, out
 
 

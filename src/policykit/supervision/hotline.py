@@ -20,6 +20,13 @@ boundary item of the same (normalised) name. Every row has a fate: imported, or 
 located problem (``file:line:column``, rule ``HOTLINE-ROW``); doubtful values that do not stop the row
 are warnings. Encoding: UTF-8 (with or without BOM), else GB18030.
 
+Budgets (:class:`HotlineLimits`): the file's size (default 64 MiB) and its number of rows (default
+100,000), configurable with ``--max-file-bytes`` / ``--max-rows`` or ``POLICYKIT_HOTLINE_MAX_*``.
+A cheap first pass counts the rows and settles the encoding, so a file over a limit is refused in
+a second or two with ``HOTLINE-LIMIT`` and nothing is written; the second pass streams the rows
+(only the current record's lines are kept in memory). A protective ``'`` that a CSV writer put
+before ``= + - @``, tab or CR (``policykit.cells``) is removed from a cell.
+
 Re-importing the same export gives the same bytes. Fields added by hand to an existing output file
 (``dispute``, ``remark``, a ``boundary`` the importer did not find …) are kept for the same problem
 id, and problems the export no longer has are kept as they were.
@@ -28,19 +35,20 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import io
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError
+from ..cells import from_csv_text
+from ..errors import InputError, UsageError
 from ..problems import Problem
 from ..writing import dump_yaml, write_files_atomically
 
 RULE = "HOTLINE-ROW"
 RULE_FILE = "HOTLINE-FILE"
+RULE_LIMIT = "HOTLINE-LIMIT"
 COLUMNS = {
     "order_id": ("工单编号", "工单号", "编号", "order_id"),
     "date": ("受理时间", "来电时间", "登记时间", "受理日期", "date"),
@@ -74,6 +82,42 @@ SOURCE = "12345"
 PREFIX = "RX"
 
 
+@dataclass(frozen=True)
+class HotlineLimits:
+    """What one 12345 export may cost: bytes of the file and rows after the header."""
+
+    max_file_bytes: int = 64 * 1024 * 1024
+    max_rows: int = 100_000
+
+    ENV = {"max_file_bytes": "POLICYKIT_HOTLINE_MAX_FILE_BYTES", "max_rows": "POLICYKIT_HOTLINE_MAX_ROWS"}
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "HotlineLimits":
+        """Defaults, then ``POLICYKIT_HOTLINE_MAX_*`` variables, then ``overrides`` that are not None."""
+        environ = os.environ if environ is None else environ
+        values = {}
+        for name, var in cls.ENV.items():
+            raw = environ.get(var)
+            if raw is not None and raw.strip():
+                try:
+                    values[name] = int(raw.strip().replace("_", ""))
+                except ValueError:
+                    raise UsageError(f"环境变量 {var} 应为正整数：{raw!r} (must be a positive integer)") from None
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for k, v in values.items():
+            if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+                raise UsageError(f"12345 导入上限 {k} 应为正整数：{v!r} (limit must be a positive integer)")
+        return cls(**values)
+
+    def error(self, label: str, line: int, what: str, value: int, option: str) -> InputError:
+        limit = getattr(self, option)
+        gloss = "rows" if option == "max_rows" else "file size"
+        return InputError(f"{label}:{line}:1: [{RULE_LIMIT}] {what} {value:,} 超过上限 {limit:,}，未导入任何工单 "
+                          f"({gloss} over the limit {option})",
+                          hint=f"确属正常的大批量导出时，用 --{option.replace('_', '-')} 或环境变量 {self.ENV[option]} "
+                               "调高上限，或按月份拆分导出后分批导入。")
+
+
 @dataclass
 class HotlineImport:
     """What one import did: the records, every row's fate and the located problems."""
@@ -100,12 +144,44 @@ class HotlineImport:
                 "written": [str(p) for p in self.written]}
 
 
-def _decode(raw: bytes, label: str) -> str:
-    for enc in ("utf-8-sig", "gb18030"):
+def _open(path: Path, encoding: str):
+    # universal newlines: \r\n and a lone \r read as \n (multi-line cells included)
+    return open(path, encoding=encoding, errors="strict", newline=None)
+
+
+def _cannot_read(label: str, exc: OSError) -> InputError:
+    return InputError(f"无法读取 12345 工单文件：{label}：{exc.strerror or exc} (cannot read)")
+
+
+def _survey(path: Path, label: str, limits: HotlineLimits) -> str:
+    """First pass, in bounded memory: the file's size, its encoding (UTF-8, else GB18030) and its
+    number of rows, refused early when over a limit. Returns the encoding."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise _cannot_read(label, exc) from None
+    if size > limits.max_file_bytes:
+        raise limits.error(label, 1, "文件大小（字节）", size, "max_file_bytes")
+    for encoding in ("utf-8-sig", "gb18030"):
         try:
-            return raw.decode(enc)
+            with _open(path, encoding) as fh:
+                reader = csv.reader(fh)
+                records = -1                      # the header is not a row
+                while True:
+                    try:
+                        next(reader)
+                    except StopIteration:
+                        break
+                    except csv.Error:
+                        pass                      # reported, located, by the second pass
+                    records += 1
+                    if records > limits.max_rows:
+                        raise limits.error(label, reader.line_num, "工单行数", records, "max_rows")
+            return encoding
         except UnicodeDecodeError:
             continue
+        except OSError as exc:
+            raise _cannot_read(label, exc) from None
     raise InputError(f"无法识别 {label} 的编码（应为 UTF-8 或 GB18030） (cannot decode)")
 
 
@@ -164,29 +240,61 @@ def _parse_date(text: str):
     return None
 
 
-def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | None = None) -> HotlineImport:
-    """Parse the export at ``path`` against ``repo`` (for department names and boundary items)."""
-    from .report import boundary_for_matter
+def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | None = None,
+                     limits: HotlineLimits | None = None) -> HotlineImport:
+    """Parse the export at ``path`` against ``repo`` (for department names and boundary items).
+
+    Raises :class:`InputError` (``HOTLINE-LIMIT``) when the file is over ``limits`` (by default
+    :meth:`HotlineLimits.from_env`)."""
     path = Path(path)
     label = os.fspath(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"无法读取 12345 工单文件：{label}：{exc.strerror or exc} (cannot read)") from None
-    text = _decode(raw, label).replace("\r\n", "\n").replace("\r", "\n")
+    limits = limits or HotlineLimits.from_env()
     result = HotlineImport(label, batch or path.stem)
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}", result.batch):
         raise InputError(f"批次编号只能含字母、数字、-、_：{result.batch}", hint="用 --batch 指定，如 12345-2025")
-    lines = text.split("\n")
-    reader = csv.reader(io.StringIO(text))
+    encoding = _survey(path, label, limits)
     try:
-        header = next(reader)
+        with _open(path, encoding) as fh:
+            _read_rows(fh, label, repo, result)
+    except UnicodeDecodeError:      # the file changed between the two passes
+        raise InputError(f"无法识别 {label} 的编码（应为 UTF-8 或 GB18030） (cannot decode)") from None
+    except OSError as exc:
+        raise _cannot_read(label, exc) from None
+    _merge(result, existing or {})
+    result.text = _document({"batch": result.batch, "source": SOURCE, "imported_from": path.name}, result.records)
+    return result
+
+
+def _document(head: dict, records: list) -> str:
+    """``dump_yaml({**head, "problems": records})``, the same bytes, written one record at a time so
+    that the emitter never holds the whole batch's node graph (it is the bulk of the memory)."""
+    if not records:
+        return dump_yaml({**head, "problems": records})
+    parts = [dump_yaml(head), "problems:\n"]
+    for rec in records:
+        for line in dump_yaml([rec]).splitlines(keepends=True):
+            parts.append("  " + line if line.strip("\n") else line)
+    return "".join(parts)
+
+
+def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
+    """Second pass: one record at a time; only the current record's lines are kept."""
+    from .report import boundary_for_matter
+    record: list = []
+
+    def lines():
+        for line in fh:
+            record.append(line)
+            yield line
+    reader = csv.reader(lines())
+    try:
+        header = [from_csv_text(h) for h in next(reader)]
     except StopIteration:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", "文件为空，没有表头 (empty file)"))
-        return result
+        return
     except csv.Error as exc:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", f"表头无法解析：{exc} (bad header)"))
-        return result
+        return
     cols = {}
     for key, names in COLUMNS.items():
         for i, h in enumerate(header):
@@ -196,12 +304,14 @@ def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | N
     if missing:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error",
                                        f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(h.strip() for h in header)}） (missing columns)"))
-        return result
+        return
     departments = _department_index(repo)
+    matters: dict = {}                       # matter name -> boundary item or None, looked up once
     seen: dict = {}
     previous_end = reader.line_num
     while True:
         start = previous_end + 1
+        record.clear()
         try:
             row = next(reader)
         except StopIteration:
@@ -216,11 +326,14 @@ def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | N
         previous_end = end
         if not any(c.strip() for c in row):
             continue
+        row = [from_csv_text(c) for c in row]
         result.rows += 1
-        record_text = "\n".join(lines[start - 1:end])
-        positions = _field_positions(record_text)
+        record_text = "".join(record)
+        positions: list = []
 
         def where(key):
+            if not positions:            # located only when a problem is reported
+                positions.extend(_field_positions(record_text))
             idx = cols.get(key, 0)
             off, col = positions[idx] if idx < len(positions) else (0, 1)
             return start + off, col
@@ -294,7 +407,9 @@ def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | N
         matter = cell("matter")
         if matter:
             rec["matter"] = matter
-            b = boundary_for_matter(repo, matter)
+            if matter not in matters:
+                matters[matter] = boundary_for_matter(repo, matter)
+            b = matters[matter]
             if b is not None:
                 rec["boundary"] = b.id
                 result.boundaries[b.id] += 1
@@ -305,10 +420,6 @@ def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | N
         result.tags.update(tags)
         result.records.append(rec)
         result.imported.append(rec["id"])
-    _merge(result, existing or {})
-    result.text = dump_yaml({"batch": result.batch, "source": SOURCE, "imported_from": path.name,
-                             "problems": result.records})
-    return result
 
 
 _FIELD_ORDER = ("id", "source", "order_id", "date", "content", "district", "reporter", "departments", "tags", "matter",
@@ -333,7 +444,8 @@ def _merge(result: HotlineImport, existing: dict) -> None:
     result.records = merged
 
 
-def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_run: bool = False) -> HotlineImport:
+def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_run: bool = False,
+                   limits: HotlineLimits | None = None) -> HotlineImport:
     """Read the export and write ``out_path`` atomically (unless ``dry_run`` or nothing was imported)."""
     out = Path(out_path)
     existing = {}
@@ -347,7 +459,7 @@ def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_ru
             raise InputError(f"输出文件已存在但无法解析，未做任何修改：{out}（{first}）",
                              hint="先修正或删除该文件，再重新导入。")
         existing = doc.data
-    result = read_hotline_csv(csv_path, repo, batch=batch, existing=existing)
+    result = read_hotline_csv(csv_path, repo, batch=batch, existing=existing, limits=limits)
     if not dry_run and result.records and not any(p.rule == RULE_FILE for p in result.problems):
         result.written = write_files_atomically({out: result.text})
     return result
