@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import array
 import datetime as _dt
+import errno
 import gc
 import hashlib
 import hmac
@@ -42,6 +43,7 @@ import json
 import marshal
 import os
 import secrets
+import stat
 import sys
 import threading
 import time
@@ -49,6 +51,7 @@ from pathlib import Path
 
 from .precheck import fast_valid
 from .problems import Problem
+from .sources import _CLOEXEC, _NOFOLLOW, FILE_FLAGS, Refused, WorkTree
 
 FORMAT = 2
 PARALLEL_MIN_BYTES = 3 * 1024 * 1024     # below this, forking costs more than it saves
@@ -111,9 +114,9 @@ def _load_all(root: Path, source, files, config):
             keys[rel] = _entry_key(salt, kind, digests[kind], blob)
             continue
         try:
-            raw = source.read_bytes(rel)
-        except (OSError, PermissionError) as exc:
-            unreadable[rel] = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
+            raw = _read(source, rel, config)
+        except OSError as exc:
+            unreadable[rel] = _unreadable(rel, exc)
             continue
         raws[rel] = raw
         blob = blob_id(raw)
@@ -136,9 +139,9 @@ def _load_all(root: Path, source, files, config):
             packs.discard(keys[rel])
         if rel not in raws:  # known by its stat, but its entry is gone: read it after all
             try:
-                raws[rel] = source.read_bytes(rel)
-            except (OSError, PermissionError) as exc:
-                unreadable[rel] = Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
+                raws[rel] = _read(source, rel, config)
+            except OSError as exc:
+                unreadable[rel] = _unreadable(rel, exc)
                 continue
             keys[rel] = _entry_key(salt, kind, digests[kind], blob_id(raws[rel]))
         misses.append((rel, kind))
@@ -174,6 +177,20 @@ def _load_all(root: Path, source, files, config):
             packs.finish(used)
             store.finish(used | {packs.index_key})
     return unreadable, results
+
+
+def _read(source, rel: str, config) -> bytes:
+    """A list file's bytes. The work tree opens it inside the repository only, as a regular file,
+    and refuses one over ``max_file_bytes`` before reading it (``sources.Tree``)."""
+    if isinstance(source, WorkTree):
+        return source.read_bytes(rel, config.limits.max_file_bytes)
+    return source.read_bytes(rel)
+
+
+def _unreadable(rel: str, exc: OSError) -> Problem:
+    if isinstance(exc, Refused):
+        return exc.problem(rel)
+    return Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -242,8 +259,8 @@ def _schema_digest(kind: str, root: Path) -> str:
     except OSError:
         return "missing"
     if stamp not in _SCHEMA_DIGESTS:
-        with open(path, "rb") as fh:
-            _SCHEMA_DIGESTS[stamp] = hashlib.sha256(fh.read()).hexdigest()[:32]
+        from .schemas import schema_bytes
+        _SCHEMA_DIGESTS[stamp] = hashlib.sha256(schema_bytes(kind, root)).hexdigest()[:32]
     return _SCHEMA_DIGESTS[stamp]
 
 
@@ -272,6 +289,70 @@ def _home_base() -> Path:
     return (Path(xdg) if xdg else Path.home() / ".cache") / "policykit"
 
 
+# ---- trust: only a cache nobody else could have written (git's safe.directory rule) ----------
+# The MAC proves that an entry was written with the secret; that proves nothing if another user
+# could have chosen the secret, or could replace it and the entries together. So the cache
+# directories and the secret are used only when they belong to the current user and no one else
+# may write them (the secret: nor read it); otherwise one warning line, and the check runs
+# without the cache. Directories are created 0o700, the secret 0o600 with O_EXCL|O_NOFOLLOW.
+# A full or read-only disk likewise costs only speed: one warning, the check goes on uncached.
+
+_WARNED: set = set()
+_QUIET = [False]          # forked parse workers leave the warning to the parent
+
+
+def _warn(message: str) -> None:
+    """One line on stderr, once per process and message."""
+    if _QUIET[0] or message in _WARNED:
+        return
+    _WARNED.add(message)
+    try:
+        sys.stderr.write(f"policykit: 警告 (warning): {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):  # pragma: no cover - no stderr to speak to
+        pass
+
+
+def _write_failed(directory, exc: OSError) -> None:
+    _warn(f"无法写入缓存目录 {directory}（{exc.strerror or exc}），本次检查不使用缓存继续 "
+          f"(cannot write the cache: continuing without it)")
+
+
+class _Untrusted(Exception):
+    """A cache directory or secret that someone else could have written."""
+
+    def __init__(self, what: str, fix: str, english: str):
+        super().__init__(what)
+        self.what, self.fix, self.english = what, fix, english
+
+    def warning(self) -> str:
+        return f"{self.what}，本次不使用缓存；{self.fix} ({self.english}: running without the cache)"
+
+
+def _trusted_dir(path: Path) -> None:
+    """Create ``path`` (0o700) if missing; ``_Untrusted`` unless it is a directory of the current
+    user that neither its group nor others may write. A link to such a directory is fine."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            pass
+        st = os.stat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise _Untrusted(f"缓存目录 {path} 不是目录", "请删除它或用 POLICYKIT_CACHE_DIR 另选目录",
+                         "cache path is not a directory")
+    if st.st_uid != os.geteuid():
+        raise _Untrusted(f"缓存目录 {path} 不属于当前用户（属主 uid {st.st_uid}）",
+                         "请删除该目录或用 POLICYKIT_CACHE_DIR 另选自己的目录",
+                         "cache directory owned by another user")
+    if st.st_mode & 0o022:
+        raise _Untrusted(f"缓存目录 {path} 可被同组或其他用户写入（{stat.filemode(st.st_mode)}）",
+                         f"请执行 chmod go-w {path}", "cache directory writable by group or others")
+
+
 class Store:
     def __init__(self, directory: Path, secret: bytes):
         self.dir = directory
@@ -280,29 +361,47 @@ class Store:
         self.written = 0
         self.rejected = 0
         self.hits = 0
+        self.broken = False        # a write failed (full or read-only disk): write no more this run
 
     @classmethod
     def for_root(cls, root: Path) -> "Store | None":
+        """The store of the repository at ``root``, or None: no cache configured, or a cache
+        directory or secret another user could have written (with one warning line), or one that
+        cannot be created (full or read-only disk, with one warning line)."""
         base = cache_base()
         if base is None:
             return None
         root = Path(root).resolve()
         try:
-            base_resolved = base.resolve()
+            base_resolved = Path(os.path.realpath(base))
             # the secret never lives inside a repository: a pull request could otherwise ship both
             secret_dir = _home_base() if base_resolved.is_relative_to(root) else base
+            _trusted_dir(base)
+            if secret_dir != base:
+                _trusted_dir(secret_dir)
             secret = _secret(secret_dir)
             directory = base / hashlib.sha256(str(root).encode("utf-8")).hexdigest()[:16]
-            fresh = not directory.is_dir()
-            directory.mkdir(parents=True, exist_ok=True)
-            os.utime(directory)  # marks this repository's entries as recently used
+            fresh = not os.path.lexists(directory)
+            _trusted_dir(directory)
+            try:
+                os.utime(directory)  # marks this repository's entries as recently used
+            except OSError:  # a read-only cache is still read
+                pass
             if fresh:
                 _prune_roots(base, keep=directory)
-        except OSError:
+        except _Untrusted as exc:
+            _warn(exc.warning())
+            return None
+        except OSError as exc:
+            _write_failed(base, exc)
             return None
         if secret is None:
             return None
         return cls(directory, secret)
+
+    def _failed(self, exc: OSError) -> None:
+        self.broken = True
+        _write_failed(self.dir, exc)
 
     def _path(self, key: str) -> str:
         return os.path.join(self._dir, key[:2], key[2:] + ".json")
@@ -340,15 +439,21 @@ class Store:
         return self._verified(key, raw)
 
     def put(self, key: str, body: bytes) -> None:
+        if self.broken:
+            return
         path = self._path(key)
         tmp = f"{path}.{secrets.token_hex(4)}.tmp"
         try:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(tmp, "wb") as fh:
-                fh.write(self._record(key, body))
+            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
+            try:
+                _write_all(fd, self._record(key, body))
+            finally:
+                os.close(fd)
             os.replace(tmp, path)
             self.written += 1
-        except OSError:  # a read-only or full disk only costs speed
+        except OSError as exc:  # a read-only or full disk only costs speed
+            self._failed(exc)
             try:
                 os.unlink(tmp)
             except OSError:
@@ -403,7 +508,7 @@ class PackStore:
         self.index: dict = {}
         self.added: dict = {}
         self._readers: dict = {}
-        self._writer = None          # (pid, name, file object)
+        self._writer = None          # [pid, name, descriptor, size written]
         body = store.get(self.index_key)
         if body is not None:
             try:
@@ -435,19 +540,23 @@ class PackStore:
 
     def put(self, key: str, body: bytes) -> list | None:
         """Append ``key``'s record to this process's pack; its location, or None (disk trouble)."""
+        if self.store.broken:
+            return None
         record = self.store._record(key, body)
         try:
             writer = self._writer
             if writer is None or writer[0] != os.getpid():
-                os.makedirs(self.dir, exist_ok=True)
+                os.makedirs(self.dir, mode=0o700, exist_ok=True)
                 name = f"{time.time_ns():x}-{os.getpid()}-{secrets.token_hex(4)}.pack"
-                writer = self._writer = (os.getpid(), name, open(os.path.join(self.dir, name), "ab"))
-            fh = writer[2]
-            offset = fh.tell()
-            fh.write(record)
-            fh.flush()
-        except OSError:  # a read-only or full disk only costs speed
+                fd = os.open(os.path.join(self.dir, name),
+                             os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | _NOFOLLOW | _CLOEXEC, 0o600)
+                writer = self._writer = [os.getpid(), name, fd, 0]
+            offset = writer[3]
+            _write_all(writer[2], record)   # unbuffered: nothing is left to fail at close
+        except OSError as exc:  # a read-only or full disk only costs speed
+            self.store._failed(exc)
             return None
+        writer[3] = offset + len(record)
         where = [writer[1], offset, len(record)]
         self.added[key] = where
         self.store.written += 1
@@ -466,7 +575,10 @@ class PackStore:
             fh.close()
         self._readers.clear()
         if self._writer is not None and self._writer[0] == os.getpid():
-            self._writer[2].close()
+            try:
+                os.close(self._writer[2])
+            except OSError:  # pragma: no cover
+                pass
         self._writer = None
 
     def finish(self, used: set) -> None:
@@ -557,12 +669,14 @@ class StatIndex:
     def _stamp(st) -> list:
         return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
-    def blob(self, path: str) -> str | None:
-        """The blob id of the regular file at ``path`` if its stat still matches, else None."""
-        try:
-            st = os.lstat(path)
-        except OSError:
-            return None
+    def blob(self, path: str, st=None) -> str | None:
+        """The blob id of the regular file at ``path`` if its stat (``st``: its ``lstat`` if the
+        caller has it) still matches, else None."""
+        if st is None:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                return None
         entry = self.entries.get(path)
         if not isinstance(entry, list) or len(entry) != 3:
             return None
@@ -614,30 +728,84 @@ def _prune_roots(base: Path, keep: Path) -> None:
         pass
 
 
+SECRET_MAX_BYTES = 4096
+
+
 def _secret(directory: Path) -> bytes | None:
+    """The store's secret in ``directory`` (made on first use), or None when none can be made.
+    ``_Untrusted`` when the file is a link, not a regular file, not the current user's, or open
+    to anyone else (it is opened with O_NOFOLLOW|O_NONBLOCK and checked by fstat before reading)."""
     path = directory / "secret"
-    try:
-        data = path.read_bytes().strip()
+    for _ in range(2):
+        try:
+            fd = os.open(path, FILE_FLAGS)
+        except FileNotFoundError:
+            data = _new_secret(path, replace=False)
+            if data is not None:
+                return data
+            continue            # another process made it meanwhile: read that one
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENXIO):
+                raise _Untrusted(f"缓存密钥 {path} 是符号链接或特殊文件", "请删除该文件",
+                                 "cache secret is a link or not a regular file") from None
+            raise
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise _Untrusted(f"缓存密钥 {path} 不是普通文件", "请删除该文件", "cache secret is not a regular file")
+            if st.st_uid != os.geteuid():
+                raise _Untrusted(f"缓存密钥 {path} 不属于当前用户（属主 uid {st.st_uid}）", "请删除该文件",
+                                 "cache secret owned by another user")
+            if st.st_mode & 0o077:
+                raise _Untrusted(f"缓存密钥 {path} 可被其他用户读写（{stat.filemode(st.st_mode)}）",
+                                 f"请删除该文件或执行 chmod 600 {path}", "cache secret open to other users")
+            data = os.read(fd, SECRET_MAX_BYTES).strip()
+        finally:
+            os.close(fd)
         if len(data) >= 32:
             return data
-    except FileNotFoundError:
-        pass
-    except OSError:
-        return None
+        return _new_secret(path, replace=True)   # damaged (an older version's interrupted write)
+    return None
+
+
+def _new_secret(path: Path, *, replace: bool) -> bytes | None:
+    """A fresh secret, written whole to a private temporary file (0o600, O_EXCL|O_NOFOLLOW) and
+    then linked into place, so no reader ever sees half a secret; None if another process linked
+    its own first. ``replace``: put it over a damaged one instead."""
+    data = secrets.token_hex(32).encode("ascii")
+    tmp = path.with_name(f".secret-{secrets.token_hex(8)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(secrets.token_hex(32).encode("ascii"))
-    except FileExistsError:
-        pass
-    except OSError:
-        return None
-    try:
-        data = path.read_bytes().strip()
-    except OSError:  # pragma: no cover
-        return None
-    return data if len(data) >= 32 else None
+        try:
+            _write_all(fd, data)
+        finally:
+            os.close(fd)
+        if replace:
+            os.replace(tmp, path)
+            return data
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return None
+        except OSError:   # a file system without hard links
+            os.replace(tmp, path)
+        return data
+    finally:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write all of ``data`` to ``fd`` (``os.write`` until done); a short write with no error is
+    treated as a full disk."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        if n <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[n:]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,6 +873,7 @@ def _shares(misses, raws, n: int) -> list[list]:
 
 def _worker_main(share, raws, config, root, store, keys, conn):  # pragma: no cover - a forked child
     gc.disable()  # a worker only parses; its objects are freed by reference counting
+    _QUIET[0] = True  # a failed write is the parent's to report (it writes what the worker could not)
     try:
         for rel, kind in share:
             conn.send(_work(rel, kind, raws[rel], config, root, store, keys))
@@ -777,7 +946,11 @@ class _Reparse:
 
     def __call__(self):
         from .loader import load_bytes  # the located loader: the reference for positions
-        raw = self.raw if self.raw is not None else self.source.read_bytes(self.rel)
+        try:
+            raw = self.raw if self.raw is not None else _read(self.source, self.rel, self.config)
+        except OSError:  # the file went away or turned into something refused since: no positions
+            from .loader import Document
+            return Document(self.rel)
         return load_bytes(raw, self.rel, self.config.limits)
 
 

@@ -12,8 +12,10 @@ back instead of being computed again. Anything that could change a verdict chang
   bump; the site, importers, exporters and the command line are left out);
 * PyYAML, jsonschema and durable-rules versions; the engine; ``today`` and the legal date.
 
-A symbolic link anywhere in those trees turns the memo off for that run (a link may point at
-something outside the repository whose changes we would not see). Results are stored through
+A symbolic link anywhere in those trees (or on the way to them), a file that is not a regular
+file (a FIFO is never opened) and a file over the size limit each turn the memo off for that run:
+a link may point at something outside the repository whose changes we would not see, and nothing
+is read whole that the loader would refuse to read. Results are stored through
 the document cache's authenticated store (``cache.Store``: JSON, HMAC with a secret kept outside
 any repository), so a planted or damaged entry is ignored and the check simply runs.
 """
@@ -23,6 +25,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 
 from .problems import Problem
@@ -59,15 +62,28 @@ def _versions() -> str:
 
 
 class _Link(Exception):
-    pass
+    """No memo for this run: a link, a file that is not regular, or a file over the size limit."""
 
 
-def _tree(h, base: Path, label: str, index=None) -> None:
-    """Feed every file under ``base`` (path and git blob id) into ``h``; refuse symbolic links.
+def _no_link_on_the_way(root: Path, base: Path) -> None:
+    """``_Link`` when a directory between ``root`` and ``base`` (both included) is a symbolic link."""
+    path = Path(base)
+    if path.is_relative_to(root):
+        for part in (path, *path.parents):
+            if part == root:
+                break
+            if part.is_symlink():
+                raise _Link(str(part))
+    elif path.is_symlink():
+        raise _Link(str(path))
+
+
+def _tree(h, base: Path, label: str, index=None, *, max_bytes: int) -> None:
+    """Feed every file under ``base`` (path and git blob id) into ``h``; refuse symbolic links,
+    files that are not regular (never opened) and files over ``max_bytes`` (never read).
     ``index`` (cache.StatIndex) answers for files whose stat is unchanged without reading them."""
     from .cache import blob_id
-    if base.is_symlink():
-        raise _Link(str(base))
+    from .sources import read_regular
     if not base.is_dir():
         h.update(f"{label}:absent\0".encode())
         return
@@ -78,12 +94,12 @@ def _tree(h, base: Path, label: str, index=None) -> None:
                 raise _Link(os.path.join(dirpath, name))
         for name in sorted(filenames):
             path = os.path.join(dirpath, name)
-            if os.path.islink(path):
-                raise _Link(path)
-            blob = index.blob(path) if index is not None else None
+            st = os.lstat(path)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > max_bytes:
+                raise _Link(path)   # a link, FIFO, socket, device, or a file too large to read
+            blob = index.blob(path, st) if index is not None else None
             if blob is None:
-                with open(path, "rb") as fh:
-                    raw = fh.read()
+                raw = read_regular(path, max_bytes)
                 blob = blob_id(raw)
                 if index is not None:
                     index.record(path, raw, blob)
@@ -96,22 +112,29 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
     """The memo key of a check of the work tree at ``root`` (``config``: its policykit.yaml, read),
     or None when no memo may be used."""
     from .config import CONFIG_FILE
-    from .schemas import BUNDLED_SCHEMAS
+    from .schemas import BUNDLED_SCHEMAS, SCHEMA_MAX_BYTES
     root = Path(root).resolve()
     h = hashlib.sha256()
     h.update(f"pk-check-memo{FORMAT}|{_code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
+    from .loader import Limits
+    from .sources import read_regular
+    limit = config.limits.max_file_bytes
     try:
-        cfg = root / CONFIG_FILE
-        if cfg.is_symlink():
-            return None
-        h.update(cfg.read_bytes() if cfg.is_file() else b"<no config>")
+        try:  # a link, FIFO or oversized policykit.yaml: no memo (the check reports it)
+            h.update(read_regular(root / CONFIG_FILE, Limits().max_file_bytes))
+        except FileNotFoundError:
+            h.update(b"<no config>")
         from .cache import StatIndex, Store
         index = StatIndex.shared(Store.for_root(root))
-        _tree(h, root / config.lists_dir, "lists", index)
+        lists = root / config.lists_dir
+        _no_link_on_the_way(root, lists)
+        _tree(h, lists, "lists", index, max_bytes=limit)
         index.save()
-        _tree(h, Path(rules_dir), "rules")
+        _no_link_on_the_way(root, Path(rules_dir))
+        _tree(h, Path(rules_dir), "rules", max_bytes=limit)
         schemas = root / "schemas"
-        _tree(h, schemas if schemas.is_dir() else BUNDLED_SCHEMAS, "schemas")
+        _no_link_on_the_way(root, schemas)
+        _tree(h, schemas if schemas.is_dir() else BUNDLED_SCHEMAS, "schemas", max_bytes=SCHEMA_MAX_BYTES)
     except (_Link, OSError):
         return None
     return h.hexdigest()

@@ -560,30 +560,22 @@ def index_source(root) -> SnapshotSource:
 
 def worktree_files(root, under=()) -> tuple[dict, dict]:
     """``({rel: blob sha}, {rel: bytes})`` of the files on disk under the given directories (hidden
-    files and directories skipped, symlinks leaving the root skipped) — the work tree side of a diff."""
+    files and directories skipped) — the work tree side of a diff. Read through ``sources.Tree``:
+    links leaving the root or into .git, FIFOs and other non-regular files, and files over the
+    default size limit are skipped, never opened or read whole."""
+    from .loader import Limits
+    from .sources import Tree
     root = Path(root).resolve()
+    limit = Limits().max_file_bytes
     ids, contents = {}, {}
-    for directory in under or ("",):
-        base = root / directory
-        if base.is_file():
-            data = base.read_bytes()
-            ids[directory], contents[directory] = blob_sha(data), data
-            continue
-        if not base.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                path = Path(dirpath) / name
+    with Tree(root) as tree:
+        for directory in under or ("",):
+            listed = [directory] if (root / directory).is_file() else tree.list_files(directory, ("",), (".",))[0]
+            for rel in listed:
                 try:
-                    if not path.resolve().is_relative_to(root):
-                        continue
-                    data = path.read_bytes()
+                    data = tree.read(rel, limit)
                 except OSError:
                     continue
-                rel = path.relative_to(root).as_posix()
                 ids[rel], contents[rel] = blob_sha(data), data
     return ids, contents
 

@@ -241,20 +241,16 @@ def _translate(message: str) -> str:
 
 def load_file(path: Path, root: Path, limits: Limits = Limits()) -> Document:
     """Load one file; never raises for bad content (problems are recorded on the document)."""
+    from .sources import Refused, open_inside
     rel = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
     doc = Document(rel)
     try:
-        real = path.resolve()
-        if path.is_symlink() and not real.is_relative_to(root.resolve()):
-            doc.problems.append(Problem(rel, 1, 1, "$", "FILE-OUTSIDE", "error",
-                                        "符号链接指向仓库之外，已拒绝读取 (symlink points outside the repository)"))
-            return doc
-        size = os.path.getsize(real)
-        if size > limits.max_file_bytes:
-            doc.problems.append(Problem(rel, 1, 1, "$", "YAML-LIMIT", "error",
-                                        f"文件大小 {size} 字节超过上限 {limits.max_file_bytes} (file too large)"))
-            return doc
-        raw = real.read_bytes()
+        # one component at a time from the root: no link out of it or into .git, nothing but a
+        # regular file opened, the size limit checked before reading (sources.Tree)
+        raw = open_inside(root, rel, limits.max_file_bytes)
+    except Refused as exc:
+        doc.problems.append(exc.problem(rel))
+        return doc
     except OSError as exc:
         doc.problems.append(Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc.strerror} (cannot read)"))
         return doc

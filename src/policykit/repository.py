@@ -154,6 +154,8 @@ def open_repository(path=".", at=None, *, source=None) -> Repository:
     waivers_rel = f"{config.lists_dir}/{WAIVERS_FILE}"
     if source.exists(waivers_rel):
         files.append((waivers_rel, "waivers"))
+    # directories refused while listing (a linked lists directory leading out of the repository)
+    repo.load_problems.extend(getattr(source, "problems", ()))
     for rel, kind, doc, problems in load_documents(root, source, files, config):
         repo.documents[rel] = doc
         repo.kinds[rel] = kind

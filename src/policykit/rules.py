@@ -111,15 +111,17 @@ def load_rules(rules_dir: Path, root: Path, limits: Limits = Limits()) -> tuple[
     policykit) is read back from the authenticated store instead (``_Compiled``)."""
     if not rules_dir.is_dir():
         raise UsageError(f"规则目录不存在：{rules_dir} (rules directory not found)")
-    paths = [path for path in sorted(rules_dir.rglob("*.yaml"))
-             if not any(part.startswith((".", "_")) for part in path.relative_to(rules_dir).parts)]
+    # listed without leaving the repository (a linked rules directory leading out of it is a
+    # FILE-OUTSIDE problem, never read); names starting with "." or "_" (rules/_base) are skipped
+    from .sources import list_tree
+    paths, refused = list_tree(root, rules_dir, (".yaml",), (".", "_"))
     compiled = _Compiled(paths, root, limits)
     remembered = compiled.recall()
     if remembered is not None:
-        return remembered
+        return remembered[0], refused + remembered[1]
     rules, problems = _load_rules(paths, root, limits)
     compiled.remember(rules, problems)
-    return rules, problems
+    return rules, refused + problems
 
 
 class _Compiled:
@@ -133,12 +135,13 @@ class _Compiled:
         try:
             from .cache import Store
             from .check_memo import _code_digest
-            from .schemas import schema_path
+            from .schemas import schema_bytes
+            from .sources import read_all_under
             h = hashlib.sha256(f"pk-rules1|{_code_digest()}|{limits!r}|{root}\0".encode())
-            h.update(schema_path("rule", root).read_bytes())
-            for path in paths:
+            h.update(schema_bytes("rule", root))
+            for path, raw in zip(paths, read_all_under(root, paths, limits.max_file_bytes)):
                 h.update(f"\0{path}\0".encode())
-                h.update(path.read_bytes())
+                h.update(raw)
             self.store, self.key = Store.for_root(root), h.hexdigest()
         except (OSError, ValueError):
             self.store = None

@@ -7,13 +7,14 @@ always show valid list YAML and double as the rule's documentation.
 """
 from __future__ import annotations
 
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .check import evaluate_rules
+from .errors import InputError
 from .facts import build_facts
+from .loader import Limits
 from .repository import open_repository
 from .rules import Rule
 
@@ -30,18 +31,53 @@ class ExampleResult:
 
 
 def run_examples(rules: list[Rule], rules_dir: Path, *, engine: str = "durable", today=None) -> list[ExampleResult]:
-    base = rules_dir / BASE_DIR
     results = []
+    if not any(rule.examples for rule in rules):
+        return results
+    base = _read_base(Path(rules_dir))
     with tempfile.TemporaryDirectory(prefix="policykit-test-") as tmp:
         for rule in rules:
             for i, ex in enumerate(rule.examples):
                 work = Path(tmp) / f"{rule.id}-{i}"
-                if base.is_dir():
-                    shutil.copytree(base, work)
-                else:
-                    work.mkdir(parents=True)
+                work.mkdir(parents=True)
+                for rel, data in base.items():
+                    target = work / rel
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(data)
                 results.append(_run_one(rule, ex, work, engine, today))
     return results
+
+
+def _read_base(rules_dir: Path) -> dict[str, bytes]:
+    """The files of ``rules/_base`` (path inside it -> bytes), read through ``sources.Tree`` with
+    the repository (the rules directory's parent) as the tree: a link leading out of it or into
+    ``.git``, a link loop, a FIFO or an oversized file stops the command (exit 2) before anything is
+    copied, and is never opened. Hidden files are left out."""
+    from .sources import Refused, list_tree, read_under
+    base = rules_dir / BASE_DIR
+    if not base.is_dir():
+        return {}
+    root = rules_dir.parent
+    paths, problems = list_tree(root, base, ("",), (".",))
+    out: dict[str, bytes] = {}
+    for path in paths:
+        rel = path.relative_to(base).as_posix()
+        try:
+            out[rel] = read_under(root, path, Limits().max_file_bytes)
+        except Refused as exc:
+            problems.append(exc.problem(_shown(root, path)))
+        except OSError as exc:
+            problems.append(Refused(_shown(root, path), "FILE-UNREADABLE",
+                                    f"无法读取文件：{exc.strerror} (cannot read)").problem())
+    if problems:
+        first = problems[0]
+        raise InputError(f"规则示例的基础仓库 {_shown(root, base)} 中有 {len(problems)} 个文件无法安全读取，未复制任何文件："
+                         f"{first.location()} [{first.rule}] {first.message} (unsafe file in the examples' base repository)")
+    return out
+
+
+def _shown(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def _run_one(rule: Rule, ex: dict, work: Path, engine: str, today) -> ExampleResult:

@@ -45,23 +45,62 @@ def _validator(schema_path: str):
     import jsonschema
     from jsonschema import Draft202012Validator, FormatChecker
     from referencing import Registry
+    from .sources import Refused
+    own = Path(schema_path).parent != BUNDLED_SCHEMAS
     try:
-        schema = json.loads(Path(schema_path).read_text(encoding="utf-8"))
+        schema = json.loads(_read_schema(Path(schema_path)).decode("utf-8"))
         # the bundled schemas are checked against the metaschema by the test suite
         # (tests/test_repository.py); a repository's own schemas are checked here, every time
-        if Path(schema_path).parent != BUNDLED_SCHEMAS:
+        if own:
             Draft202012Validator.check_schema(schema)
+    except Refused as exc:  # a FIFO, or too large to read: the repository's to fix (exit 2)
+        raise UsageError(f"{schema_path}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
     except (OSError, ValueError, jsonschema.SchemaError) as exc:
         raise InternalError(f"模式文件 {schema_path} 无效：{exc}") from None
     return _on_re2(schema, schema_path if Path(schema_path).parent != BUNDLED_SCHEMAS else None)(
         schema, registry=Registry(retrieve=_no_remote), format_checker=FormatChecker())
 
 
+SCHEMA_MAX_BYTES = 64 * 1024 * 1024   # a schema is read whole: bounded like a list file
+
+
 def schema_path(kind: str, root: Path | None = None) -> Path:
+    """The repository's own schema for ``kind`` (``schemas/<name>`` under ``root``) if it has one,
+    else the bundled one. The repository's file is found without leaving the repository: a link out
+    of it (or into ``.git``), a link loop or a FIFO there is a usage error naming it, never read."""
     name = KINDS[kind]
-    if root is not None and (root / "schemas" / name).is_file():
-        return root / "schemas" / name
+    if root is not None:
+        from .sources import Refused, Tree
+        rel = f"schemas/{name}"
+        try:
+            with Tree(root) as tree:
+                found = tree.probe(rel)
+                real = tree.real_root() if found is not None and found != rel else None
+        except Refused as exc:
+            raise UsageError(f"{exc.problem(rel).location()}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
+        except OSError:
+            found = None
+        if found is not None:
+            return Path(root) / rel if real is None else Path(real) / found
     return BUNDLED_SCHEMAS / name
+
+
+def _read_schema(path: Path) -> bytes:
+    """A schema file's bytes: a regular file, its last component never followed, at most
+    ``SCHEMA_MAX_BYTES`` (a ``Refused`` error otherwise)."""
+    from .sources import read_regular
+    return read_regular(path, SCHEMA_MAX_BYTES)
+
+
+def schema_bytes(kind: str, root: Path | None = None) -> bytes:
+    """The bytes of the schema in use for ``kind``; a refused repository schema is a usage error."""
+    from .sources import Refused
+    path = schema_path(kind, root)
+    try:
+        return _read_schema(path)
+    except Refused as exc:
+        raise UsageError(f"{path}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
+
 
 
 def load_schema(kind: str, root: Path | None = None) -> dict:
