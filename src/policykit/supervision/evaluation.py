@@ -77,28 +77,20 @@ class IndicatorImport:
 
 
 def _open_cells(path: Path):
-    """{sheet name: rows of str cells} from an OLE .xls (xlrd) or a zip .xlsx (openpyxl), by content."""
+    """{sheet name: rows of str cells} from an OLE .xls or a zip .xlsx, by content, through the
+    importer's bounded reader (``ImportLimits``: size, rows, cells; formulas read as their stored
+    values, never evaluated)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw_head = fh.read(8)
     except OSError as exc:
         raise InputError(f"无法读取指标体系文件：{path}：{exc.strerror or exc} (cannot read)") from None
-    if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        xlrd = _need("xlrd")
-        try:
-            book = xlrd.open_workbook(file_contents=raw)
-        except Exception as exc:  # xlrd raises several kinds on damaged files
-            raise InputError(f"无法解析 .xls 文件：{path}：{exc} (unreadable xls)") from None
-        return {s.name: [[_text(s.cell_value(r, c)) for c in range(s.ncols)] for r in range(s.nrows)]
-                for s in book.sheets()}
-    if raw[:2] == b"PK":
-        import io
-        openpyxl = _need("openpyxl")
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-        except Exception as exc:
-            raise InputError(f"无法解析 .xlsx 文件：{path}：{exc} (unreadable xlsx)") from None
-        return {ws.title: [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
-    raise InputError(f"不是电子表格文件（.xls 或 .xlsx）：{path} (not a spreadsheet)")
+    if raw_head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and raw_head[:2] != b"PK":
+        raise InputError(f"不是电子表格文件（.xls 或 .xlsx）：{path} (not a spreadsheet)")
+    _need("xlrd" if raw_head[:2] != b"PK" else "openpyxl")
+    from ..importers.spreadsheet import read_workbook
+    book = read_workbook(path)
+    return {s.name: [[_text(v) for v in row] for row in s.cells] for s in book.sheets}
 
 
 def _need(module: str):
