@@ -56,13 +56,23 @@ mark.pk-hit { background: var(--md-typeset-mark-color, #ffe27a); }
 """
 
 JS = r"""
-/* policykit: 12345 dispatcher lookup. Runs in the browser over lookup.json; fetches nothing else. */
+/* policykit: 12345 dispatcher lookup. Runs in the browser over lookup.json; fetches nothing else.
+   Every string of the data is written as text (textContent, text nodes): never as HTML. */
 (function () {
   "use strict";
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+  function el(tag, cls, children) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    (children || []).forEach(function (c) {
+      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
     });
+    return node;
+  }
+  function link(url, children) {
+    var a = el("a", null, children);
+    // the URLs are relative paths the site built; anything with a scheme (javascript:, data:) is refused
+    if (typeof url === "string" && !/^\s*[a-z][a-z0-9+.\-]*:/i.test(url)) a.setAttribute("href", url);
+    return a;
   }
   function bigrams(s) {
     var out = [];
@@ -91,20 +101,35 @@ JS = r"""
     return total;
   }
   function mark(text, terms) {
-    var out = esc(text);
-    terms.forEach(function (t) {
-      if (t) out = out.split(esc(t)).join('<mark class="pk-hit">' + esc(t) + "</mark>");
-    });
-    return out;
+    // text nodes, with the query's terms in <mark> elements
+    text = String(text == null ? "" : text);
+    var parts = [], rest = text;
+    while (rest) {
+      var at = -1, hit = "";
+      terms.forEach(function (t) {
+        var i = t ? rest.indexOf(t) : -1;
+        if (i >= 0 && (at < 0 || i < at || (i === at && t.length > hit.length))) { at = i; hit = t; }
+      });
+      if (at < 0) { parts.push(rest); break; }
+      if (at > 0) parts.push(rest.slice(0, at));
+      parts.push(el("mark", "pk-hit", [hit]));
+      rest = rest.slice(at + hit.length);
+    }
+    return parts;
   }
   function deptLink(data, id) {
     var d = data.departments[id];
-    return d ? '<a href="' + esc(d.url) + '">' + esc(d.name) + "</a>" : esc(id);
+    return d ? link(d.url, [String(d.name)]) : document.createTextNode(String(id));
+  }
+  function joined(nodes, sep) {
+    var out = [];
+    nodes.forEach(function (n, i) { if (i) out.push(sep); out.push(n); });
+    return out;
   }
   function render(data, query, results, status) {
     var terms = query.replace(/[，,、;；]/g, " ").split(/\s+/).filter(Boolean);
+    results.textContent = "";
     if (!terms.length) {
-      results.innerHTML = "";
       status.textContent = "共有 " + data.matters.length + " 项职责边界事项、" + data.items.length +
         " 项权力事项可供查询。请输入关键词。";
       return;
@@ -119,45 +144,56 @@ JS = r"""
     var catalog = data.catalog.map(function (c) {
       return [score(terms, [[c[1], 50]]), c];
     }).filter(function (x) { return x[0] >= 50 * terms.length; }).slice(0, 10);
-    var html = [];
     if (matters.length) {
-      html.push("<h2>职责边界事项</h2>");
+      results.appendChild(el("h2", null, ["职责边界事项"]));
       matters.forEach(function (x) {
         var m = x[1];
         var lead = m.roles.filter(function (r) { return r.role === "牵头"; });
         var coop = m.roles.filter(function (r) { return r.role !== "牵头"; });
-        var card = ['<div class="pk-card pk-matter" data-id="' + esc(m.id) + '">',
-          '<h3><a href="' + esc(m.url) + '">' + mark(m.name, terms) + "</a></h3>",
-          "<p><strong>牵头部门</strong>：" + (lead.length ? lead.map(function (r) { return deptLink(data, r.department); }).join("、") : "（未明确）") + "</p>"];
+        var card = el("div", "pk-card pk-matter");
+        card.setAttribute("data-id", String(m.id));
+        card.appendChild(el("h3", null, [link(m.url, mark(m.name, terms))]));
+        card.appendChild(el("p", null, [el("strong", null, ["牵头部门"]), "："].concat(lead.length
+          ? joined(lead.map(function (r) { return deptLink(data, r.department); }), "、") : ["（未明确）"])));
         m.roles.forEach(function (r) {
-          card.push('<p><span class="pk-role' + (r.role === "牵头" ? " pk-role-lead" : "") + '">' + esc(r.role) + "</span>" +
-            deptLink(data, r.department) + "：" + r.duties.map(function (d) { return mark(d, terms); }).join("；") + "</p>");
+          var duties = [];
+          r.duties.forEach(function (d, i) { if (i) duties.push("；"); duties = duties.concat(mark(d, terms)); });
+          card.appendChild(el("p", null, [el("span", "pk-role" + (r.role === "牵头" ? " pk-role-lead" : ""), [String(r.role)]),
+            deptLink(data, r.department), "："].concat(duties)));
         });
-        if (coop.length) card.push("<p><strong>配合部门</strong>：" + coop.map(function (r) { return deptLink(data, r.department); }).join("、") + "</p>");
-        if (m.trigger) card.push("<p><strong>启动情形</strong>：" + esc(m.trigger) + "</p>");
-        if (m.dispute) card.push("<p><strong>争议解决</strong>：" + esc(m.dispute) + "</p>");
-        card.push("</div>");
-        html.push(card.join(""));
+        if (coop.length) card.appendChild(el("p", null, [el("strong", null, ["配合部门"]), "："].concat(
+          joined(coop.map(function (r) { return deptLink(data, r.department); }), "、"))));
+        if (m.trigger) card.appendChild(el("p", null, [el("strong", null, ["启动情形"]), "：", String(m.trigger)]));
+        if (m.dispute) card.appendChild(el("p", null, [el("strong", null, ["争议解决"]), "：", String(m.dispute)]));
+        results.appendChild(card);
       });
     }
     if (items.length) {
-      html.push("<h2>权力事项</h2><ul>");
+      results.appendChild(el("h2", null, ["权力事项"]));
+      var ul = el("ul");
       items.forEach(function (x) {
         var it = x[1];
-        html.push('<li><a href="' + esc(it[4]) + '">' + mark(it[1], terms) + "</a>（" + esc(it[3]) + "）— " + deptLink(data, it[2]) + "</li>");
+        ul.appendChild(el("li", null, [link(it[4], mark(it[1], terms)), "（" + it[3] + "）— ", deptLink(data, it[2])]));
       });
-      html.push("</ul>");
+      results.appendChild(ul);
     }
     if (catalog.length) {
-      html.push("<h2>监管事项</h2><ul>");
+      results.appendChild(el("h2", null, ["监管事项"]));
+      var list = el("ul");
       catalog.forEach(function (x) {
         var c = x[1];
-        html.push("<li>" + mark(c[1], terms) + " — 牵头：" + (c[2].length ? c[2].map(function (d) { return deptLink(data, d); }).join("、") : "（未明确）") +
-          (c[3].length ? "；配合：" + c[3].map(function (d) { return deptLink(data, d); }).join("、") : "") + "</li>");
+        var li = el("li", null, mark(c[1], terms).concat([" — 牵头："]).concat(c[2].length
+          ? joined(c[2].map(function (d) { return deptLink(data, d); }), "、") : ["（未明确）"]));
+        if (c[3].length) {
+          li.appendChild(document.createTextNode("；配合："));
+          joined(c[3].map(function (d) { return deptLink(data, d); }), "、").forEach(function (n) {
+            li.appendChild(typeof n === "string" ? document.createTextNode(n) : n);
+          });
+        }
+        list.appendChild(li);
       });
-      html.push("</ul>");
+      results.appendChild(list);
     }
-    results.innerHTML = html.join("");
     status.textContent = (matters.length || items.length || catalog.length)
       ? "找到职责边界事项 " + matters.length + " 项、权力事项 " + items.length + " 项、监管事项 " + catalog.length + " 项。"
       : "没有找到与“" + query + "”相关的事项，请换用其他关键词。";

@@ -162,7 +162,7 @@ def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
     if not H.is_repository(root):
         return History(reason="该目录不是 git 仓库，没有版本历史")
     if not H.has_commits(root):
-        return History(reason="git 仓库中还没有提交")
+        return History(reason="版本库中还没有提交的版本")
     head = H.commit_info(root, "HEAD")
     dirty = False
     try:
@@ -233,7 +233,7 @@ def _minimal_git(root: Path, lists_dir: str, limit, with_log: bool) -> History:
     try:
         import git
     except ImportError:
-        return History(reason="未安装 GitPython，无法读取版本历史")
+        return History(reason="本次生成未能读取版本历史")
     try:
         repo = git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -242,7 +242,7 @@ def _minimal_git(root: Path, lists_dir: str, limit, with_log: bool) -> History:
         try:
             head = repo.head.commit
         except ValueError:
-            return History(reason="git 仓库中还没有提交")
+            return History(reason="版本库中还没有提交的版本")
         top = Path(repo.working_tree_dir).resolve()
         prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
         lists_path = f"{prefix}/{lists_dir}".strip("/")
@@ -254,7 +254,7 @@ def _minimal_git(root: Path, lists_dir: str, limit, with_log: bool) -> History:
                                                   head.message.strip().splitlines()[0] if head.message.strip() else "",
                                                   dirty))
         if not with_log:
-            hist.reason = "policykit.history 不可用"
+            hist.reason = "本次生成未能读取调整记录"
             return hist
         adjustments = []
         for c in repo.iter_commits(head, paths=lists_path, max_count=limit):

@@ -10,6 +10,28 @@ catalogs (who claimed each item), laws (items resting on each law; every basis's
 the legal date, see lawstatus.py), supervision (the supervision system, see supervision.py), rules
 (the measure article by article), changes (the adjustments changelog), lookup (the dispatcher's
 lookup) and downloads.
+
+Escaping by construction. Every string of the lists is text, on every page, whatever it holds
+(``<script>``, ``[x](javascript:…)``, ``{: onclick=…}``, ``{{ 7*7 }}``). Pages are assembled from
+three types (markupsafe ``Markup`` subclasses), never from plain strings:
+
+- ``Html``: HTML made by this code. ``Html(template).format(…)``, ``Html(sep).join(…)`` and ``+``
+  escape every value that is not itself ``Html``; newlines in text become ``&#10;``, so a raw HTML
+  block inside a Markdown page never has a blank line.
+- ``Md``: a Markdown line or piece made by this code. The same operations turn every other value
+  into literal Markdown text: HTML-escaped, and Markdown's specials backslashed (links, images,
+  emphasis, code, tables, headings, attribute lists). ``Html`` goes into a Markdown page only as a
+  block of its own (``Md.block``), where Markdown leaves it alone; inline HTML in a Markdown line is
+  written as ``Md`` (Markdown reads the text between inline tags).
+- ``Url``: a link target or id the code built from codes and ids (``urls.py``: URL-quoted), checked
+  against a strict alphabet; the only thing besides ``Html``/``Md`` passed through unescaped. No
+  link target is ever taken from list text.
+
+The page sinks (``HtmlDoc``, ``_md_page``) escape anything that is not of their type, so a forgotten
+conversion shows as visible text, never as markup. The search index receives escaped text.
+
+The public site speaks to citizens: no command lines, repository paths, rule templates or build
+notes (``public_note``, ``public_prose``, ``readable_message``).
 """
 from __future__ import annotations
 
@@ -18,27 +40,136 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html import escape as _html_escape
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+try:  # markupsafe's C escaping of a str (& < > " ' as entities), without building a Markup object
+    from markupsafe._speedups import _escape_inner
+except ImportError:  # pragma: no cover — markupsafe without its compiled speedups
+    from markupsafe._native import _escape_inner
 
 from . import charts
 from . import urls as U
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示", "off": "关闭"}
 ROLE_ORDER = {"牵头": 0, "配合": 1}
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
+_URL_ALPHABET = re.compile(r"[A-Za-z0-9_\-./#%~]*\Z")
 
 
-def h(text) -> str:
-    """Escape for raw HTML."""
-    return _html_escape("" if text is None else str(text), quote=True)
+class Html(Markup):
+    """HTML made by this code; every other value joined in is escaped (see the module's docstring)."""
+    __slots__ = ()
+
+    def __new__(cls, base="", *args):
+        # the site builds millions of these: a plain str needs none of Markup's checks
+        return _new(cls, base) if type(base) is str else super().__new__(cls, base, *args)
+
+    @classmethod
+    def escape(cls, s) -> "Html":
+        return s if isinstance(s, Html) else _new(cls, _html_text(s))
+
+    # markupsafe runs format and join through Python-level escaping per value (4x slower on the 11,000
+    # item pages): the same escaping, done here on the values, then str's own format and join
+    def format(self, *args, **kwargs) -> "Html":
+        return _new(Html, str.format(self, *[a if type(a) in _NUMBERS else _html_text(a) for a in args],
+                                     **{k: v if type(v) in _NUMBERS else _html_text(v) for k, v in kwargs.items()}))
+
+    def join(self, values) -> "Html":
+        return _new(Html, str.join(self, [_html_text(v) for v in values]))
 
 
-def md(text) -> str:
-    """Escape for inline Markdown (HTML-escaped, Markdown specials backslashed, one line)."""
-    s = _html_escape("" if text is None else str(text), quote=False)
-    s = _MD_SPECIAL.sub(r"\\\1", s)
-    return s.replace("\r", "").replace("\n", "<br>")
+class Md(Markup):
+    """Markdown made by this code; every other value joined in is literal text (see the module's docstring)."""
+    __slots__ = ()
+
+    def __new__(cls, base="", *args):
+        return _new(cls, base) if type(base) is str else super().__new__(cls, base, *args)
+
+    @classmethod
+    def escape(cls, s) -> "Md":
+        return s if isinstance(s, Md) else _new(cls, _md_text(s))
+
+    def format(self, *args, **kwargs) -> "Md":
+        return _new(Md, str.format(self, *[a if type(a) in _NUMBERS else _md_text(a) for a in args],
+                                   **{k: v if type(v) in _NUMBERS else _md_text(v) for k, v in kwargs.items()}))
+
+    def join(self, values) -> "Md":
+        return _new(Md, str.join(self, [_md_text(v) for v in values]))
+
+    @classmethod
+    def block(cls, html: Html) -> "Md":
+        """A block of HTML on a line of its own in a Markdown page (Markdown leaves such a block as it is)."""
+        return _new(cls, _html_text(html))
+
+
+class Url(Markup):
+    """A link target, anchor or class name built by the code (``urls.py``), from a strict alphabet."""
+    __slots__ = ()
+
+    def __new__(cls, value=""):
+        text = str(value)
+        if not _URL_ALPHABET.match(text):
+            raise ValueError(f"not a URL made by the site: {text!r}")
+        return _new(cls, text)
+
+
+_new = str.__new__
+_NUMBERS = (int, float)      # formatted as they are: their format specs apply, digits need no escaping
+
+
+def _html_text(s) -> str:
+    """``s`` as HTML text: escaped, newlines as character references; Html and Url as they are."""
+    if type(s) is not str:
+        if isinstance(s, (Html, Url)):
+            return s
+        if isinstance(s, Md):
+            raise TypeError("Markdown in HTML: build this piece as Html")
+        if s is None:
+            return ""
+        s = str(s)
+    text = _escape_inner(s)
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "&#13;").replace("\n", "&#10;")
+    return text
+
+
+def _md_text(s) -> str:
+    """``s`` as literal Markdown text; Md and Url as they are."""
+    if type(s) is not str:
+        if isinstance(s, (Md, Url)):
+            return s
+        if isinstance(s, Html):
+            raise TypeError("HTML in a Markdown line: Md.block() for a block of HTML, or build it as Md")
+        if s is None:
+            return ""
+        s = str(s)
+    text = _escape_inner(_MD_SPECIAL.sub(r"\\\1", s))
+    if "\n" in text or "\r" in text:
+        text = text.replace("\r", "").replace("\n", "<br>")
+    return text
+
+
+def h(text) -> Html:
+    """Text as HTML (``Html`` passes as it is)."""
+    return Html.escape(text)
+
+
+def md(text) -> Md:
+    """Text as inline Markdown: HTML-escaped, Markdown specials backslashed, one line (``Md`` passes as it is)."""
+    return Md.escape(text)
+
+
+def _md_page(lines) -> str:
+    """A Markdown page from its lines; a line that is not ``Md`` is written as text."""
+    return str(Md("\n").join(lines))
+
+
+def _title_text(text) -> str:
+    """A title on one line."""
+    return " ".join(str(text or "").split())
 
 
 def _date(value) -> str:
@@ -49,6 +180,108 @@ def _date(value) -> str:
     return str(value or "")
 
 
+# ---- public wording ---------------------------------------------------------------------------
+# the repository's folders, as the public knows the lists they hold
+_FOLDER_NAMES = {"organizations": "三定规定", "powers": "权责清单", "tasks": "职责任务清单",
+                 "boundaries": "职责边界清单", "catalogs": "监管事项目录", "laws": "法律法规库",
+                 "bodies": "议事协调机构名录", "problems": "问题征集记录", "disputes": "职责争议调处记录",
+                 "supervision": "督导评估工作台账", "performance": "部门履职情况台账",
+                 "evaluations": "履职评估记录", "indicators": "履职评估指标体系", "divisions": "市县事权划分清单"}
+_KIND_NAMES = {"organization": "三定规定", "powers": "权责清单", "tasks": "职责任务清单", "boundary": "职责边界清单",
+               "catalog": "监管事项目录", "law": "法律法规库", "body": "议事协调机构", "problem": "问题征集记录",
+               "dispute": "职责争议调处记录", "supervision": "督导评估工作台账", "performance": "部门履职情况台账",
+               "evaluation": "履职评估记录", "indicator": "履职评估指标体系", "division": "市县事权划分清单",
+               "waivers": "豁免记录"}
+# field names that rule descriptions mention, in the words of the lists' forms (schemas' titles)
+_FIELD_WORDS = {"sanding_duty": "对应三定职责序号", "applies_to": "适用部门类别", "indicator": "指标编号",
+                "merged_into": "并入机构", "co_departments": "共同实施部门", "related_powers": "相关权力事项",
+                "catalog_code": "基本编码", "source_document": "下放/授权/委托文件", "idle_reason": "未运行原因",
+                "on_time": "按时办结量", "handled": "办理量", "term_end": "存续期限", "work_rules": "工作规则",
+                "office_rules": "办公室工作细则", "targets": "对应履职记录", "evidence": "佐证", "categories": "部门类别",
+                "organization_types": "适用机构类型", "adjustment": "落实调整", "decision": "调处决定",
+                "delegatee": "受托（被授权）部门", "delegation": "委托或授权", "abolished": "撤销或合并",
+                "response": "整改反馈", "due": "整改期限", "members": "成员单位", "host": "牵头部门",
+                "office": "办公室所在部门", "organization": "其他成员单位", "parties": "争议各方",
+                "problems": "问题编号", "system": "指标体系", "department": "部门", "departments": "部门",
+                "power": "权力事项编码", "boundary": "边界事项编号", "item": "权力事项编码", "duty": "处室职责",
+                "status": "状态", "lead": "牵头部门", "ref": "编号", "end": "截止日期", "document": "文件",
+                "type": "类型", "per": "每项扣分", "steps": "累计扣分", "dispute": "调处编号"}
+_PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
+_DEVELOPER = re.compile(r"[a-z]{2,}|[{}<>/]|--")     # a field, option, path or command: not for the public
+_FILE = re.compile(r"(?:lists/)?\b([a-z]+)/([^\s/（）()]+?)\.(?:ya?ml|json)\b")
+_FOLDER = re.compile(r"(?:lists/)?\b([a-z]+)/(?![A-Za-z0-9])")
+_IDENT = re.compile(r"(?<![A-Za-z0-9_.-])([a-z][a-z0-9]*(?:[_.][a-z0-9_]+)+|[a-z]{3,})(?![A-Za-z0-9_.-])")
+
+
+def public_note(text) -> str:
+    """A source note for the public: its first clause, without the maintainers' notes on how it was
+    checked (the parentheses), repository paths or file names. ``国家法律法规数据库 https://flk.npc.gov.cn
+    （条文与沿革经……核对，详见 docs/laws-sources.md）`` → ``国家法律法规数据库 https://flk.npc.gov.cn``."""
+    s = str(text or "")
+    s = re.split(r"[（(；;]", s, maxsplit=1)[0]
+    s = re.sub(r"\S*(?:/\S*\.(?:md|ya?ml|json|py)|\bdocs/\S*)", "", s)
+    return " ".join(s.split()).rstrip("，,、：: ")
+
+
+def public_prose(text) -> str:
+    """A rule's description or message for the public: parentheses that speak of files, fields or
+    options are dropped, a list file becomes the list it holds (``tasks/某部门.yaml`` → 某部门的职责任务清单),
+    a folder the lists it holds, a field name the words of the forms."""
+    s = str(text or "").replace("policykit.yaml", "本市的清单配置")
+    s = _PAREN.sub(lambda m: "" if _DEVELOPER.search(m.group(1)) else m.group(0), s)
+    s = _FILE.sub(lambda m: f"{m.group(2)}的{_FOLDER_NAMES.get(m.group(1), '清单')}", s)
+    s = _FOLDER.sub(lambda m: _FOLDER_NAMES.get(m.group(1), ""), s)
+    s = re.sub(r"\S+\.(?:ya?ml|md|json|py)\b", "", s)
+    s = _IDENT.sub(lambda m: _FIELD_WORDS.get(m.group(1).split(".")[-1], ""), s)
+    s = re.sub(r"[ \t]*\n[ \t]*", "", s)            # the rule files wrap lines inside Chinese sentences
+    s = re.sub(r"(?<=[\u3000-\u9fff\uff00-\uffef])[ \t]+(?=[\u3000-\u9fff\uff00-\uffef])", "", s)
+    s = re.sub(r"[ \t]+(?=[，。；：、）])|(?<=[（，。；：、])[ \t]+", "", s)
+    return re.sub(r"[ \t]{2,}", " ", s).strip()
+
+
+# placeholders of rule messages ({basis.law_title}) as words a reader understands; the first match wins
+_PLACEHOLDER_WORDS = (
+    (r"(law_title|^law\.title|^basis\.title|suggestion)$", "某法规"),
+    (r"(date|_on|^.*\.due|term_end|expires|effective)$", "某日"),
+    (r"(year)$", "某"),
+    (r"(_count|weight_sum|^.*\.article)$", "若干"),
+    (r"(\.no)$", "某"),
+    (r"(department_name|department|co_department|delegatee|\.lead|\.host|\.party)$", "某部门"),
+    (r"(boundary_name|\.boundary|\.matter|adjustment_boundary)$", "某边界事项"),
+    (r"(\.unit)$", "某处室"),
+    (r"(level)$", "某层级"),
+    (r"(category|division_type|record_kind)$", "某类型"),
+    (r"(role)$", "某角色"),
+    (r"(status)$", "某状态"),
+    (r"(ledger)$", "某台账"),
+    (r"(supervision)$", "某次督导"),
+    (r"(\.finding|\.problem|^problem\.id)$", "某问题"),
+    (r"(dispute|dispute_key)$", "某争议"),
+    (r"(system)$", "某指标体系"),
+    (r"(indicator)$", "某指标"),
+    (r"(evaluation)$", "某评估"),
+    (r"(division)$", "某划分清单"),
+    (r"(body_name|\.body|merged_into_key)$", "某议事协调机构"),
+    (r"(waiver\.rule)$", "某规则"),
+    (r"(code|_code|\.item|\.key|\.id|\.ref|\.target|approval|\.owner$)", "某编号"),
+    (r"(name|title|content|text|\.finding|power_source|metric)$", "某事项"),
+)
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][\w.]*)(?:[!:][^{}]*)?\}")
+
+
+def readable_message(template) -> str:
+    """A rule's message template as a sentence: ``《{basis.law_title}》已于 {basis.repealed_on} 废止`` →
+    ``《某法规》已于 某日 废止``."""
+    def word(m):
+        key = m.group(1)
+        for pattern, text in _PLACEHOLDER_WORDS:
+            if re.search(pattern, key):
+                return text
+        return "……"
+    return _PLACEHOLDER.sub(word, str(template or "")).replace("{{", "{").replace("}}", "}")
+
+
+# ---- pages ------------------------------------------------------------------------------------
 @dataclass
 class Generated:
     src_uri: str
@@ -61,31 +294,33 @@ class Generated:
 @dataclass
 class HtmlPage:
     title: str
-    body: str                     # the page body without its <h1>
+    body: Html                    # the page body without its <h1>
     toc: list                     # mkdocs toc tokens: {level, id, name, children}
-    sections: list = field(default_factory=list)   # search: [(anchor or "", title, text)]
+    sections: list = field(default_factory=list)   # search: [(anchor or "", title, text)], escaped text
     boost: float | None = None
 
     @property
-    def html(self) -> str:
-        return f"<h1>{h(self.title)}</h1>\n{self.body}"
+    def html(self) -> Html:
+        return Html("<h1>{}</h1>\n{}").format(self.title, self.body)
 
 
 class HtmlDoc:
     """A page body built as HTML, with headings (ids, permalinks) collected into a table of contents
-    and the text to index collected per section (so search never has to parse the big HTML)."""
+    and the text to index collected per section (so search never has to parse the big HTML).
+
+    Only ``Html`` goes in as markup: ``p``, ``add`` and table cells escape anything else."""
 
     def __init__(self, title: str, search_title: str | None = None):
         self.title = title
-        self.parts = []
+        self.parts: list = []
         self.toc: list = []
         self._stack: list = []
         self.sections: list = [["", search_title or title, []]]
 
     def heading(self, level: int, text: str, anchor: str) -> None:
-        self.parts.append(f'<h{level} id="{h(anchor)}">{h(text)}<a class="headerlink" href="#{h(anchor)}" '
-                          f'title="永久链接">&para;</a></h{level}>')
-        token = {"level": level, "id": anchor, "name": h(text), "children": []}
+        self.parts.append(Html('<h{0} id="{1}">{2}<a class="headerlink" href="#{3}" title="永久链接">&para;</a></h{0}>')
+                          .format(level, anchor, text, Url(quote(anchor, safe=""))))
+        token = {"level": level, "id": anchor, "name": str(h(text)), "children": []}
         while self._stack and self._stack[-1]["level"] >= level:
             self._stack.pop()
         (self._stack[-1]["children"] if self._stack else self.toc).append(token)
@@ -96,39 +331,47 @@ class HtmlDoc:
         """Plain text of the current section for the search index."""
         self.sections[-1][2].extend(str(t) for t in texts if t)
 
-    def p(self, text: str, raw: bool = False, index: bool = True) -> None:
-        self.parts.append(f"<p>{text if raw else h(text)}</p>")
-        if index and not raw:
-            self.index(text)
+    def p(self, content, index: bool = True) -> None:
+        """A paragraph: text (indexed unless ``index=False``) or ``Html`` (not indexed)."""
+        self.parts.append(Html("<p>{}</p>").format(content))
+        if index and not isinstance(content, Html):
+            self.index(content)
 
-    def add(self, html: str) -> None:
-        self.parts.append(html)
+    def add(self, html: Html) -> None:
+        self.parts.append(Html.escape(html))
 
     def table(self, header, rows) -> None:
-        """``rows`` are lists of HTML cells."""
-        head = "".join(f"<th>{h(x)}</th>" for x in header)
-        body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-        self.parts.append(f'<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
-                          f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></div>")
+        """``rows`` are lists of cells: ``Html``, or text."""
+        self.parts.append(Html('<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
+                               "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></div>")
+                          .format(_cells("th", header), Html("").join(Html("<tr>{}</tr>").format(_cells("td", row))
+                                                                      for row in rows)))
 
     def page(self, boost: float | None = None) -> HtmlPage:
-        sections = [(a, t, " ".join(x)) for a, t, x in self.sections]
-        return HtmlPage(self.title, "\n".join(self.parts), self.toc, sections, boost)
+        sections = [(a, str(h(_title_text(t))), str(h(" ".join(x)))) for a, t, x in self.sections]
+        return HtmlPage(self.title, Html("\n").join(self.parts), self.toc, sections, boost)
+
+
+def _cells(tag: str, values) -> Html:
+    """``<td>…</td>`` for each value (escaped unless ``Html``): the one loop every table runs."""
+    open_, close = f"<{tag}>", f"</{tag}>"
+    return Html("".join(open_ + str(Html.escape(v)) + close for v in values))
 
 
 def _title_md(title: str) -> str:
     """The Markdown mkdocs sees for an HTML page: only its title (the body comes from ``render``, its
     search entries from the page's sections, so Material's search does not parse the HTML)."""
-    return "\n".join(["---", "search:", "  exclude: true", "---", "", f"# {md(title)}", ""])
+    return _md_page([Md("---"), Md("search:"), Md("  exclude: true"), Md("---"), Md(""),
+                     Md("# {}").format(_title_text(title)), Md("")])
 
 
 # search ranking: the matters a dispatcher or a citizen looks for come before the many items
 SEARCH_BOOST = {"boundary": 3, "department": 2, "item": 0.8}
 
 
-def _front_matter(boost) -> list[str]:
+def _front_matter(boost) -> list:
     """YAML front matter with the page's search boost."""
-    return ["---", "search:", f"  boost: {boost}", "---", ""] if boost else []
+    return [Md("---"), Md("search:"), Md("  boost: {}").format(boost), Md("---"), Md("")] if boost else []
 
 
 class SitePages:
@@ -239,86 +482,120 @@ class SitePages:
         d = self.repo.departments.get(dept_id)
         return (d.short_name or d.name) if d else str(dept_id)
 
-    def dlink(self, here: str, dept_id) -> str:
-        if dept_id in self.repo.departments:
-            return f"[{md(self.dname(dept_id))}]({U.md_link(here, U.department(dept_id))})"
-        return f"{md(dept_id)}（未登记部门）"
+    def _href(self, here: str, to: str, anchor: str = "") -> Url:
+        return Url(U.href(here, to, self.directory_urls, anchor))
 
-    def dhref(self, here: str, dept_id) -> str:
+    def dlink(self, here: str, dept_id) -> Md:
+        """A department as a Markdown link (mkdocs checks it)."""
         if dept_id in self.repo.departments:
-            return f'<a href="{U.href(here, U.department(dept_id), self.directory_urls)}">{h(self.dname(dept_id))}</a>'
-        return f"{h(dept_id)}（未登记部门）"
+            return Md("[{}]({})").format(self.dname(dept_id), Url(U.md_link(here, U.department(dept_id))))
+        return Md("{}（未登记部门）").format(dept_id)
 
-    def ihref(self, here: str, code, text=None) -> str:
-        """An item link as inline HTML: item pages are written after the build, outside mkdocs' file list."""
-        it = self.powers.get(code)
-        label = h(text if text is not None else (it.full_name if it else code))
-        if it is None:
-            return f"{label}（未找到该事项）"
+    def dhref(self, here: str, dept_id) -> Html:
+        if dept_id in self.repo.departments:
+            return Html('<a href="{}">{}</a>').format(self._href(here, U.department(dept_id)), self.dname(dept_id))
+        return Html("{}（未登记部门）").format(dept_id)
+
+    def _item_target(self, here: str, it) -> Url | None:
         if self.item_pages:
-            return f'<a href="{U.href(here, U.item(code), self.directory_urls)}">{label}</a>'
+            return self._href(here, U.item(it.code))
         if it.department in self.repo.departments:
-            return f'<a href="{U.href(here, U.department(it.department), self.directory_urls, it.code)}">{label}</a>'
-        return label
+            return self._href(here, U.department(it.department), U.anchor(it.code))
+        return None
 
-    ilink = ihref  # inline HTML works in Markdown pages too
+    def ihref(self, here: str, code, text=None) -> Html:
+        """An item link as HTML: item pages are written after the build, outside mkdocs' file list."""
+        it = self.powers.get(code)
+        label = text if text is not None else (it.full_name if it else code)
+        if it is None:
+            return Html("{}（未找到该事项）").format(label)
+        target = self._item_target(here, it)
+        return Html('<a href="{}">{}</a>').format(target, label) if target else h(label)
 
-    def blink(self, here: str, matter) -> str:
-        return f"[{md(matter.name)}]({U.md_link(here, U.boundary(matter.id))})"
+    def ilink(self, here: str, code, text=None) -> Md:
+        """The same link in a Markdown line (inline HTML whose text Markdown reads: written as Md)."""
+        it = self.powers.get(code)
+        label = text if text is not None else (it.full_name if it else code)
+        if it is None:
+            return Md("{}（未找到该事项）").format(label)
+        target = self._item_target(here, it)
+        return Md('<a href="{}">{}</a>').format(target, label) if target else md(label)
 
-    def bhref(self, here: str, matter) -> str:
-        return f'<a href="{U.href(here, U.boundary(matter.id), self.directory_urls)}">{h(matter.name)}</a>'
+    def blink(self, here: str, matter) -> Md:
+        return Md("[{}]({})").format(matter.name, Url(U.md_link(here, U.boundary(matter.id))))
+
+    def bhref(self, here: str, matter) -> Html:
+        return Html('<a href="{}">{}</a>').format(self._href(here, U.boundary(matter.id)), matter.name)
 
     def cat_sort(self, cat: str):
         return (self.category_order.get(cat, len(self.category_order)), cat)
 
-    def _basis_html(self, basis, here: str | None = None, statuses=None) -> str:
+    def _basis_html(self, basis, here: str | None = None, statuses=None) -> Html:
         """The bases as an ordered list; with ``statuses`` (see lawstatus.py) each carries its registry
         entry (linked to the law page) and whether it is in force on the legal date."""
         if not basis:
-            return "<p>（未列实施依据）</p>"
+            return Html("<p>（未列实施依据）</p>")
         lines = []
         for i, b in enumerate(basis):
-            text = f'<blockquote>{h(b.text)}</blockquote>' if b.text else ""
             st = statuses[i] if statuses and i < len(statuses) else None
-            lines.append(f"<li>【{h(b.level)}】{self._law_title_html(here, b.title, st)}{h(b.article)}"
-                         f"{self.law_badge(here, b.title, st)}{text}</li>")
-        return '<ol class="pk-basis">' + "".join(lines) + "</ol>"
+            quote = Html("<blockquote>{}</blockquote>").format(b.text) if b.text else Html()
+            lines.append(Html("<li>【{}】{}{}{}{}</li>").format(
+                b.level, self._law_title(Html, here, b.title, st), b.article, self.law_badge(here, b.title, st), quote))
+        return Html('<ol class="pk-basis">{}</ol>').format(Html("").join(lines))
 
-    def _law_title_html(self, here, title, st) -> str:
+    def _law_title(self, kind, here, title, st):
+        """《title》, linked to the registry entry it resolved to; ``kind`` is Html or Md."""
         if st is not None and st.law_id and here is not None:
-            return f'<a href="{U.href(here, U.law(st.law_id), self.directory_urls)}">《{h(title)}》</a>'
-        return f"《{h(title)}》"
+            return kind('<a href="{}">《{}》</a>').format(self._href(here, U.law(st.law_id)), title)
+        return kind("《{}》").format(title)
 
-    def law_badge(self, here, title, st) -> str:
+    def law_badge(self, here, title, st, kind=None):
         """`` 现行有效`` (or 已废止（日期）…) as a badge, the registry title when the list cites a variant,
-        and the warnings (level cannot set the power, level mismatch, renumbered)."""
+        and the warnings (level cannot set the power, level mismatch, renumbered). ``kind``: Html or Md."""
+        kind = kind or Html
         if st is None:
-            return ""
-        out = f' <span class="pk-law pk-law-{st.status}" title="法律日期 {self.legal_date.isoformat()}">{h(st.text)}</span>'
+            return kind()
+        out = kind(' <span class="pk-law pk-law-{}" title="法律日期 {}">{}</span>').format(
+            Url(st.status), Url(self.legal_date.isoformat()), st.text)
         if st.law_title and st.law_title != title and here is not None:
-            out += (f'<span class="pk-law-entry">（法律法规库：<a href="{U.href(here, U.law(st.law_id), self.directory_urls)}">'
-                    f"《{h(st.law_title)}》</a>）</span>")
+            out += kind('<span class="pk-law-entry">（法律法规库：<a href="{}">《{}》</a>）</span>').format(
+                self._href(here, U.law(st.law_id)), st.law_title)
         for _kind, warning in st.warnings:
-            out += f' <span class="pk-law-warn">⚠ {h(warning)}</span>'
+            out += kind(' <span class="pk-law-warn">⚠ {}</span>').format(warning)
         return out
 
     def item_statuses(self, it):
         return self.law_status.item(it) if self.law_status else None
 
     @staticmethod
-    def _list_html(values, ordered=True) -> str:
+    def _list_html(values, ordered=True) -> Html:
         if not values:
-            return "<p>（未填写）</p>"
-        tag = "ol" if ordered else "ul"
-        return f"<{tag}>" + "".join(f"<li>{h(v)}</li>" for v in values) + f"</{tag}>"
+            return Html("<p>（未填写）</p>")
+        tag = Url("ol" if ordered else "ul")
+        return Html("<{0}>{1}</{0}>").format(tag, Html("").join(Html("<li>{}</li>").format(v) for v in values))
+
+    def file_label(self, rel: str) -> str:
+        """A list file as the public knows it: the list it holds and its department, not its path."""
+        kind = self.repo.kinds.get(rel) if hasattr(self.repo, "kinds") else None
+        label = _KIND_NAMES.get(kind, "清单")
+        dept = None
+        for attr in ("power_files",):
+            dept = (getattr(self.repo, attr, None) or {}).get(rel) or dept
+        if dept is None:
+            doc = self.repo.documents.get(rel) if hasattr(self.repo, "documents") else None
+            data = getattr(doc, "data", None)
+            if isinstance(data, dict) and isinstance(data.get("department"), str):
+                dept = data["department"]
+            elif kind == "organization" and isinstance(data, dict) and isinstance(data.get("id"), str):
+                dept = data["id"]
+        return f"{self.dname(dept)}{label}" if dept in self.repo.departments else label
 
     def history_entries(self, key: str, files=()) -> list[tuple]:
         """``(day, short, change, type, approval, note)`` of the adjustments touching ``key``
         (or, without item-level history, its files)."""
         rows = []
         for adj, ch in self.item_history.get(key, ()):
-            rows.append((adj.day, adj.short, ch.kind, adj.type or "—", adj.approval or "—", ch.summary or adj.subject))
+            rows.append((adj.day, adj.short, ch.kind, adj.type or "—", adj.approval or "—", ch.summary or adj.reason or "—"))
         if not rows and files:
             seen = set()
             for f in files:
@@ -326,7 +603,8 @@ class SitePages:
                     if adj.commit in seen:
                         continue
                     seen.add(adj.commit)
-                    rows.append((adj.day, adj.short, f"修改 {f}", adj.type or "—", adj.approval or "—", adj.subject))
+                    rows.append((adj.day, adj.short, f"修改{self.file_label(f)}", adj.type or "—", adj.approval or "—",
+                                 adj.reason or "—"))
             rows.sort(key=lambda r: r[0], reverse=True)
         return rows
 
@@ -339,15 +617,15 @@ class SitePages:
 
     HISTORY_HEADER = ["日期", "版本", "变更", "调整类型", "批准文号", "说明"]
 
-    def history_section(self, key: str, here: str, files=(), level="##") -> list[str]:
+    def history_section(self, key: str, here: str, files=(), level="##") -> list:
         """The history of ``key`` as Markdown lines."""
         note, rows = self._history_state(key, files)
-        out = [f"{level} 调整历史", ""]
+        out = [Md("{} 调整历史").format(Url(level)), Md("")]
         if note:
-            return out + [md(note), ""]
-        out += ["| " + " | ".join(self.HISTORY_HEADER) + " |", "|---|---|---|---|---|---|"]
-        out += [f"| {r[0]} | `{r[1]}` | " + " | ".join(md(x) for x in r[2:]) + " |" for r in rows]
-        return out + [""]
+            return out + [md(note), Md("")]
+        out += [Md("| {} |").format(Md(" | ").join(self.HISTORY_HEADER)), Md("|---|---|---|---|---|---|")]
+        out += [Md("| {} | `{}` | {} |").format(r[0], r[1], Md(" | ").join(r[2:])) for r in rows]
+        return out + [Md("")]
 
     def history_html(self, doc: "HtmlDoc", key: str, here: str, files=(), heading_id="history") -> None:
         note, rows = self._history_state(key, files)
@@ -355,11 +633,12 @@ class SitePages:
         if note:
             doc.p(note, index=False)
         else:
-            doc.table(self.HISTORY_HEADER, [[h(r[0]), f"<code>{h(r[1])}</code>", *[h(x) for x in r[2:]]] for r in rows])
+            doc.table(self.HISTORY_HEADER, [[r[0], Html("<code>{}</code>").format(r[1]), *r[2:]] for r in rows])
 
     # ---- generation ---------------------------------------------------------------------
     SHELL_TITLE = "@@PKTITLE@@"
-    SHELL_CONTENT = "@@PKCONTENT@@"
+    # a comment: no escaped title can contain "<", so the body never lands in a title (plugin._fill)
+    SHELL_CONTENT = "<!--@@PKCONTENT@@-->"
 
     def generate(self):
         """Yield every :class:`Generated` page and file mkdocs builds.
@@ -419,14 +698,22 @@ class SitePages:
             "rules": len(self.rules),
         }
 
-    def as_of_line(self) -> str:
+    def as_of_html(self) -> Html:
+        """数据截至 <day>，版本 <commit> (or why there is no version), as HTML."""
         hist = self.history
         if hist is not None and hist.as_of is not None:
             a = hist.as_of
             dirty = "；工作区另有未提交的修改，本站按工作区内容生成" if a.dirty else ""
-            return f"数据截至 **{a.day}**，版本 `{a.short}`{dirty}。"
+            return Html("数据截至 <strong>{}</strong>，版本 <code>{}</code>{}。").format(a.day, a.short, dirty)
         reason = hist.reason if hist is not None else "未读取版本历史"
-        return f"数据来自工作区（{md(reason)}）。"
+        return Html("数据来自工作区（{}）。").format(reason)
+
+    def _figures_html(self, here: str, figures) -> Html:
+        return Html('<div class="pk-figures">{}</div>').format(Html("").join(
+            Html('<a class="pk-figure" href="{}"><span class="pk-figure-label">{}</span>'
+                 '<span class="pk-figure-value">{:,}<small class="pk-figure-unit">{}</small></span></a>')
+            .format(self._href(here, target), label, value, unit)
+            for label, value, unit, target in figures))
 
     def home(self) -> str:
         here = U.HOME
@@ -442,105 +729,98 @@ class SitePages:
             ("法律法规", c["laws"], "部", U.LAWS),
             ("检查规则", c["rules"], "条", U.RULES),
         ]
-        cards = "".join(
-            f'<a class="pk-figure" href="{U.href(here, target, self.directory_urls)}">'
-            f'<span class="pk-figure-label">{h(label)}</span>'
-            f'<span class="pk-figure-value">{value:,}<small class="pk-figure-unit">{unit}</small></span></a>'
-            for label, value, unit, target in figures)
         by_cat = Counter(it.category for it in self.powers.values())
         cat_rows = sorted(by_cat.items(), key=lambda kv: self.cat_sort(kv[0]))
         by_dept = Counter(it.department for it in self.powers.values())
         top = sorted(by_dept.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
-        dept_links = {self.dname(k): U.href(here, U.department(k), self.directory_urls)
-                      for k, _ in top if k in self.repo.departments}
+        dept_links = {self.dname(k): self._href(here, U.department(k)) for k, _ in top if k in self.repo.departments}
         types = Counter(d.type or "其他" for d in self.repo.departments.values())
         roles = Counter(r.role for b in self.repo.boundaries for r in b.roles)
+        link = lambda to: Url(U.md_link(here, to))   # noqa: E731
         lines = []
         if self.landing is None:
-            lines += [f"# {md(self.city)}政府部门职责清单", "",
-                      f"本站公布{md(self.city)}各部门的**权责清单**、**三定规定与职责任务清单**、**职责边界清单**和"
-                      "监管事项认领情况，由版本库中的清单数据自动生成，与清单同步更新。", ""]
-        lines += [f'<p class="pk-asof">{self._inline_html(self.as_of_line())}</p>', "",
-                  "## 总体情况", "", f'<div class="pk-figures">{cards}</div>', "",
-                  "## 权力事项按类型", "",
-                  f'<div class="pk-chart-box">{charts.bar_chart(cat_rows, title="权力事项按类型统计")}</div>', "",
-                  "| 权力类型 | 事项数 | 占比 |", "|---|---:|---:|"]
+            lines += [Md("# {}政府部门职责清单").format(self.city), Md(""),
+                      Md("本站公布{}各部门的**权责清单**、**三定规定与职责任务清单**、**职责边界清单**和"
+                         "监管事项认领情况，由版本库中的清单数据自动生成，与清单同步更新。").format(self.city), Md("")]
+        lines += [Md.block(Html('<p class="pk-asof">{}</p>').format(self.as_of_html())), Md(""),
+                  Md("## 总体情况"), Md(""), Md.block(self._figures_html(here, figures)), Md(""),
+                  Md("## 权力事项按类型"), Md(""),
+                  _chart_block(charts.bar_chart(cat_rows, title="权力事项按类型统计")), Md(""),
+                  Md("| 权力类型 | 事项数 | 占比 |"), Md("|---|---:|---:|")]
         total = sum(by_cat.values()) or 1
         for cat, n in cat_rows:
-            lines.append(f"| {md(cat)} | {n} | {n * 100 / total:.1f}% |")
-        lines += ["", "## 权力事项最多的部门", "",
-                  f'<div class="pk-chart-box">{charts.bar_chart([(self.dname(k), v) for k, v in top], title="权力事项最多的部门", links=dept_links)}</div>',
-                  "", f"全部 {c['departments']} 个部门的事项数见[部门一览]({U.md_link(here, U.DEPARTMENTS)})。", "",
-                  "## 部门类型与边界角色", "",
-                  '<div class="pk-chart-row">'
-                  f'<div class="pk-chart-box">{charts.donut_chart(sorted(types.items(), key=lambda kv: -kv[1]), title="部门类型", unit="个")}</div>'
-                  f'<div class="pk-chart-box">{charts.donut_chart(sorted(roles.items(), key=lambda kv: ROLE_ORDER.get(kv[0], 9)), title="职责边界事项中的部门角色", unit="次")}</div>'
-                  "</div>", "",
-                  "## 各清单", "",
-                  "| 清单 | 数量 | 说明 |", "|---|---:|---|",
-                  f"| [权责清单]({U.md_link(here, U.DEPARTMENTS)}) | {c['powers']} 项 | 其中在用 {c['in_use']} 项，按部门、按类型公布 |",
-                  f"| [职责任务清单]({U.md_link(here, U.DEPARTMENTS)}) | {c['unit_duties']} 条 | {c['units']} 个内设机构的处室职责，具体任务 {c['tasks']} 项 |",
-                  f"| [职责边界清单]({U.md_link(here, U.BOUNDARIES)}) | {c['boundaries']} 项 | 每项明确一个牵头部门和配合部门 |",
-                  f"| [监管事项目录]({U.md_link(here, U.CATALOGS)}) | {c['catalog_items']} 项 | 已由一个部门牵头认领 {c['claimed']} 项，待明确 {c['unclaimed']} 项 |",
-                  f"| [法律法规]({U.md_link(here, U.LAWS)}) | {c['laws']} 部 | 清单事项的实施依据 |",
-                  f"| [检查规则]({U.md_link(here, U.RULES)}) | {c['rules']} 条 | 《部门职能运行监管办法》逐条对应的检查规则 |",
-                  *([f"| [监督管理]({U.md_link(here, U.SUPERVISION)}) | {len(self.supervision.ledgers)} 份台账 | "
-                     "履职台账、督导评估台账、问题征集与调处、履职评估、议事协调机构、市县事权划分 |"] if self.supervision else []),
-                  "",
-                  f"12345 热线派单请用[派单查询]({U.md_link(here, U.LOOKUP)})；各部门清单可在[下载]({U.md_link(here, U.DOWNLOADS)})页"
-                  "获取 Excel 和 CSV 文件。", ""]
-        body = "\n".join(lines)
-        if self.landing is not None:
+            lines.append(Md("| {} | {} | {:.1f}% |").format(cat, n, n * 100 / total))
+        lines += [Md(""), Md("## 权力事项最多的部门"), Md(""),
+                  _chart_block(charts.bar_chart([(self.dname(k), v) for k, v in top], title="权力事项最多的部门",
+                                                links=dept_links)),
+                  Md(""), Md("全部 {} 个部门的事项数见[部门一览]({})。").format(c["departments"], link(U.DEPARTMENTS)), Md(""),
+                  Md("## 部门类型与边界角色"), Md(""),
+                  Md.block(Html('<div class="pk-chart-row"><div class="pk-chart-box">{}</div><div class="pk-chart-box">{}</div></div>')
+                           .format(charts.donut_chart(sorted(types.items(), key=lambda kv: -kv[1]), title="部门类型", unit="个"),
+                                   charts.donut_chart(sorted(roles.items(), key=lambda kv: ROLE_ORDER.get(kv[0], 9)),
+                                                      title="职责边界事项中的部门角色", unit="次"))), Md(""),
+                  Md("## 各清单"), Md(""),
+                  Md("| 清单 | 数量 | 说明 |"), Md("|---|---:|---|"),
+                  Md("| [权责清单]({}) | {} 项 | 其中在用 {} 项，按部门、按类型公布 |").format(link(U.DEPARTMENTS), c["powers"], c["in_use"]),
+                  Md("| [职责任务清单]({}) | {} 条 | {} 个内设机构的处室职责，具体任务 {} 项 |").format(
+                      link(U.DEPARTMENTS), c["unit_duties"], c["units"], c["tasks"]),
+                  Md("| [职责边界清单]({}) | {} 项 | 每项明确一个牵头部门和配合部门 |").format(link(U.BOUNDARIES), c["boundaries"]),
+                  Md("| [监管事项目录]({}) | {} 项 | 已由一个部门牵头认领 {} 项，待明确 {} 项 |").format(
+                      link(U.CATALOGS), c["catalog_items"], c["claimed"], c["unclaimed"]),
+                  Md("| [法律法规]({}) | {} 部 | 清单事项的实施依据 |").format(link(U.LAWS), c["laws"]),
+                  Md("| [检查规则]({}) | {} 条 | 《部门职能运行监管办法》逐条对应的检查规则 |").format(link(U.RULES), c["rules"]),
+                  *([Md("| [监督管理]({}) | {} 份台账 | 履职台账、督导评估台账、问题征集与调处、履职评估、议事协调机构、"
+                        "市县事权划分 |").format(link(U.SUPERVISION), len(self.supervision.ledgers))] if self.supervision else []),
+                  Md(""),
+                  Md("12345 热线派单请用[派单查询]({})；各部门清单可在[下载]({})页获取 Excel 和 CSV 文件。").format(
+                      link(U.LOOKUP), link(U.DOWNLOADS)), Md("")]
+        body = _md_page(lines)
+        if self.landing is not None:   # the landing text is the repository's own Markdown (docs/index.md)
             marker = "<!-- policykit:home -->"
             return self.landing.replace(marker, body) if marker in self.landing else self.landing.rstrip() + "\n\n" + body
         return body
 
-    @staticmethod
-    def _inline_html(markdown_text: str) -> str:
-        """The few inline Markdown marks used in generated sentences, as HTML (for raw HTML blocks)."""
-        s = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", markdown_text)
-        s = re.sub(r"`([^`]+)`", r"<code>\1</code>", s)
-        return re.sub(r"\\([\\`*_\[\]#|])", r"\1", s)
-
     # ---- departments --------------------------------------------------------------------
     def departments_index(self) -> str:
         here = U.DEPARTMENTS
-        lines = ["# 部门一览", "",
-                 f"共 {len(self.depts)} 个部门。点击部门名称查看其三定规定、职责任务清单、权责清单和职责边界。", ""]
+        lines = [Md("# 部门一览"), Md(""),
+                 Md("共 {} 个部门。点击部门名称查看其三定规定、职责任务清单、权责清单和职责边界。").format(len(self.depts)), Md("")]
         by_type = defaultdict(list)
         for d in self.depts:
             by_type[d.type or "其他"].append(d)
         for t in sorted(by_type, key=lambda t: (-len(by_type[t]), t)):
-            lines += [f"## {md(t)}（{len(by_type[t])} 个）", "",
-                      "| 部门 | 编码 | 内设机构 | 处室职责 | 权力事项 | 边界事项（牵头/配合） | 下载 |",
-                      "|---|---|---:|---:|---:|---:|---|"]
+            lines += [Md("## {}（{} 个）").format(t, len(by_type[t])), Md(""),
+                      Md("| 部门 | 编码 | 内设机构 | 处室职责 | 权力事项 | 边界事项（牵头/配合） | 下载 |"),
+                      Md("|---|---|---:|---:|---:|---:|---|")]
             for d in by_type[t]:
                 matters = self.matters_by_dept.get(d.id, [])
                 lead = sum(1 for _, r in matters if r.role == "牵头")
-                dl = self._download_links(here, d.id)
-                lines.append(f"| {self.dlink(here, d.id)} | {md(d.code)} | {len(d.units)} | "
-                             f"{sum(len(self.duties_by_unit.get((d.id, u.name), ())) for u in d.units)} | "
-                             f"{len(self.items_by_dept.get(d.id, ()))} | {lead}/{len(matters) - lead} | {dl} |")
-            lines.append("")
+                duties = sum(len(self.duties_by_unit.get((d.id, u.name), ())) for u in d.units)
+                lines.append(Md("| {} | {} | {} | {} | {} | {}/{} | {} |").format(
+                    self.dlink(here, d.id), d.code, len(d.units), duties, len(self.items_by_dept.get(d.id, ())),
+                    lead, len(matters) - lead, self._download_links(Md, here, d.id)))
+            lines.append(Md(""))
         orphans = sorted(set(self.items_by_dept) - set(self.repo.departments))
         if orphans:
-            lines += ["## 未登记三定规定的部门", "", "以下部门有权责清单，但没有三定规定文件：", ""]
-            lines += [f"- {md(o)}：{len(self.items_by_dept[o])} 项" for o in orphans]
-            lines.append("")
-        return "\n".join(lines)
+            lines += [Md("## 未登记三定规定的部门"), Md(""), Md("以下部门有权责清单，但没有三定规定文件："), Md("")]
+            lines += [Md("- {}：{} 项").format(o, len(self.items_by_dept[o])) for o in orphans]
+            lines.append(Md(""))
+        return _md_page(lines)
 
-    def _download_links(self, here: str, dept_id: str) -> str:
+    def _download_links(self, kind, here: str, dept_id: str):
+        """Excel · CSV links of a department's list (``kind``: Html or Md)."""
         files = self.downloads.get(dept_id) or {}
         name = self.repo.departments[dept_id].name if dept_id in self.repo.departments else dept_id
         out = []
         for fmt, label in (("xlsx", "Excel"), ("csv", "CSV")):
-            fname = f"{dept_id}.{fmt}"
-            if fname in files:
-                out.append(f'<a href="{U.href(here, U.download(dept_id, fmt), self.directory_urls)}" '
-                           f'download="{h(name)}权责清单.{fmt}">{label}</a>')
-        return " · ".join(out) or "—"
+            if f"{dept_id}.{fmt}" in files:
+                # in a Markdown line the name is escaped for Markdown too: an attribute of inline HTML is
+                # read by Markdown's link syntax before the tag is set aside
+                out.append(kind('<a href="{}" download="{}权责清单.{}">{}</a>').format(
+                    self._href(here, U.download(dept_id, fmt)), _title_text(name), Url(fmt), label))
+        return kind(" · ").join(out) if out else kind("—")
 
-    def department_page(self, d) -> "HtmlPage":
+    def department_page(self, d) -> HtmlPage:
         here = U.department(d.id)
         items = self.items_by_dept.get(d.id, [])
         matters = self.matters_by_dept.get(d.id, [])
@@ -561,22 +841,23 @@ class SitePages:
                     parts.append(f"领导职数 {staffing['leaders']} 名")
                 if parts:
                     meta.append(("人员编制", "，".join(parts)))
-        doc.table(["项目", "内容"], [[h(k), h(v)] for k, v in meta if v])
+        doc.table(["项目", "内容"], [[k, v] for k, v in meta if v])
         doc.index(*[f"{k} {v}" for k, v in meta if v])
         lead = sum(1 for _, r in matters if r.role == "牵头")
         n_duties = sum(len(self.duties_by_unit.get((d.id, u), ())) for u in self._units_of(d))
         doc.p(f"本部门有内设机构 {len(d.units)} 个、三定主要职责 {len(d.main_duties)} 条、处室职责 {n_duties} 条、"
               f"权力事项 {len(items)} 项，参与职责边界事项 {len(matters)} 项（牵头 {lead} 项）。")
-        dl = self._download_links(here, d.id)
+        dl = self._download_links(Html, here, d.id)
         if dl != "—":
-            doc.p(f"下载本部门权责清单：{dl}", raw=True)
+            doc.p(Html("下载本部门权责清单：{}").format(dl))
         for line in self.supervision.department_links(here, d.id):
-            doc.p(line + "。", raw=True)
+            doc.p(Html("{}。").format(_trusted_html(line)))
         # 三定
         doc.heading(2, "三定规定主要职责", "sanding")
         if d.main_duties:
-            doc.add("<ol>" + "".join(f'<li value="{duty.no}">{h(duty.text)}</li>'
-                                     for duty in sorted(d.main_duties, key=lambda x: x.no)) + "</ol>")
+            doc.add(Html("<ol>{}</ol>").format(Html("").join(
+                Html('<li value="{}">{}</li>').format(_int(duty.no), duty.text)
+                for duty in sorted(d.main_duties, key=lambda x: x.no))))
             doc.index(*(duty.text for duty in d.main_duties))
         else:
             doc.p("（未列主要职责）")
@@ -590,7 +871,7 @@ class SitePages:
             u = d.unit(unit)
             doc.heading(3, unit, f"unit-{n}")
             if u is None:
-                doc.add("<blockquote><p>该处室有职责任务清单，但三定规定的内设机构中没有它。</p></blockquote>")
+                doc.add(Html("<blockquote><p>该处室有职责任务清单，但三定规定的内设机构中没有它。</p></blockquote>"))
             elif u.duties_summary:
                 doc.p(u.duties_summary)
             duties = sorted(self.duties_by_unit.get((d.id, unit), ()), key=lambda x: x.no)
@@ -598,16 +879,16 @@ class SitePages:
                 rows = []
                 for x in duties:
                     sd = f"第 {x.sanding_duty} 条" if x.sanding_duty in duty_text else f"第 {x.sanding_duty} 条（三定中无此条）"
-                    rows.append([str(x.no), h(sd), h(x.content), "<br>".join(h(t) for t in x.tasks), h(x.post or "")])
+                    rows.append([x.no, sd, x.content, Html("<br>").join(x.tasks), x.post or ""])
                 doc.table(["序号", "对应三定职责", "职责内容", "具体任务", "岗位"], rows)
                 doc.index(*(x.content for x in duties))
             else:
                 doc.p("（尚无职责任务清单）")
             undertaken = item_by_unit.get(unit, [])
             if undertaken:
-                shown = "、".join(self.ihref(here, it.code, it.full_name) for it in undertaken[:30])
+                shown = Html("、").join(self.ihref(here, it.code, it.full_name) for it in undertaken[:30])
                 more = f" 等 {len(undertaken)} 项" if len(undertaken) > 30 else f"，共 {len(undertaken)} 项"
-                doc.p(f"承办的权力事项：{shown}{more}。", raw=True)   # items are indexed on their own pages
+                doc.p(Html("承办的权力事项：{}{}。").format(shown, more))   # items are indexed on their own pages
         # powers by category
         doc.heading(2, f"权责清单（{len(items)} 项）", "powers")
         if not items:
@@ -615,17 +896,17 @@ class SitePages:
         by_cat = defaultdict(list)
         for it in items:
             by_cat[it.category].append(it)
-        exclude = " data-search-exclude" if self.item_pages else ""
+        exclude = Html(" data-search-exclude") if self.item_pages else Html()
         for cat in sorted(by_cat, key=self.cat_sort):
             letters = self.config.categories.get(cat) or f"c{self.cat_sort(cat)[0]}"
-            doc.heading(3, f"{cat}（{len(by_cat[cat])} 项）", f"cat-{letters}")
-            doc.add("".join(self._item_details(here, it, duty_text, exclude) for it in by_cat[cat]))
+            doc.heading(3, f"{cat}（{len(by_cat[cat])} 项）", f"cat-{U.anchor(letters)}")
+            doc.add(Html("").join(self._item_details(here, it, duty_text, exclude) for it in by_cat[cat]))
         # boundaries
         doc.heading(2, f"职责边界（{len(matters)} 项）", "boundaries")
         if matters:
             rows = []
             for b, r in sorted(matters, key=lambda br: (ROLE_ORDER.get(br[1].role, 9), br[0].id)):
-                rows.append([self.bhref(here, b), h(r.role), "<br>".join(h(x) for x in r.duties),
+                rows.append([self.bhref(here, b), r.role, Html("<br>").join(r.duties),
                              self.dhref(here, b.lead) if b.lead else "（未明确）"])
             doc.table(["事项", "本部门角色", "本部门职责", "牵头部门"], rows)
             doc.index(*(f"{b.name} {r.role} {' '.join(r.duties)}" for b, r in matters))
@@ -635,8 +916,7 @@ class SitePages:
         if claims:
             doc.heading(2, f"监管事项认领（{len(claims)} 项）", "claims")
             doc.table(["目录", "编码", "监管事项", "角色"],
-                      [[h(c.catalog), h(c.code), h(c.name), h(cl.role)]
-                       for c, cl in sorted(claims, key=lambda x: (x[0].catalog, x[0].code))])
+                      [[c.catalog, c.code, c.name, cl.role] for c, cl in sorted(claims, key=lambda x: (x[0].catalog, x[0].code))])
             doc.index(*(c.name for c, _ in claims))
         files = [f for f, dept in self.repo.power_files.items() if dept == d.id] + [d.source.file]
         files += sorted({src.file for dd, _u, src in self.repo.task_units if dd == d.id})
@@ -648,57 +928,60 @@ class SitePages:
         extra = [u for u in self.task_units_by_dept.get(d.id, []) if u not in names]
         return names + extra
 
-    def _item_details(self, here, it, duty_text, exclude) -> str:
-        link = self.ihref(here, it.code, "事项详情与调整历史") if self.item_pages else ""
-        rows = [("承办机构", h(it.unit)), ("实施层级", h("、".join(it.levels))),
-                ("权力来源", h(it.power_source + (f"（{it.source_document}）" if it.source_document else ""))),
-                ("状态", h(it.status))]
+    def _item_details(self, here, it, duty_text, exclude) -> Html:
+        link = self.ihref(here, it.code, "事项详情与调整历史") if self.item_pages else None
+        rows = [("承办机构", it.unit), ("实施层级", "、".join(it.levels)),
+                ("权力来源", it.power_source + (f"（{it.source_document}）" if it.source_document else "")),
+                ("状态", it.status)]
         if it.sanding_duty is not None:
-            rows.append(("对应三定职责", h(f"第 {it.sanding_duty} 条" + (f"：{duty_text[it.sanding_duty]}" if it.sanding_duty in duty_text else ""))))
+            rows.append(("对应三定职责", f"第 {it.sanding_duty} 条" + (f"：{duty_text[it.sanding_duty]}" if it.sanding_duty in duty_text else "")))
         if it.co_departments:
-            rows.append(("共同实施部门", "、".join(self.dhref(here, x) for x in it.co_departments)))
-        table = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
-        status = "" if it.status == "在用" else f' <span class="pk-status">{h(it.status)}</span>'
-        return (f'<details class="pk-item"{exclude} id="{h(it.code)}"><summary><code>{h(it.code)}</code> {h(it.full_name)}{status}</summary>'
-                f'<table class="pk-kv">{table}</table>'
-                f"<p><strong>实施依据</strong></p>{self._basis_html(it.legal_basis, here, self.item_statuses(it))}"
-                f"<p><strong>责任事项</strong></p>{self._list_html(it.responsibilities)}"
-                f"<p><strong>追责对象范围</strong>：{h('、'.join(it.accountability_targets) or '（未填写）')}</p>"
-                f"<p><strong>追责情形</strong></p>{self._list_html(it.accountability_cases)}"
-                + (f"<p>{link}</p>" if link else "") + "</details>")
+            rows.append(("共同实施部门", Html("、").join(self.dhref(here, x) for x in it.co_departments)))
+        table = Html("").join(Html("<tr><th>{}</th><td>{}</td></tr>").format(k, v) for k, v in rows)
+        status = Html("") if it.status == "在用" else Html(' <span class="pk-status">{}</span>').format(it.status)
+        return Html('<details class="pk-item"{} id="{}"><summary><code>{}</code> {}{}</summary>'
+                    '<table class="pk-kv">{}</table>'
+                    "<p><strong>实施依据</strong></p>{}"
+                    "<p><strong>责任事项</strong></p>{}"
+                    "<p><strong>追责对象范围</strong>：{}</p>"
+                    "<p><strong>追责情形</strong></p>{}{}</details>").format(
+            exclude, U.anchor(it.code), it.code, it.full_name, status, table,
+            self._basis_html(it.legal_basis, here, self.item_statuses(it)), self._list_html(it.responsibilities),
+            "、".join(it.accountability_targets) or "（未填写）", self._list_html(it.accountability_cases),
+            Html("<p>{}</p>").format(link) if link else Html())
 
     # ---- items --------------------------------------------------------------------------
     ITEM_SECTIONS = (("basis", "实施依据"), ("responsibilities", "责任事项"), ("accountability", "追责"),
                      ("related", "相关边界、监管事项与履职记录"), ("history", "调整历史"))
 
-    def item_page(self, it) -> "HtmlPage":
+    def item_page(self, it) -> HtmlPage:
         """One power item; every item page has the same headings (the pages share one rendered shell)."""
         here = U.item(it.code)
         d = self.repo.departments.get(it.department)
         raw = it.raw if isinstance(it.raw, dict) else {}
         doc = HtmlDoc(it.full_name)
-        rows = [("事项编码", f"<code>{h(it.code)}</code>"), ("事项名称", h(it.name))]
+        rows = [("事项编码", Html("<code>{}</code>").format(it.code)), ("事项名称", it.name)]
         if it.sub_name:
-            rows.append(("子项名称", h(it.sub_name)))
-        rows += [("权力类型", h(it.category)), ("行使主体", self.dhref(here, it.department)),
-                 ("承办机构", h(it.unit)), ("实施层级", h("、".join(it.levels)))]
+            rows.append(("子项名称", it.sub_name))
+        rows += [("权力类型", it.category), ("行使主体", self.dhref(here, it.department)),
+                 ("承办机构", it.unit), ("实施层级", "、".join(it.levels))]
         if it.sanding_duty is not None:
             text = next((x.text for x in d.main_duties if x.no == it.sanding_duty), None) if d else None
-            rows.append(("对应三定职责", h(f"第 {it.sanding_duty} 条" + (f"：{text}" if text else ""))))
-        rows.append(("权力来源", h(it.power_source)))
+            rows.append(("对应三定职责", f"第 {it.sanding_duty} 条" + (f"：{text}" if text else "")))
+        rows.append(("权力来源", it.power_source))
         if it.source_document:
-            rows.append(("下放/授权/委托文件", h(it.source_document)))
+            rows.append(("下放/授权/委托文件", it.source_document))
         if it.delegator:
-            rows.append(("下放/授权/委托机关", h(it.delegator)))
+            rows.append(("下放/授权/委托机关", it.delegator))
         if it.co_departments:
-            rows.append(("共同实施部门", "、".join(self.dhref(here, x) for x in it.co_departments)))
+            rows.append(("共同实施部门", Html("、").join(self.dhref(here, x) for x in it.co_departments)))
         if it.catalog_code:
-            rows.append(("基本编码", h(it.catalog_code)))
-        rows.append(("状态", h(it.status)))
+            rows.append(("基本编码", it.catalog_code))
+        rows.append(("状态", it.status))
         for key, label in (("remedy", "救济渠道"), ("phone", "监督电话"), ("remark", "备注")):
             if raw.get(key):
-                rows.append((label, h(raw[key])))
-        doc.table(["项目", "内容"], [[k, v] for k, v in rows])
+                rows.append((label, raw[key]))
+        doc.table(["项目", "内容"], rows)
         sections = dict(self.ITEM_SECTIONS)
         doc.heading(2, sections["basis"], "basis")
         doc.add(self._basis_html(it.legal_basis, here, self.item_statuses(it)))
@@ -707,26 +990,31 @@ class SitePages:
         doc.heading(2, sections["responsibilities"], "responsibilities")
         doc.add(self._list_html(it.responsibilities))
         doc.heading(2, sections["accountability"], "accountability")
-        doc.p(f"<strong>追责对象范围</strong>：{h('、'.join(it.accountability_targets) or '（未填写）')}", raw=True)
-        doc.p("<strong>追责情形</strong>：", raw=True)
+        doc.p(Html("<strong>追责对象范围</strong>：{}").format("、".join(it.accountability_targets) or "（未填写）"))
+        doc.p(Html("<strong>追责情形</strong>："))
         doc.add(self._list_html(it.accountability_cases))
         doc.heading(2, sections["related"], "related")
-        related = [f"职责边界事项：{self.bhref(here, b)}" for b in self.matters_by_power.get(it.code, [])]
+        related = [Html("职责边界事项：{}").format(self.bhref(here, b)) for b in self.matters_by_power.get(it.code, [])]
         for code in it.supervision_items:
             c = self.catalog_by_code.get(code)
-            related.append(f"监管事项：{h(code)} {h(c.name) if c else '（目录中没有该编码）'}")
-        related += self.supervision.item_related(here, it.code)
+            related.append(Html("监管事项：{} {}").format(code, c.name if c else "（目录中没有该编码）"))
+        related += [_trusted_html(x) for x in self.supervision.item_related(here, it.code)]
         if related:
-            doc.add("<ul>" + "".join(f"<li>{x}</li>" for x in related) + "</ul>")
+            doc.add(Html("<ul>{}</ul>").format(Html("").join(Html("<li>{}</li>").format(x) for x in related)))
         else:
             doc.p("（无）")
         self.history_html(doc, it.code, here, [it.source.file] if it.source else [], heading_id="history")
         return doc.page()
 
+    def item_search_title(self, it) -> str:
+        """An item's title in the search index: escaped text (the index is read as HTML)."""
+        return str(h(_title_text(it.full_name)))
+
     def item_search_text(self, it) -> str:
-        """What the search index keeps of an item page: identity and basis, not the long boilerplate."""
+        """What the search index keeps of an item page: identity and basis, not the long boilerplate
+        (escaped text: the index is read as HTML)."""
         basis = " ".join(f"{b.level} {b.title} {b.article}" for b in it.legal_basis)
-        return f"{it.code} {self.dname(it.department)} {it.category} {it.unit} {basis}"
+        return str(h(f"{it.code} {self.dname(it.department)} {it.category} {it.unit} {basis}"))
 
     # ---- boundaries ---------------------------------------------------------------------
     def _unique_matters(self):
@@ -740,74 +1028,78 @@ class SitePages:
     def boundaries_index(self) -> str:
         here = U.BOUNDARIES
         matters = self._unique_matters()
-        lines = ["# 职责边界清单", "",
-                 f"涉及两个以上部门的事项共 {len(matters)} 项。每项明确一个牵头部门，配合部门分别写明职责，"
-                 "并建立启动、衔接、争议解决和督促落实的协调配合机制。", "",
-                 "| 编号 | 事项 | 领域 | 牵头部门 | 配合部门 |", "|---|---|---|---|---|"]
+        lines = [Md("# 职责边界清单"), Md(""),
+                 Md("涉及两个以上部门的事项共 {} 项。每项明确一个牵头部门，配合部门分别写明职责，"
+                    "并建立启动、衔接、争议解决和督促落实的协调配合机制。").format(len(matters)), Md(""),
+                 Md("| 编号 | 事项 | 领域 | 牵头部门 | 配合部门 |"), Md("|---|---|---|---|---|")]
         for b in matters:
             leads = [r.department for r in b.roles if r.role == "牵头"]
-            lead = "、".join(self.dlink(here, x) for x in leads) if leads else "（未明确）"
-            coop = "、".join(self.dlink(here, x) for x in b.cooperating) or "—"
-            lines.append(f"| {md(b.id)} | {self.blink(here, b)} | {md(b.domain or '')} | {lead} | {coop} |")
-        lines += ["", "## 部门 × 事项矩阵", "",
-                  "“牵”表示牵头，“配”表示配合；横向滚动查看全部事项，鼠标悬停在编号上可见事项名称。", ""]
+            lead = Md("、").join(self.dlink(here, x) for x in leads) if leads else Md("（未明确）")
+            coop = Md("、").join(self.dlink(here, x) for x in b.cooperating) or Md("—")
+            lines.append(Md("| {} | {} | {} | {} | {} |").format(b.id, self.blink(here, b), b.domain or "", lead, coop))
+        lines += [Md(""), Md("## 部门 × 事项矩阵"), Md(""),
+                  Md("“牵”表示牵头，“配”表示配合；横向滚动查看全部事项，鼠标悬停在编号上可见事项名称。"), Md("")]
         depts = sorted({r.department for b in matters for r in b.roles},
                        key=lambda x: (self.repo.departments[x].code if x in self.repo.departments else "~", x))
         role_of = {(r.department, b.id): r.role for b in matters for r in b.roles}
-        head = "".join(f'<th scope="col" title="{h(b.name)}"><a href="{U.href(here, U.boundary(b.id), self.directory_urls)}">'
-                       f"{h(b.id)}</a></th>" for b in matters)
+        head = Html("").join(Html('<th scope="col" title="{}"><a href="{}">{}</a></th>').format(
+            b.name, self._href(here, U.boundary(b.id)), b.id) for b in matters)
         rows = []
         for dept in depts:
             cells = []
             for b in matters:
                 role = role_of.get((dept, b.id))
                 if role is None:
-                    cells.append("<td></td>")
+                    cells.append(Html("<td></td>"))
                 else:
-                    cls = "pk-lead" if role == "牵头" else "pk-coop"
-                    cells.append(f'<td class="{cls}" title="{h(self.dname(dept))}：{h(b.name)}（{h(role)}）">{h(role[0])}</td>')
+                    cls = Url("pk-lead" if role == "牵头" else "pk-coop")
+                    cells.append(Html('<td class="{}" title="{}：{}（{}）">{}</td>').format(
+                        cls, self.dname(dept), b.name, role, role[:1]))
             n_lead = sum(1 for b in matters if role_of.get((dept, b.id)) == "牵头")
             n_all = sum(1 for b in matters if (dept, b.id) in role_of)
-            rows.append(f'<tr><th scope="row">{self.dhref(here, dept)}</th><td class="pk-num">{n_lead}/{n_all}</td>{"".join(cells)}</tr>')
-        lines += ['<div class="pk-matrix-wrap"><table class="pk-matrix">',
-                  f'<thead><tr><th scope="col">部门</th><th scope="col">牵头/参与</th>{head}</tr></thead>',
-                  f"<tbody>{''.join(rows)}</tbody></table></div>", ""]
-        return "\n".join(lines)
+            rows.append(Html('<tr><th scope="row">{}</th><td class="pk-num">{}/{}</td>{}</tr>').format(
+                self.dhref(here, dept), n_lead, n_all, Html("").join(cells)))
+        lines += [Md.block(Html('<div class="pk-matrix-wrap"><table class="pk-matrix">'
+                                '<thead><tr><th scope="col">部门</th><th scope="col">牵头/参与</th>{}</tr></thead>'
+                                "<tbody>{}</tbody></table></div>").format(head, Html("").join(rows))), Md("")]
+        return _md_page(lines)
 
     def boundary_page(self, b) -> str:
         here = U.boundary(b.id)
-        lines = [*_front_matter(SEARCH_BOOST["boundary"]), f"# {md(b.name)}", "",
-                 "| 项目 | 内容 |", "|---|---|", f"| 编号 | {md(b.id)} |"]
+        lines = [*_front_matter(SEARCH_BOOST["boundary"]), Md("# {}").format(_title_text(b.name)), Md(""),
+                 Md("| 项目 | 内容 |"), Md("|---|---|"), Md("| 编号 | {} |").format(b.id)]
         if b.domain:
-            lines.append(f"| 领域 | {md(b.domain)} |")
+            lines.append(Md("| 领域 | {} |").format(b.domain))
         leads = [r.department for r in b.roles if r.role == "牵头"]
-        lines.append(f"| 牵头部门 | {'、'.join(self.dlink(here, x) for x in leads) or '（未明确）'} |")
-        lines.append(f"| 配合部门 | {'、'.join(self.dlink(here, x) for x in b.cooperating) or '—'} |")
-        lines += ["", "## 各部门职责", ""]
+        lines.append(Md("| 牵头部门 | {} |").format(Md("、").join(self.dlink(here, x) for x in leads) or Md("（未明确）")))
+        lines.append(Md("| 配合部门 | {} |").format(Md("、").join(self.dlink(here, x) for x in b.cooperating) or Md("—")))
+        lines += [Md(""), Md("## 各部门职责"), Md("")]
         for r in sorted(b.roles, key=lambda r: ROLE_ORDER.get(r.role, 9)):
-            lines += [f"### {md(self.dname(r.department))}（{md(r.role)}）", ""]
-            lines += [f"- {md(x)}" for x in r.duties] or ["（未写明职责）"]
-            lines += ["", f"见{self.dlink(here, r.department)}部门页面。", ""]
+            lines += [Md("### {}（{}）").format(self.dname(r.department), r.role), Md("")]
+            lines += [Md("- {}").format(x) for x in r.duties] or [Md("（未写明职责）")]
+            lines += [Md(""), Md("见{}部门页面。").format(self.dlink(here, r.department)), Md("")]
         mech = b.mechanism or {}
-        lines += ["## 协调配合机制", "", "| 环节 | 内容 |", "|---|---|"]
+        lines += [Md("## 协调配合机制"), Md(""), Md("| 环节 | 内容 |"), Md("|---|---|")]
         for key, label in (("trigger", "启动情形"), ("handoff", "衔接流程"), ("dispute_resolution", "争议解决办法"),
                            ("enforcement", "督促落实")):
-            lines.append(f"| {label} | {md(mech.get(key) or '（未写明）')} |")
-        lines += ["", "## 依据", ""]
+            lines.append(Md("| {} | {} |").format(label, mech.get(key) or "（未写明）"))
+        lines += [Md(""), Md("## 依据"), Md("")]
         statuses = self.law_status.matter(b) if self.law_status else [None] * len(b.basis)
-        lines += [f"{n}. 【{md(x.level)}】{self._law_title_html(here, x.title, st)}{md(x.article)}{self.law_badge(here, x.title, st)}"
-                  for n, (x, st) in enumerate(zip(b.basis, statuses), 1)] or ["（未列依据）"]
+        lines += [Md("{}. 【{}】{}{}{}").format(n, x.level, self._law_title(Md, here, x.title, st), x.article,
+                                                self.law_badge(here, x.title, st, Md))
+                  for n, (x, st) in enumerate(zip(b.basis, statuses), 1)] or [Md("（未列依据）")]
         if self.law_status and b.basis:
-            lines += ["", f"效力状况按法律日期 {self.legal_date.isoformat()} 核对。"]
-        lines.append("")
+            lines += [Md(""), Md("效力状况按法律日期 {} 核对。").format(self.legal_date.isoformat())]
+        lines.append(Md(""))
         if b.related_powers:
-            lines += ["## 相关权力事项", "", "| 编码 | 事项 | 部门 |", "|---|---|---|"]
+            lines += [Md("## 相关权力事项"), Md(""), Md("| 编码 | 事项 | 部门 |"), Md("|---|---|---|")]
             for code in b.related_powers:
                 it = self.powers.get(code)
-                lines.append(f"| `{md(code)}` | {self.ilink(here, code)} | {self.dlink(here, it.department) if it else '—'} |")
-            lines.append("")
+                lines.append(Md("| {} | {} | {} |").format(code, self.ilink(here, code),
+                                                             self.dlink(here, it.department) if it else Md("—")))
+            lines.append(Md(""))
         lines += self.history_section(b.id, here, [b.source.file] if b.source else [])
-        return "\n".join(lines)
+        return _md_page(lines)
 
     # ---- catalogue ----------------------------------------------------------------------
     def catalogs_page(self) -> str:
@@ -823,63 +1115,64 @@ class SitePages:
                 if isinstance(data, dict) and data.get("id"):
                     names[data["id"]] = data.get("name") or data["id"]
         ok = sum(1 for c in items if len(c.leads) == 1)
-        lines = ["# 监管事项目录认领", "",
-                 f"目录中共有监管事项 {len(items)} 项，已由且仅由一个部门牵头认领 {ok} 项，"
-                 f"尚未明确唯一牵头部门 {len(items) - ok} 项。", ""]
+        lines = [Md("# 监管事项目录认领"), Md(""),
+                 Md("目录中共有监管事项 {} 项，已由且仅由一个部门牵头认领 {} 项，尚未明确唯一牵头部门 {} 项。").format(
+                     len(items), ok, len(items) - ok), Md("")]
         for cat_id in sorted(by_cat):
             entries = sorted(by_cat[cat_id], key=lambda c: c.code)
             bad = [c for c in entries if len(c.leads) != 1]
-            lines += [f"## {md(names.get(cat_id, cat_id))}", "", f"共 {len(entries)} 项，待明确牵头部门 {len(bad)} 项。", ""]
+            lines += [Md("## {}").format(names.get(cat_id, cat_id)), Md(""),
+                      Md("共 {} 项，待明确牵头部门 {} 项。").format(len(entries), len(bad)), Md("")]
             if bad:
-                lines += ["### 待明确牵头部门的事项", "", "| 编码 | 监管事项 | 问题 | 认领部门 |", "|---|---|---|---|"]
+                lines += [Md("### 待明确牵头部门的事项"), Md(""), Md("| 编码 | 监管事项 | 问题 | 认领部门 |"), Md("|---|---|---|---|")]
                 for c in bad:
                     problem = "无部门牵头认领" if not c.leads else f"{len(c.leads)} 个部门同时牵头"
-                    who = "、".join(f"{self.dlink(here, cl.department)}（{md(cl.role)}）" for cl in c.claims) or "—"
-                    lines.append(f"| {md(c.code)} | {md(c.name)} | {problem} | {who} |")
-                lines.append("")
-            lines += ["### 全部事项", "", "| 编码 | 监管事项 | 领域 | 牵头部门 | 配合部门 |", "|---|---|---|---|---|"]
+                    who = Md("、").join(Md("{}（{}）").format(self.dlink(here, cl.department), cl.role) for cl in c.claims) or Md("—")
+                    lines.append(Md("| {} | {} | {} | {} |").format(c.code, c.name, problem, who))
+                lines.append(Md(""))
+            lines += [Md("### 全部事项"), Md(""), Md("| 编码 | 监管事项 | 领域 | 牵头部门 | 配合部门 |"), Md("|---|---|---|---|---|")]
             for c in entries:
-                leads = "、".join(self.dlink(here, x) for x in c.leads) or "**（无）**"
-                coop = "、".join(self.dlink(here, cl.department) for cl in c.claims if cl.role != "牵头") or "—"
-                lines.append(f"| {md(c.code)} | {md(c.name)} | {md(c.domain or '')} | {leads} | {coop} |")
-            lines.append("")
+                leads = Md("、").join(self.dlink(here, x) for x in c.leads) or Md("**（无）**")
+                coop = Md("、").join(self.dlink(here, cl.department) for cl in c.claims if cl.role != "牵头") or Md("—")
+                lines.append(Md("| {} | {} | {} | {} | {} |").format(c.code, c.name, c.domain or "", leads, coop))
+            lines.append(Md(""))
         if not items:
-            lines += ["（没有监管事项目录）", ""]
-        return "\n".join(lines)
+            lines += [Md("（没有监管事项目录）"), Md("")]
+        return _md_page(lines)
 
     # ---- laws ---------------------------------------------------------------------------
     def laws_index(self) -> str:
         here = U.LAWS
-        lines = ["# 法律法规", "", "清单事项的实施依据按法律法规归集。点击法规名称查看以其为依据的全部事项。", ""]
+        lines = [Md("# 法律法规"), Md(""), Md("清单事项的实施依据按法律法规归集。点击法规名称查看以其为依据的全部事项。"), Md("")]
         reg = self.law_registry
         if reg is None or not reg.laws:
-            lines += ["（法律法规库为空）", ""]
+            lines += [Md("（法律法规库为空）"), Md("")]
         else:
             today = self.legal_date
             lines += self._basis_status_summary(here)
-            lines += ["## 法律法规库", "",
-                      f"“现行版本施行”为法律日期 {today.isoformat()} 时有效版本的施行日期。", "",
-                      "| 法律法规 | 层级 | 制定机关 | 现行版本施行 | 事项数 | 边界事项数 |", "|---|---|---|---|---:|---:|"]
+            lines += [Md("## 法律法规库"), Md(""),
+                      Md("“现行版本施行”为法律日期 {} 时有效版本的施行日期。").format(today.isoformat()), Md(""),
+                      Md("| 法律法规 | 层级 | 制定机关 | 现行版本施行 | 事项数 | 边界事项数 |"), Md("|---|---|---|---|---:|---:|")]
             level_order = {lv: i for i, lv in enumerate(self.config.basis_levels)}
             for law in sorted(reg.laws, key=lambda x: (level_order.get(x.level, 99), -len(self.items_by_law.get(x.id, ())), x.title)):
                 v = law.version_at(today)
                 current = _date(v.effective or v.promulgated) if v else ("已废止" if law.repealed_by(today) else "尚未施行")
-                lines.append(f"| [{md(law.title)}]({U.md_link(here, U.law(law.id))}) | {md(law.level)} | {md(law.issuer or '')} | "
-                             f"{current} | {len(self.items_by_law.get(law.id, ()))} | {len(self.matters_by_law.get(law.id, ()))} |")
-            lines.append("")
+                lines.append(Md("| [{}]({}) | {} | {} | {} | {} | {} |").format(
+                    law.title, Url(U.md_link(here, U.law(law.id))), law.level, law.issuer or "", current,
+                    len(self.items_by_law.get(law.id, ())), len(self.matters_by_law.get(law.id, ()))))
+            lines.append(Md(""))
         if self.unresolved:
             total = sum(len(v) for v in self.unresolved.values())
-            lines += ["## 未收录的依据", "",
-                      f"以下 {len(self.unresolved)} 部依据（被引用 {total} 次）不在法律法规库中，请核对名称或登记入库。", "",
-                      "| 依据名称 | 引用次数 | 部分事项 |", "|---|---:|---|"]
+            lines += [Md("## 未收录的依据"), Md(""),
+                      Md("以下 {} 部依据（被引用 {} 次）不在法律法规库中，请核对名称或登记入库。").format(len(self.unresolved), total),
+                      Md(""), Md("| 依据名称 | 引用次数 | 部分事项 |"), Md("|---|---:|---|")]
             for title, its in sorted(self.unresolved.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-                sample = "、".join(self.ilink(here, it.code, it.full_name) for it in its[:5])
-                more = " 等" if len(its) > 5 else ""
-                lines.append(f"| 《{md(title)}》 | {len(its)} | {sample}{more} |")
-            lines.append("")
-        return "\n".join(lines)
+                sample = Md("、").join(self.ilink(here, it.code, it.full_name) for it in its[:5])
+                lines.append(Md("| 《{}》 | {} | {}{} |").format(title, len(its), sample, " 等" if len(its) > 5 else ""))
+            lines.append(Md(""))
+        return _md_page(lines)
 
-    def _basis_status_summary(self, here: str, limit: int = 300) -> list[str]:
+    def _basis_status_summary(self, here: str, limit: int = 300) -> list:
         """Markdown: counts of the bases by status on the legal date, a chart, and the bases not in force."""
         from .lawstatus import STATUS_LABEL, STATUS_ORDER, WARNING_LABEL
         ls = self.law_status
@@ -887,21 +1180,20 @@ class SitePages:
             return []
         p, b, total = ls.counts.get("power", Counter()), ls.counts.get("boundary", Counter()), ls.total()
         n = sum(total.values())
-        lines = ["## 实施依据的效力状况", "",
-                 f"按法律日期 **{self.legal_date.isoformat()}** 核对清单引用的全部 {n} 条实施依据"
-                 f"（权力事项 {sum(p.values())} 条、职责边界事项 {sum(b.values())} 条），"
-                 f"其中现行有效 {total.get('in_force', 0)} 条。核对与 `policykit check` 的法律法规规则一致。", "",
-                 '<div class="pk-chart-box">' + charts.bar_chart(
-                     [(STATUS_LABEL[k], total.get(k, 0)) for k in STATUS_ORDER], title="实施依据按效力状况统计", unit="条")
-                 + "</div>", "",
-                 "| 效力状况 | 权力事项依据 | 职责边界事项依据 | 合计 |", "|---|---:|---:|---:|"]
+        lines = [Md("## 实施依据的效力状况"), Md(""),
+                 Md("按法律日期 **{}** 核对清单引用的全部 {} 条实施依据（权力事项 {} 条、职责边界事项 {} 条），"
+                    "其中现行有效 {} 条。核对方法与清单检查所用的法律法规规则一致。").format(
+                     self.legal_date.isoformat(), n, sum(p.values()), sum(b.values()), total.get("in_force", 0)), Md(""),
+                 _chart_block(charts.bar_chart([(STATUS_LABEL[k], total.get(k, 0)) for k in STATUS_ORDER],
+                                               title="实施依据按效力状况统计", unit="条")), Md(""),
+                 Md("| 效力状况 | 权力事项依据 | 职责边界事项依据 | 合计 |"), Md("|---|---:|---:|---:|")]
         for k in STATUS_ORDER:
-            lines.append(f"| {STATUS_LABEL[k]} | {p.get(k, 0)} | {b.get(k, 0)} | {total.get(k, 0)} |")
-        lines.append("")
+            lines.append(Md("| {} | {} | {} | {} |").format(STATUS_LABEL[k], p.get(k, 0), b.get(k, 0), total.get(k, 0)))
+        lines.append(Md(""))
         if ls.warnings:
-            lines += ["| 提示 | 依据条数 |", "|---|---:|"]
-            lines += [f"| {md(WARNING_LABEL[k])} | {v} |" for k, v in sorted(ls.warnings.items())]
-            lines.append("")
+            lines += [Md("| 提示 | 依据条数 |"), Md("|---|---:|")]
+            lines += [Md("| {} | {} |").format(WARNING_LABEL[k], v) for k, v in sorted(ls.warnings.items())]
+            lines.append(Md(""))
         bad = []
         for it in self.repo.power_items:
             for x, st in zip(it.legal_basis, ls.item(it)):
@@ -911,30 +1203,32 @@ class SitePages:
         for m in self._unique_matters():
             for x, st in zip(m.basis, ls.matter(m)):
                 if st is not None and (not st.ok or st.warnings):
-                    bad.append((STATUS_ORDER.index(st.status), self.blink(here, m), "职责边界事项", x, st))
+                    bad.append((STATUS_ORDER.index(st.status), self.blink(here, m), Md("职责边界事项"), x, st))
         if bad:
             bad.sort(key=lambda r: -r[0])
             more = f"，列出前 {limit} 条" if len(bad) > limit else ""
-            lines += [f"### 需要核对的依据（{len(bad)} 条{more}）", "",
-                      "| 事项 | 部门 | 依据 | 效力状况 | 提示 |", "|---|---|---|---|---|"]
+            lines += [Md("### 需要核对的依据（{} 条{}）").format(len(bad), more), Md(""),
+                      Md("| 事项 | 部门 | 依据 | 效力状况 | 提示 |"), Md("|---|---|---|---|---|")]
             for _, owner, dept, x, st in bad[:limit]:
-                title = (f"[《{md(x.title)}》]({U.md_link(here, U.law(st.law_id))})" if st.law_id else f"《{md(x.title)}》")
-                lines.append(f"| {owner} | {dept} | {title}{md(x.article)} | {md(st.text)} | "
-                             f"{'；'.join(md(w) for _, w in st.warnings) or '—'} |")
-            lines.append("")
+                title = (Md("[《{}》]({})").format(x.title, Url(U.md_link(here, U.law(st.law_id)))) if st.law_id
+                         else Md("《{}》").format(x.title))
+                lines.append(Md("| {} | {} | {}{} | {} | {} |").format(
+                    owner, dept, title, x.article, st.text, Md("；").join(w for _, w in st.warnings) or Md("—")))
+            lines.append(Md(""))
         return lines
 
-    def law_page(self, law) -> "HtmlPage":
+    def law_page(self, law) -> HtmlPage:
         here = U.law(law.id)
         doc = HtmlDoc(law.title)
         doc.index(law.short_title, law.level, law.issuer)
-        rows = [["层级", h(law.level)]]
+        rows = [["层级", law.level]]
         if law.short_title:
-            rows.append(["简称", h(law.short_title)])
+            rows.append(["简称", law.short_title])
         if law.issuer:
-            rows.append(["制定机关", h(law.issuer)])
-        if law.source:
-            rows.append(["文本来源", h(law.source)])
+            rows.append(["制定机关", law.issuer])
+        source = public_note(law.source)
+        if source:
+            rows.append(["文本来源", source])
         when = self.legal_date
         v = law.version_at(when)
         if v is not None:
@@ -945,25 +1239,25 @@ class SitePages:
             state = f"尚未施行（{_date(law.enacted.effective or law.enacted.promulgated)} 施行）"
         else:
             state = "已失效"
-        rows.append([f"效力（{when.isoformat()}）", h(state)])
+        rows.append([f"效力（{when.isoformat()}）", state])
         doc.table(["项目", "内容"], rows)
         doc.heading(2, "沿革", "versions")
         doc.table(["事件", "公布", "施行", "条文数", "文号"],
-                  [[h(v.event), _date(v.promulgated), _date(v.effective), str(v.articles or ""), h(v.document or "")]
+                  [[v.event, _date(v.promulgated), _date(v.effective), v.articles or "", v.document or ""]
                    for v in law.versions])
         its = self.items_by_law.get(law.id, [])
         doc.heading(2, f"以其为依据的权力事项（{len(its)} 项）", "items")
         if its:
             doc.table(["编码", "事项", "部门", "权力类型", "条款"],
-                      [[f"<code>{h(it.code)}</code>", self.ihref(here, it.code, it.full_name), self.dhref(here, it.department),
-                        h(it.category), h(b.article)]
+                      [[Html("<code>{}</code>").format(it.code), self.ihref(here, it.code, it.full_name),
+                        self.dhref(here, it.department), it.category, b.article]
                        for it, b in sorted(its, key=lambda x: (x[0].department, x[0].code))])
         else:
             doc.p("（没有事项以其为依据）")
         matters = self.matters_by_law.get(law.id, [])
         doc.heading(2, f"以其为依据的职责边界事项（{len(matters)} 项）", "matters")
         if matters:
-            doc.add("<ul>" + "".join(f"<li>{self.bhref(here, m)}</li>" for m in matters) + "</ul>")
+            doc.add(Html("<ul>{}</ul>").format(Html("").join(Html("<li>{}</li>").format(self.bhref(here, m)) for m in matters)))
         else:
             doc.p("（无）")
         return doc.page()
@@ -983,85 +1277,77 @@ class SitePages:
             return (n if n is not None else 10_000, article)
 
         counts = Counter(overrides.get(r.id, r.severity) for r in self.rules)
-        lines = ["# 检查规则", "",
-                 f"《部门职能运行监管办法》的要求逐条写成检查规则，共 {len(self.rules)} 条"
-                 f"（错误 {counts.get('error', 0)} 条、警告 {counts.get('warning', 0)} 条、提示 {counts.get('info', 0)} 条）。"
-                 "本页由规则文件生成，与每次检查所用的规则一致。每条规则附有通过和不通过的示例，示例本身也是规则的测试。", ""]
+        lines = [Md("# 检查规则"), Md(""),
+                 Md("《部门职能运行监管办法》的要求逐条写成检查规则，共 {} 条（错误 {} 条、警告 {} 条、提示 {} 条）。"
+                    "本页与每次检查所用的规则一致。每条规则附有符合和不符合要求的示例。").format(
+                     len(self.rules), counts.get("error", 0), counts.get("warning", 0), counts.get("info", 0)), Md("")]
         for article in sorted(by_article, key=order):
             rules = sorted(by_article[article], key=lambda r: r.id)
-            lines += [f"## {md(article)}", ""]
+            lines += [Md("## {}").format(article), Md("")]
             text = self.measure.get(article)
             if text:
-                lines += [f"> {md(text)}", ""]
+                lines += [Md("> {}").format(text), Md("")]
             for r in rules:
                 sev = overrides.get(r.id, r.severity)
-                sev_note = f"{SEVERITY_LABEL.get(sev, sev)}" + (f"（默认为{SEVERITY_LABEL.get(r.severity, r.severity)}，本仓库配置覆盖）" if sev != r.severity else "")
-                lines += [f"### {md(r.id)} {md(r.title)}", "",
-                          "| 项目 | 内容 |", "|---|---|", f"| 规则编号 | `{r.id}` |", f"| 级别 | {md(sev_note)} |",
-                          f"| 条款 | {md(r.article)} |", f"| 提示信息 | {md(r.message)} |", f"| 规则文件 | `{md(r.file)}` |", ""]
+                sev_note = SEVERITY_LABEL.get(sev, sev) + (
+                    f"（默认为{SEVERITY_LABEL.get(r.severity, r.severity)}，本市另行规定）" if sev != r.severity else "")
+                lines += [Md("### {} {}").format(r.id, _title_text(r.title)), Md(""),
+                          Md("| 项目 | 内容 |"), Md("|---|---|"), Md("| 规则编号 | `{}` |").format(r.id),
+                          Md("| 级别 | {} |").format(sev_note), Md("| 条款 | {} |").format(r.article),
+                          Md("| 提示信息 | {} |").format(public_prose(readable_message(r.message))), Md("")]
                 if r.description:
-                    lines += [md(r.description), ""]
-                for ex in r.examples:
-                    expect = ex.get("expect")
-                    label = "通过" if expect == "pass" else "不通过"
-                    where = f"，报告位置 {ex['at']}" if ex.get("at") else ""
-                    count = f"，报告 {ex['count']} 次" if ex.get("count") is not None else ""
-                    kind = "success" if expect == "pass" else "failure"
-                    lines += [f'??? {kind} "示例（{label}）：{_quote_title(ex.get("name", ""))}{_quote_title(where + count)}"', ""]
-                    files = ex.get("files") or {}
-                    if not files:
-                        lines += ["    在基础示例城市上不作修改。", ""]
-                    for path, content in files.items():
-                        lines += [f"    `{md(path)}`" + ("（删除该文件）" if content is None else ""), ""]
-                        if content is not None:
-                            fence = "````" if "```" in str(content) else "```"
-                            lines += [f"    {fence}yaml"] + [f"    {ln}" for ln in str(content).rstrip("\n").split("\n")] + [f"    {fence}", ""]
+                    lines += [md(public_prose(r.description)), Md("")]
+                examples = [(ex.get("expect"), ex.get("name") or "") for ex in r.examples]
+                if examples:
+                    lines += [Md("- 示例（{}）：{}").format("通过" if expect == "pass" else "不通过", name)
+                              for expect, name in examples] + [Md("")]
         if not self.rules:
-            lines += ["（没有找到规则文件）", ""]
-        return "\n".join(lines)
+            lines += [Md("（没有找到规则文件）"), Md("")]
+        return _md_page(lines)
 
     # ---- changes ------------------------------------------------------------------------
     def changes_page(self, limit: int = 1000, items_per_adjustment: int = 200) -> str:
         here = U.CHANGES
         hist = self.history
-        lines = ["# 调整记录", "",
-                 "清单的每次动态调整都有版本记录。按《部门职能运行监管办法》第二十条，调整应当附调整类型、事由、依据和"
-                 "批准文号，经市委编办审核后生效。", ""]
+        lines = [Md("# 调整记录"), Md(""),
+                 Md("清单的每次动态调整都有版本记录。按《部门职能运行监管办法》第二十条，调整应当附调整类型、事由、依据和"
+                    "批准文号，经市委编办审核后生效。"), Md("")]
         if hist is None or not hist.available:
             reason = hist.reason if hist is not None else "未读取版本历史"
-            lines += [f"暂无调整记录（{md(reason)}）。", ""]
-            return "\n".join(lines)
+            lines += [Md("暂无调整记录（{}）。").format(reason), Md("")]
+            return _md_page(lines)
         adjs = hist.adjustments
         missing = "（未注明）"
-        lines += [f"共 {len(adjs)} 次调整" + (f"，以下列出最近 {limit} 次" if len(adjs) > limit else "") + "。", ""]
+        lines += [Md("共 {} 次调整{}。").format(len(adjs), f"，以下列出最近 {limit} 次" if len(adjs) > limit else ""), Md("")]
         if not adjs:
-            return "\n".join(lines)
+            return _md_page(lines)
         by_type = Counter(a.type or "未注明" for a in adjs)
-        lines += ["| 调整类型 | 次数 |", "|---|---:|", *[f"| {md(t)} | {n} |" for t, n in by_type.most_common()], ""]
+        lines += [Md("| 调整类型 | 次数 |"), Md("|---|---:|"), *[Md("| {} | {} |").format(t, n) for t, n in by_type.most_common()], Md("")]
         year = None
         for a in adjs[:limit]:
             if a.day[:4] != year:
                 year = a.day[:4]
-                lines += [f"## {year or '日期不详'} 年", ""]
+                lines += [Md("## {} 年").format(year or "日期不详"), Md("")]
             title = " · ".join(x for x in (a.day[5:] or a.day, a.type or "未注明调整类型", a.approval) if x)
-            lines += [f"### {md(title)}", "",
-                      "| 项目 | 内容 |", "|---|---|",
-                      f"| 调整类型 | {md(a.type or missing)} |", f"| 调整事由 | {md(a.reason or missing)} |",
-                      f"| 调整依据 | {md(a.basis or missing)} |", f"| 批准文号 | {md(a.approval or missing)} |",
-                      f"| 版本 | `{a.short}` {md(a.subject)}" + (f"（{md(a.author)}）" if a.author else "") + " |", ""]
-            touched = [f"{md(ch.kind)}：{self._key_link(here, ch.key)}" for ch in a.changes]
+            # the record the measure asks for (第二十条); the commit's own message and author are not public
+            lines += [Md("### {}").format(_title_text(title)), Md(""),
+                      Md("| 项目 | 内容 |"), Md("|---|---|"),
+                      Md("| 调整类型 | {} |").format(a.type or missing), Md("| 调整事由 | {} |").format(a.reason or missing),
+                      Md("| 调整依据 | {} |").format(a.basis or missing), Md("| 批准文号 | {} |").format(a.approval or missing),
+                      Md("| 版本 | `{}` |").format(a.short), Md("")]
+            touched = [Md("{}：{}").format(ch.kind, self._key_link(here, ch.key)) for ch in a.changes]
             if not touched:
-                touched = [f"修改文件 {md(f)}" for f in a.files]
+                touched = [Md("修改{}").format(self.file_label(f)) for f in a.files]
             if touched:
                 shown = touched[:items_per_adjustment]
                 more = f"（列出前 {len(shown)} 项）" if len(touched) > len(shown) else ""
                 kind = "???" if len(touched) > 10 else "???+"
-                lines += [f'{kind} note "涉及事项 {len(touched)} 项{more}"', ""]
-                lines += [f"    - {t}" for t in shown]
-                lines.append("")
-        return "\n".join(lines)
+                lines += [Md('{} note "涉及事项 {} 项{}"').format(Md(kind), len(touched), more), Md("")]
+                lines += [Md("    - {}").format(t) for t in shown]
+                lines.append(Md(""))
+        return _md_page(lines)
 
-    def _key_link(self, here: str, key: str) -> str:
+    def _key_link(self, here: str, key: str) -> Md:
         if key in self.powers:
             return self.ilink(here, key, f"{self.powers[key].full_name}（{key}）")
         b = self.repo.boundary(key) if hasattr(self.repo, "boundary") else None
@@ -1071,11 +1357,12 @@ class SitePages:
             return self.dlink(here, key)
         dept = key.split("/")[0].split("#")[0]
         if dept in self.repo.departments and dept != key:
-            return f"{self.dlink(here, dept)} {md(key[len(dept):].lstrip('/#'))}"
+            return Md("{} {}").format(self.dlink(here, dept), key[len(dept):].lstrip("/#"))
         return md(key)
 
     # ---- lookup -------------------------------------------------------------------------
     def lookup_data(self) -> dict:
+        """The dispatcher lookup's data: plain text and code-built URLs; the script writes it as text."""
         here = U.LOOKUP
         du = self.directory_urls
         depts = {d.id: {"name": d.name, "short": d.short_name or d.name, "url": U.href(here, U.department(d.id), du)}
@@ -1098,47 +1385,67 @@ class SitePages:
         return {"city": self.city, "departments": depts, "matters": matters, "items": items, "catalog": catalog}
 
     def lookup_json(self) -> bytes:
-        return json.dumps(self.lookup_data(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        # "<" as \\u003c: the file stays inert even if something ever served it as HTML
+        text = json.dumps(self.lookup_data(), ensure_ascii=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").encode("utf-8")
 
     def lookup_page(self) -> str:
         examples = [b.name for b in self._unique_matters()[:3]]
         hint = "、".join(examples) if examples else "事项名称"
-        return "\n".join([
-            "---", "search:", "  exclude: true", "---", "",
-            "# 12345 派单查询", "",
-            "输入群众反映的事项（如“" + md(hint) + "”），即可查到牵头部门、配合部门及各自职责；"
-            "同时列出名称相近的权力事项和监管事项及其实施部门。查询在浏览器内完成，不需要联网。", "",
-            f'<div id="pk-lookup" class="pk-lookup" data-src="{U.href(U.LOOKUP, U.LOOKUP_JSON, self.directory_urls)}">',
-            '<label for="pk-lookup-input">事项</label>',
-            '<input id="pk-lookup-input" type="search" autocomplete="off" placeholder="输入事项关键词，例如：危险化学品 停车场" aria-describedby="pk-lookup-status">',
-            '<p id="pk-lookup-status" class="pk-lookup-status" aria-live="polite">正在载入数据……</p>',
-            '<div id="pk-lookup-results"></div>',
-            "</div>", "",
-            f'<noscript><p>本查询需要启用浏览器的 JavaScript；也可在<a href="{U.href(U.LOOKUP, U.BOUNDARIES, self.directory_urls)}">职责边界清单</a>中逐项查看。</p></noscript>', "",
+        lookup = self._href(U.LOOKUP, U.LOOKUP_JSON)
+        return _md_page([
+            Md("---"), Md("search:"), Md("  exclude: true"), Md("---"), Md(""),
+            Md("# 12345 派单查询"), Md(""),
+            Md("输入群众反映的事项（如“{}”），即可查到牵头部门、配合部门及各自职责；"
+               "同时列出名称相近的权力事项和监管事项及其实施部门。查询在浏览器内完成，不需要联网。").format(hint), Md(""),
+            Md.block(Html(
+                '<div id="pk-lookup" class="pk-lookup" data-src="{}">'
+                '<label for="pk-lookup-input">事项</label>'
+                '<input id="pk-lookup-input" type="search" autocomplete="off" placeholder="输入事项关键词，例如：危险化学品 停车场" '
+                'aria-describedby="pk-lookup-status">'
+                '<p id="pk-lookup-status" class="pk-lookup-status" aria-live="polite">正在载入数据……</p>'
+                '<div id="pk-lookup-results"></div></div>').format(lookup)), Md(""),
+            Md.block(Html('<noscript><p>本查询需要启用浏览器的 JavaScript；也可在<a href="{}">职责边界清单</a>中逐项查看。</p></noscript>')
+                     .format(self._href(U.LOOKUP, U.BOUNDARIES))), Md(""),
         ])
 
     # ---- downloads ----------------------------------------------------------------------
     def downloads_page(self) -> str:
         here = U.DOWNLOADS
-        lines = ["# 下载", "",
-                 "各部门权责清单按惯用的公布格式（序号、事项编码、事项名称、子项名称、权力类型、实施依据、行使主体、承办机构、"
-                 "实施层级及权限、部门职责、责任事项内容、责任事项依据、追责对象范围、追责情形、救济渠道、备注）提供 Excel 和 CSV 文件。"
-                 "CSV 为带 BOM 的 UTF-8 编码，可直接用 Excel 打开。", ""]
+        lines = [Md("# 下载"), Md(""),
+                 Md("各部门权责清单按惯用的公布格式（序号、事项编码、事项名称、子项名称、权力类型、实施依据、行使主体、承办机构、"
+                    "实施层级及权限、部门职责、责任事项内容、责任事项依据、追责对象范围、追责情形、救济渠道、备注）提供 Excel 和 CSV 文件。"
+                    "CSV 为带 BOM 的 UTF-8 编码，可直接用 Excel 打开。"), Md("")]
         if self.downloads:
-            lines += ["| 部门 | 权力事项 | 下载 |", "|---|---:|---|"]
+            lines += [Md("| 部门 | 权力事项 | 下载 |"), Md("|---|---:|---|")]
             for d in self.depts:
                 if d.id in self.downloads:
-                    lines.append(f"| {self.dlink(here, d.id)} | {len(self.items_by_dept.get(d.id, ()))} | {self._download_links(here, d.id)} |")
-            lines.append("")
+                    lines.append(Md("| {} | {} | {} |").format(self.dlink(here, d.id), len(self.items_by_dept.get(d.id, ())),
+                                                             self._download_links(Md, here, d.id)))
+            lines.append(Md(""))
         else:
-            lines += ["（本次生成未包含下载文件）", ""]
-        lines += ["## 数据", "",
-                  f"- [派单查询数据（JSON）]({U.md_link(here, U.LOOKUP_JSON)})：职责边界事项、权力事项与监管事项的部门对应关系。", ""]
-        return "\n".join(lines)
+            lines += [Md("（本次生成未包含下载文件）"), Md("")]
+        lines += [Md("## 数据"), Md(""),
+                  Md("- [派单查询数据（JSON）]({})：职责边界事项、权力事项与监管事项的部门对应关系。").format(
+                      Url(U.md_link(here, U.LOOKUP_JSON))), Md("")]
+        return _md_page(lines)
 
 
-def _quote_title(text: str) -> str:
-    return str(text).replace('"', "“").replace("\n", " ")
+def _chart_block(chart: Html) -> Md:
+    return Md.block(Html('<div class="pk-chart-box">{}</div>').format(chart))
+
+
+def _trusted_html(fragment) -> Html:
+    """HTML the supervision pages built (``markupsafe.Markup``, escaped as they built it): their
+    sentences for department and item pages. A plain string is text."""
+    return Html(fragment) if isinstance(fragment, Markup) else h(fragment)
+
+
+def _int(value) -> str:
+    try:
+        return str(int(value))
+    except (TypeError, ValueError):
+        return ""
 
 
 def parse_measure(markdown_text: str) -> dict:

@@ -32,7 +32,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 
 from . import urls as U
-from .pages import SEARCH_BOOST
+from .pages import SEARCH_BOOST, h
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -128,7 +128,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         for title, uri in NAV:
             if uri == U.DEPARTMENTS and 0 < len(self.repo.departments) <= self.config.nav_departments_limit:
                 depts = sorted(self.repo.departments.values(), key=lambda d: (d.code, d.id))
-                nav.append({title: [uri] + [{d.short_name or d.name: U.department(d.id)} for d in depts]})
+                # the theme writes navigation titles as they are: a department's name goes in escaped
+                nav.append({title: [uri] + [{str(h(" ".join((d.short_name or d.name).split()))): U.department(d.id)}
+                                            for d in depts]})
             elif uri == U.SUPERVISION:
                 section = supervision_nav(self.repo)
                 if section:
@@ -266,6 +268,14 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 entry["boost"] = hp.boost
             self.search_index.entries.append(entry)
 
+    def on_page_context(self, context, *, page, config, nav):
+        """The theme writes ``page.title`` into ``<title>`` through ``striptags``, which turns the escaped
+        title back into markup (``&lt;/title&gt;`` → ``</title>``); as ``page.meta.title`` it is written
+        as the escaped text it is, the way the theme writes it everywhere else."""
+        if page.title and not page.is_homepage and not (page.meta or {}).get("title"):
+            page.meta["title"] = page.title   # (the home page's <title> is the site name, as the theme has it)
+        return context
+
     def on_post_page(self, output, *, page, config):
         if page.file.src_uri != self.shell_uri:
             return output
@@ -300,7 +310,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 it = site.powers[code]
                 src = U.item(code)
                 if index is not None:
-                    title, text = segment(it.full_name), segment(site.item_search_text(it))
+                    title, text = segment(site.item_search_title(it)), segment(site.item_search_text(it))
                     entry = {"location": U.page_url(src, config.use_directory_urls), "title": title, "text": text}
                     if SEARCH_BOOST.get("item"):
                         entry["boost"] = SEARCH_BOOST["item"]

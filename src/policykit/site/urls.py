@@ -3,6 +3,10 @@
 Markdown links (``[text](../items/X.md)``) are checked by ``mkdocs build --strict``; raw HTML blocks
 (the collapsible item details, charts) are not, so they get final URLs computed here the way mkdocs
 computes them (``use_directory_urls`` or not). ``tests/test_site.py`` crawls every generated link.
+
+Every link target is built here from ids and codes, file names made safe (``_safe``) and the whole
+URL-quoted, anchors included: no target is taken from list text, and every target is made of
+``[A-Za-z0-9_-./#%~]`` (``pages.Url`` checks it).
 """
 from __future__ import annotations
 
@@ -33,7 +37,7 @@ JS = "assets/policykit/lookup.js"
 
 
 def department(dept_id: str) -> str:
-    return f"departments/{dept_id}.md"
+    return f"departments/{_safe(dept_id)}.md"
 
 
 def item(code: str) -> str:
@@ -62,7 +66,7 @@ def anchor(key: str) -> str:
 
 
 def download(dept_id: str, fmt: str) -> str:
-    return f"downloads/{dept_id}.{fmt}"
+    return f"downloads/{_safe(dept_id)}.{_safe(fmt)}"
 
 
 def _safe(key: str) -> str:
@@ -74,7 +78,7 @@ def _safe(key: str) -> str:
 def md_link(from_uri: str, to_uri: str, anchor: str = "") -> str:
     """A relative Markdown link target from one source file to another (mkdocs resolves and checks it)."""
     rel = posixpath.relpath(to_uri, posixpath.dirname(from_uri) or ".")
-    return quote(rel) + (f"#{anchor}" if anchor else "")
+    return quote(rel) + _fragment(anchor)
 
 
 def page_url(src_uri: str, directory_urls: bool = True) -> str:
@@ -100,7 +104,12 @@ def href(from_uri: str, to_uri: str, directory_urls: bool = True, anchor: str = 
     up = _up(from_uri, directory_urls)
     there = _page_url(to_uri, directory_urls)
     rel = (up + there) or "./"
-    return quote(rel) + (f"#{anchor}" if anchor else "")
+    return quote(rel) + _fragment(anchor)
+
+
+def _fragment(anchor: str) -> str:
+    """``#anchor``, URL-quoted: a link target holds only what the code put there."""
+    return "#" + quote(str(anchor), safe="") if anchor else ""
 
 
 @lru_cache(maxsize=None)
