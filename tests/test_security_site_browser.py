@@ -111,7 +111,7 @@ def _check(pg, where: str) -> str:
     injected = pg.evaluate(INJECTED_JS)
     assert injected == [], f"{where}: {injected[:5]}"
     text = pg.evaluate("() => document.body.innerText")
-    assert f"49〔{MARK}" not in text, f"{where}: {{{{7*7}}}} was evaluated"
+    assert "〕49" not in text, f"{where}: {{{{7*7}}}} was evaluated"
     return text
 
 
@@ -145,7 +145,6 @@ def test_every_kind_of_page_shows_the_payloads_as_text(page, server, built):
         page.goto(server + url)
         page.wait_for_load_state("load")
         text = _check(page, url or "home")
-        assert "<script>alert(1)</script>" not in page.title() or page.title().count("〔") >= 1
         shown += text.count(f"〔{MARK}")
         for d in page.locator("details").all()[:3]:      # collapsed item details open without running anything
             d.evaluate("el => el.open = true")
@@ -161,7 +160,7 @@ def test_every_kind_of_page_shows_the_payloads_as_text(page, server, built):
 
 
 QUERIES = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "</title><script>", "[x](javascript:alert(1))",
-           "{{7*7}}", "javascript:alert(1)", "<svg onload=alert(1)>", '{: onclick="alert(1)" }', "![](x onerror",
+           "{{7*7}}", "javascript:alert(1)", "<svg onload=alert(1)>", ' {: onclick="alert(1)" }', "![](x onerror",
            "<!--", "{% raw %}", "@@PKTITLE@@", f"{MARK}12", f"〔{MARK}100〕", "alert", "onerror", "script"]
 
 
@@ -215,7 +214,7 @@ def test_dispatcher_lookup_runs_nothing_it_is_given(page, server, built):
     assert hits > 0
     # a matter named with a payload: its card shows the name as written
     matter = next(m for m in repo.boundaries if MARK in m.name)
-    page.locator("#pk-lookup-input").fill(matter.name.split("〔")[1].rstrip("〕"))
+    page.locator("#pk-lookup-input").fill(matter.name.split("〕")[0].lstrip("〔"))
     card = page.locator(f'.pk-matter[data-id="{matter.id}"]')
     card.wait_for(state="visible", timeout=5000)
     assert matter.name in card.inner_text()
