@@ -368,3 +368,14 @@ def test_hotline_yaml_written_a_record_at_a_time_is_the_same_bytes():
     head = {"batch": "b", "source": "12345", "imported_from": "x.csv"}
     assert _document(head, records) == dump_yaml({**head, "problems": records})
     assert _document(head, []) == dump_yaml({**head, "problems": []})
+
+
+def test_indicator_workbook_with_an_uncalculated_formula_is_refused(tmp_path, capsys):
+    path = xlsx_from_xml(tmp_path / "指标.xlsx", "<sheetData>" + HEADER_ROW
+                         + '<row r="2"><c r="A2"><f>SUM(1,1)</f></c></row>'
+                         + '<row r="3"><c r="C3" t="str"><f>"25%"</f><v>25%</v></c></row></sheetData>')
+    from policykit.errors import InputError
+    from policykit.supervision.evaluation import read_indicator_xls
+    with pytest.raises(InputError) as exc:
+        read_indicator_xls(path)
+    assert exc.value.message.startswith(f"{path}:2:1: [IMPORT-FORMULA] 工作表「清单」A2 是公式，文件中没有保存它的计算结果")

@@ -90,7 +90,23 @@ def _open_cells(path: Path):
     _need("xlrd" if raw_head[:2] != b"PK" else "openpyxl")
     from ..importers.spreadsheet import read_workbook
     book = read_workbook(path)
+    for sh in book.sheets:
+        if sh.formulas:       # a weight or a standard left blank would change the scores silently
+            (r, c), more = sh.formulas[0], len(sh.formulas) - 1
+            raise InputError(f"{path}:{r + 1}:{c + 1}: [IMPORT-FORMULA] 工作表「{sh.name}」{_column_letter(c)}{r + 1} "
+                             f"是公式，文件中没有保存它的计算结果" + (f"（另有 {more} 个）" if more else "")
+                             + " (formula without a stored value; never evaluated)",
+                             hint="请在 Excel/WPS 中打开后保存，或把公式改为值，再导入。")
     return {s.name: [[_text(v) for v in row] for row in s.cells] for s in book.sheets}
+
+
+def _column_letter(c: int) -> str:
+    """0-based column → A, B, … Z, AA …"""
+    s, c = "", c + 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
 
 
 def _need(module: str):
