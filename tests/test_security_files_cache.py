@@ -301,6 +301,11 @@ def test_the_work_tree_side_of_a_diff_opens_no_fifo_and_follows_no_link_out(city
     code, out, err = run(capsys, "diff", "HEAD", "--root", str(root), "-f", "json", seconds=30)
     assert code == 0, err
     assert SECRET not in out + err and "pipe.yaml" not in out and "evil.yaml" not in out
+    # policykit.yaml linked out: its change_levels would be read, and an unknown key echoed
+    (out_dir / "levels.yaml").write_text(f"change_levels:\n  {SECRET}: major\n", encoding="utf-8")
+    (root / "policykit.yaml").symlink_to(out_dir / "levels.yaml")
+    code, out, err = run(capsys, "diff", "HEAD", "--root", str(root), "-f", "json", seconds=30)
+    assert code == 0 and SECRET not in out + err
 
 
 def _sparse(path: Path, size: int = GIB3) -> None:

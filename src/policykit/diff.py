@@ -221,8 +221,8 @@ def change_levels_from_config(raw: bytes | None, where: str = CONFIG_FILE) -> Ch
 
 
 def load_change_levels(root) -> ChangeLevels:
-    path = Path(root) / CONFIG_FILE
-    return change_levels_from_config(path.read_bytes() if path.is_file() else None)
+    from .sources import read_if_present   # inside the repository only, never a FIFO, bounded
+    return change_levels_from_config(read_if_present(root, CONFIG_FILE))
 
 
 # ---- results ----------------------------------------------------------------------------------
@@ -1062,8 +1062,8 @@ class Side:
 
     def config_bytes(self) -> bytes | None:
         if self.spec == WORKTREE:
-            path = self.root / CONFIG_FILE
-            return path.read_bytes() if path.is_file() else None
+            from .sources import read_if_present   # inside the repository only, never a FIFO, bounded
+            return read_if_present(self.root, CONFIG_FILE)
         if self.spec is None:
             return None
         if self.spec == INDEX:

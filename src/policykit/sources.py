@@ -375,6 +375,16 @@ def open_inside(root, rel: str, max_bytes: int | None) -> bytes:
         return tree.read(rel, max_bytes)
 
 
+def read_if_present(root, rel: str, max_bytes: int = 64 * 1024 * 1024) -> bytes | None:
+    """The bytes of ``rel`` in the repository at ``root`` (``Tree.read``), or None when it is absent
+    or refused (a link out of the repository, a FIFO, too large): for readers that treat a missing
+    file as "none" and leave reporting the refusal to ``check``."""
+    try:
+        return open_inside(root, rel, max_bytes)
+    except OSError:
+        return None
+
+
 def read_under(root, path, max_bytes: int | None) -> bytes:
     """``path`` read as a file of the tree at ``root`` when it lies under it, else of its own directory."""
     root = os.path.abspath(os.fspath(root))
