@@ -344,8 +344,7 @@ class HtmlDoc:
         """``rows`` are lists of cells: ``Html``, or text."""
         self.parts.append(Html('<div class="md-typeset__scrollwrap"><div class="md-typeset__table"><table>'
                                "<thead><tr>{}</tr></thead><tbody>{}</tbody></table></div></div>")
-                          .format(_cells("th", header), Html("").join(Html("<tr>{}</tr>").format(_cells("td", row))
-                                                                      for row in rows)))
+                          .format(_cells("th", header), _cells("tr", [_cells("td", row) for row in rows])))
 
     def page(self, boost: float | None = None) -> HtmlPage:
         sections = [(a, str(h(_title_text(t))), str(h(" ".join(x)))) for a, t, x in self.sections]
@@ -353,9 +352,9 @@ class HtmlDoc:
 
 
 def _cells(tag: str, values) -> Html:
-    """``<td>…</td>`` for each value (escaped unless ``Html``): the one loop every table runs."""
-    open_, close = f"<{tag}>", f"</{tag}>"
-    return Html("".join(open_ + str(Html.escape(v)) + close for v in values))
+    """``<td>…</td>`` (or ``<li>``, ``<tr>``…) around each value, escaped unless ``Html``: the loop
+    every table and list runs. (An f-string turns an Html value into its plain text: no ``+`` with it.)"""
+    return _new(Html, "".join([f"<{tag}>{_html_text(v)}</{tag}>" for v in values]))
 
 
 def _title_md(title: str) -> str:
@@ -571,8 +570,7 @@ class SitePages:
     def _list_html(values, ordered=True) -> Html:
         if not values:
             return Html("<p>（未填写）</p>")
-        tag = Url("ol" if ordered else "ul")
-        return Html("<{0}>{1}</{0}>").format(tag, Html("").join(Html("<li>{}</li>").format(v) for v in values))
+        return _cells("ol" if ordered else "ul", [_cells("li", values)])
 
     def file_label(self, rel: str) -> str:
         """A list file as the public knows it: the list it holds and its department, not its path."""
@@ -1378,7 +1376,8 @@ class SitePages:
                 "dispute": (b.mechanism or {}).get("dispute_resolution") or "",
             })
         items = [[it.code, it.full_name, it.department, it.category,
-                  U.href(here, U.item(it.code), du) if self.item_pages else U.href(here, U.department(it.department), du, it.code)]
+                  U.href(here, U.item(it.code), du) if self.item_pages
+                  else U.href(here, U.department(it.department), du, U.anchor(it.code))]
                  for it in self.powers.values() if it.status != "取消"]
         catalog = [[c.code, c.name, list(c.leads), [cl.department for cl in c.claims if cl.role != "牵头"]]
                    for c in self.repo.catalog_items]
