@@ -126,7 +126,7 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
 @pytest.mark.parametrize("content, rule, where", [
     (BOMB, "YAML-ALIAS", ":1:"),                                                      # billion laughs
     ("id: deep\nname: x\nitems: " + "[" * 100 + "]" * 100 + "\n", "YAML-LIMIT", ":3:"),  # deep nesting
-    ("id: deep\nname: x\nitems: " + "[" * 5000 + "]" * 5000 + "\n", "YAML-SYNTAX", ":3:"),  # beyond the parser
+    ("id: deep\nname: x\nitems: " + "[" * 5000 + "]" * 5000 + "\n", "YAML-LIMIT", ":3:"),  # beyond the parser
     ("id: a\nname: x\nname: y\nitems: []\n", "YAML-DUPLICATE-KEY", ":3:1:"),
     ("id: a\nname: x\nbase: {k: 1}\nitems: [{<<: {k: 2}}]\n", "YAML-MERGE", ":4:"),
     ("id: a\nname: !custom x\nitems: []\n", "YAML-TAG", ":2:"),

@@ -49,12 +49,14 @@ import threading
 import time
 from pathlib import Path
 
+from .loader import check_deadline, load_deadline
 from .precheck import fast_valid
 from .problems import Problem
 from .sources import _CLOEXEC, _NOFOLLOW, FILE_FLAGS, Refused, WorkTree
 
 FORMAT = 2
 PARALLEL_MIN_BYTES = 3 * 1024 * 1024     # below this, forking costs more than it saves
+COUNTED_LOOKUPS = 16     # positions of one document found by counting before all its paths are indexed
 PRUNE_SLACK = 256
 MAX_FILE_ENTRIES = 256           # remembered results and indexes kept as files
 PACK_SLACK_BYTES = 32 * 1024 * 1024
@@ -72,7 +74,7 @@ def load_documents(root: Path, source, files, config):
     files = list(files)
     # parsing and decoding make millions of objects and no reference cycles: the cyclic
     # collector would rescan everything loaded so far again and again (60% of a cold parse)
-    with _gc_paused():
+    with _gc_paused(), load_deadline(config.limits):
         unreadable, results = _load_all(root, source, files, config)
     for rel, kind in files:
         if rel in unreadable:
@@ -824,6 +826,7 @@ def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
     from .fastyaml import load as fast_load
     from .loader import load_bytes
     from .schemas import validate
+    check_deadline(rel)
     fast = fast_load(raw, config.limits)
     if fast is not None:
         data, pos, kpos, dates = fast
@@ -831,12 +834,12 @@ def parse_and_validate(rel: str, kind: str, raw: bytes, config, root: Path):
         doc._packed = (pos, kpos, len(pos) // 2, len(kpos) // 2)
         doc._reparse = _Reparse(rel, kind, raw, config, root)
         doc._dates = dates
-        problems = [] if fast_valid(kind, root, data) else validate(doc, kind, root)
+        problems = [] if fast_valid(kind, root, data) else validate(doc, kind, root, config.limits)
         return doc, problems
     doc = load_bytes(raw, rel, config.limits)
     problems = list(doc.problems)
     if doc.data is not None and not fast_valid(kind, root, doc.data):
-        problems.extend(validate(doc, kind, root))
+        problems.extend(validate(doc, kind, root, config.limits))
     return doc, problems
 
 
@@ -1203,6 +1206,7 @@ def _make_cached_document():
             self._dates = None  # set when fastyaml read the file: where its dates are
             self._counts = None
             self._entry = None  # the cache entry key it was read from (its bytes, kind, schema, code)
+            self._asked = 0     # positions found by counting (past a few, one index of every path)
 
         def _unpack(self):
             packed, self._packed = self._packed, None
@@ -1279,8 +1283,9 @@ def _make_cached_document():
             return self._key_position(path)
 
         def _position(self, path):
-            if self._packed is None:
-                return super().position(path)
+            self._asked += 1
+            if self._packed is None or self._asked > COUNTED_LOOKUPS:
+                return super().position(path)  # many problems in one file: each O(1) once indexed
             try:
                 index, _, _ = self._indexes(tuple(path))
                 pos = self._counts[0]
@@ -1289,7 +1294,8 @@ def _make_cached_document():
                 return super().position(path)  # unpacks, re-parsing the file if the entry is broken
 
         def _key_position(self, path):
-            if self._packed is None:
+            self._asked += 1
+            if self._packed is None or self._asked > COUNTED_LOOKUPS:
                 return super().key_position(path)
             try:
                 path = tuple(path)

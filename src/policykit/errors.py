@@ -3,6 +3,7 @@
 PolicykitError        base
 ├── UsageError        bad arguments or configuration the user must fix   → exit 2
 ├── InputError        unreadable input that stops the command entirely    → exit 2
+│   └── LimitExceeded an input over its time, memory or result budget     → exit 2
 └── InternalError     a defect in policykit or its engine                 → exit 3
 Problems found in the lists are not exceptions: they are Problem values → exit 1.
 """
@@ -27,3 +28,7 @@ class InputError(PolicykitError):
 
 class InternalError(PolicykitError):
     exit_code = 3
+
+
+class LimitExceeded(InputError):
+    """An input went over one of its budgets (time, memory, matches): the input's to fix → exit 2."""

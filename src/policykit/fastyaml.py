@@ -12,10 +12,11 @@ messages are the reference. It reads a deliberately small subset of YAML, line b
   sequence ``[a, b]`` of plain scalars, ``{}``, or nothing (null); trailing ``  # comments``;
 * full-line comments and blank lines anywhere.
 
-Anything else — tabs, carriage returns, other line breaks (NEL, U+2028/9), control characters, byte
-order marks, document markers and directives, anchors, aliases, tags, block scalars, multi-line
-scalars, flow mappings, indentless sequences, duplicate keys, values that do not construct, strings
-or nesting or node counts beyond the limits, a top level that is not a mapping — is refused.
+Anything else — tabs, carriage returns, other line breaks (NEL, U+2028/9), control characters,
+bidirectional overrides and isolates, byte order marks, document markers and directives, anchors,
+aliases, tags, block scalars, multi-line scalars, flow mappings, indentless sequences, duplicate
+keys, values that do not construct, strings or nesting or node counts beyond the limits (counted
+as the lines are read), a top level that is not a mapping — is refused.
 
 Types are exact by construction: a plain scalar's tag comes from PyYAML's own ``Resolver.resolve``
 (the class the C loader uses) and its value from ``SafeConstructor``'s constructor for that tag, the
@@ -29,6 +30,7 @@ from __future__ import annotations
 import datetime as _datetime
 import re
 from array import array
+from itertools import chain
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -37,8 +39,11 @@ from yaml.resolver import Resolver
 from .loader import STANDARD_TAGS, Limits
 
 # everything libyaml would read differently or refuse: other line breaks (\r, NEL, U+2028/9), tabs,
-# control characters, surrogates, U+FEFF (skipped at a line start), U+FFFE/FFFF
-_REFUSE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# control characters, surrogates, U+FEFF (skipped at a line start), U+FFFE/FFFF; and the
+# bidirectional overrides and isolates (U+202A-202E, U+2066-2069), which the located loader reports
+_REFUSE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202f-\u2065\u206a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                     "\U00010000-\U0010ffff]")
+_CHUNK = 1 << 20   # characters: a large file is split into lines a megabyte at a time
 # a key: plain text, or quoted on one line without escapes (the located loader reads keys as text)
 _KEY = re.compile(r"""([A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}|'(?:[^']|''){0,128}'|"[^"\\]{0,128}"):(?: +|$)""")
 _SQUOTE = re.compile(r"'((?:[^']|'')*)'(?: *| +#.*)$")
@@ -173,6 +178,25 @@ def _value(rest: str, col: int, lineno: int, depth: int, limits: Limits, pos: li
     return value
 
 
+def _lines(text: str):
+    """The lines of ``text``, as ``text.split("\\n")`` gives them, split a megabyte at a time (the
+    lines of a whole 64 MB file of short lines would take a gigabyte at once)."""
+    if len(text) <= _CHUNK:
+        return text.split("\n")
+    return chain.from_iterable(_chunks(text))
+
+
+def _chunks(text: str):
+    start, n = 0, len(text)
+    while True:
+        end = text.find("\n", start + _CHUNK) if start + _CHUNK < n else -1
+        if end < 0:
+            yield text[start:].split("\n")
+            return
+        yield text[start:end].split("\n")
+        start = end + 1
+
+
 def _parse(text: str, limits: Limits):
     pos: list = []       # value nodes: line, column, ...
     kpos: list = []      # keys: line, column, ...
@@ -189,8 +213,11 @@ def _parse(text: str, limits: Limits):
     pending = None   # (mapping, key, indent, line, colon column, depth, path): "key:" awaiting its value
     root = None
     lineno = 0
-    for line in text.split("\n"):
+    max_nodes = limits.max_nodes
+    for line in _lines(text):
         lineno += 1
+        if count > max_nodes:
+            raise Decline  # counted as it goes: the located loader reports where the budget ran out
         s = line.lstrip(" ")
         if not s or s[0] == "#":
             continue

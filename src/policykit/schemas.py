@@ -11,8 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from .errors import InternalError, UsageError
-from .loader import Document, json_path
+from .errors import InternalError, PolicykitError, UsageError
+from .loader import Document, Limits, check_deadline, json_path, unlisted_message
 from .problems import Problem
 
 BUNDLED_SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
@@ -129,31 +129,71 @@ def jsonable(value):
     return value
 
 
-def validate(doc: Document, kind: str, root: Path | None = None) -> list[Problem]:
-    """Schema problems of one document; rule id ``SCHEMA-<KIND>``."""
+def validate(doc: Document, kind: str, root: Path | None = None, limits: Limits | None = None) -> list[Problem]:
+    """Schema problems of one document; rule id ``SCHEMA-<KIND>``.
+
+    At most ``limits.max_problems_per_file`` are listed, then one problem counts the rest (counted
+    up to a hundred times that many): a file with 50,000 errors costs no more than its parse."""
     if doc.data is None:
         return []
     import jsonschema
+    cap = (limits or Limits()).max_problems_per_file
     validator = _validator(str(schema_path(kind, root)))
     rule = f"SCHEMA-{kind.upper()}"
-    problems = []
+    problems: list = []
+    seen = set()
+    required = set()   # (path, required list) already reported in full (jsonschema: one error per field)
+    unlisted, first = 0, None
     try:
-        errors = list(validator.iter_errors(jsonable(doc.data)))
+        for n, error in enumerate(validator.iter_errors(jsonable(doc.data))):
+            if not n & 255:
+                check_deadline(doc.file)
+            if error.validator == "required":
+                where = (tuple(error.absolute_path), repr(error.validator_value))
+                if where in required:
+                    continue
+                required.add(where)
+            if len(problems) < cap:
+                for problem in _to_problems(doc, error, rule, validator.schema):
+                    if problem not in seen:
+                        seen.add(problem)
+                        if len(problems) < cap:
+                            problems.append(problem)
+                        else:
+                            unlisted += 1
+                            first = first or problem
+                continue
+            if first is None:
+                first = next(iter(_to_problems(doc, error, rule, validator.schema)), None)
+            unlisted += _how_many(error)
+            if unlisted >= 100 * cap:
+                break
+    except PolicykitError:
+        raise
     except jsonschema.exceptions.SchemaError as exc:  # pragma: no cover - schema checked above
         raise InternalError(f"模式错误：{exc}") from None
     except jsonschema.exceptions._WrappedReferencingError as exc:  # a $ref we will not fetch
-        from .errors import UsageError
         raise UsageError(f"模式 {schema_path(kind, root)} 引用了无法在本地解析的 $ref：{exc}",
                          hint="policykit 从不访问网络；请把被引用的模式放进同一文件的 $defs") from None
     except Exception as exc:
         raise InternalError(f"模式 {kind} 无法使用：{exc}") from None
-    seen = set()
-    for error in errors:
-        for problem in _to_problems(doc, error, rule, validator.schema):
-            if problem not in seen:  # jsonschema reports each missing field once per "required"
-                seen.add(problem)
-                problems.append(problem)
+    if unlisted:
+        first = first or Problem(doc.file, 1, 1, "$", rule, "error", "")
+        problems.append(Problem(first.file, first.line, first.column, first.path, rule, "error",
+                                unlisted_message(unlisted, cap, at_least=unlisted >= 100 * cap)))
     return problems
+
+
+def _how_many(error) -> int:
+    """How many problems ``_to_problems`` makes of ``error``, without locating any."""
+    try:
+        if error.validator == "required":
+            return max(1, sum(1 for k in error.validator_value if k not in error.instance))
+        if error.validator == "additionalProperties":
+            return max(1, sum(1 for k in error.instance if k not in (error.schema.get("properties") or {})))
+    except TypeError:
+        pass
+    return 1
 
 
 def _title(error) -> str:
