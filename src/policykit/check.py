@@ -99,9 +99,12 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         problems = list(repo.load_problems) + rule_problems + override_notices(repo.config, rules)
         stats: dict = {}
         from .cache import remembered_locations
+        from .engine import rule_budget
         try:
-            # a check that reuses also remembers where its problems were, for the next one
-            with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext():
+            # a check that reuses also remembers where its problems were, for the next one; the
+            # rules share one time budget however many runs incremental reuse makes (limits:)
+            with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext(), \
+                    rule_budget(repo.config.limits):
                 found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
                                        today=today, blocked=_blocked_departments(repo),
                                        reuse_stats=stats if reuse and at is None else None)

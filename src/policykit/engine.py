@@ -35,6 +35,11 @@ The engine has measured defects (docs/engine.md); this adapter makes each one un
   child never runs the garbage collector (a collection would touch, and so copy, every object
   inherited from the parent), the engine is imported once before forking, and a rule with a
   pattern that no fact can bind is not run at all (it cannot match).
+* rules are input (a pull request can add one), and a join can grow without bound → the rule phase
+  has a budget (``limits`` in policykit.yaml): a deadline for all of it, enforced by the parent,
+  which kills the rule processes still running; an address-space limit (RLIMIT_AS) on each rule
+  process above what it inherits; and a ceiling on one rule's matches. Going over any of them is a
+  ``LimitExceeded`` naming the rules (exit 2), never an internal error with an empty reason.
 """
 from __future__ import annotations
 
@@ -43,14 +48,91 @@ import hashlib
 import itertools
 import json
 import os
+import time
+from dataclasses import dataclass
 
-from .errors import InternalError
+from .errors import InternalError, LimitExceeded, PolicykitError
+from .loader import Limits
 from .rules import Condition, Pattern, Rule
 
 CHUNK = 1000
 LONG_STRING = 4096          # bytes; the engine mis-compares strings of 64 KB or more
 SINK = "zz_sink"
 _counter = itertools.count(1)
+
+
+# ---- the rule phase's budget -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Budget:
+    """What the rules of one check may spend: ``deadline`` (``time.monotonic``) for the whole
+    phase, ``memory_mib`` of growth per rule process, ``max_matches`` per rule."""
+
+    seconds: float
+    deadline: float
+    memory_mib: int
+    max_matches: int
+
+    @classmethod
+    def of(cls, limits: Limits) -> "Budget":
+        return cls(limits.max_rule_seconds, time.monotonic() + limits.max_rule_seconds,
+                   limits.max_rule_memory_mib, limits.max_rule_matches)
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+_BUDGET: list = [None]
+
+
+class rule_budget:
+    """``with rule_budget(limits):`` every rule evaluated inside (however many ``evaluate`` calls
+    a check makes) shares one deadline; outside such a block each call has the default budget."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+
+    def __enter__(self):
+        self.saved = _BUDGET[0]
+        _BUDGET[0] = Budget.of(self.limits)
+        return _BUDGET[0]
+
+    def __exit__(self, *exc):
+        _BUDGET[0] = self.saved
+
+
+def current_budget() -> Budget:
+    return _BUDGET[0] or Budget.of(Limits())
+
+
+def _over(tag: str, rules, text: str, hint: str) -> LimitExceeded:
+    """``rules/x.yaml:3:1: [TAG] 规则 X-ID <text>`` (several rules: each named with its file and line)."""
+    rules = list(rules)
+    if len(rules) == 1 and getattr(rules[0], "file", None):
+        r = rules[0]
+        return LimitExceeded(f"{r.file}:{r.line}:1: [{tag}] 规则 {r.id} {text}", hint=hint)
+    names = "、".join(f"{r.id}（{r.file}:{r.line}）" if getattr(r, "file", None) else r.id for r in rules)
+    return LimitExceeded(f"[{tag}] 规则 {names} {text}", hint=hint)
+
+
+_HINT = ("多为连接过松的多事实规则（没有 eq_field 相等连接，或所连字段在大量事实中取同一个值）："
+         "匹配随事实数成倍增长；请收紧连接条件")
+
+
+def over_time(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-TIME", rules, f"运行超过时间上限 {budget.seconds:g} 秒（limits.max_rule_seconds），"
+                 f"已停止 (rules ran longer than allowed)", _HINT + "；确需更多时间时调高上限")
+
+
+def over_memory(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-MEMORY", rules, f"超过内存上限 {budget.memory_mib} MiB（limits.max_rule_memory_mib），"
+                 f"已停止 (a rule used more memory than allowed)", _HINT)
+
+
+def over_matches(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-MATCHES", rules, f"的匹配超过上限 {budget.max_matches}（limits.max_rule_matches），"
+                 f"已停止 (a rule matched more often than allowed)", _HINT)
+
 
 
 def fnv1a_32(text: str) -> int:
@@ -243,7 +325,8 @@ def _preload() -> None:
         raise InternalError(f"无法载入规则引擎 durable-rules：{type(exc).__name__}: {exc} (cannot load the rule engine)") from None
 
 
-def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, retract_last=False) -> None:
+def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, retract_last=False,
+                 budget: Budget | None = None, rules=()) -> None:
     """Register ``definition``, assert ``groups`` in order in chunks, drain after every chunk.
 
     ``retract_last``: the facts of the last group are retracted again once their chunk is drained.
@@ -251,7 +334,8 @@ def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, 
     before): such a fact's matches are all known when its chunk is drained, and the facts it
     could meet later are of its own kind, which none of the rules joins. The engine's cost grows
     faster than linearly with the facts it stores; this keeps it at one chunk. A retraction must
-    produce no result at all, or it is an internal error.
+    produce no result at all, or it is an internal error. ``budget``: its deadline is checked after
+    every chunk (the parent of a rule process also kills it at the deadline).
     """
     import durable_rules_engine as E
     for entry in definition.values():
@@ -267,8 +351,10 @@ def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, 
     def call(fn, text, what):
         try:
             code = fn(handle, text)[0]
+        except MemoryError:
+            raise   # the engine's ERR_OUT_OF_MEMORY: a rule process over its memory budget says so
         except Exception as exc:
-            raise InternalError(f"规则 {label}：引擎{what}失败：{exc}") from None
+            raise InternalError(f"规则 {label}：引擎{what}失败：{type(exc).__name__}: {exc}") from None
         if code != 0:
             reason = {1: "有事实未被处理 (not handled)", 2: "事实标识冲突 (observed)"}.get(code, str(code))
             raise InternalError(f"规则 {label}：引擎{what}返回 {reason}，结果不可信")
@@ -286,10 +372,14 @@ def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, 
             if retract:
                 call(E.retract_facts, text, "撤回")
                 _drain(E, handle, unexpected)
+            if budget is not None and time.monotonic() > budget.deadline:
+                raise over_time(rules, budget)
 
 
-def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
+def run_rule(rule: Rule, facts_by_kind: dict, budget: Budget | None = None) -> set[tuple]:
     """Matches of one rule: tuples of fact ``seq`` numbers, one per matched pattern, in pattern order."""
+    budget = budget or current_budget()
+    most = budget.max_matches
     single = len(rule.patterns) == 1
     aliases = [p.alias for p in rule.matched]
     matches: set[tuple] = set()
@@ -304,10 +394,12 @@ def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
         if len(aliases) == 1 and aliases[0] not in bound:
             bound = {aliases[0]: bound}
         matches.add(tuple(bound[a]["seq"] for a in aliases))
+        if len(matches) > most:
+            raise over_matches([rule], budget)
 
     groups = _project(rule, facts_by_kind)
     _run_ruleset(rule.id, compile_ruleset(rule), groups, "assert_events" if single else "assert_facts", collect,
-                 retract_last=not single and _one_matched(rule))
+                 retract_last=not single and _one_matched(rule), budget=budget, rules=[rule])
     return matches
 
 
@@ -318,8 +410,10 @@ def _one_matched(rule: Rule) -> bool:
         and _assertion_order([rule])[-1] == matched[0].kind
 
 
-def run_group(rules: list[Rule], facts_by_kind: dict) -> dict[str, set]:
+def run_group(rules: list[Rule], facts_by_kind: dict, budget: Budget | None = None) -> dict[str, set]:
     """Matches of single-fact rules over one kind, from one ruleset in facts mode."""
+    budget = budget or current_budget()
+    most = budget.max_matches
     definition = compile_group(rules)
     found: list[set] = [set() for _ in rules]
     names = {f"r{i}": i for i in range(len(rules))}
@@ -334,10 +428,14 @@ def run_group(rules: list[Rule], facts_by_kind: dict) -> dict[str, set]:
         if name not in names or not isinstance(bound, dict):
             raise InternalError(f"引擎返回了未知的结果：{message[:200]}")
         fact = bound.get("m", bound)
-        found[names[name]].add((fact["seq"],))
+        matches = found[names[name]]
+        matches.add((fact["seq"],))
+        if len(matches) > most:
+            raise over_matches([rules[names[name]]], budget)
 
     label = "、".join(r.id for r in rules)
-    _run_ruleset(label, definition, _project(list(rules), facts_by_kind), "assert_facts", collect, retract_last=True)
+    _run_ruleset(label, definition, _project(list(rules), facts_by_kind), "assert_facts", collect, retract_last=True,
+                 budget=budget, rules=rules)
     return {r.id: found[i] for i, r in enumerate(rules)}
 
 
@@ -391,10 +489,20 @@ def _unit_ids(unit) -> list[str]:
     return [r.id for r in unit] if isinstance(unit, list) else [unit.id]
 
 
-def run_unit(unit, facts_by_kind: dict) -> dict[str, set]:
-    if isinstance(unit, list):
-        return run_group(unit, facts_by_kind)
-    return {unit.id: run_rule(unit, facts_by_kind)}
+def run_unit(unit, facts_by_kind: dict, budget: Budget | None = None) -> dict[str, set]:
+    saved = _BUDGET[0]
+    if budget is not None:
+        _BUDGET[0] = budget   # run_rule and run_group take the current budget
+    try:
+        if isinstance(unit, list):
+            return run_group(unit, facts_by_kind)
+        return {unit.id: run_rule(unit, facts_by_kind)}
+    finally:
+        _BUDGET[0] = saved
+
+
+def _unit_rules(unit) -> list:
+    return unit if isinstance(unit, list) else [unit]
 
 
 ZYGOTE_MAX_FACTS = 20_000    # above this, sending the facts costs more than forking the parent
@@ -424,14 +532,14 @@ class _Zygote:
         child.close()
         self.alive = True
 
-    def evaluate(self, rules, facts, workers, progress, group) -> dict | None:
+    def evaluate(self, rules, facts, workers, progress, group, budget) -> dict | None:
         """The matches, or None when the zygote cannot answer (then the caller forks itself)."""
-        return self.collect(progress) if self.submit(rules, facts, workers, group) else None
+        return self.collect(progress) if self.submit(rules, facts, workers, group, budget) else None
 
-    def submit(self, rules, facts, workers, group) -> bool:
+    def submit(self, rules, facts, workers, group, budget) -> bool:
         """Start a run in the zygote; its matches come from ``collect``. False if it is gone."""
         try:
-            self.conn.send((rules, facts, workers, group))
+            self.conn.send((rules, facts, workers, group, budget))
             return True
         except (OSError, BrokenPipeError):
             self.close()
@@ -446,6 +554,8 @@ class _Zygote:
                         progress(*payload)
                 elif kind == "ok":
                     return payload
+                elif kind == "limit":   # a budget ran out there (it enforces the same deadline)
+                    raise LimitExceeded(payload[0], hint=payload[1])
                 else:
                     raise InternalError(payload)
         except (EOFError, OSError, BrokenPipeError):
@@ -479,11 +589,13 @@ def _zygote_main(conn, parent_end):  # pragma: no cover - runs in the zygote pro
                 break
             if request is None:
                 break
-            rules, facts, workers, group = request
+            rules, facts, workers, group, budget = request
             try:
-                found = evaluate(rules, facts, workers=workers, group=group,
+                found = evaluate(rules, facts, workers=workers, group=group, budget=budget,
                                  progress=lambda *a: conn.send(("progress", a)))
                 conn.send(("ok", found))
+            except LimitExceeded as exc:
+                conn.send(("limit", (exc.message, exc.hint)))
             except InternalError as exc:
                 conn.send(("error", exc.message))
     finally:
@@ -515,13 +627,16 @@ class small_runs_in_zygote:
 
 
 def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None, progress=None,
-             group: bool = True, meanwhile=None) -> dict[str, set]:
+             group: bool = True, meanwhile=None, budget: Budget | None = None) -> dict[str, set]:
     """Run every rule on durable-rules. ``workers``: 0 = in this process; n = forked children.
 
     ``group``: single-fact rules over one kind share one ruleset (facts mode); ``False`` gives
     every rule a ruleset of its own (single-fact rules then run as events), as a second opinion.
     ``meanwhile``: called once while the first rule processes run (work of the caller's own that
-    would otherwise wait for them); in-process runs call it first."""
+    would otherwise wait for them); in-process runs call it first. ``budget``: default the one of
+    the enclosing ``rule_budget`` block (else ``Limits()``'s); over it is ``LimitExceeded``. In this
+    process (``workers=0``) only its deadline (checked between chunks) and match ceiling apply."""
+    budget = budget or current_budget()
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if _can_fork() else 0
     zygote = _ZYGOTE[0]
@@ -529,7 +644,7 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
             and zygote.pid != os.getpid():
         if meanwhile is not None:
             meanwhile()
-        found = zygote.evaluate(rules, facts, workers, progress, group)
+        found = zygote.evaluate(rules, facts, workers, progress, group, budget)
         if found is not None:
             return found
         meanwhile = None
@@ -548,7 +663,9 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
             meanwhile()
         # only safe for a single ruleset: the C engine corrupts memory across rulesets in one process
         for unit in units:
-            for rid, found in run_unit(unit, facts_by_kind).items():
+            if time.monotonic() > budget.deadline:
+                raise over_time(_unit_rules(unit), budget)
+            for rid, found in run_unit(unit, facts_by_kind, budget).items():
                 results[rid] = found
                 done += 1
                 if progress:
@@ -562,14 +679,14 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
         if small and len(small) < len(units):
             small_rules = [r for u in small for r in (u if isinstance(u, list) else [u])]
             kinds = {k for r in small_rules for k in r.kinds}
-            if zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group):
+            if zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group, budget):
                 units = [u for u in units if not any(u is v for v in small)]
             else:
                 small = []
         else:
             small = []
         total = len(rules)
-        done = _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile)
+        done = _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile, budget)
         if small:
             def step(_n, _total, rid):
                 nonlocal done
@@ -578,7 +695,7 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
                     progress(done, total, rid)
             found = zygote.collect(step)
             if found is None:  # the zygote is gone: fork them here after all
-                _evaluate_forked(small, facts_by_kind, workers, progress, results, done, total, None)
+                _evaluate_forked(small, facts_by_kind, workers, progress, results, done, total, None, budget)
             else:
                 results.update(found)
     return {r.id: results[r.id] for r in rules}
@@ -595,8 +712,11 @@ def _can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile=None) -> None:
-    """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down."""
+def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile=None,
+                     budget: Budget | None = None) -> None:
+    """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down. At the
+    budget's deadline the children still running are killed (``LimitExceeded`` naming their rules)."""
+    budget = budget or current_budget()
     import multiprocessing as mp
     _preload()
     # every id a child will need, computed once here and inherited
@@ -611,14 +731,16 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
             while pending and len(running) < workers:
                 unit = pending.pop(0)
                 reader, writer = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(unit, facts_by_kind, writer), daemon=True)
+                proc = ctx.Process(target=_child, args=(unit, facts_by_kind, writer, budget), daemon=True)
                 proc.start()
                 writer.close()
                 running[reader] = (proc, unit)
             if meanwhile is not None:
                 meanwhile, call = None, meanwhile
                 call()
-            ready = mp.connection.wait(list(running))
+            ready = mp.connection.wait(list(running), timeout=budget.left())
+            if not ready:
+                raise over_time([r for _, u in running.values() for r in _unit_rules(u)], budget)
             for reader in ready:
                 proc, unit = running.pop(reader)
                 label = "、".join(_unit_ids(unit))
@@ -632,6 +754,10 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
                 # the child has sent everything and exits by itself; waiting here for the kernel to
                 # tear down its copy of our address space would hold up the next fork (reaped below)
                 finished.append(proc)
+                if status == "limit":
+                    raise LimitExceeded(payload[0], hint=payload[1])
+                if status == "memory":
+                    raise over_memory(_unit_rules(unit), budget)
                 if status != "ok":
                     raise InternalError(f"规则 {label}：{payload}")
                 for rid in _unit_ids(unit):
@@ -641,7 +767,7 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
                         progress(done, total, rid)
     finally:
         for reader, (proc, _) in running.items():  # after an error: stop the others, leave no orphans
-            proc.terminate()
+            proc.kill()   # nothing in a rule process needs cleaning up; no handler can delay SIGKILL
             proc.join()
             reader.close()
         for proc in finished:
@@ -651,16 +777,53 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
     return done
 
 
-def _child(unit, facts_by_kind, writer):  # pragma: no cover - runs in a child process
+def _child(unit, facts_by_kind, writer, budget):  # pragma: no cover - runs in a child process
     gc.disable()  # a collection would touch, and so copy, every object inherited from the parent
+    limit = _limit_memory(budget.memory_mib)
     try:
-        if isinstance(unit, list):
-            payload = run_group(unit, facts_by_kind)
-        else:
-            payload = {unit.id: run_rule(unit, facts_by_kind)}
+        payload = run_unit(unit, facts_by_kind, budget)
         writer.send(("ok", payload))
+    except LimitExceeded as exc:
+        writer.send(("limit", (exc.message, exc.hint)))
     except BaseException as exc:  # report, never hang the parent
-        writer.send(("error", f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"))
+        if limit and (isinstance(exc, MemoryError) or _peak_bytes() >= limit - (64 << 20)):
+            # a failed allocation: the engine's (ERR_OUT_OF_MEMORY) and Python's are MemoryError
+            writer.send(("memory", None))
+        else:
+            writer.send(("error", f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"))
     finally:
         writer.close()
         os._exit(0)
+
+
+def _limit_memory(mib: int) -> int:
+    """Limit this (rule) process's address space to what it has now plus ``mib`` MiB, capped at
+    half the machine's memory; the limit in bytes, or 0 where it cannot be set."""
+    try:
+        import resource
+        grow = min(mib << 20, os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2)
+        limit = _vm_bytes() + grow
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return limit
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not Linux
+        return 0
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_bytes() -> int:
+    """The largest address space this process has had (VmPeak), or 0 if unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

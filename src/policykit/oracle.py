@@ -3,11 +3,13 @@
 It exists to prove the engine: the differential tests demand identical matches from both.
 Semantics (shared with the engine, found by the differential tests): a comparison on a missing
 field is false; ``exists`` tests presence; each matched pattern binds a different fact; matches
-are tuples of the ``seq`` of the matched facts, in pattern order.
+are tuples of the ``seq`` of the matched facts, in pattern order. It keeps the engine's budget
+(engine.Budget): the deadline and the ceiling on one rule's matches (memory is not bounded here).
 """
 from __future__ import annotations
 
 import operator
+import time
 
 from .rules import Condition, Rule
 
@@ -41,7 +43,11 @@ def _hashable(value):
     return (type(value) is bool, value)
 
 
-def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
+def run_rule(rule: Rule, facts_by_kind: dict, budget=None) -> set[tuple]:
+    from .engine import current_budget, over_matches, over_time
+    budget = budget or current_budget()
+    most, deadline = budget.max_matches, budget.deadline
+    steps = [0]
     matched = rule.matched
     matches: set[tuple] = set()
     # hash index on the first equality join of each pattern, so joins are not quadratic
@@ -56,8 +62,13 @@ def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
             indexes[i] = (key_cond, index)
 
     def extend(index: int, bound: dict):
+        steps[0] += 1
+        if not steps[0] & 4095 and time.monotonic() > deadline:
+            raise over_time([rule], budget)
         if index == len(rule.patterns):
             matches.add(tuple(bound[p.alias]["seq"] for p in matched))
+            if len(matches) > most:
+                raise over_matches([rule], budget)
             return
         p = rule.patterns[index]
         if index in indexes:
@@ -86,10 +97,12 @@ def run_rule(rule: Rule, facts_by_kind: dict) -> set[tuple]:
     return matches
 
 
-def evaluate(rules: list[Rule], facts: list[dict], *, meanwhile=None, **_) -> dict[str, set]:
+def evaluate(rules: list[Rule], facts: list[dict], *, meanwhile=None, budget=None, **_) -> dict[str, set]:
+    from .engine import current_budget
+    budget = budget or current_budget()
     if meanwhile is not None:
         meanwhile()
     facts_by_kind: dict[str, list] = {}
     for f in facts:
         facts_by_kind.setdefault(f["kind"], []).append(f)
-    return {rule.id: run_rule(rule, facts_by_kind) for rule in rules}
+    return {rule.id: run_rule(rule, facts_by_kind, budget) for rule in rules}

@@ -275,6 +275,12 @@ def _compile(data: dict, doc: Document) -> Rule:
     matched = [p for p in patterns if not p.negated]
     if len(matched) > MAX_MATCHED:
         raise _Compile(("when",), f"最多匹配 {MAX_MATCHED} 个事实（连接代价随规模平方增长） (too many joined facts)")
+    if len(matched) >= 3:   # a three-fact cross product grows with the cube of the facts (limits: bound the rest)
+        loose = next((i for i, p in enumerate(patterns) if not p.negated and p is not matched[0]
+                      and not any(c.op == "eq" and c.ref for c in p.conditions)), None)
+        if loose is not None:
+            raise _Compile(("when", loose), "匹配三个事实的规则中，后面每个事实都须有一个 eq_field 条件与前面的事实相等连接，"
+                                            "否则匹配数随事实数的三次方增长 (each later fact of a three-fact join needs an eq_field join)")
     negated_kinds = {p.kind for p in patterns if p.negated}
     both = negated_kinds & {p.kind for p in matched}
     if both:
