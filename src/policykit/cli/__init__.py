@@ -48,10 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PolicykitError as exc:
+        from ..reporters import printable  # a message can quote a file name or text from a pull request
         kind = {2: "错误", 3: "内部错误 (internal error)"}.get(exc.exit_code, "错误")
-        sys.stderr.write(f"policykit: {kind}: {exc.message}\n")
+        sys.stderr.write(f"policykit: {kind}: {printable(exc.message)}\n")
         if exc.hint:
-            sys.stderr.write(f"  提示: {exc.hint}\n")
+            sys.stderr.write(f"  提示: {printable(exc.hint)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         sys.stderr.write("policykit: 已中断 (interrupted)\n")
