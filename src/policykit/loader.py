@@ -379,13 +379,18 @@ class _Reader:
 
     def drain(self, ev=None):
         """Parse the rest of the stream, keeping nothing: a syntax error anywhere in the file is the
-        one reported (as when the whole file was composed before it was read)."""
+        one reported (as when the whole file was composed before it was read). Past the node budget
+        the first problem stands (a composer would have stopped there too)."""
         get = self.loader.get_event
+        left = self.limits.max_nodes
         while True:
             if ev is not None:
                 t = type(ev)
                 self.tick(ev.start_mark)
                 if t is yaml.StreamEndEvent:
+                    return
+                left -= 1
+                if left < 0:
                     return
                 if t is yaml.DocumentStartEvent:
                     raise yaml.composer.ComposerError("expected a single document in the stream", self.start,
