@@ -51,7 +51,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from .errors import InternalError, LimitExceeded, PolicykitError
+from .errors import InternalError, LimitExceeded
 from .loader import Limits
 from .rules import Condition, Pattern, Rule
 
