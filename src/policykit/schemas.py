@@ -57,8 +57,8 @@ def _validator(schema_path: str):
         raise UsageError(f"{schema_path}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
     except (OSError, ValueError, jsonschema.SchemaError) as exc:
         raise InternalError(f"模式文件 {schema_path} 无效：{exc}") from None
-    return _on_re2(schema, schema_path if Path(schema_path).parent != BUNDLED_SCHEMAS else None)(
-        schema, registry=Registry(retrieve=_no_remote), format_checker=FormatChecker())
+    return _on_re2(schema, schema_path if own else None)(schema, registry=Registry(retrieve=_no_remote),
+                                                         format_checker=FormatChecker())
 
 
 SCHEMA_MAX_BYTES = 64 * 1024 * 1024   # a schema is read whole: bounded like a list file
@@ -100,7 +100,6 @@ def schema_bytes(kind: str, root: Path | None = None) -> bytes:
         return _read_schema(path)
     except Refused as exc:
         raise UsageError(f"{path}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
-
 
 
 def load_schema(kind: str, root: Path | None = None) -> dict:
