@@ -123,10 +123,11 @@ def test_usage_errors_exit_2(capsys, tmp_path):
     assert code == 2 and "目录不存在" in err
 
 
-def test_broken_schema_is_internal_error_exit_3(city, capsys):
+def test_a_broken_schema_of_the_repository_is_bad_input_exit_2(city, capsys):
     root = city({"schemas/powers.schema.json": "{not json"})
     code, _, err = run(capsys, "check", str(root), "-q")
-    assert code == 3 and "内部错误" in err and "Traceback" not in err
+    assert code == 2 and "[SCHEMA-INVALID]" in err and "powers.schema.json" in err
+    assert "内部错误" not in err and "Traceback" not in err
 
 
 def test_console_script_runs_as_module(city):

@@ -389,3 +389,20 @@ def test_diff_staged_shows_the_verdict_changes_about_to_be_committed(reviewed, c
     code, out, _ = run(capsys, "diff", "--staged", "--root", reviewed, "-f", "json")
     areas = sorted(v["area"] for v in json.loads(out)["verdict"])
     assert code == 0 and areas == ["config", "config", "rules", "rules", "schemas", "waivers"]
+
+
+def test_rules_named_on_the_command_line_may_live_outside_the_repository(city, capsys, tmp_path, monkeypatch):
+    """The CI recipe checks a pull request with the base branch's rules (``--rules ../base/rules``): a
+    path the operator typed is trusted, unlike ``rules_dir`` in the pull request's policykit.yaml."""
+    base = tmp_path / "base"
+    shutil.copytree(BUNDLED_RULES, base / "rules")
+    root = city({"lists/powers/sthjj.yaml": NO_CASES})
+    monkeypatch.chdir(root)
+    for args in (("check", "--rules", "../base/rules", "-q"), ("check", "--rules", str(base / "rules"), "-q")):
+        rel = os.path.relpath(base / "rules", root)
+        args = tuple(rel if a == "../base/rules" else a for a in args)
+        code, out, err = run(capsys, *args)
+        assert "[FILE-OUTSIDE]" not in out + err
+        assert code == 1 and "[PWR-ACCOUNTABILITY-CASES]" in out
+    code, out, _ = run(capsys, "test", ".", "--rules", os.path.relpath(base / "rules", root))
+    assert code == 0 and "0 个失败" in out

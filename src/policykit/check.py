@@ -82,7 +82,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         try:
             repo = repo or open_repository(path, at=at)
             timings["load"] = time.perf_counter() - t0
-            rdir = Path(rules_dir) if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
+            rdir = Path(rules_dir).resolve() if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
                                               repo.config.limits)
             require_rules(rules, rule_problems, rdir, repo.root)
@@ -130,7 +130,7 @@ def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | Non
     if not root.is_dir():
         return None, None
     config, _ = load_config(root)
-    rdir = Path(rules_dir) if rules_dir else rules_dir_for(root, config.rules_dir)
+    rdir = Path(rules_dir).resolve() if rules_dir else rules_dir_for(root, config.rules_dir)
     memo_key = check_memo.key_for(root, config=config, rules_dir=rdir, engine=engine,
                                   today=today or _dt.date.today(), legal_date=legal_date)
     stored = check_memo.recall(root, memo_key) if memo_key else None

@@ -12,10 +12,13 @@ Problems found in the lists are not exceptions: they are Problem values → exit
 class PolicykitError(Exception):
     exit_code = 3
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message)
+    def __init__(self, message: str, *, hint: str | None = None, details: tuple | list = ()):
+        """``details``: lines that belong under the message (one located problem each); the CLI
+        prints each on a line of its own, escaped on its own, so no text can forge a line."""
         self.message = message
         self.hint = hint
+        self.details = tuple(details)
+        super().__init__("\n".join([message, *self.details]))
 
 
 class UsageError(PolicykitError):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 
-from .errors import InternalError, PolicykitError, UsageError
+from .errors import InputError, InternalError, PolicykitError, UsageError
 from .loader import Document, Limits, check_deadline, json_path, unlisted_message
 from .problems import Problem
 
@@ -56,6 +56,9 @@ def _validator(schema_path: str):
     except Refused as exc:  # a FIFO, or too large to read: the repository's to fix (exit 2)
         raise UsageError(f"{schema_path}: [{exc.rule}] 模式文件无法使用：{exc.message}") from None
     except (OSError, ValueError, jsonschema.SchemaError) as exc:
+        if own:  # the repository's own schema is input from a pull request: the author's to fix
+            raise InputError(f"{schema_path}: [SCHEMA-INVALID] 仓库自带的模式文件无效 (invalid schema)："
+                             f"{str(exc).splitlines()[0][:500]}") from None
         raise InternalError(f"模式文件 {schema_path} 无效：{exc}") from None
     return _on_re2(schema, schema_path if own else None)(schema, registry=Registry(retrieve=_no_remote),
                                                          format_checker=FormatChecker())

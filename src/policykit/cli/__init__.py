@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         from ..reporters import printable  # a message can quote a file name or text from a pull request
         kind = {2: "错误", 3: "内部错误 (internal error)"}.get(exc.exit_code, "错误")
         sys.stderr.write(f"policykit: {kind}: {printable(exc.message)}\n")
+        for line in exc.details:
+            sys.stderr.write(f"  {printable(line)}\n")
         if exc.hint:
             sys.stderr.write(f"  提示: {printable(exc.hint)}\n")
         return exc.exit_code

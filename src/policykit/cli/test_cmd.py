@@ -22,7 +22,7 @@ def run(args) -> int:
     from ..ruletest import coverage, run_examples
     root = Path(args.root).resolve()
     config, _ = load_config(root)
-    rdir = Path(args.rules) if args.rules else rules_dir_for(root, config.rules_dir)
+    rdir = Path(args.rules).resolve() if args.rules else rules_dir_for(root, config.rules_dir)
     rules, problems = load_rules(rdir, rdir.parent)
     for p in problems:
         sys.stdout.write(f"{p.location()}: [{p.rule}] {p.message}\n")

@@ -93,10 +93,10 @@ class SiteConfigError(InputError):
 
     def __init__(self, problems: list[Problem], file: str):
         self.problems = sorted(problems)
-        lines = "\n".join(f"  {p.location()}: 错误 [{p.rule}] {p.message}" for p in self.problems)
         super().__init__(
             f"{file} 中有 {len(self.problems)} 处配置不能由 policykit docs 执行，未生成网站 "
-            f"(untrusted site configuration refused):\n{lines}",
+            f"(untrusted site configuration refused):",
+            details=[f"{p.location()}: 错误 [{p.rule}] {p.message}" for p in self.problems],
             hint="policykit 只按白名单读取网站配置（见 docs/site.md「网站配置的白名单」）；"
                  "只有受保护分支上已审核的 mkdocs.yml 才可加 --trust-config 交给 mkdocs 原样执行")
 
