@@ -26,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from policykit import diff as D  # noqa: E402
+from policykit.history import diff as D  # noqa: E402
 
 CATEGORIES = [("行政许可", "XK"), ("行政处罚", "CF"), ("行政强制", "QZ"), ("行政检查", "JC"), ("行政确认", "QR"),
               ("行政给付", "GF"), ("其他行政权力", "QT")]
@@ -179,7 +179,7 @@ def main(argv=None) -> int:
         md_s = time.perf_counter() - md_t
         full = None
         if args.full:
-            from policykit.repository import open_repository
+            from policykit.lists.repository import open_repository
             t = time.perf_counter()
             old = open_repository(root, at="HEAD~1")
             load1 = time.perf_counter() - t

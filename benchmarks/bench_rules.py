@@ -16,7 +16,7 @@ Targets (issue 8 / issue 3, on a 2-core machine): ≤ 2 s wall, ≤ 1 GB peak.
 Without ``REPO`` a Jinan-sized repository is generated into a temporary directory
 (``policykit bench generate --scale jinan``) and removed afterwards. ``--ungrouped`` runs every
 rule in its own ruleset (``group=False``); ``--engine FILE`` measures another version of the
-adapter, e.g. ``git show HEAD~1:src/policykit/engine.py > /tmp/old_engine.py``.
+adapter, e.g. ``git show HEAD~1:src/policykit/checking/engine.py > /tmp/old_engine.py``.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _cpu() -> float:
 
 def _load_engine(path: str | None):
     if not path:
-        from policykit import engine
+        from policykit.checking import engine
         return engine
     # load another version of engine.py as a module of the policykit package (relative imports work)
     spec = importlib.util.spec_from_file_location("policykit._engine_under_test", path)
@@ -65,11 +65,11 @@ def _generate(out: Path) -> None:
 
 
 def bench(root: Path, runs: int, *, ungrouped: bool = False, engine_file: str | None = None, log=print) -> dict:
-    from policykit import oracle
-    from policykit.check import rules_dir_for
-    from policykit.facts import build_facts
-    from policykit.repository import open_repository
-    from policykit.rules import load_rules
+    from policykit.checking import oracle
+    from policykit.checking.check import rules_dir_for
+    from policykit.checking.facts import build_facts
+    from policykit.lists.repository import open_repository
+    from policykit.checking.rules import load_rules
 
     engine = _load_engine(engine_file)
     t0 = time.perf_counter()

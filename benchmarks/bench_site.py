@@ -4,7 +4,7 @@
     python benchmarks/bench_site.py [--runs 1] [--keep DIR] [--json OUT]
 
 Generates a city of Jinan's size in a temporary directory with the project's generator
-(``policykit bench generate --scale jinan``, policykit.generate: 491 departments, 2,795 internal units,
+(``policykit bench generate --scale jinan``, policykit.bench.generate: 491 departments, 2,795 internal units,
 33,466 unit duties, 11,246 power items, 80 boundary matters, about 2,100 catalogue items), removes the
 few planted files that do not load (a strict build refuses them), then runs
 ``policykit docs build --strict`` on it in a
@@ -32,8 +32,8 @@ TARGET_SECONDS = 60.0
 
 def generate_city(repo: Path, seed: int) -> dict:
     """The generator's Jinan-scale city, without the planted files that do not load."""
-    from policykit.generate import generate
-    from policykit.repository import open_repository
+    from policykit.bench.generate import generate
+    from policykit.lists.repository import open_repository
     stats = generate(repo, scale="jinan", seed=seed)
     broken = sorted({p.file for p in open_repository(repo).load_problems if p.severity == "error"})
     for rel in broken:

@@ -207,7 +207,7 @@ def gb(n: int) -> float:
 
 
 def helper_check(root: str) -> None:
-    from policykit.check import run_check
+    from policykit.checking.check import run_check
     r = run_check(root, reuse=True)  # as the command line runs it
     print(json.dumps({"timings": r.timings, "facts": r.fact_count, "problems": len(r.problems), "reuse": r.reuse}))
 
@@ -231,12 +231,12 @@ def helper_rules(root: str) -> None:
     import gc
     import inspect
     import resource
-    from policykit import check as _check
-    from policykit.check import evaluate_rules, rules_dir_for
+    from policykit.checking import check as _check
+    from policykit.checking.check import evaluate_rules, rules_dir_for
     _blocked_departments = getattr(_check, "_blocked_departments", lambda repo: {})
-    from policykit.facts import build_facts
-    from policykit.repository import open_repository
-    from policykit.rules import load_rules
+    from policykit.checking.facts import build_facts
+    from policykit.lists.repository import open_repository
+    from policykit.checking.rules import load_rules
     gc.disable()
     repo = open_repository(root)
     rdir = rules_dir_for(repo.root, repo.config.rules_dir)
@@ -267,7 +267,7 @@ def helper_rules(root: str) -> None:
 def helper_validate(root: str, mode: str) -> None:
     """Schema validation alone, in one of several ways, on every list file."""
     root_p = Path(root)
-    from policykit.repository import LIST_DIRS
+    from policykit.lists.repository import LIST_DIRS
     files = [(p.relative_to(root_p).as_posix(), kind) for d, kind in LIST_DIRS.items()
              for p in sorted((root_p / "lists" / d).glob("*.yaml"))]
     if (root_p / "lists" / "waivers.yaml").exists():
@@ -277,7 +277,7 @@ def helper_validate(root: str, mode: str) -> None:
     if mode == "naive":
         import jsonschema
         import yaml
-        from policykit.schemas import jsonable, schema_path
+        from policykit.lists.schemas import jsonable, schema_path
         validators = {}
         for rel, kind in files:
             if kind not in validators:
@@ -290,16 +290,16 @@ def helper_validate(root: str, mode: str) -> None:
                 continue
             errors += sum(1 for _ in validators[kind].iter_errors(jsonable(data)))
     elif mode in ("policykit", "policykit-serial"):
-        from policykit.cache import load_documents
-        from policykit.config import load_config
-        from policykit.sources import WorkTree
+        from policykit.speed.cache import load_documents
+        from policykit.lists.config import load_config
+        from policykit.lists.sources import WorkTree
         config, _ = load_config(root_p)
         for _, _, _, problems in load_documents(root_p, WorkTree(root_p), files, config):
             errors += len(problems)
     elif mode in ("parsed-jsonschema", "parsed-policykit"):
-        from policykit.precheck import fast_valid
-        from policykit.loader import load_bytes
-        from policykit.schemas import validate
+        from policykit.lists.precheck import fast_valid
+        from policykit.lists.loader import load_bytes
+        from policykit.lists.schemas import validate
         docs = [(load_bytes((root_p / rel).read_bytes(), rel), kind) for rel, kind in files]
         t0 = time.perf_counter()
         for doc, kind in docs:
@@ -328,7 +328,7 @@ def _helper(*args, env=None) -> dict:
 
 def check_modes(root: Path, work: Path, runs: int, log) -> dict:
     """policykit check: cold, warm, one file changed, uncached; medians and peaks."""
-    from policykit.generate import change_one_file
+    from policykit.bench.generate import change_one_file
     cmd = [PY, "-m", "policykit", "check", str(root), "-q", "-f", "json", "-o", os.devnull]
     res = {"cold": [], "warm": [], "changed": [], "changed_item": [], "uncached": []}
     for i in range(runs):
@@ -438,8 +438,8 @@ def validation(root: Path, work: Path, runs: int, peer_runs: int, peers: bool, i
     if exe is None:
         out["check_jsonschema"] = None
         return out
-    from policykit.repository import LIST_DIRS
-    from policykit.schemas import schema_path
+    from policykit.lists.repository import LIST_DIRS
+    from policykit.lists.schemas import schema_path
     groups = []
     for d, kind in LIST_DIRS.items():
         files = [str(p) for p in sorted((root / "lists" / d).glob("*.yaml"))]
@@ -470,7 +470,7 @@ def diff_bench(root: Path, work: Path, runs: int, log) -> dict | None:
     r = subprocess.run([PY, "-m", "policykit", "diff", "--help"], capture_output=True)
     if r.returncode != 0:
         return None
-    from policykit.generate import change_one_file
+    from policykit.bench.generate import change_one_file
     repo = work / "git"
     shutil.rmtree(repo, ignore_errors=True)
     shutil.copytree(root, repo)
@@ -642,7 +642,7 @@ def report(results: dict) -> str:
         if extra:
             lines += ["| other commands | time |", "|---|---:|", *extra, ""]
     lines += ["## Where the time goes (profiled with py-spy at Jinan scale)", "",
-              "* **Parsing.** List files in the plain block style are read by `policykit.fastyaml`, a line reader "
+              "* **Parsing.** List files in the plain block style are read by `policykit.speed.fastyaml`, a line reader "
               "that takes only a small YAML subset and otherwise declines to the located loader (tags, anchors, "
               "block scalars, flow mappings, duplicate keys, any load problem); types come from PyYAML's own "
               "resolver and constructors, positions are recorded as libyaml reports them, and "
@@ -705,7 +705,7 @@ def report(results: dict) -> str:
 
 
 def bench_scale(scale: str, seed: int, work: Path, runs: int, args, log) -> dict:
-    from policykit.generate import generate
+    from policykit.bench.generate import generate
     root = work / scale
     log(f"generating {scale} (seed {seed}) in {root} …")
     t0 = time.perf_counter()

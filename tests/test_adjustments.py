@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from policykit import adjustments as A
-from policykit import history
+from policykit.history import adjustments as A
+from policykit.lists import gitdoor as history
 from policykit.cli import main
 from policykit.errors import UsageError
 

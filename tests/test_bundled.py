@@ -5,8 +5,8 @@ from pathlib import Path
 import yaml
 
 import policykit
-from policykit.check import run_check
-from policykit.impact import impact_of_law
+from policykit.checking.check import run_check
+from policykit.history.impact import impact_of_law
 
 ROOT = Path(__file__).resolve().parents[1]
 

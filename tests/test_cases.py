@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit.check import run_check
+from policykit.checking.check import run_check
 
 CASES = sorted((Path(__file__).parent / "cases").glob("*/*/*.yaml"))
 

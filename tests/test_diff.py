@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import policykit
-from policykit import diff as D
+from policykit.history import diff as D
 from policykit.cli import main
 from policykit.errors import UsageError
 
@@ -272,7 +272,7 @@ def test_commit_changes_of_merges_and_squashes(city):
     city.edit("lists/powers/sthjj.yaml", "levels: [市级]", "levels: [县级]")
     city.commit("主线改层级", "2024-03-06T10:00:00+08:00")
     git(root, "merge", "-q", "--no-ff", "-m", "合并", "feature", date="2024-03-07T10:00:00+08:00")
-    from policykit import history
+    from policykit.lists import gitdoor as history
     merge = history.commit_info(root, "HEAD")
     assert merge.is_merge and D.commit_changes(root, merge).changes == []          # a clean merge adds nothing
     # an "evil" merge: the merge commit itself also changes an item
@@ -606,7 +606,7 @@ def build_example_pr(root: Path) -> None:
 def example_report(tmp: Path) -> str:
     root = tmp / "example"
     build_example_pr(root)
-    from policykit.adjustments import records_between
+    from policykit.history.adjustments import records_between
     d = D.diff(root, "main...", "HEAD")
     return D.as_markdown(d, records=records_between(root, d.base_revision, "HEAD"))
 

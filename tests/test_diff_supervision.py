@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import policykit
-from policykit import adjustments as A
-from policykit import diff as D
+from policykit.history import adjustments as A
+from policykit.history import diff as D
 from policykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -262,7 +262,7 @@ def test_no_change_and_reordered_records_are_no_change(city, tmp_path):
 
 
 def test_commit_changes_and_changelog_include_the_records(city):
-    commit = [x for x in policykit.history.commits(city.root, "HEAD") if x.sha == city.head][0]
+    commit = [x for x in policykit.lists.gitdoor.commits(city.root, "HEAD") if x.sha == city.head][0]
     d = D.commit_changes(city.root, commit, lists_dir="lists")
     assert rows(d) == EXPECTED
     log = A.changelog(city.root, "2026-01-03", "2026-01-31")

@@ -14,10 +14,10 @@ from unittest import mock
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from policykit import engine, oracle
-from policykit.facts import FACT_KINDS
-from policykit.loader import parse_text
-from policykit.rules import compile_rule, load_rules
+from policykit.checking import engine, oracle
+from policykit.checking.facts import FACT_KINDS
+from policykit.lists.loader import parse_text
+from policykit.checking.rules import compile_rule, load_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE, CATALOGUE_PROBLEMS = load_rules(ROOT / "rules", ROOT)

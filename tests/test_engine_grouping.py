@@ -15,13 +15,13 @@ from unittest import mock
 
 import pytest
 
-from policykit import engine, oracle
-from policykit.check import rules_dir_for
+from policykit.checking import engine, oracle
+from policykit.checking.check import rules_dir_for
 from policykit.errors import InternalError
-from policykit.facts import build_facts
-from policykit.generate import generate
-from policykit.repository import open_repository
-from policykit.rules import load_rules
+from policykit.checking.facts import build_facts
+from policykit.bench.generate import generate
+from policykit.lists.repository import open_repository
+from policykit.checking.rules import load_rules
 
 
 @pytest.fixture(scope="module")

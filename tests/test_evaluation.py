@@ -8,10 +8,9 @@ import pytest
 import yaml
 
 import policykit
-from policykit.check import run_check
+from policykit.checking.check import run_check
 from policykit.cli import main
-from policykit.supervision.evaluation import (import_indicators, read_indicator_xls, render, render_svg,
-                                              scorecards)
+from policykit.supervision.evaluation import (import_indicators, read_indicator_xls, render, render_svg, scorecards)
 
 ROOT = Path(__file__).resolve().parents[1]
 XLS_NAME = "3.2自治区机构编制执行情况和使用效益评估指标体系.xls"

@@ -11,9 +11,9 @@ import yaml
 
 from policykit.cli import main
 from policykit.errors import InputError, UsageError
-from policykit.exporters import PUBLISHED_COLUMNS, export_powers
-from policykit.importers import import_files, read_workbook
-from policykit.writing import dump_yaml
+from policykit.io.exporters import PUBLISHED_COLUMNS, export_powers
+from policykit.io.importers import import_files, read_workbook
+from policykit.io.writing import dump_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "spreadsheets"

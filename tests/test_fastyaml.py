@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from policykit import cache, fastyaml
-from policykit.config import load_config
-from policykit.loader import Limits, load_bytes
-from policykit.repository import parse_and_validate as reference
+from policykit.speed import cache, fastyaml
+from policykit.lists.config import load_config
+from policykit.lists.loader import Limits, load_bytes
+from policykit.lists.repository import parse_and_validate as reference
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +77,7 @@ def test_repository_list_files_mostly_take_the_fast_path():
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    from policykit.generate import generate
+    from policykit.bench.generate import generate
     root = tmp_path_factory.mktemp("fastyaml") / "city"
     generate(root, scale="small", seed=11)
     return root
@@ -91,7 +91,7 @@ def test_generated_repository(generated):
 
 def test_parse_and_validate_agrees_with_the_reference(generated):
     """Through the cache's reader: the same documents, positions and (schema) problems."""
-    from policykit.repository import LIST_DIRS
+    from policykit.lists.repository import LIST_DIRS
     config, _ = load_config(generated)
     for directory, kind in LIST_DIRS.items():
         for path in sorted((generated / "lists" / directory).glob("*.yaml")):

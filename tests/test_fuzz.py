@@ -9,8 +9,8 @@ import os
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from policykit.loader import Limits, load_bytes, parse_text
-from policykit.rules import compile_rule
+from policykit.lists.loader import Limits, load_bytes, parse_text
+from policykit.checking.rules import compile_rule
 
 LONG = os.environ.get("POLICYKIT_FUZZ", "").lower() == "long"
 

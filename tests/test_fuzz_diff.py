@@ -16,9 +16,9 @@ from pathlib import Path
 
 from hypothesis import given, strategies as st
 
-from policykit import diff as D
-from policykit.diff import _norm
-from policykit.writing import dump_yaml
+from policykit.history import diff as D
+from policykit.history.diff import _norm
+from policykit.io.writing import dump_yaml
 from test_fuzz import fuzz_settings
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "_base"

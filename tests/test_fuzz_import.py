@@ -19,8 +19,8 @@ from pathlib import Path
 from hypothesis import given, strategies as st
 
 from policykit.errors import InputError
-from policykit.importers import ImportLimits, plan_import
-from policykit.loader import parse_text
+from policykit.io.importers import ImportLimits, plan_import
+from policykit.lists.loader import parse_text
 from test_fuzz import fuzz_settings
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "spreadsheets"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import policykit
-from policykit import history
+from policykit.lists import gitdoor as history
 from policykit.cli import main
 from policykit.errors import InputError, UsageError
 
@@ -120,7 +120,7 @@ def test_time_travel_by_date_follows_the_first_parent_line(hist):
 
 
 def test_revision_source_reads_like_the_work_tree(hist):
-    from policykit.sources import WorkTree
+    from policykit.lists.sources import WorkTree
     src = history.revision_source(hist.root, "HEAD")
     tree = WorkTree(hist.root)
     assert src.revision == hist.shas[3] and src.label.startswith(hist.shas[3][:7])
@@ -139,7 +139,7 @@ def test_list_files_orders_files_before_subdirectories_like_os_walk(tmp_path):
     h.write("lists/boundaries/.hidden.yaml", "x: 1\n")
     h.write("lists/boundaries/notes.txt", "x\n")
     h.commit("更多文件", "2024-02-01T10:00:00+08:00")
-    from policykit.sources import WorkTree
+    from policykit.lists.sources import WorkTree
     expected = ["lists/boundaries/BJ-001.yaml", "lists/boundaries/a.yaml", "lists/boundaries/z/BJ-009.yaml"]
     assert WorkTree(h.root).list_files("lists/boundaries") == expected
     assert history.revision_source(h.root, "HEAD").list_files("lists/boundaries") == expected
@@ -242,7 +242,7 @@ def test_the_index_is_a_side_too(hist):
     h.git("add", "lists/powers/scjgj.yaml")
     h.edit("lists/powers/scjgj.yaml", "levels: [县级]", "levels: [省级]")  # unstaged on top
     staged = history.index_source(h.root)
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     repo = open_repository(h.root, source=staged)
     assert repo.item(FOOD).levels == ("县级",)
     assert policykit.open_repository(h.root).item(FOOD).levels == ("省级",)
@@ -315,7 +315,7 @@ def test_every_repo_is_closed(hist):
     policykit.open_repository(hist.root, at="HEAD~2")
     history.read_blobs(hist.root, [history.tree_files(hist.root, "HEAD")["lists/waivers.yaml"][1]])
     history.commits(hist.root, "HEAD", paths=["lists"])
-    from policykit import diff
+    from policykit.history import diff
     diff.diff(hist.root, "HEAD~3", "HEAD")
     assert children() == []
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit import engine
+from policykit.checking import engine
 from policykit.cli import main
 
 

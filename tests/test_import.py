@@ -18,11 +18,10 @@ from hypothesis import given, settings, strategies as st
 
 from policykit.cli import main
 from policykit.errors import InputError, UsageError
-from policykit.importers import (FATE_IMPORTED, FATE_MERGED, FATE_SKIPPED, detect_format, import_files,
-                                 load_mapping, plan_import, read_workbook)
-from policykit.importers import text as T
-from policykit.importers.report import format_json, format_text, report_data
-from policykit.writing import UncommittedChangesError, dump_yaml, write_files_atomically
+from policykit.io.importers import (FATE_IMPORTED, FATE_MERGED, FATE_SKIPPED, detect_format, import_files, load_mapping, plan_import, read_workbook)
+from policykit.io.importers import text as T
+from policykit.io.importers.report import format_json, format_text, report_data
+from policykit.io.writing import UncommittedChangesError, dump_yaml, write_files_atomically
 
 ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "spreadsheets"

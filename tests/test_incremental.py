@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from policykit import check_memo, incremental
-from policykit.check import BUNDLED_RULES, run_check
-from policykit.generate import change_one_file, generate
+from policykit.speed import memo as check_memo, incremental
+from policykit.checking.check import BUNDLED_RULES, run_check
+from policykit.bench.generate import change_one_file, generate
 
 
 @pytest.fixture(scope="module")
@@ -147,14 +147,14 @@ def test_symbolic_link_in_the_lists_turns_the_memo_off(city, tmp_path):
     outside = tmp_path / "outside.yaml"
     outside.write_text("x: 1\n", encoding="utf-8")
     (city / "lists" / "link.yaml").symlink_to(outside)
-    from policykit.config import load_config
+    from policykit.lists.config import load_config
     assert check_memo.key_for(city, config=load_config(city)[0], rules_dir=BUNDLED_RULES, engine="durable",
                               today=dt.date.today(), legal_date=None) is None
 
 
 def test_fact_digests_tell_content_and_place_apart(city):
-    from policykit.facts import build_facts
-    from policykit.repository import open_repository
+    from policykit.checking.facts import build_facts
+    from policykit.lists.repository import open_repository
     facts = build_facts(open_repository(city))
     for fields in (None, incremental.fields_read(run_check(city).rules)):
         digests = incremental.fact_digests(facts, fields)
@@ -166,9 +166,9 @@ def test_fact_digests_tell_content_and_place_apart(city):
 def test_digests_cover_what_rules_read_and_nothing_else(city):
     """A duty's wording is read by no rule: rewording it keeps the digest (and so every verdict);
     a field a rule reads, a missing field, and the place a fact was written each change it."""
-    from policykit.facts import Fact, build_facts
-    from policykit.model import Source
-    from policykit.repository import open_repository
+    from policykit.checking.facts import Fact, build_facts
+    from policykit.lists.model import Source
+    from policykit.lists.repository import open_repository
     fields = incremental.fields_read(run_check(city).rules)
     assert "content" not in fields["unit_duty"] and "sanding_duty_key" in fields["unit_duty"]
     duty = next(f for f in build_facts(open_repository(city)) if f.kind == "unit_duty")

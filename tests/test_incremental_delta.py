@@ -18,11 +18,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from policykit import engine, incremental, oracle
-from policykit.facts import Fact
-from policykit.loader import parse_text
-from policykit.model import Source
-from policykit.rules import compile_rule, load_rules
+from policykit.checking import engine, oracle
+from policykit.speed import incremental
+from policykit.checking.facts import Fact
+from policykit.lists.loader import parse_text
+from policykit.lists.model import Source
+from policykit.checking.rules import compile_rule, load_rules
 
 BUNDLED = Path(__file__).resolve().parents[1] / "rules"
 KINDS = ("power", "boundary_power", "department", "unit")

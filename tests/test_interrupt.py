@@ -9,7 +9,7 @@ repository with an uncommitted user edit, and kills it
 
 After each kill: every file of the work tree is byte-identical to before, except outputs of the
 command that are *wholly* new (never a partial file); the user's edit is intact; no temporary file
-is left in the work tree. After :func:`policykit.writing.recover` (which every writing command runs
+is left in the work tree. After :func:`policykit.io.writing.recover` (which every writing command runs
 first) the work tree is byte-identical to before and the staging directory is empty.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit import writing
+from policykit.io import writing
 from policykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,7 +220,7 @@ def test_install_hook_is_all_or_nothing(repo, monkeypatch):
     (disk full, say) leaves neither, never a half-written hook that would reject every commit."""
     import os as _os
 
-    from policykit import adjustments
+    from policykit.history import adjustments
     from policykit.errors import PolicykitError
     real = _os.replace
     calls = []
@@ -346,7 +346,7 @@ def test_a_journal_planted_in_the_work_tree_moves_and_deletes_nothing(repo, tmp_
     import hashlib
     import json as _json
 
-    from policykit import writing
+    from policykit.io import writing
     victim = repo / "README-victim.txt"
     victim.write_text("用户的文件\n", encoding="utf-8")
     outside = tmp_path / "outside.txt"

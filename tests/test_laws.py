@@ -4,9 +4,9 @@ import json
 
 
 import policykit
-from policykit.check import run_check
+from policykit.checking.check import run_check
 from policykit.cli import main
-from policykit.laws import article_numbers, chinese_number, normalise_title, parse_ranges, registry_of
+from policykit.lists.laws import article_numbers, chinese_number, normalise_title, parse_ranges, registry_of
 from conftest import penalty_item
 
 XZCFF = """id: xzcff

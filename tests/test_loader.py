@@ -1,7 +1,7 @@
 """Every kind of broken input gives one located, Chinese problem; nothing raises."""
 import pytest
 
-from policykit.loader import Limits, load_bytes, parse_text
+from policykit.lists.loader import Limits, load_bytes, parse_text
 
 
 def one(text_or_bytes, limits=Limits()):
@@ -79,7 +79,7 @@ def test_limits_bound_size_depth_and_strings():
 
 
 def test_symlink_outside_repository_is_refused(tmp_path):
-    from policykit.loader import load_file
+    from policykit.lists.loader import load_file
     outside = tmp_path / "secret.yaml"
     outside.write_text("a: 1\n")
     root = tmp_path / "repo"

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from policykit import rules as rules_module
-from policykit.cache import Store
-from policykit.check import BUNDLED_RULES
-from policykit.rules import load_rules
+from policykit.checking import rules as rules_module
+from policykit.speed.cache import Store
+from policykit.checking.check import BUNDLED_RULES
+from policykit.checking.rules import load_rules
 
 
 @pytest.fixture

@@ -22,15 +22,16 @@ from pathlib import Path
 
 import pytest
 
-from policykit import cache, precheck
-from policykit.check import run_check
-from policykit.config import load_config
-from policykit.generate import KNOWN_RULES, change_one_file, dump, generate
-from policykit.loader import load_bytes
-from policykit.repository import LIST_DIRS, open_repository
-from policykit.repository import parse_and_validate as reference
-from policykit.schemas import validate
-from policykit.sources import WorkTree
+from policykit.speed import cache
+from policykit.lists import precheck
+from policykit.checking.check import run_check
+from policykit.lists.config import load_config
+from policykit.bench.generate import KNOWN_RULES, change_one_file, dump, generate
+from policykit.lists.loader import load_bytes
+from policykit.lists.repository import LIST_DIRS, open_repository
+from policykit.lists.repository import parse_and_validate as reference
+from policykit.lists.schemas import validate
+from policykit.lists.sources import WorkTree
 
 SEED = 8
 
@@ -491,7 +492,7 @@ def test_quick_schema_check_never_accepts_what_jsonschema_rejects(generated):
 def test_generated_pre_check_equals_its_closure_definition(generated):
     """The pre-check runs as generated code; on every file and hundreds of mutations of them it
     answers exactly what the keyword-by-keyword closures (its readable definition) answer."""
-    from policykit.schemas import load_schema
+    from policykit.lists.schemas import load_schema
     root = generated[0]
     rng = random.Random(7)
     compiled, reference = {}, {}
@@ -519,7 +520,7 @@ def test_pre_check_of_the_configuration_never_accepts_what_jsonschema_rejects(ge
     """policykit.yaml is checked by the pre-check first (keys by ``propertyNames``, an enum with
     ``false`` in it): on the bundled and generated configurations and hundreds of mutations, the
     generated code equals its closure definition, and whatever it accepts jsonschema accepts."""
-    from policykit.schemas import load_schema
+    from policykit.lists.schemas import load_schema
     root = generated[0]
     compiled = precheck._compile_schema(load_schema("config", root))
     reference = precheck._compile_reference(load_schema("config", root))
@@ -583,7 +584,7 @@ def test_generator_refuses_a_non_empty_directory(tmp_path):
 def test_emitter_writes_what_the_loader_reads_back():
     data = {"code": "370199101XK00100", "n": "101", "zero": "0200000001", "yes": "yes", "null": "null",
             "date": dt.date(2020, 1, 2), "text": "负责：a: b # c", "lead": "- 不是列表", "quote": "“引号”",
-            "flow": __import__("policykit.generate", fromlist=["Flow"]).Flow(["市级", "乡镇(街道)级", "a, b"]),
+            "flow": __import__("policykit.bench.generate", fromlist=["Flow"]).Flow(["市级", "乡镇(街道)级", "a, b"]),
             "empty": [], "nested": [{"a": 1, "b": [{"c": "d"}]}], "bool": True, "int": 7}
     doc = load_bytes(dump(data).encode("utf-8"), "x.yaml")
     assert not doc.problems

@@ -18,12 +18,13 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from conftest import penalty_item
-from policykit import engine, fastyaml, oracle
+from policykit.checking import engine, oracle
+from policykit.speed import fastyaml
 from policykit.cli import main
 from policykit.errors import LimitExceeded
-from policykit.loader import Limits, load_bytes
+from policykit.lists.loader import Limits, load_bytes
 from policykit.problems import Problem
-from policykit.reporters import printable, render
+from policykit.checking.reporters import printable, render
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = "city: 示例市\ncategories: [{name: 行政许可, letters: XK}, {name: 行政处罚, letters: CF}]\ncode_pattern: '^.*$'\n"
@@ -62,8 +63,8 @@ def test_fifty_thousand_schema_errors_finish_in_seconds(city, capsys):
 def test_a_cached_document_indexes_its_positions_once_many_are_asked(city):
     """Counting answers one position in O(n); past ``COUNTED_LOOKUPS`` questions the document builds
     its table once and answers each further one in O(1), with the same answers."""
-    from policykit import cache
-    from policykit.repository import open_repository
+    from policykit.speed import cache
+    from policykit.lists.repository import open_repository
     root = city({"lists/catalogs/big.yaml": "id: big\nname: 大目录\nitems:\n" + "- {code: X, name: y, claims: []}\n" * 3000})
     open_repository(root)
     doc = open_repository(root).documents["lists/catalogs/big.yaml"]   # read back from the cache
@@ -273,8 +274,8 @@ def test_a_three_fact_join_without_equality_is_refused_when_compiled(city, capsy
 def test_budgets_reach_rule_processes_of_the_zygote_and_of_this_process():
     """The same ceiling however the rules are run: forked here, from the zygote, in this process."""
     facts = [{"kind": "power", "key": f"k{i}", "seq": i + 1, "department": "d", "code": "c"} for i in range(40)]
-    from policykit.loader import parse_text
-    from policykit.rules import compile_rule
+    from policykit.lists.loader import parse_text
+    from policykit.checking.rules import compile_rule
     rule, problems = compile_rule(parse_text(JOIN, "rules/join.yaml"))
     assert rule is not None, problems
     limits = Limits(max_rule_matches=1000)

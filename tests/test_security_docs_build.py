@@ -359,7 +359,7 @@ def test_bundled_mkdocs_yml_builds_on_the_safe_path_with_private_temp_files(repo
     site = repo / "site"
     assert (site / "index.html").is_file() and not (site / "ci").exists()          # the recipe is not published
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     from policykit.site.searchdict import dictionary_words
     dept = next(d for d in open_repository(repo).departments.values() if d.short_name)
     entry = next(d for d in index["docs"] if d["location"] == f"departments/{dept.id}/")
@@ -371,7 +371,7 @@ def test_bundled_mkdocs_yml_builds_on_the_safe_path_with_private_temp_files(repo
 # ---- the CI recipe -----------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def workflow():
-    from policykit.loader import load_bytes
+    from policykit.lists.loader import load_bytes
     doc = load_bytes(WORKFLOW.read_bytes(), "docs/ci/github-policykit.yml")   # keys as written: `on` stays "on"
     assert doc.ok, doc.problems
     return doc.data

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from policykit import cache, check_memo
+from policykit.speed import cache, memo as check_memo
 from policykit.cli import main
 
 from conftest import BASE, git
@@ -107,7 +107,7 @@ def test_a_rules_directory_linked_out_of_the_repository_is_never_read(city, caps
 
 
 def test_a_lists_directory_linked_out_of_the_repository_is_never_read(city, capsys, tmp_path):
-    from policykit.sources import WorkTree
+    from policykit.lists.sources import WorkTree
     out_dir = outside_dir(tmp_path)
     config = (Path(__file__).resolve().parents[1] / "policykit.yaml").read_text(encoding="utf-8")
     assert "\nlists_dir: lists\n" in config
@@ -315,7 +315,7 @@ def _sparse(path: Path, size: int = GIB3) -> None:
 
 
 def test_a_3_gb_file_is_refused_before_it_is_read(city, capsys):
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     root = city({})
     _sparse(root / "lists/powers/big.yaml")
     _sparse(root / "lists/attachment.bin")          # not a list file: the memo key must not read it
@@ -354,8 +354,8 @@ def test_oversized_configuration_rules_and_schemas_are_refused_before_reading(ci
 
 
 def _memo_key(root: Path) -> str:
-    from policykit.check import rules_dir_for
-    from policykit.config import load_config
+    from policykit.checking.check import rules_dir_for
+    from policykit.lists.config import load_config
     config = load_config(root)[0]
     return check_memo.key_for(root.resolve(), config=config, rules_dir=rules_dir_for(root, config.rules_dir),
                               engine="oracle", today=dt.date.today(), legal_date=None)

@@ -1,6 +1,6 @@
 """The public site and personal data: the publishing policy, its detectors, and the supervision pages.
 
-1. The detectors (policykit.publishing) on realistic 12345 text: order numbers, phones, ID numbers,
+1. The detectors (policykit.site.publishing) on realistic 12345 text: order numbers, phones, ID numbers,
    e-mails, callers' names and addresses below street level go; districts, streets, document numbers,
    dates, amounts and the substance stay.
 2. The policy from policykit.yaml (``publishing:``): fields, detectors, address level; a bad block is
@@ -28,9 +28,8 @@ import pytest
 import yaml
 
 from conftest import BASE, ROOT, git
-from policykit.publishing import (DEFAULT_POLICY, MARK, PublishingPolicy, public_problem, public_site_data,
-                                  redact_text)
-from policykit.repository import open_repository
+from policykit.site.publishing import (DEFAULT_POLICY, MARK, PublishingPolicy, public_problem, public_site_data, redact_text)
+from policykit.lists.repository import open_repository
 
 # ---- 1. detectors ------------------------------------------------------------------------------------
 REDACTED = [
@@ -116,7 +115,7 @@ def test_bad_publishing_block_is_a_located_config_error(city, capsys):
 
 
 def test_configured_policy_reaches_the_site(city):
-    from policykit.config import load_config
+    from policykit.lists.config import load_config
     config = (ROOT / "policykit.yaml").read_text(encoding="utf-8")
     root = city({"policykit.yaml": config + "\npublishing:\n  problems: [order_id, district]\n  addresses: district\n"})
     cfg, problems = load_config(root)
@@ -479,7 +478,7 @@ def test_bundled_supervision_pages_speak_to_citizens():
     problems = _Markup.scan(str(site.supervision.problems_page().html)).text
     assert "为保护来电群众的个人信息，公开时隐去了工单编号" in problems
     raw = open_repository(ROOT)
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     assert all(p.order_id not in problems for p in views(raw).problems if p.order_id)
 
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from policykit import check_memo, rules as rules_module
-from policykit.check import BUNDLED_RULES, run_check
+from policykit.speed import memo as check_memo
+from policykit.checking import rules as rules_module
+from policykit.checking.check import BUNDLED_RULES, run_check
 from policykit.cli import main
 from policykit.errors import InternalError
-from policykit.rules import Rule, load_rules, render_message
+from policykit.checking.rules import Rule, load_rules, render_message
 
 from conftest import git
 

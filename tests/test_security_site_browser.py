@@ -117,12 +117,12 @@ def _check(pg, where: str) -> str:
 
 def _urls(repo) -> list[str]:
     """One page of every kind."""
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     v = views(repo)
     dept = max(repo.departments.values(), key=lambda d: len(repo.items_of(d.id)))
     item = next(it for it in repo.powers.values() if it.department == dept.id)
     matter = repo.boundaries[0]
-    from policykit.laws import registry_of
+    from policykit.lists.laws import registry_of
     law_id = registry_of(repo).laws[0].id
     ledger = v.ledgers[0]
     period = sorted({e.period for e in v.evaluations})[0]
@@ -135,7 +135,7 @@ def _urls(repo) -> list[str]:
 
 
 def test_every_kind_of_page_shows_the_payloads_as_text(page, server, built):
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     root, site, _ = built
     repo = open_repository(root)
     urls = _urls(repo)
@@ -170,7 +170,7 @@ def _queries(repo) -> list[str]:
 
 
 def test_search_box_runs_nothing_it_is_given(page, server, built):
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     repo = open_repository(built[0])
     queries = _queries(repo)
     assert len(queries) == 20
@@ -199,7 +199,7 @@ def test_search_box_runs_nothing_it_is_given(page, server, built):
 
 
 def test_dispatcher_lookup_runs_nothing_it_is_given(page, server, built):
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     repo = open_repository(built[0])
     page.goto(server + "lookup/")
     page.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=10000)

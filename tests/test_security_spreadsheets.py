@@ -17,11 +17,11 @@ import pytest
 import yaml
 from hypothesis import given, settings, strategies as st
 
-from policykit.cells import FORMULA_START, csv_text, from_csv_text, render_csv
+from policykit.io.cells import FORMULA_START, csv_text, from_csv_text, render_csv
 from policykit.cli import main
-from policykit.exporters import export_powers
-from policykit.importers import import_files
-from policykit.writing import dump_yaml
+from policykit.io.exporters import export_powers
+from policykit.io.importers import import_files
+from policykit.io.writing import dump_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 HOTLINE = ROOT / "tests" / "fixtures" / "hotline" / "12345-2025.csv"
@@ -117,7 +117,7 @@ def test_site_downloads_are_the_exporters_files(tmp_path):
 
 
 def test_impact_workbook_is_text(tmp_path):
-    from policykit.impact import write_xlsx
+    from policykit.history.impact import write_xlsx
     cite = {"department_name": "=1+1", "list": "权责清单", "key": "@A1", "name": PAYLOADS[0], "article": "-第一条",
             "file": "lists/powers/x.yaml", "line": 3}
     write_xlsx({"law": {"title": "=cmd|' /C calc'!A0"}, "citations": [cite]}, tmp_path / "impact.xlsx")

@@ -1,6 +1,6 @@
 """The published site: `mkdocs build --strict` on small repositories, then the generated pages' content.
 
-A generated city (``policykit bench generate --scale small``, policykit.generate) is put under git
+A generated city (``policykit bench generate --scale small``, policykit.bench.generate) is put under git
 with two commits, the second an adjustment carrying its record as trailers, and built with the
 repository's own mkdocs.yml through `python -m mkdocs build --strict`. The pages are checked against
 figures computed from the same lists, every relative link of every page is resolved (raw HTML links
@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import ROOT, git, penalty_item
-from policykit.repository import open_repository
+from policykit.lists.repository import open_repository
 
 pytest.importorskip("material", reason="mkdocs-material is not installed (pip install -e '.[site]')")
 
@@ -48,7 +48,7 @@ def _mkdocs(*args, cwd):
 def make_city(root: Path, *, with_git: bool = True) -> Path:
     """The generator's small city (24 departments, 520 items, 14 matters, planted defects), without the
     planted files that do not load: a strict build publishes only lists that load."""
-    from policykit.generate import generate
+    from policykit.bench.generate import generate
     generate(root, scale="small", seed=1)
     for rel in {p.file for p in open_repository(root).load_problems if p.severity == "error"}:
         (root / rel).unlink()
@@ -269,7 +269,7 @@ def test_catalogue_shows_who_claimed_each_item(built):
 
 def test_laws_page_lists_items_resting_on_each_law(built):
     _, site, repo, _ = built
-    from policykit.laws import registry_of
+    from policykit.lists.laws import registry_of
     reg = registry_of(repo)
     counts = {}
     for it in repo.powers.values():
@@ -282,8 +282,8 @@ def test_laws_page_lists_items_resting_on_each_law(built):
 
 def test_rules_page_is_generated_from_the_rule_files(built):
     _, site, _, _ = built
-    from policykit.check import BUNDLED_RULES
-    from policykit.rules import load_rules
+    from policykit.checking.check import BUNDLED_RULES
+    from policykit.checking.rules import load_rules
     rules, _ = load_rules(BUNDLED_RULES, ROOT)
     html = read(site, "rules/")
     text = text_of(html)
@@ -424,13 +424,13 @@ def test_bundled_lists_build_strictly(bundled):
 
 # ---- legal bases in force (issue 10) ---------------------------------------------------------------
 def _law_basis_facts(repo, when):
-    from policykit.facts import build_facts
+    from policykit.checking.facts import build_facts
     return [f.data for f in build_facts(repo, legal_date=when) if f.kind == "law_basis"]
 
 
 def test_bundled_item_and_matter_pages_show_each_basis_in_force(bundled):
     site, repo = bundled
-    from policykit.laws import registry_of
+    from policykit.lists.laws import registry_of
     reg, today = registry_of(repo), dt.date.today()
     it = max(repo.powers.values(), key=lambda i: len(i.legal_basis))
     html = read(site, f"items/{it.code}/")
@@ -532,7 +532,7 @@ def test_unresolved_beyond_and_weak_bases_say_so(law_cases):
 
 def test_laws_index_summary_matches_the_checker(law_cases):
     root, site, repo = law_cases
-    from policykit.check import run_check
+    from policykit.checking.check import run_check
     facts = _law_basis_facts(repo, dt.date.today())
     expect = Counter()
     for f in facts:
@@ -564,7 +564,7 @@ def test_the_legal_date_decides(law_cases):
 # ---- the supervision system (issue 7) --------------------------------------------------------------
 def test_supervision_pages_are_in_the_navigation(bundled):
     site, repo = bundled
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     v = views(repo)
     home = read(site, "")
     for title, url in (("履职台账", "supervision/ledgers/"), ("督导评估台账", "supervision/inspections/"),
@@ -581,7 +581,7 @@ def test_supervision_pages_are_in_the_navigation(bundled):
 
 def test_ledgers_and_supervisions_correspond(bundled):
     site, repo = bundled
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     v, today = views(repo), dt.date.today()
     findings = [f for s in v.supervisions for f in s.findings]
     html = read(site, "supervision/inspections/")
@@ -607,7 +607,7 @@ def test_ledgers_and_supervisions_correspond(bundled):
 def test_overdue_findings_are_flagged(bundled, tmp_path):
     _, repo = bundled
     from policykit.site.pages import SitePages
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     # a copy of the bundled lists where one finding was never answered
     root = tmp_path / "city"
     shutil.copytree(ROOT / "lists", root / "lists")
@@ -648,8 +648,8 @@ def test_problems_page_trend_and_matters_without_boundary(bundled):
         assert r["matter"] in section
     hotline = [p for p in rep["matters"] if p["boundary"]]
     assert f'href="../../boundaries/{hotline[0]["boundary"]}/"' in html
-    from policykit.publishing import public_site_data
-    from policykit.supervision.records import views
+    from policykit.site.publishing import public_site_data
+    from policykit.lists.records import views
     published = views(public_site_data(repo)[0]).problems   # 12345 ids carry the order number: published renumbered
     assert len(published) == len(views(repo).problems)
     for p, raw in zip(published, views(repo).problems):
@@ -658,7 +658,7 @@ def test_problems_page_trend_and_matters_without_boundary(bundled):
 
 def test_disputes_link_to_the_adjustment(bundled):
     site, repo = bundled
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     html = read(site, "supervision/disputes/")
     text = text_of(html)
     for d in views(repo).disputes:
@@ -673,14 +673,14 @@ def test_disputes_link_to_the_adjustment(bundled):
 def test_evaluation_pages_show_scorecards_with_chart_and_evidence(bundled):
     site, repo = bundled
     from policykit.supervision.evaluation import scorecards
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     v = views(repo)
     system = v.systems[0]
     index = text_of(read(site, "supervision/evaluation/"))
     for leaf in system.leaves():
         assert f"{leaf.code} {leaf.name}" in index
     assert "由记录计算" in index
-    from policykit.publishing import public_site_data
+    from policykit.site.publishing import public_site_data
     for period in {e.period for e in v.evaluations}:
         cards = scorecards(public_site_data(repo)[0], period, today=dt.date.today())   # evidence as published
         for c in cards:
@@ -698,7 +698,7 @@ def test_evaluation_pages_show_scorecards_with_chart_and_evidence(bundled):
 def test_bodies_and_divisions(bundled):
     site, repo = bundled
     from policykit.supervision.bodies import bodies_figures
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     fig = bodies_figures(repo)
     html = read(site, "supervision/bodies/")
     text = text_of(html)

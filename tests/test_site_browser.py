@@ -46,7 +46,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def repo():
-    from policykit.repository import open_repository
+    from policykit.lists.repository import open_repository
     return open_repository(ROOT)
 
 
@@ -182,7 +182,7 @@ def test_dispatcher_lookup_answers(page, server, repo):
 
 def test_scorecard_and_supervision_ledger_pages(page, server, repo):
     from policykit.supervision.evaluation import scorecards
-    from policykit.supervision.records import views
+    from policykit.lists.records import views
     import datetime as dt
     v = views(repo)
     period = sorted({e.period for e in v.evaluations})[0]

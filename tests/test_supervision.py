@@ -11,13 +11,13 @@ import pytest
 import yaml
 
 import policykit
-from policykit.check import run_check
+from policykit.checking.check import run_check
 from policykit.cli import main
-from policykit.facts import build_facts
-from policykit.rules import load_rules
-from policykit.ruletest import coverage, run_examples
+from policykit.checking.facts import build_facts
+from policykit.checking.rules import load_rules
+from policykit.checking.ruletest import coverage, run_examples
 from policykit.supervision.bodies import bodies_cut_between, bodies_figures, format_figures
-from policykit.supervision.records import period_bounds, views
+from policykit.lists.records import period_bounds, views
 from policykit.supervision.report import boundary_for_matter, format_markdown, format_text, problems_report
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -123,7 +123,7 @@ def test_overdue_is_computed_from_the_due_date_and_today(city):
 
 
 def test_supervision_fact_kinds_document_every_field_they_emit():
-    from policykit.supervision.facts import SUPERVISION_FACT_KINDS
+    from policykit.checking.supervision_facts import SUPERVISION_FACT_KINDS
     repo = policykit.open_repository(ROOT)
     seen = {}
     for f in build_facts(repo, today=dt.date(2026, 1, 1)):

@@ -2,7 +2,7 @@
 import datetime as dt
 import json
 
-from policykit.check import run_check
+from policykit.checking.check import run_check
 from policykit.cli import main
 
 NO_CASES = """department: sthjj

@@ -1,14 +1,21 @@
 """policykit: a city's responsibility lists (权责清单、职责任务清单、职责边界清单) as versioned, checked YAML."""
-__version__ = "0.1.0"
+from ._version import __version__  # noqa: E402,F401
 
 from .problems import Problem  # noqa: E402
 from .errors import PolicykitError, UsageError, InputError, InternalError  # noqa: E402
 
 
-def open_repository(path=".", at=None):
-    """Open the lists under ``path`` as a read-only, typed repository (see repository.py)."""
-    from .repository import open_repository as _open
-    return _open(path, at=at)
+def open_repository(path=".", at=None, *, source=None, cache: bool = True):
+    """Open the lists under ``path`` as a read-only, typed repository (``policykit.lists.repository``).
+
+    ``at``: a revision or a date (the last commit on or before it). ``cache``: read the files
+    through the speed wing's parse cache and parallel loader (``policykit.speed.cache``), which gives
+    the same documents and problems as reading every file (``cache=False``) in a fraction of the time."""
+    from .lists.repository import open_repository as _open
+    documents = None
+    if cache:
+        from .speed.cache import load_documents as documents
+    return _open(path, at=at, source=source, documents=documents)
 
 
 __all__ = ["Problem", "PolicykitError", "UsageError", "InputError", "InternalError", "open_repository"]

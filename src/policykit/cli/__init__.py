@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except PolicykitError as exc:
-        from ..reporters import printable  # a message can quote a file name or text from a pull request
+        from ..checking.reporters import printable  # a message can quote a file name or text from a pull request
         kind = {2: "错误", 3: "内部错误 (internal error)"}.get(exc.exit_code, "错误")
         sys.stderr.write(f"policykit: {kind}: {printable(exc.message)}\n")
         for line in exc.details:

@@ -23,7 +23,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .. import adjustments as A
+    from ..history import adjustments as A
     from ..errors import InputError
     if args.template:
         sys.stdout.write(A.template())
@@ -49,7 +49,7 @@ def run(args) -> int:
             return 1
         sys.stdout.write(record.trailers())
         return 0
-    from .. import diff as D
+    from ..history import diff as D
     d = A.staged_changes(args.root)
     sys.stdout.write(D.as_text(d))
     if d.changes:

@@ -22,7 +22,7 @@ def register(sub) -> None:
 
 def _generate(args) -> int:
     import time
-    from ..generate import generate
+    from ..bench.generate import generate
     t0 = time.perf_counter()
     stats = generate(args.out, scale=args.scale, seed=args.seed, force=args.force)
     took = time.perf_counter() - t0

@@ -17,7 +17,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..adjustments import changelog, render_changelog
+    from ..history.adjustments import changelog, render_changelog
     out = render_changelog(changelog(args.root, args.since, args.until), args.format)
     if args.output:
         from pathlib import Path

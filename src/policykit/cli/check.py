@@ -25,9 +25,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..check import run_check
+    from ..checking.check import run_check
     from ..progress import Progress
-    from ..reporters import render
+    from ..checking.reporters import render
     progress = Progress("规则", enabled=not args.quiet)
     legal_date = None
     if args.legal_date:
@@ -43,8 +43,8 @@ def run(args) -> int:
         sys.stderr.write("清单、规则与模式均未改变，沿用上次检查结果 (nothing changed since the last check: result reused)\n")
     problems = result.problems
     if args.since:
-        from ..adjustments import check_since
-        from ..check import review_since
+        from ..history.adjustments import check_since
+        from ..history.diff import review_since
         problems = sorted(problems + check_since(result.root, args.since, head=args.at or "HEAD")
                           + review_since(result.root, args.since, args.at))
     summary = {**result.summary}

@@ -22,19 +22,19 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from .. import diff as D
+    from ..history import diff as D
     from ..errors import UsageError
     if args.staged:
         if args.base or args.head:
             raise UsageError("--staged 不能与 BASE/HEAD 同时使用")
-        from ..adjustments import staged_changes
+        from ..history.adjustments import staged_changes
         result = staged_changes(args.root)
         result.verdict = D.staged_verdict(args.root)
     else:
         result = D.diff(args.root, args.base, args.head)
     records = None
     if result.base_revision and args.format != "text":
-        from ..adjustments import records_between
+        from ..history.adjustments import records_between
         records = records_between(args.root, result.base_revision, result.head_revision or "HEAD")
     out = D.render(result, args.format, records)
     if args.output:

@@ -41,7 +41,7 @@ def run(args) -> int:
     cards = scorecards(repo, args.period, departments=args.department, system=args.system)
     out = render(cards, args.format)
     if args.output:
-        from ..writing import write_files_atomically
+        from ..io.writing import write_files_atomically
         write_files_atomically({args.output: out})
         sys.stderr.write(f"已写入 {args.output}（{len(cards)} 个部门）\n")
     else:

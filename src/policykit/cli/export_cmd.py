@@ -21,8 +21,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from pathlib import Path
-    from ..exporters import export_powers
-    from ..writing import recover
+    from ..io.exporters import export_powers
+    from ..io.writing import recover
     from .import_cmd import git_dirty_checker
     out = Path(args.out)
     recover(out if out.is_dir() else out.parent)

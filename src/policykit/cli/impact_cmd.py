@@ -20,9 +20,8 @@ def run(args) -> int:
     import datetime as dt
     from .. import open_repository
     from ..errors import UsageError
-    from ..impact import as_json, impact_of_law, impact_since, render_markdown, \
-        render_since_markdown, write_xlsx
-    from ..laws import parse_ranges
+    from policykit.history.impact import (as_json, impact_of_law, impact_since, render_markdown, render_since_markdown, write_xlsx)
+    from ..lists.laws import parse_ranges
     repo = open_repository(args.root)
     if args.since:
         try:
@@ -47,7 +46,7 @@ def run(args) -> int:
             return 0
         out = as_json(report) if args.format == "json" else render_markdown(report)
     if args.output:
-        from ..writing import write_files_atomically
+        from ..io.writing import write_files_atomically
         write_files_atomically({args.output: out})
     else:
         sys.stdout.write(out)

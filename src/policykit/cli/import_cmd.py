@@ -49,8 +49,8 @@ def _positive(text: str) -> int:
 def git_dirty_checker(out_dir: Path, *, untracked: bool = True):
     """``is_dirty(path)`` for files under ``out_dir`` when it is inside a git work tree: the file
     differs from HEAD (modified or staged; untracked too when ``untracked``). None outside git."""
-    from .. import history
-    from ..writing import _existing_ancestor, git_dir_of
+    from ..lists import gitdoor as history
+    from ..io.writing import _existing_ancestor, git_dir_of
     out_dir = _existing_ancestor(Path(out_dir).absolute())
     if git_dir_of(out_dir) is None:
         return None
@@ -78,8 +78,8 @@ def git_dirty_checker(out_dir: Path, *, untracked: bool = True):
 
 def run(args) -> int:
     from ..errors import UsageError
-    from ..importers import ImportLimits, import_files, load_config, load_mapping
-    from ..importers.report import format_json, format_text
+    from ..io.importers import ImportLimits, import_files, load_config, load_mapping
+    from ..io.importers.report import format_json, format_text
     from ..problems import at_least
 
     if args.department is not None:
@@ -103,7 +103,7 @@ def run(args) -> int:
                                    max_cell_chars=args.max_cell_chars)
     is_dirty = None
     if not args.dry_run:
-        from ..writing import recover
+        from ..io.writing import recover
         recover(out_dir, *(out_dir / d for d in ("powers", "organizations")))
         if not args.force:
             is_dirty = git_dirty_checker(out_dir)

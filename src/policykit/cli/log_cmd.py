@@ -19,6 +19,6 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..adjustments import item_log, render_log
+    from ..history.adjustments import item_log, render_log
     sys.stdout.write(render_log(item_log(args.root, args.item, at=args.at), args.format))
     return 0

@@ -68,7 +68,7 @@ def run_import(args) -> int:
 def run_report(args) -> int:
     from .. import open_repository
     from ..errors import UsageError
-    from ..supervision.records import period_bounds
+    from ..lists.records import period_bounds
     from ..supervision.report import FORMATS, problems_report
     if args.within:
         try:
@@ -78,7 +78,7 @@ def run_report(args) -> int:
     repo = open_repository(args.root)
     out = FORMATS[args.format](problems_report(repo, args.period, period=args.within))
     if args.output:
-        from ..writing import write_files_atomically
+        from ..io.writing import write_files_atomically
         write_files_atomically({args.output: out})
     else:
         sys.stdout.write(out)

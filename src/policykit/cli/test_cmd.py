@@ -16,17 +16,17 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from pathlib import Path
-    from ..check import rules_dir_for
-    from ..config import load_config
-    from ..rules import load_rules
-    from ..ruletest import coverage, run_examples
+    from ..checking.check import rules_dir_for
+    from ..lists.config import load_config
+    from ..checking.rules import load_rules
+    from ..checking.ruletest import coverage, run_examples
     root = Path(args.root).resolve()
     config, _ = load_config(root)
     rdir = Path(args.rules).resolve() if args.rules else rules_dir_for(root, config.rules_dir)
     rules, problems = load_rules(rdir, rdir.parent)
     for p in problems:
         sys.stdout.write(f"{p.location()}: [{p.rule}] {p.message}\n")
-    from ..check import require_rules
+    from ..checking.check import require_rules
     require_rules(rules, problems, rdir, root)   # zero rules passing their examples proves nothing
     if args.select:
         rules = [r for r in rules if args.select in r.id]

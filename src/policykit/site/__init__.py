@@ -3,7 +3,11 @@
 ``PolicykitPlugin`` is the mkdocs plugin (entry point ``policykit``); ``build_site`` (and
 ``build_site_atomically``, which swaps a finished build in) and ``serve_site`` drive mkdocs from
 Python for ``policykit docs build`` / ``policykit docs serve``.
-See docs/site.md.
+Pages are built from escaping types (``markup``) so list text is text; the configuration mkdocs runs is
+generated from an allow-list (``siteconfig``); personal data is removed at one choke point
+(``publishing``). See docs/site.md and docs/security.md.
+
+The top of the feature layer: may import every package but ``cli``.
 """
 from __future__ import annotations
 

@@ -83,7 +83,7 @@ def prepare(root, config_file=None, *, tmp: Path, trust_config: bool = False, st
     if trust_config and present:
         (stream or sys.stderr).write(TRUSTED_NOTE)
         return SiteSetup(root, cfg_path, None, trusted=True)
-    from ..config import load_config as load_repo_config
+    from ..lists.config import load_config as load_repo_config
     repo_config, _ = load_repo_config(root)
     if present:
         config = site_config(root, cfg_path, lists_dir=repo_config.lists_dir)
@@ -172,7 +172,7 @@ def build_site_atomically(root=".", *, site_dir=None, strict: bool = False, conf
     the published site is always wholly old or wholly new, even if the build is killed midway
     (a killed run's staging is cleaned up by the next one, ``writing.recover``)."""
     import shutil
-    from ..writing import recover, replace_directory, staging_directory
+    from ..io.writing import recover, replace_directory, staging_directory
     with _session(root, config_file, stream, verbose, plugin_options, trust_config) as setup:
         if site_dir is not None:
             final = Path(site_dir).resolve()

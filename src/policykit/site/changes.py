@@ -1,6 +1,6 @@
-"""What the site needs from version history, read through ``policykit.history`` when it exists.
+"""What the site needs from version history, read through ``policykit.lists.gitdoor`` when it exists.
 
-git is reached through one door, ``policykit/history.py``. This module only adapts what that module
+git is reached through one door, ``policykit/lists/gitdoor.py``. This module only adapts what that module
 returns to three plain things the pages show:
 
 - ``as_of``: the commit the lists were built from (hash, date, subject, uncommitted changes);
@@ -18,6 +18,10 @@ import datetime as _dt
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..history import adjustments as A
+from ..history import diff as D
+from ..lists import gitdoor as H  # noqa: N812
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -66,7 +70,7 @@ class Change:
     kind: str              # 新增 / 取消 / 调整 / 划转 / 撤销 / 整改状态变更 … (as history reports it)
     summary: str = ""
     department: str | None = None
-    object: str = ""       # power, boundary, … body, finding, problem (policykit.diff.OBJECTS)
+    object: str = ""       # power, boundary, … body, finding, problem (policykit.history.diff.OBJECTS)
     label: str = ""        # the object in Chinese: 权力事项, 议事协调机构, 督导问题 …
     name: str = ""         # the item's or record's name
     group: str = ""        # 权责清单 … 议事协调机构, 督导评估工作台账 (the diff's 调整类别)
@@ -98,7 +102,7 @@ class History:
     reason: str = ""                       # why not, in Chinese, when unavailable
     as_of: AsOf | None = None
     adjustments: list = field(default_factory=list)
-    source: str = ""                       # "history" (policykit.history) or "git" (minimal fallback)
+    source: str = ""                       # "history" (policykit.lists.gitdoor) or "git" (minimal fallback)
 
     def item_history(self) -> dict:
         out: dict[str, list] = {}
@@ -126,28 +130,13 @@ def _record_field(trailers: dict, name: str) -> str:
 
 
 def read_history(root: Path, lists_dir: str = "lists", *, limit: int | None = None) -> History:
-    """Everything the site shows from git; never raises for a missing git or module."""
-    root = Path(root)
+    """Everything the site shows from git (through ``lists.gitdoor``, the one door to git); never
+    raises: a foreign or broken repository gives a history with the reason it is empty."""
     try:
-        from .. import history as H  # noqa: N812  (written by another part of policykit)
-    except ImportError:
-        H = None
-    hist = History()
-    if H is not None:
-        try:
-            hist = _from_history_module(H, root, lists_dir, limit)
-        except Exception as exc:  # a broken or foreign repository must not stop the site
-            log.info("policykit: 读取版本历史失败，改用最小读取 (history module failed: %s)", exc)
-            hist = History()
-    if hist.as_of is None:
-        fallback = _minimal_git(root, lists_dir, limit, with_log=not hist.available)
-        if fallback.as_of is not None:
-            hist.as_of = fallback.as_of
-        if not hist.available and fallback.available:
-            hist = fallback
-        elif not hist.available:
-            hist.reason = hist.reason or fallback.reason
-    return hist
+        return _from_history_module(H, Path(root), lists_dir, limit)
+    except Exception as exc:  # noqa: BLE001 — a broken or foreign repository must not stop the site
+        log.info("policykit: 读取版本历史失败 (history could not be read: %s)", exc)
+        return History(reason="本次生成未能读取版本历史")
 
 
 def _iso(text):
@@ -158,7 +147,7 @@ def _iso(text):
 
 
 def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
-    """Through policykit.history (git) and policykit.adjustments / policykit.diff (records, item changes)."""
+    """Through policykit.lists.gitdoor (git) and policykit.history.adjustments / policykit.history.diff (records, item changes)."""
     if not H.is_repository(root):
         return History(reason="该目录不是 git 仓库，没有版本历史")
     if not H.has_commits(root):
@@ -172,32 +161,26 @@ def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
     except Exception:  # noqa: BLE001 — only the "uncommitted changes" note depends on it
         dirty = False
     hist = History(source="history", as_of=AsOf(head.sha, _iso(head.committed), head.subject, dirty))
-    try:
-        from .. import adjustments as A
-        from .. import diff as D
-    except ImportError:
-        A = D = None
     commits = H.commits(root, "HEAD", paths=[lists_dir])
     if limit:
         commits = commits[:limit]
     adjustments = []
     for commit in commits:
         changes, files = [], []
-        records = A.parse_records(commit.message) if A is not None else []
-        if D is not None:
-            d = D.commit_changes(root, commit, lists_dir=lists_dir)
-            for c in d.changes:
-                summary = D.describe(d, c) if hasattr(D, "describe") else ""
-                kind = "、".join(c.types) if getattr(c, "types", None) else "调整"
-                about = {"object": c.object, "label": D.OBJECTS[c.object][0], "name": c.name or "",
-                         "group": c.adjustment}
-                changes.append(Change(c.key, kind, summary, c.department, **about))
-                if c.previous_key and c.previous_key != c.key:
-                    changes.append(Change(c.previous_key, kind, summary, c.department_before or c.department, **about))
-                if c.file:
-                    files.append(c.file)
-            if not d.changes:   # e.g. a merge without changes of its own, or a file the diff does not read
-                continue
+        records = A.parse_records(commit.message)
+        d = D.commit_changes(root, commit, lists_dir=lists_dir)
+        for c in d.changes:
+            summary = D.describe(d, c)
+            kind = "、".join(c.types) if getattr(c, "types", None) else "调整"
+            about = {"object": c.object, "label": D.OBJECTS[c.object][0], "name": c.name or "",
+                     "group": c.adjustment}
+            changes.append(Change(c.key, kind, summary, c.department, **about))
+            if c.previous_key and c.previous_key != c.key:
+                changes.append(Change(c.previous_key, kind, summary, c.department_before or c.department, **about))
+            if c.file:
+                files.append(c.file)
+        if not d.changes:   # e.g. a merge without changes of its own, or a file the diff does not read
+            continue
         record = next((r for r in records if r.valid), records[0] if records else None)
         trailers = dict(commit.trailers)
         adjustments.append(Adjustment(
@@ -210,63 +193,3 @@ def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
     hist.adjustments = adjustments
     hist.available = True
     return hist
-
-
-def _parse_trailers(message: str) -> dict:
-    """``Key: value`` lines of the last paragraph of a commit message (git trailers), either colon."""
-    paragraphs = [p for p in message.strip().split("\n\n") if p.strip()]
-    if len(paragraphs) < 2:
-        return {}
-    out = {}
-    for line in paragraphs[-1].splitlines():
-        for sep in (":", "："):
-            if sep in line:
-                k, _, v = line.partition(sep)
-                if k.strip() and v.strip() and len(k.strip()) <= 30:
-                    out[k.strip()] = v.strip()
-                break
-    return out
-
-
-def _minimal_git(root: Path, lists_dir: str, limit, with_log: bool) -> History:
-    """HEAD and, when asked, the commits that touched the lists (files only, no item-level diff)."""
-    try:
-        import git
-    except ImportError:
-        return History(reason="本次生成未能读取版本历史")
-    try:
-        repo = git.Repo(root, search_parent_directories=True)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        return History(reason="该目录不是 git 仓库，没有版本历史")
-    try:
-        try:
-            head = repo.head.commit
-        except ValueError:
-            return History(reason="版本库中还没有提交的版本")
-        top = Path(repo.working_tree_dir).resolve()
-        prefix = root.resolve().relative_to(top).as_posix() if root.resolve() != top else ""
-        lists_path = f"{prefix}/{lists_dir}".strip("/")
-        try:
-            dirty = repo.is_dirty(untracked_files=True, path=lists_path)
-        except Exception:
-            dirty = False
-        hist = History(source="git", as_of=AsOf(head.hexsha, head.committed_datetime,
-                                                  head.message.strip().splitlines()[0] if head.message.strip() else "",
-                                                  dirty))
-        if not with_log:
-            hist.reason = "本次生成未能读取调整记录"
-            return hist
-        adjustments = []
-        for c in repo.iter_commits(head, paths=lists_path, max_count=limit):
-            trailers = _parse_trailers(c.message)
-            record = {name: _record_field(trailers, name) for name in _FIELD_KEYS}
-            files = sorted(p[len(prefix) + 1:] if prefix else p for p in c.stats.files
-                           if str(p).startswith(lists_path + "/"))
-            adjustments.append(Adjustment(
-                commit=c.hexsha, date=c.committed_datetime, author=c.author.name or "",
-                subject=c.message.strip().splitlines()[0] if c.message.strip() else "", files=files, **record))
-        hist.adjustments = adjustments
-        hist.available = True
-        return hist
-    finally:
-        repo.close()

@@ -21,7 +21,7 @@ def _text_width(text: str) -> float:
 def bar_chart(rows, *, title: str, unit: str = "项", max_rows: int | None = None, label_width: int | None = None,
               width: int = 640, links: dict | None = None) -> str:
     """Horizontal bars: ``rows`` is ``[(label, value)]`` (drawn in the given order)."""
-    from .pages import Html
+    from .markup import Html
     rows = [(str(k), _number(v)) for k, v in rows]
     if max_rows is not None:
         rows = rows[:max_rows]
@@ -60,7 +60,7 @@ def _fmt(v) -> str:
 def stacked_bar_chart(rows, series, *, title: str, unit: str = "件", width: int = 640, links: dict | None = None) -> str:
     """Horizontal stacked bars: ``rows`` is ``[(label, [v1, v2, …])]``, ``series`` the names of the parts
     (a legend is drawn); the total is printed beside each bar."""
-    from .pages import Html
+    from .markup import Html
     rows = [(str(k), [int(x) for x in vs]) for k, vs in rows]
     if not rows:
         return Html('<p class="pk-empty">{}：暂无数据</p>').format(title)
@@ -100,7 +100,7 @@ def stacked_bar_chart(rows, series, *, title: str, unit: str = "件", width: int
 def _row_label(label: str, y: float, lw: int, bar_h: int, links):
     """A bar's label at the left edge, shortened to fit, linked when ``links`` names a page for it
     (the caller's code-built URL: ``pages.Url``)."""
-    from .pages import Html, Url
+    from .markup import Html, Url
     shown = label if _text_width(label) <= lw - 8 else _truncate(label, lw - 8)
     text = Html('<text x="{}" y="{}" text-anchor="end" class="pk-chart-label">{}</text>').format(lw - 6, y + bar_h - 5, shown)
     href = (links or {}).get(label)
@@ -120,7 +120,7 @@ def donut_chart(rows, *, title: str, unit: str = "项", size: int = 220) -> str:
     """A ring of shares with a legend; ``rows`` is ``[(label, value)]``."""
     import math
 
-    from .pages import Html
+    from .markup import Html
     rows = [(str(k), int(v)) for k, v in rows if int(v) > 0]
     total = sum(v for _, v in rows)
     if not total:

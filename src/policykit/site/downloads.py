@@ -1,8 +1,8 @@
 """Each department's power list as xlsx and CSV, in the customary published column layout.
 
-The files are written by ``policykit.exporters`` (序号 事项编码 事项名称 … 救济渠道 备注, the same files
+The files are written by ``policykit.io.exporters`` (序号 事项编码 事项名称 … 救济渠道 备注, the same files
 ``policykit export`` writes and ``policykit import`` reads back), so that every cell is text and
-never a formula (``policykit.cells``), whoever wrote the list.
+never a formula (``policykit.io.cells``), whoever wrote the list.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ _MAPPING = None
 def _mapping():
     global _MAPPING
     if _MAPPING is None:
-        from ..importers.mapping import load_mapping
+        from ..io.importers.mapping import load_mapping
         _MAPPING = load_mapping()
     return _MAPPING
 
@@ -28,7 +28,7 @@ def _render(job):
     name = str((org or {}).get("name") or dept_id)
     sheet = str((org or {}).get("short_name") or name)
     title = f"{name}权责清单"
-    from .. import exporters as E
+    from ..io import exporters as E
     out = {}
     header, rows = E.department_table(doc, org, _mapping())
     if "xlsx" in formats:

@@ -1,7 +1,7 @@
 """Whether each legal basis of the lists is in force on the site's legal date.
 
-The status is read from the checker's own ``law_basis`` facts (``policykit.facts``), which resolve
-every citation through the law registry (``policykit.laws``): the site says exactly what
+The status is read from the checker's own ``law_basis`` facts (``policykit.checking.facts``), which resolve
+every citation through the law registry (``policykit.lists.laws``): the site says exactly what
 ``policykit check --legal-date`` says, and nothing here resolves a title a second way.
 
 Statuses, in the order the site lists them: 现行有效, 条款超出 (the cited article is beyond the
@@ -73,7 +73,7 @@ class LawStatus:
     """The status of every basis of the power items and boundary matters, keyed by where it is written."""
 
     def __init__(self, repo, when: _dt.date):
-        from ..facts import law_facts   # the checker's own law_basis facts
+        from ..checking.facts import law_facts   # the checker's own law_basis facts
         self.when = when
         self._by_source: dict = {}
         self.counts: dict = {"power": Counter(), "boundary": Counter()}

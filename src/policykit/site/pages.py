@@ -39,145 +39,18 @@ import datetime as _dt
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from markupsafe import Markup
 
-try:  # markupsafe's C escaping of a str (& < > " ' as entities), without building a Markup object
-    from markupsafe._speedups import _escape_inner
-except ImportError:  # pragma: no cover — markupsafe without its compiled speedups
-    from markupsafe._native import _escape_inner
 
+from .markup import Generated, Html, HtmlPage, Md, Url, _date, _html_text, _md_page, _new, _title_text, h, md
 from . import charts
 from . import urls as U
 
 SEVERITY_LABEL = {"error": "错误", "warning": "警告", "info": "提示", "off": "关闭"}
 ROLE_ORDER = {"牵头": 0, "配合": 1}
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]#|])")
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
-_URL_ALPHABET = re.compile(r"[A-Za-z0-9_\-./#%~]*\Z")
-
-
-class Html(Markup):
-    """HTML made by this code; every other value joined in is escaped (see the module's docstring)."""
-    __slots__ = ()
-
-    def __new__(cls, base="", *args):
-        # the site builds millions of these: a plain str needs none of Markup's checks
-        return _new(cls, base) if type(base) is str else super().__new__(cls, base, *args)
-
-    @classmethod
-    def escape(cls, s) -> "Html":
-        return s if isinstance(s, Html) else _new(cls, _html_text(s))
-
-    # markupsafe runs format and join through Python-level escaping per value (4x slower on the 11,000
-    # item pages): the same escaping, done here on the values, then str's own format and join
-    def format(self, *args, **kwargs) -> "Html":
-        return _new(Html, str.format(self, *[a if type(a) in _NUMBERS else _html_text(a) for a in args],
-                                     **{k: v if type(v) in _NUMBERS else _html_text(v) for k, v in kwargs.items()}))
-
-    def join(self, values) -> "Html":
-        return _new(Html, str.join(self, [_html_text(v) for v in values]))
-
-
-class Md(Markup):
-    """Markdown made by this code; every other value joined in is literal text (see the module's docstring)."""
-    __slots__ = ()
-
-    def __new__(cls, base="", *args):
-        return _new(cls, base) if type(base) is str else super().__new__(cls, base, *args)
-
-    @classmethod
-    def escape(cls, s) -> "Md":
-        return s if isinstance(s, Md) else _new(cls, _md_text(s))
-
-    def format(self, *args, **kwargs) -> "Md":
-        return _new(Md, str.format(self, *[a if type(a) in _NUMBERS else _md_text(a) for a in args],
-                                   **{k: v if type(v) in _NUMBERS else _md_text(v) for k, v in kwargs.items()}))
-
-    def join(self, values) -> "Md":
-        return _new(Md, str.join(self, [_md_text(v) for v in values]))
-
-    @classmethod
-    def block(cls, html: Html) -> "Md":
-        """A block of HTML on a line of its own in a Markdown page (Markdown leaves such a block as it is)."""
-        return _new(cls, _html_text(html))
-
-
-class Url(Markup):
-    """A link target, anchor or class name built by the code (``urls.py``), from a strict alphabet."""
-    __slots__ = ()
-
-    def __new__(cls, value=""):
-        text = str(value)
-        if not _URL_ALPHABET.match(text):
-            raise ValueError(f"not a URL made by the site: {text!r}")
-        return _new(cls, text)
-
-
-_new = str.__new__
-_NUMBERS = (int, float)      # formatted as they are: their format specs apply, digits need no escaping
-
-
-def _html_text(s) -> str:
-    """``s`` as HTML text: escaped, newlines as character references; Html and Url as they are."""
-    if type(s) is not str:
-        if isinstance(s, (Html, Url)):
-            return s
-        if isinstance(s, Md):
-            raise TypeError("Markdown in HTML: build this piece as Html")
-        if s is None:
-            return ""
-        s = str(s)
-    text = _escape_inner(s)
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r", "&#13;").replace("\n", "&#10;")
-    return text
-
-
-def _md_text(s) -> str:
-    """``s`` as literal Markdown text; Md and Url as they are."""
-    if type(s) is not str:
-        if isinstance(s, (Md, Url)):
-            return s
-        if isinstance(s, Html):
-            raise TypeError("HTML in a Markdown line: Md.block() for a block of HTML, or build it as Md")
-        if s is None:
-            return ""
-        s = str(s)
-    text = _escape_inner(_MD_SPECIAL.sub(r"\\\1", s))
-    if "\n" in text or "\r" in text:
-        text = text.replace("\r", "").replace("\n", "<br>")
-    return text
-
-
-def h(text) -> Html:
-    """Text as HTML (``Html`` passes as it is)."""
-    return Html.escape(text)
-
-
-def md(text) -> Md:
-    """Text as inline Markdown: HTML-escaped, Markdown specials backslashed, one line (``Md`` passes as it is)."""
-    return Md.escape(text)
-
-
-def _md_page(lines) -> str:
-    """A Markdown page from its lines; a line that is not ``Md`` is written as text."""
-    return str(Md("\n").join(lines))
-
-
-def _title_text(text) -> str:
-    """A title on one line."""
-    return " ".join(str(text or "").split())
-
-
-def _date(value) -> str:
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value or "")
 
 
 # ---- public wording ---------------------------------------------------------------------------
@@ -281,29 +154,6 @@ def readable_message(template) -> str:
     return _PLACEHOLDER.sub(word, str(template or "")).replace("{{", "{").replace("}}", "}")
 
 
-# ---- pages ------------------------------------------------------------------------------------
-@dataclass
-class Generated:
-    src_uri: str
-    content: str | bytes
-    in_nav: bool = False
-    render: object = None         # () -> HtmlPage, for pages whose body is generated as HTML
-    kind: str = "page"            # "page" or "item-shell"
-
-
-@dataclass
-class HtmlPage:
-    title: str
-    body: Html                    # the page body without its <h1>
-    toc: list                     # mkdocs toc tokens: {level, id, name, children}
-    sections: list = field(default_factory=list)   # search: [(anchor or "", title, text)], escaped text
-    boost: float | None = None
-
-    @property
-    def html(self) -> Html:
-        return Html("<h1>{}</h1>\n{}").format(self.title, self.body)
-
-
 class HtmlDoc:
     """A page body built as HTML, with headings (ids, permalinks) collected into a table of contents
     and the text to index collected per section (so search never has to parse the big HTML).
@@ -379,7 +229,7 @@ class SitePages:
     def __init__(self, repo, *, rules=None, history=None, downloads=None, measure=None,
                  directory_urls: bool = True, item_pages: bool = True, landing: str | None = None,
                  progress=None, legal_date: _dt.date | None = None):
-        from ..publishing import public_site_data
+        from .publishing import public_site_data
         # the one place the publishing policy applies: pages, search index and downloads all read this copy
         repo, history = public_site_data(repo, history)
         self.repo = repo
@@ -436,7 +286,7 @@ class SitePages:
         self.matters_by_law = defaultdict(list)
         self.unresolved = defaultdict(list)         # title -> [item]
         try:
-            from ..laws import registry_of
+            from ..lists.laws import registry_of
             self.law_registry = registry_of(repo)
         except Exception:  # noqa: BLE001 — a missing or broken registry only hides the laws page details
             self.law_registry = None
@@ -1269,7 +1119,7 @@ class SitePages:
             by_article[m.group(0) if m else "其他"].append(r)
 
         def order(article):
-            from ..laws import chinese_number
+            from ..lists.laws import chinese_number
             m = re.match(r"第(.+)条", article)
             n = chinese_number(m.group(1)) if m else None
             return (n if n is not None else 10_000, article)

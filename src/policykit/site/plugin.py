@@ -80,7 +80,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
     # -- configuration ------------------------------------------------------------------------
     @event_priority(50)  # before Material's search may initialise jieba
     def on_config(self, config):
-        from ..repository import open_repository
+        from .. import open_repository
         t0 = time.perf_counter()
         self.timings = {}
         for name, value in OPTION_OVERRIDES.items():
@@ -164,8 +164,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
 
     # -- pages --------------------------------------------------------------------------------
     def on_files(self, files: Files, *, config) -> Files:
-        from ..check import rules_dir_for
-        from ..rules import load_rules
+        from ..checking.check import rules_dir_for
+        from ..checking.rules import load_rules
         from .assets import CSS, JS
         from .changes import History, read_history
         from .downloads import DownloadWriter, plan

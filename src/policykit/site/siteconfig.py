@@ -40,7 +40,7 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError, UsageError
-from ..loader import Document, Limits, json_path, load_bytes
+from ..lists.loader import Document, Limits, json_path, load_bytes
 from ..problems import Problem
 
 MAX_CONFIG_BYTES = 1024 * 1024

@@ -1,10 +1,10 @@
 """The supervision system's pages: 两个台账、问题征集与调处、履职评估、议事协调机构、市县事权划分.
 
 What is published: the records as the publishing policy lets the site show them
-(``policykit.publishing``: no 12345 order numbers, no names, phone numbers or addresses below street
+(``policykit.site.publishing``: no 12345 order numbers, no names, phone numbers or addresses below street
 level). ``SitePages`` hands this module the public copy of the repository; ``SupervisionPages`` asks
 for it again (``public_site_data`` returns a public copy unchanged), so these pages never see the raw
-records. Everything is read through ``policykit.supervision.records.views`` of that copy and the
+records. Everything is read through ``policykit.lists.records.views`` of that copy and the
 library's own reports: ``problems_report``, ``scorecards`` / ``render_svg`` and ``bodies_figures``.
 
 How it is written: every page is HTML built from ``markupsafe.Markup``. ``_html(template, *args)``
@@ -152,8 +152,8 @@ def supervision_views(repo):
     """The supervision views of ``repo`` as published, or None when it has no supervision records (or they
     do not load)."""
     try:
-        from ..publishing import public_site_data
-        from ..supervision.records import views
+        from .publishing import public_site_data
+        from ..lists.records import views
         v = views(public_site_data(repo)[0])
     except Exception:  # noqa: BLE001 — records that do not load are reported by `policykit check`
         return None
@@ -165,7 +165,7 @@ def supervision_views(repo):
 def supervision_nav(repo) -> list | None:
     """The navigation entry of the supervision pages (an mkdocs nav section), or None."""
     try:
-        from ..supervision.records import views
+        from ..lists.records import views
         v = views(repo)
     except Exception:  # noqa: BLE001 — records that do not load are reported by `policykit check`
         return None
@@ -197,7 +197,7 @@ class SupervisionPages:
     """The supervision pages of one site (``site`` is the SitePages: names, the legal date, URL style)."""
 
     def __init__(self, site):
-        from ..publishing import public_site_data
+        from .publishing import public_site_data
         self.site = site
         self.repo = public_site_data(site.repo)[0]
         self.today = site.legal_date
@@ -385,7 +385,7 @@ class SupervisionPages:
 
     # ---- generation -------------------------------------------------------------------------
     def generate(self):
-        from .pages import Generated
+        from .markup import Generated
         if not self:
             return
         pages = [(U.SUPERVISION, "监督管理", self.overview, True), (U.LEDGERS, "部门履职情况台账", self.ledgers_index, True)]
@@ -656,7 +656,7 @@ class SupervisionPages:
 
     def _privacy_note(self) -> str:
         """What the publishing policy hid, in one sentence for citizens."""
-        from ..publishing import ADDRESS_LEVELS, DETECTORS
+        from .publishing import ADDRESS_LEVELS, DETECTORS
         policy = getattr(self.repo, "publishing", None)
         if policy is None:
             return ""

@@ -1,16 +1,14 @@
-"""The supervision system around the lists: two ledgers, problem collection, dispute mediation,
-indicator-based evaluation, coordination bodies and the city–county division.
+"""The supervision system around the lists: problem collection, evaluation, coordination bodies.
 
-The records live under ``lists/`` (``performance``, ``supervision``, ``problems``, ``disputes``,
-``indicators``, ``evaluations``, ``bodies``, ``divisions``), are validated by their schemas, and reach
-this package raw through ``repo.records[kind]``. Modules:
+The records (``performance``, ``supervision``, ``problems``, ``disputes``, ``indicators``,
+``evaluations``, ``bodies``, ``divisions`` under ``lists/``) are part of the model: their typed views
+are ``policykit.lists.records`` and the facts the rules under ``rules/supervision/`` read are
+``policykit.checking.supervision_facts``. This package holds what is done with them:
 
-- ``records``    typed views of those records, with where each was written (for located messages)
-- ``facts``      the fact kinds the rules under ``rules/supervision/`` read
-- ``hotline``    import of a 12345 hotline work-order CSV export into problem records
+- ``hotline``    import of a 12345 hotline work-order export into problem records, every row accounted for
 - ``report``     ``problems report``: buck-passing trend and matters without a boundary item
 - ``evaluation`` indicator-system import (the real xls), scores and department scorecards
 - ``bodies``     figures on coordination bodies (count, cut, share), from data or two revisions
 
-Nothing here imports ``policykit.facts`` at module level (that module imports ours).
+May import ``checking``, ``io``, ``lists`` and the ground.
 """

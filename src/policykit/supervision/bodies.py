@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 
-from .records import views
+from ..lists.records import views
 
 
 def _share(part: int, whole: int) -> float:
@@ -73,7 +73,7 @@ def _cut_in_window(b, since, until) -> bool:
 
 def _body_row(repo, b, period) -> dict:
     """One body as listed in the figures (``records_in_period`` only when a period is asked for)."""
-    from .records import in_period
+    from ..lists.records import in_period
     return {
         "id": b.id, "name": b.name, "kind": b.type, "status": b.status, "host": b.host,
         "host_name": repo.department_name(b.host), "members": len(b.members),

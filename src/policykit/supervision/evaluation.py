@@ -27,8 +27,8 @@ from pathlib import Path
 
 from ..errors import InputError, UsageError
 from ..problems import Problem
-from ..writing import dump_yaml, write_files_atomically
-from .records import in_period, period_bounds, period_text, views
+from ..io.writing import dump_yaml, write_files_atomically
+from ..lists.records import in_period, period_bounds, period_text, views
 
 RULE = "INDICATOR-XLS"
 SHEET_IDS = {"党委单位": "dwdw", "政府部门": "zfbm", "直属事业单位": "zssydw"}
@@ -88,7 +88,7 @@ def _open_cells(path: Path):
     if raw_head != b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" and raw_head[:2] != b"PK":
         raise InputError(f"不是电子表格文件（.xls 或 .xlsx）：{path} (not a spreadsheet)")
     _need("xlrd" if raw_head[:2] != b"PK" else "openpyxl")
-    from ..importers.spreadsheet import read_workbook
+    from ..io.importers.spreadsheet import read_workbook
     book = read_workbook(path)
     for sh in book.sheets:
         if sh.formulas:       # a weight or a standard left blank would change the scores silently
@@ -415,7 +415,7 @@ def import_indicators(path, out, *, sheet: str | None = None, system_id: str | N
         target = out / f"{sid}.yaml" if to_dir else out
         old = {}
         if target.is_file():
-            from ..loader import load_file
+            from ..lists.loader import load_file
             doc = load_file(target.resolve(), target.resolve().parent)
             if not isinstance(doc.data, dict):
                 first = doc.problems[0].message if doc.problems else "不是 YAML 映射"

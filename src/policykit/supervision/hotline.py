@@ -25,7 +25,7 @@ Budgets (:class:`HotlineLimits`): the file's size (default 64 MiB) and its numbe
 A cheap first pass counts the rows and settles the encoding, so a file over a limit is refused in
 a second or two with ``HOTLINE-LIMIT`` and nothing is written; the second pass streams the rows
 (only the current record's lines are kept in memory). A protective ``'`` that a CSV writer put
-before ``= + - @``, tab or CR (``policykit.cells``) is removed from a cell.
+before ``= + - @``, tab or CR (``policykit.io.cells``) is removed from a cell.
 
 Re-importing the same export gives the same bytes. Fields added by hand to an existing output file
 (``dispute``, ``remark``, a ``boundary`` the importer did not find …) are kept for the same problem
@@ -41,10 +41,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cells import from_csv_text
+from ..io.cells import from_csv_text
 from ..errors import InputError, UsageError
 from ..problems import Problem
-from ..writing import dump_yaml, write_files_atomically
+from ..io.writing import dump_yaml, write_files_atomically
 
 RULE = "HOTLINE-ROW"
 RULE_FILE = "HOTLINE-FILE"
@@ -452,7 +452,7 @@ def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_ru
     if out.is_dir():
         out = out / f"{batch or Path(csv_path).stem}.yaml"
     if out.is_file():
-        from ..loader import load_file
+        from ..lists.loader import load_file
         doc = load_file(out.resolve(), out.resolve().parent)
         if doc.data is None or not isinstance(doc.data, dict):
             first = doc.problems[0].message if doc.problems else "不是 YAML 映射"

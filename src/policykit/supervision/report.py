@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import Counter, defaultdict
 
-from .records import BUCK_PASSING_TAGS, period_of, views
+from ..lists.records import BUCK_PASSING_TAGS, period_of, views
 
 GRANULARITIES = ("month", "quarter", "year")
 TAG_ORDER = ("推诿", "多头", "无人管", "职责交叉", "反复派单", "超期办理")
@@ -20,7 +20,7 @@ _MIN_CONTAIN = 4
 
 
 def _norm(text: str) -> str:
-    from ..facts import normalise_name  # lazy: policykit.facts imports this package
+    from ..checking.facts import normalise_name  # lazy: policykit.checking.facts imports this package
     return normalise_name(text)
 
 
@@ -58,7 +58,7 @@ def problems_report(repo, granularity: str = "month", *, period: str | None = No
     """Plain data of the report (what ``-f json`` prints). ``period`` limits it, e.g. ``2025``."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"period 应为 {'/'.join(GRANULARITIES)}：{granularity}")
-    from .records import in_period
+    from ..lists.records import in_period
     v = views(repo)
     problems = [p for p in v.problems if p.date is not None and (period is None or in_period(p.date, period))]
     problems.sort(key=lambda p: (p.date, p.id))

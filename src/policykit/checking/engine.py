@@ -1,0 +1,829 @@
+"""The one door to durable-rules. Nothing else in policykit imports it.
+
+The engine has measured defects (docs/engine.md); this adapter makes each one unreachable:
+
+* timer threads deliver results late or never → a Host whose ``_run`` starts no threads; results
+  are collected by draining ``start_action``/``complete_and_start_action`` after every chunk.
+* an unmatched fact raises MessageNotHandled, or crashes a batch → every ruleset gets a *sink*:
+  for one rule, the exact complement of the rule's own alpha tests, so every fact is handled by
+  exactly one of them; for a group of single-fact rules, every fact of the kind. A "not handled"
+  code is then an internal error, never ignored.
+* two ids that collide under 32-bit FNV-1a silently drop a fact → engine ids are assigned here
+  from one list in which each id was checked against the hashes of all ids before it, so the
+  ids of any ruleset (a prefix of that list) are collision-free.
+* ``none`` mis-retracts when the blocking fact arrives late, and deletes other rules' matches →
+  a rule with ``absent`` or with more than one pattern has a ruleset to itself; negated
+  (reference) kinds are asserted before the facts that refer to them.
+* an *event* is consumed by the first rule that matches it, so rules sharing a ruleset would steal
+  from each other → only single-fact rules share a ruleset (one per fact kind), asserted as
+  *facts*, which every matching rule sees; each rule keeps its own name (``r0``, ``r1``, …), and
+  the sink accepts every fact of the kind (it consumes nothing in facts mode).
+* stored facts make assertion slower than linear (and cost about 6 KB each) → where each match
+  is one fact of the last kind asserted (single-fact groups; one matched pattern plus ``absent``
+  over kinds asserted before), its facts are retracted once their chunk is drained; a retraction
+  that yields any result is an internal error.
+* heap overflow when the last cross-fact test of an ``$and`` fails → single-fact tests come
+  first and every cross-fact ``$and`` ends with an always-true *cross-fact* test (``seq`` differs).
+  An always-true single-fact test at the end (``$ex``) crashed here at 1,709 facts.
+* joining on ``id`` reads freed memory → the compiler (rules.py) forbids it; keys are our own field.
+* >251 properties, strings ≥64 KB → facts are projected to the fields a rule reads; long strings
+  are replaced by a digest (equality is kept). Facts of a kind tested only by ``absent`` are
+  asserted once per distinct projection (they are interchangeable there; fewer facts stored).
+* rulesets corrupt each other inside one process (a second and third ruleset in one process
+  segfaulted here), and join memory is never freed (no unregister) → every ruleset runs in its
+  own forked child that exits afterwards; a crash there is reported as an internal error. The
+  child never runs the garbage collector (a collection would touch, and so copy, every object
+  inherited from the parent), the engine is imported once before forking, and a rule with a
+  pattern that no fact can bind is not run at all (it cannot match).
+* rules are input (a pull request can add one), and a join can grow without bound → the rule phase
+  has a budget (``limits`` in policykit.yaml): a deadline for all of it, enforced by the parent,
+  which kills the rule processes still running; an address-space limit (RLIMIT_AS) on each rule
+  process above what it inherits; and a ceiling on one rule's matches. Going over any of them is a
+  ``LimitExceeded`` naming the rules (exit 2), never an internal error with an empty reason.
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import itertools
+import json
+import os
+import time
+from dataclasses import dataclass
+
+from ..errors import InternalError, LimitExceeded
+from ..lists.loader import Limits
+from .rules import Condition, Pattern, Rule
+
+CHUNK = 1000
+LONG_STRING = 4096          # bytes; the engine mis-compares strings of 64 KB or more
+SINK = "zz_sink"
+_counter = itertools.count(1)
+
+
+# ---- the rule phase's budget -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Budget:
+    """What the rules of one check may spend: ``deadline`` (``time.monotonic``) for the whole
+    phase, ``memory_mib`` of growth per rule process, ``max_matches`` per rule."""
+
+    seconds: float
+    deadline: float
+    memory_mib: int
+    max_matches: int
+
+    @classmethod
+    def of(cls, limits: Limits) -> "Budget":
+        return cls(limits.max_rule_seconds, time.monotonic() + limits.max_rule_seconds,
+                   limits.max_rule_memory_mib, limits.max_rule_matches)
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+_BUDGET: list = [None]
+
+
+class rule_budget:
+    """``with rule_budget(limits):`` every rule evaluated inside (however many ``evaluate`` calls
+    a check makes) shares one deadline; outside such a block each call has the default budget."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+
+    def __enter__(self):
+        self.saved = _BUDGET[0]
+        _BUDGET[0] = Budget.of(self.limits)
+        return _BUDGET[0]
+
+    def __exit__(self, *exc):
+        _BUDGET[0] = self.saved
+
+
+def current_budget() -> Budget:
+    return _BUDGET[0] or Budget.of(Limits())
+
+
+def _over(tag: str, rules, text: str, hint: str) -> LimitExceeded:
+    """``rules/x.yaml:3:1: [TAG] 规则 X-ID <text>`` (several rules: each named with its file and line)."""
+    rules = list(rules)
+    if len(rules) == 1 and getattr(rules[0], "file", None):
+        r = rules[0]
+        return LimitExceeded(f"{r.file}:{r.line}:1: [{tag}] 规则 {r.id} {text}", hint=hint)
+    names = "、".join(f"{r.id}（{r.file}:{r.line}）" if getattr(r, "file", None) else r.id for r in rules)
+    return LimitExceeded(f"[{tag}] 规则 {names} {text}", hint=hint)
+
+
+_HINT = ("多为连接过松的多事实规则（没有 eq_field 相等连接，或所连字段在大量事实中取同一个值）："
+         "匹配随事实数成倍增长；请收紧连接条件")
+
+
+def over_time(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-TIME", rules, f"运行超过时间上限 {budget.seconds:g} 秒（limits.max_rule_seconds），"
+                 f"已停止 (rules ran longer than allowed)", _HINT + "；确需更多时间时调高上限")
+
+
+def over_memory(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-MEMORY", rules, f"超过内存上限 {budget.memory_mib} MiB（limits.max_rule_memory_mib），"
+                 f"已停止 (a rule used more memory than allowed)", _HINT)
+
+
+def over_matches(rules, budget: Budget) -> LimitExceeded:
+    return _over("LIMIT-RULE-MATCHES", rules, f"的匹配超过上限 {budget.max_matches}（limits.max_rule_matches），"
+                 f"已停止 (a rule matched more often than allowed)", _HINT)
+
+
+
+def fnv1a_32(text: str) -> int:
+    h = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        h ^= byte
+        h = (h * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _cond_json(c: Condition) -> dict:
+    if c.op == "exists":
+        return {("$ex" if c.value else "$nex"): {c.field: 1}}
+    right = {c.ref[0]: c.ref[1]} if c.ref else c.value
+    if c.op == "eq":
+        return {c.field: right}
+    op = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}[c.op]
+    return {op: {c.field: right}}
+
+
+def _negate_literal(c: Condition) -> dict:
+    """The exact complement of a single-fact condition (a missing field fails every comparison)."""
+    missing = {"$nex": {c.field: 1}}
+    if c.op == "exists":
+        return {("$nex" if c.value else "$ex"): {c.field: 1}}
+    inverse = {"eq": "ne", "ne": "eq", "lt": "gte", "lte": "gt", "gt": "lte", "gte": "lt"}[c.op]
+    return {"$or": [_cond_json(Condition(c.field, inverse, c.value)), missing]}
+
+
+def _pattern_json(p: Pattern) -> dict:
+    """Tests on the fact alone first, then cross-fact tests, then an always-true cross-fact tail."""
+    tests = [{"kind": p.kind}] + [_cond_json(c) for c in p.conditions if not c.ref]
+    refs = [c for c in p.conditions if c.ref]
+    if refs:
+        tests += [_cond_json(c) for c in refs]
+        # seq is unique and one fact never binds two patterns, so this is always true; it keeps
+        # the last cross-fact test of the $and from being one that fails (heap overflow)
+        tests.append({"$neq": {"seq": {refs[0].ref[0]: "seq"}}})
+    return {"$and": tests} if len(tests) > 1 else tests[0]
+
+
+def compile_ruleset(rule: Rule) -> dict:
+    """durable-rules JSON for one rule plus its sink (actions are added by the caller)."""
+    conditions = []
+    for i, p in enumerate(rule.patterns):
+        name = f"n{i}$not" if p.negated else p.alias
+        conditions.append({name: _pattern_json(p)})
+    definition = {"r": {"all": conditions}}
+    sink_alternatives = []
+    for kind in sorted(rule.kinds):
+        # what the engine tests on the fact alone: literal conditions, and presence of every field
+        # compared with another fact (a fact without that field never reaches the join)
+        alphas = [[c for c in p.conditions if not c.ref]
+                  + [Condition(c.field, "exists", True) for c in p.conditions if c.ref]
+                  for p in rule.patterns if p.kind == kind]
+        if any(not a for a in alphas):
+            continue  # some pattern accepts every fact of this kind
+        tests = [{"kind": kind}] + [
+            ({"$or": [_negate_literal(c) for c in alpha]} if len(alpha) > 1 else _negate_literal(alpha[0]))
+            for alpha in alphas]
+        sink_alternatives.append({"$and": tests})
+    if sink_alternatives:
+        cond = sink_alternatives[0] if len(sink_alternatives) == 1 else {"$or": sink_alternatives}
+        definition[SINK] = {"all": [{"s": cond}]}
+    return definition
+
+
+def is_single_fact(rule: Rule) -> bool:
+    return len(rule.patterns) == 1 and not rule.patterns[0].negated
+
+
+def compile_group(rules: list[Rule]) -> dict:
+    """durable-rules JSON for several single-fact rules over one kind, in one ruleset (facts mode).
+
+    Rule ``i`` is named ``r<i>`` so every match is attributed to its rule. The sink accepts every
+    fact of the kind: in facts mode a fact is not consumed by the rule that matches it, so the
+    sink takes nothing from the others, and no fact is ever left unhandled.
+    """
+    kinds = {r.patterns[0].kind for r in rules}
+    if len(kinds) != 1 or not all(is_single_fact(r) for r in rules):
+        raise InternalError("只能把同一事实类型的单事实规则编为一组 (group needs single-fact rules of one kind)")
+    definition = {f"r{i}": {"all": [{"m": _pattern_json(r.patterns[0])}]} for i, r in enumerate(rules)}
+    definition[SINK] = {"all": [{"s": {"kind": kinds.pop()}}]}
+    return definition
+
+
+# engine ids: "1", "2", ... in hex, each checked against the FNV-1a hashes of all ids before it, so
+# every prefix of this list is collision-free; computed once per process (children inherit it)
+_IDS: list[str] = []
+_ID_HASHES: set[int] = set()
+
+
+def engine_ids(n: int) -> list[str]:
+    """The first ``n`` engine ids: distinct under 32-bit FNV-1a, as the engine requires."""
+    while len(_IDS) < n:
+        eid = format(len(_IDS) + 1, "x")
+        while fnv1a_32(eid) in _ID_HASHES:
+            eid += "_"
+        _ID_HASHES.add(fnv1a_32(eid))
+        _IDS.append(eid)
+    return _IDS[:n]
+
+
+def _assertion_order(rules: list[Rule]) -> list[str]:
+    """Kinds in assertion order: those tested by ``absent`` (reference kinds) first."""
+    refs = sorted({k for r in rules for k in r.reference_kinds})
+    return refs + [k for k in dict.fromkeys(p.kind for r in rules for p in r.matched) if k not in refs]
+
+
+def _project(rule, facts_by_kind: dict) -> list[list[dict]]:
+    """Facts the rule (or group of rules) reads, projected and id'd, in assertion order (references first).
+
+    A kind that is only tested by ``absent`` is asserted once per distinct combination of the
+    fields the rule reads from it: ``absent`` asks whether *any* such fact satisfies its tests, the
+    tests see nothing else (besides ``seq``, which differs from every matched fact's anyway), and
+    such a fact never appears in a match — so facts alike in those fields are interchangeable.
+    """
+    rules = rule if isinstance(rule, list) else [rule]
+    order = _assertion_order(rules)
+    matched_kinds = {p.kind for r in rules for p in r.matched}
+    ids = engine_ids(sum(len(facts_by_kind.get(k, ())) for k in order))
+    groups = []
+    n = 0
+    for kind in order:
+        read = set().union(*(r.fields_read(kind) for r in rules))
+        fields = read | {"key", "seq"}
+        seen = set() if kind not in matched_kinds else None
+        signature = tuple(sorted(read))
+        group = []
+        for fact in facts_by_kind.get(kind, ()):
+            if seen is not None:
+                sig = _signature(fact, signature)
+                if sig is not None:
+                    if sig in seen:
+                        continue
+                    seen.add(sig)
+            item = {"id": ids[n], "kind": kind}
+            n += 1
+            for f in fields:
+                if f in fact:
+                    v = fact[f]
+                    if isinstance(v, str) and len(v) >= LONG_STRING // 4 and len(v.encode("utf-8")) >= LONG_STRING:
+                        v = "sha256:" + hashlib.sha256(v.encode("utf-8")).hexdigest()
+                    item[f] = v
+            group.append(item)
+        groups.append(group)
+    return groups
+
+
+def _signature(fact: dict, fields: tuple):
+    """The fields' presence, types and values (True and 1 stay apart); None if not hashable."""
+    sig = tuple((f, type(fact[f]), fact[f]) if f in fact else (f,) for f in fields)
+    try:
+        hash(sig)
+    except TypeError:
+        return None
+    return sig
+
+
+class _QuietHost:
+    """A durable Host that starts no timer threads."""
+
+    _cls = None
+    _shared = None
+
+    @classmethod
+    def shared(cls):
+        if cls._shared is None or cls._shared[0] != os.getpid():
+            cls._shared = (os.getpid(), cls.make())
+        return cls._shared[1]
+
+    @classmethod
+    def make(cls):
+        if cls._cls is None:
+            from durable import engine as _engine
+
+            class QuietHost(_engine.Host):
+                def _run(self):  # no timer threads: we drain ourselves
+                    pass
+            cls._cls = QuietHost
+        return cls._cls()
+
+
+def _preload() -> None:
+    """Import the engine once, so that forked children do not each pay for it."""
+    try:
+        import durable_rules_engine  # noqa: F401
+        from durable import engine as _engine  # noqa: F401
+    except Exception as exc:
+        raise InternalError(f"无法载入规则引擎 durable-rules：{type(exc).__name__}: {exc} (cannot load the rule engine)") from None
+
+
+def _run_ruleset(label: str, definition: dict, groups, assert_many, collect, *, retract_last=False,
+                 budget: Budget | None = None, rules=()) -> None:
+    """Register ``definition``, assert ``groups`` in order in chunks, drain after every chunk.
+
+    ``retract_last``: the facts of the last group are retracted again once their chunk is drained.
+    Only for rulesets whose rules match one fact each (every other kind they read is asserted
+    before): such a fact's matches are all known when its chunk is drained, and the facts it
+    could meet later are of its own kind, which none of the rules joins. The engine's cost grows
+    faster than linearly with the facts it stores; this keeps it at one chunk. A retraction must
+    produce no result at all, or it is an internal error. ``budget``: its deadline is checked after
+    every chunk (the parent of a rule process also kills it at the deadline).
+    """
+    import durable_rules_engine as E
+    for entry in definition.values():
+        entry["run"] = _never_called
+    name = f"pk_{os.getpid()}_{next(_counter)}"
+    host = _QuietHost.shared()
+    try:
+        host.register_rulesets({name: definition})
+        handle = host.get_ruleset(name)._handle
+    except Exception as exc:
+        raise InternalError(f"规则 {label} 无法载入引擎：{exc}") from None
+
+    def call(fn, text, what):
+        try:
+            code = fn(handle, text)[0]
+        except MemoryError:
+            raise   # the engine's ERR_OUT_OF_MEMORY: a rule process over its memory budget says so
+        except Exception as exc:
+            raise InternalError(f"规则 {label}：引擎{what}失败：{type(exc).__name__}: {exc}") from None
+        if code != 0:
+            reason = {1: "有事实未被处理 (not handled)", 2: "事实标识冲突 (observed)"}.get(code, str(code))
+            raise InternalError(f"规则 {label}：引擎{what}返回 {reason}，结果不可信")
+
+    def unexpected(message: str):
+        raise InternalError(f"规则 {label}：撤回事实后引擎仍返回结果，结果不可信：{message[:200]}")
+
+    assert_many = getattr(E, assert_many)
+    for gi, group in enumerate(groups):
+        retract = retract_last and gi == len(groups) - 1
+        for start in range(0, len(group), CHUNK):
+            text = json.dumps(group[start:start + CHUNK], ensure_ascii=False)
+            call(assert_many, text, "断言")
+            _drain(E, handle, collect)
+            if retract:
+                call(E.retract_facts, text, "撤回")
+                _drain(E, handle, unexpected)
+            if budget is not None and time.monotonic() > budget.deadline:
+                raise over_time(rules, budget)
+
+
+def run_rule(rule: Rule, facts_by_kind: dict, budget: Budget | None = None) -> set[tuple]:
+    """Matches of one rule: tuples of fact ``seq`` numbers, one per matched pattern, in pattern order."""
+    budget = budget or current_budget()
+    most = budget.max_matches
+    single = len(rule.patterns) == 1
+    aliases = [p.alias for p in rule.matched]
+    matches: set[tuple] = set()
+
+    def collect(message: str):
+        if message.startswith('{"' + SINK):
+            return
+        data = json.loads(message)
+        bound = data.get("r")
+        if bound is None:
+            raise InternalError(f"引擎返回了未知的结果：{message[:200]}")
+        if len(aliases) == 1 and aliases[0] not in bound:
+            bound = {aliases[0]: bound}
+        matches.add(tuple(bound[a]["seq"] for a in aliases))
+        if len(matches) > most:
+            raise over_matches([rule], budget)
+
+    groups = _project(rule, facts_by_kind)
+    _run_ruleset(rule.id, compile_ruleset(rule), groups, "assert_events" if single else "assert_facts", collect,
+                 retract_last=not single and _one_matched(rule), budget=budget, rules=[rule])
+    return matches
+
+
+def _one_matched(rule: Rule) -> bool:
+    """One matched pattern, and every other kind it reads is asserted before the matched kind."""
+    matched = rule.matched
+    return len(matched) == 1 and matched[0].kind not in rule.reference_kinds \
+        and _assertion_order([rule])[-1] == matched[0].kind
+
+
+def run_group(rules: list[Rule], facts_by_kind: dict, budget: Budget | None = None) -> dict[str, set]:
+    """Matches of single-fact rules over one kind, from one ruleset in facts mode."""
+    budget = budget or current_budget()
+    most = budget.max_matches
+    definition = compile_group(rules)
+    found: list[set] = [set() for _ in rules]
+    names = {f"r{i}": i for i in range(len(rules))}
+
+    def collect(message: str):
+        if message.startswith('{"' + SINK):
+            return
+        data = json.loads(message)
+        if len(data) != 1:
+            raise InternalError(f"引擎返回了未知的结果：{message[:200]}")
+        (name, bound), = data.items()
+        if name not in names or not isinstance(bound, dict):
+            raise InternalError(f"引擎返回了未知的结果：{message[:200]}")
+        fact = bound.get("m", bound)
+        matches = found[names[name]]
+        matches.add((fact["seq"],))
+        if len(matches) > most:
+            raise over_matches([rules[names[name]]], budget)
+
+    label = "、".join(r.id for r in rules)
+    _run_ruleset(label, definition, _project(list(rules), facts_by_kind), "assert_facts", collect, retract_last=True,
+                 budget=budget, rules=rules)
+    return {r.id: found[i] for i, r in enumerate(rules)}
+
+
+def _never_called(c):  # pragma: no cover - we drain with the C API, actions never run
+    raise InternalError("durable-rules action ran unexpectedly")
+
+
+def _drain(E, handle, collect):
+    result = E.start_action(handle)
+    while result:
+        collect(result[1])
+        action = result[2]
+        nxt = E.complete_and_start_action(handle, action)
+        while nxt:
+            collect(nxt)
+            nxt = E.complete_and_start_action(handle, action)
+        result = E.start_action(handle)
+
+
+def plan(rules: list[Rule], facts_by_kind: dict, *, group: bool = True) -> tuple[list[str], list]:
+    """Split rules into (ids that cannot match, units); a unit is one ruleset: a rule, or a list of
+    single-fact rules over one kind. Largest units first."""
+    empty, units, groups = [], [], {}
+    for rule in rules:
+        if any(not facts_by_kind.get(p.kind) for p in rule.matched):
+            empty.append(rule.id)  # a pattern with no fact to bind: the rule cannot match
+        elif group and is_single_fact(rule):
+            groups.setdefault(rule.patterns[0].kind, []).append(rule)
+        else:
+            units.append(rule)
+    units += groups.values()
+    units.sort(key=lambda u: -_cost(u, facts_by_kind))
+    return empty, units
+
+
+def _cost(unit, facts_by_kind) -> float:
+    """Rough time of a unit in microseconds, measured at Jinan scale, for scheduling (largest first):
+    a fact kept in the engine costs about 12 µs, a streamed one (retracted after its chunk, or an
+    event) 4 µs plus 0.8 µs per further rule of a group; a forked child about 15 ms."""
+    rules = unit if isinstance(unit, list) else [unit]
+    order = _assertion_order(rules)
+    streamed = isinstance(unit, list) or len(unit.patterns) == 1 or _one_matched(unit)
+    cost = 15000.0
+    for i, kind in enumerate(order):
+        n = len(facts_by_kind.get(kind, ()))
+        cost += n * (4 + 0.8 * (len(rules) - 1) if streamed and i == len(order) - 1 else 12)
+    return cost
+
+
+def _unit_ids(unit) -> list[str]:
+    return [r.id for r in unit] if isinstance(unit, list) else [unit.id]
+
+
+def run_unit(unit, facts_by_kind: dict, budget: Budget | None = None) -> dict[str, set]:
+    saved = _BUDGET[0]
+    if budget is not None:
+        _BUDGET[0] = budget   # run_rule and run_group take the current budget
+    try:
+        if isinstance(unit, list):
+            return run_group(unit, facts_by_kind)
+        return {unit.id: run_rule(unit, facts_by_kind)}
+    finally:
+        _BUDGET[0] = saved
+
+
+def _unit_rules(unit) -> list:
+    return unit if isinstance(unit, list) else [unit]
+
+
+ZYGOTE_MAX_FACTS = 20_000    # above this, sending the facts costs more than forking the parent
+
+
+class _Zygote:
+    """A small process forked before the repository is loaded, which forks the rule processes of
+    small runs (an edit's few changed facts), and of the rulesets over few facts in a large run,
+    from its own small image.
+
+    Forking the parent after a Jinan-sized load copies the page tables of half a gigabyte: about
+    12–15 ms per rule process, most of a run over a dozen facts, and of the sixteen small rulesets
+    of a cold check. The zygote holds only the imported code; it receives the rules and facts of
+    one run, runs ``evaluate`` (each ruleset still in a child of its own) and sends back the
+    matches. If it is gone, the runs fork from the parent as before.
+    """
+
+    def __init__(self):
+        from multiprocessing.connection import Pipe
+        _preload()
+        self.conn, child = Pipe()
+        # a bare fork, not a multiprocessing.Process: nothing waits for it at exit, and it may
+        # fork children of its own; it ends when our end of the pipe closes, however we end
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the zygote
+            _zygote_main(child, self.conn)
+        child.close()
+        self.alive = True
+
+    def evaluate(self, rules, facts, workers, progress, group, budget) -> dict | None:
+        """The matches, or None when the zygote cannot answer (then the caller forks itself)."""
+        return self.collect(progress) if self.submit(rules, facts, workers, group, budget) else None
+
+    def submit(self, rules, facts, workers, group, budget) -> bool:
+        """Start a run in the zygote; its matches come from ``collect``. False if it is gone."""
+        try:
+            self.conn.send((rules, facts, workers, group, budget))
+            return True
+        except (OSError, BrokenPipeError):
+            self.close()
+            return False
+
+    def collect(self, progress) -> dict | None:
+        try:
+            while True:
+                kind, payload = self.conn.recv()
+                if kind == "progress":
+                    if progress:
+                        progress(*payload)
+                elif kind == "ok":
+                    return payload
+                elif kind == "limit":   # a budget ran out there (it enforces the same deadline)
+                    raise LimitExceeded(payload[0], hint=payload[1])
+                else:
+                    raise InternalError(payload)
+        except (EOFError, OSError, BrokenPipeError):
+            self.close()
+            return None
+
+    def close(self):
+        if self.alive:
+            self.alive = False
+            try:
+                self.conn.send(None)
+            except (OSError, BrokenPipeError):
+                pass
+            self.conn.close()
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:  # pragma: no cover
+                pass
+
+
+def _zygote_main(conn, parent_end):  # pragma: no cover - runs in the zygote process
+    parent_end.close()
+    gc.disable()
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; we end with it
+    try:
+        while True:
+            try:
+                request = conn.recv()
+            except (EOFError, OSError):
+                break
+            if request is None:
+                break
+            rules, facts, workers, group, budget = request
+            try:
+                found = evaluate(rules, facts, workers=workers, group=group, budget=budget,
+                                 progress=lambda *a: conn.send(("progress", a)))
+                conn.send(("ok", found))
+            except LimitExceeded as exc:
+                conn.send(("limit", (exc.message, exc.hint)))
+            except InternalError as exc:
+                conn.send(("error", exc.message))
+    finally:
+        os._exit(0)
+
+
+_ZYGOTE: list = [None]
+
+
+class small_runs_in_zygote:
+    """``with small_runs_in_zygote():`` start the zygote now, while this process is small; runs of
+    up to ``ZYGOTE_MAX_FACTS`` facts inside the block, and the rulesets of larger runs over at most
+    ``SMALL_UNIT_FACTS`` facts, fork their rule processes from it."""
+
+    def __enter__(self):
+        if _ZYGOTE[0] is None and _can_fork():
+            import threading
+            if threading.active_count() == 1:
+                try:
+                    _ZYGOTE[0] = _Zygote()
+                except (OSError, InternalError):
+                    _ZYGOTE[0] = None
+        return self
+
+    def __exit__(self, *exc):
+        zygote, _ZYGOTE[0] = _ZYGOTE[0], None
+        if zygote is not None:
+            zygote.close()
+
+
+def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None, progress=None,
+             group: bool = True, meanwhile=None, budget: Budget | None = None) -> dict[str, set]:
+    """Run every rule on durable-rules. ``workers``: 0 = in this process; n = forked children.
+
+    ``group``: single-fact rules over one kind share one ruleset (facts mode); ``False`` gives
+    every rule a ruleset of its own (single-fact rules then run as events), as a second opinion.
+    ``meanwhile``: called once while the first rule processes run (work of the caller's own that
+    would otherwise wait for them); in-process runs call it first. ``budget``: default the one of
+    the enclosing ``rule_budget`` block (else ``Limits()``'s); over it is ``LimitExceeded``. In this
+    process (``workers=0``) only its deadline (checked between chunks) and match ceiling apply."""
+    budget = budget or current_budget()
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if _can_fork() else 0
+    zygote = _ZYGOTE[0]
+    if zygote is not None and zygote.alive and workers > 0 and len(facts) <= ZYGOTE_MAX_FACTS \
+            and zygote.pid != os.getpid():
+        if meanwhile is not None:
+            meanwhile()
+        found = zygote.evaluate(rules, facts, workers, progress, group, budget)
+        if found is not None:
+            return found
+        meanwhile = None
+    facts_by_kind: dict[str, list] = {}
+    for f in facts:
+        facts_by_kind.setdefault(f["kind"], []).append(f)
+    empty, units = plan(rules, facts_by_kind, group=group)
+    results: dict[str, set] = {rid: set() for rid in empty}
+    done = 0
+    for rid in empty:
+        done += 1
+        if progress:
+            progress(done, len(rules), rid)
+    if workers <= 0 or not _can_fork():
+        if meanwhile is not None:
+            meanwhile()
+        # only safe for a single ruleset: the C engine corrupts memory across rulesets in one process
+        for unit in units:
+            if time.monotonic() > budget.deadline:
+                raise over_time(_unit_rules(unit), budget)
+            for rid, found in run_unit(unit, facts_by_kind, budget).items():
+                results[rid] = found
+                done += 1
+                if progress:
+                    progress(done, len(rules), rid)
+    else:
+        # the rulesets over few facts fork from the zygote meanwhile (in one slot of their own),
+        # the large ones from here: a fork of this process costs far more than their work
+        small = []
+        if zygote is not None and zygote.alive and zygote.pid != os.getpid():
+            small = [u for u in units if _unit_facts(u, facts_by_kind) <= SMALL_UNIT_FACTS]
+        if small and len(small) < len(units):
+            small_rules = [r for u in small for r in (u if isinstance(u, list) else [u])]
+            kinds = {k for r in small_rules for k in r.kinds}
+            if zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group, budget):
+                units = [u for u in units if not any(u is v for v in small)]
+            else:
+                small = []
+        else:
+            small = []
+        total = len(rules)
+        done = _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile, budget)
+        if small:
+            def step(_n, _total, rid):
+                nonlocal done
+                done += 1
+                if progress:
+                    progress(done, total, rid)
+            found = zygote.collect(step)
+            if found is None:  # the zygote is gone: fork them here after all
+                _evaluate_forked(small, facts_by_kind, workers, progress, results, done, total, None, budget)
+            else:
+                results.update(found)
+    return {r.id: results[r.id] for r in rules}
+
+
+SMALL_UNIT_FACTS = 6000
+
+
+def _unit_facts(unit, facts_by_kind) -> int:
+    return sum(len(facts_by_kind.get(k, ())) for k in _assertion_order(unit if isinstance(unit, list) else [unit]))
+
+
+def _can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile=None,
+                     budget: Budget | None = None) -> None:
+    """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down. At the
+    budget's deadline the children still running are killed (``LimitExceeded`` naming their rules)."""
+    budget = budget or current_budget()
+    import multiprocessing as mp
+    _preload()
+    # every id a child will need, computed once here and inherited
+    engine_ids(max((sum(len(facts_by_kind.get(k, ())) for k in _assertion_order(
+        u if isinstance(u, list) else [u])) for u in units), default=0))
+    ctx = mp.get_context("fork")
+    pending = list(units)
+    running = {}
+    finished: list = []
+    try:
+        while pending or running:
+            while pending and len(running) < workers:
+                unit = pending.pop(0)
+                reader, writer = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(unit, facts_by_kind, writer, budget), daemon=True)
+                proc.start()
+                writer.close()
+                running[reader] = (proc, unit)
+            if meanwhile is not None:
+                meanwhile, call = None, meanwhile
+                call()
+            ready = mp.connection.wait(list(running), timeout=budget.left())
+            if not ready:
+                raise over_time([r for _, u in running.values() for r in _unit_rules(u)], budget)
+            for reader in ready:
+                proc, unit = running.pop(reader)
+                label = "、".join(_unit_ids(unit))
+                try:
+                    status, payload = reader.recv()
+                except EOFError:
+                    proc.join()
+                    raise InternalError(f"规则 {label} 的引擎进程异常退出（退出码 {proc.exitcode}），结果不可信") from None
+                finally:
+                    reader.close()
+                # the child has sent everything and exits by itself; waiting here for the kernel to
+                # tear down its copy of our address space would hold up the next fork (reaped below)
+                finished.append(proc)
+                if status == "limit":
+                    raise LimitExceeded(payload[0], hint=payload[1])
+                if status == "memory":
+                    raise over_memory(_unit_rules(unit), budget)
+                if status != "ok":
+                    raise InternalError(f"规则 {label}：{payload}")
+                for rid in _unit_ids(unit):
+                    results[rid] = payload[rid]
+                    done += 1
+                    if progress:
+                        progress(done, total, rid)
+    finally:
+        for reader, (proc, _) in running.items():  # after an error: stop the others, leave no orphans
+            proc.kill()   # nothing in a rule process needs cleaning up; no handler can delay SIGKILL
+            proc.join()
+            reader.close()
+        for proc in finished:
+            proc.join()
+    if meanwhile is not None:  # nothing to run
+        meanwhile()
+    return done
+
+
+def _child(unit, facts_by_kind, writer, budget):  # pragma: no cover - runs in a child process
+    gc.disable()  # a collection would touch, and so copy, every object inherited from the parent
+    limit = _limit_memory(budget.memory_mib)
+    try:
+        payload = run_unit(unit, facts_by_kind, budget)
+        writer.send(("ok", payload))
+    except LimitExceeded as exc:
+        writer.send(("limit", (exc.message, exc.hint)))
+    except BaseException as exc:  # report, never hang the parent
+        if limit and (isinstance(exc, MemoryError) or _peak_bytes() >= limit - (64 << 20)):
+            # a failed allocation: the engine's (ERR_OUT_OF_MEMORY) and Python's are MemoryError
+            writer.send(("memory", None))
+        else:
+            writer.send(("error", f"{type(exc).__name__}: {getattr(exc, 'message', exc)}"))
+    finally:
+        writer.close()
+        os._exit(0)
+
+
+def _limit_memory(mib: int) -> int:
+    """Limit this (rule) process's address space to what it has now plus ``mib`` MiB, capped at
+    half the machine's memory; the limit in bytes, or 0 where it cannot be set."""
+    try:
+        import resource
+        grow = min(mib << 20, os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2)
+        limit = _vm_bytes() + grow
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            limit = min(limit, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+        return limit
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not Linux
+        return 0
+
+
+def _vm_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _peak_bytes() -> int:
+    """The largest address space this process has had (VmPeak), or 0 if unknown."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0

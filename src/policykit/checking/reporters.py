@@ -1,0 +1,166 @@
+r"""Write problems in the formats people and CI systems read: text, json, sarif, github, junit, gitlab.
+
+Every string in a problem can come from a pull request (file names, keys, values quoted in
+messages, waiver text). None reaches a terminal, a CI log or a parser raw: control characters
+(C0, DEL, C1), line and paragraph separators, bidirectional overrides and isolates and lone
+surrogates are shown escaped (``\x1b``, ``\u202e``) in text, JUnit and GitHub output (GitHub's own
+``%``/CR/LF escapes kept for its workflow commands), and written as JSON ``\u`` escapes in JSON,
+SARIF and GitLab output, which decode to the very same text. A file name holding a newline and
+"0 个问题" cannot add a line to the report, nor a message holding "::error" an annotation.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from xml.etree import ElementTree as ET
+
+from .._version import __version__
+from ..problems import SEVERITY_LABEL, Problem
+
+FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
+
+
+def render(fmt: str, problems: list[Problem], summary: dict, rules=()) -> str:
+    return {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit,
+            "gitlab": gitlab}[fmt](problems, summary, rules)
+
+
+# what a terminal, a log viewer or an XML parser must never receive raw
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_UNSAFE_BUT_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                               "\ud800-\udfff\ufffe\uffff]")
+# what JSON output escapes beyond json.dumps (which escapes C0 and leaves these raw)
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+
+
+def _escape(m) -> str:
+    o = ord(m.group())
+    return f"\\x{o:02x}" if o < 0x100 else f"\\u{o:04x}"
+
+
+def printable(value, *, lines: bool = False) -> str:
+    r"""``value`` with every unsafe character shown escaped (``\x1b``, ``\u202e``); ``lines``: keep
+    CR and LF (for a caller that escapes them its own way)."""
+    value = str(value)
+    pattern = _UNSAFE_BUT_LINES if lines else _UNSAFE
+    return value if pattern.search(value) is None else pattern.sub(_escape, value)
+
+
+def _json_safe(text: str) -> str:
+    r"""JSON text with C1 controls, separators, bidi controls and lone surrogates as ``\u`` escapes."""
+    return text if _JSON_UNSAFE.search(text) is None else _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def text(problems, summary, rules=()) -> str:
+    lines = []
+    for p in problems:
+        waived = f" [已豁免: {printable(p.waived_by)}]" if p.waived_by else ""
+        lines.append(f"{printable(p.location())}: {SEVERITY_LABEL[p.severity]} [{printable(p.rule)}] "
+                     f"{printable(p.message)}{waived}")
+    s = summary
+    lines.append(f"共 {s['error']} 个错误、{s['warning']} 个警告、{s['info']} 个提示"
+                 + (f"，{s['waived']} 个已豁免" if s.get("waived") else "")
+                 + (f"（{s['files']} 个文件，{s['rules']} 条规则）" if "files" in s else "")
+                 + f" · {s['error']} error(s), {s['warning']} warning(s)")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(problems, summary, rules=()) -> str:
+    return _json_safe(json.dumps({"problems": [p.as_dict() for p in problems], "summary": summary},
+                                 ensure_ascii=False, indent=2)) + "\n"
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _fingerprint(p: Problem) -> str:
+    return hashlib.sha256(f"{p.rule}|{p.file}|{p.path}".encode("utf-8")).hexdigest()[:32]
+
+
+def sarif(problems, summary, rules=()) -> str:
+    known = {r.id: r for r in rules}
+    ids = sorted({p.rule for p in problems} | set(known))
+    driver_rules = []
+    for rid in ids:
+        r = known.get(rid)
+        entry = {"id": rid, "name": rid, "shortDescription": {"text": r.title if r else rid}}
+        if r:
+            entry["fullDescription"] = {"text": r.description or r.title}
+            entry["defaultConfiguration"] = {"level": _SARIF_LEVEL[r.severity]}
+            entry["properties"] = {"article": r.article}
+        driver_rules.append(entry)
+    index = {rid: i for i, rid in enumerate(ids)}
+    results = []
+    for p in problems:
+        result = {
+            "ruleId": p.rule, "ruleIndex": index[p.rule], "level": _SARIF_LEVEL[p.severity],
+            "message": {"text": p.message},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": p.file},
+                "region": {"startLine": max(1, p.line), "startColumn": max(1, p.column)}},
+                "logicalLocations": [{"fullyQualifiedName": p.path}]}],
+            "partialFingerprints": {"policykit/v1": _fingerprint(p)},
+        }
+        if p.waived_by:
+            result["suppressions"] = [{"kind": "external", "justification": p.waived_by}]
+        results.append(result)
+    doc = {"$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+           "runs": [{"tool": {"driver": {"name": "policykit", "version": __version__,
+                                         "informationUri": "https://policykit.example/", "rules": driver_rules}},
+                     "results": results}]}
+    return _json_safe(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
+
+
+def _gh_escape(value: str, prop: bool = False) -> str:
+    """A workflow-command value: other unsafe characters shown escaped, then GitHub's own escapes
+    (``%``, CR, LF; in properties also ``:`` and ``,``)."""
+    value = printable(value, lines=True)
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github(problems, summary, rules=()) -> str:
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    out = []
+    for p in problems:
+        if p.waived_by:
+            continue
+        out.append(f"::{level[p.severity]} file={_gh_escape(p.file, True)},line={p.line},col={p.column},"
+                   f"title={_gh_escape(p.rule, True)}::{_gh_escape(p.message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def junit(problems, summary, rules=()) -> str:
+    by_file: dict[str, list[Problem]] = {}
+    for p in problems:
+        by_file.setdefault(p.file, []).append(p)
+    suites = ET.Element("testsuites", name="policykit", tests=str(len(problems)),
+                        failures=str(sum(1 for p in problems if not p.waived_by)))
+    # XML 1.0 cannot hold most C0 characters at all: every string is made printable first
+    for file, items in sorted(by_file.items()):
+        suite = ET.SubElement(suites, "testsuite", name=printable(file), tests=str(len(items)),
+                              failures=str(sum(1 for p in items if not p.waived_by)))
+        for p in items:
+            where, rule, message = printable(p.location()), printable(p.rule), printable(p.message)
+            case = ET.SubElement(suite, "testcase", classname=rule, name=f"{where} {printable(p.path)}")
+            if p.waived_by:
+                ET.SubElement(case, "skipped", message=f"已豁免: {printable(p.waived_by)}")
+            else:
+                failure = ET.SubElement(case, "failure", type=p.severity, message=message)
+                failure.text = f"{where}: [{rule}] {message}"
+    if not problems:
+        suite = ET.SubElement(suites, "testsuite", name="policykit", tests="1", failures="0")
+        ET.SubElement(suite, "testcase", classname="policykit", name="所有检查通过")
+        suites.set("tests", "1")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def gitlab(problems, summary, rules=()) -> str:
+    sev = {"error": "major", "warning": "minor", "info": "info"}
+    out = [{"description": f"[{p.rule}] {p.message}", "check_name": p.rule, "fingerprint": _fingerprint(p),
+            "severity": sev[p.severity], "location": {"path": p.file, "lines": {"begin": p.line}}}
+           for p in problems if not p.waived_by]
+    return _json_safe(json.dumps(out, ensure_ascii=False, indent=2)) + "\n"

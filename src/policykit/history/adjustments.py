@@ -1,0 +1,754 @@
+"""Adjustment records (调整记录) as commit trailers; their check, hook and template; item history; changelog.
+
+A commit that changes the lists says why, at the end of its message::
+
+    调整类型: 法律立改废            (法律立改废 | 机构改革 | 上级下放 | 职责调整 | 纠错 | 其他)
+    调整事由: 《食品安全法》修正，删除食品经营许可的一项条件
+    调整依据: 中华人民共和国食品安全法（2021年修正）第三十五条
+    批准文号: 明编办〔2026〕3号
+
+English keys are accepted too (Adjustment-Type, Adjustment-Reason, Adjustment-Basis,
+Approval-Number) and so are full-width colons. A commit may carry several records, each starting
+with 调整类型; they are found anywhere in the message (so a squash commit that quotes the messages
+of the commits it squashes keeps their records).
+
+``check_since(root, rev)``: every commit after ``rev`` that makes a major change (see diff.py)
+must carry a valid record (ADJ-RECORD-MISSING), and every record must be valid (ADJ-RECORD-INVALID).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import diff as D
+from ..lists import gitdoor as history
+from ..errors import InputError, UsageError
+from ..problems import Problem
+
+ADJUSTMENT_TYPES = ("法律立改废", "机构改革", "上级下放", "职责调整", "纠错", "其他")
+TYPE_ALIASES = {
+    "law": "法律立改废", "legislation": "法律立改废", "law-change": "法律立改废",
+    "reorganization": "机构改革", "reorganisation": "机构改革", "reform": "机构改革",
+    "delegation": "上级下放", "devolution": "上级下放",
+    "duty": "职责调整", "duty-adjustment": "职责调整", "adjustment": "职责调整",
+    "correction": "纠错", "fix": "纠错", "other": "其他",
+}
+FIELDS = {  # field -> (Chinese key, English aliases)
+    "type": ("调整类型", ("adjustment-type",)),
+    "reason": ("调整事由", ("adjustment-reason",)),
+    "basis": ("调整依据", ("adjustment-basis",)),
+    "approval": ("批准文号", ("approval-number", "approval-no", "approval")),
+}
+KEY_TO_FIELD = {**{zh: f for f, (zh, _) in FIELDS.items()},
+                **{en: f for f, (_, ens) in FIELDS.items() for en in ens}}
+SUGGESTIONS = {"调整原因": "调整事由", "调整理由": "调整事由", "事由": "调整事由", "调整类别": "调整类型",
+               "类型": "调整类型", "调整根据": "调整依据", "依据": "调整依据", "批准文件": "批准文号",
+               "批文号": "批准文号", "批准文件号": "批准文号", "文号": "批准文号", "adjustment-reasons": "Adjustment-Reason"}
+BASIS_REQUIRED = ("法律立改废", "机构改革", "上级下放")
+APPROVAL_OPTIONAL = ("纠错",)
+DOC_NUMBER = re.compile(r"^\S.*〔\d{4}〕\d+号$")
+DOC_NUMBER_LOOSE = re.compile(r"^\S.*[\[［【(（〔]\s*\d{4}\s*[\]］】)）〕]\s*第?\d+\s*号?$")
+_LINE = re.compile(r"^(?P<indent>[ \t]{0,8})(?P<key>[^\s:：]{1,40})[ \t]*[:：][ \t]*(?P<value>.*)$")
+_PLACEHOLDER = re.compile(r"<[^>]*>|……|\.\.\.|[×xX]{2,}|待填|TODO", re.IGNORECASE)
+SCISSORS = "------------------------ >8 ------------------------"
+
+
+@dataclass
+class Record:
+    type: str | None = None
+    reason: str | None = None
+    basis: str | None = None
+    approval: str | None = None
+    line: int = 1                                   # line of the message where it starts
+    errors: list = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {"type": self.type, "reason": self.reason, "basis": self.basis, "approval": self.approval,
+                "valid": self.valid, "errors": list(self.errors)}
+
+    def trailers(self) -> str:
+        out = []
+        for f in ("type", "reason", "basis", "approval"):
+            value = getattr(self, f)
+            if value:
+                out.append(f"{FIELDS[f][0]}: {value}")
+        return "\n".join(out) + "\n"
+
+
+def _field_of(key: str) -> str | None:
+    return KEY_TO_FIELD.get(key) or KEY_TO_FIELD.get(key.lower())
+
+
+def _suspicious(key: str) -> str | None:
+    """The intended key for a near-miss (调整原因 → 调整事由), or None when it is no record key."""
+    low = key.lower()
+    if key in SUGGESTIONS or low in SUGGESTIONS:
+        return SUGGESTIONS.get(key) or SUGGESTIONS[low]
+    if key.startswith(("调整", "批准")) or low.startswith(("adjustment-", "approval-")):
+        return "、".join(zh for zh, _ in FIELDS.values())
+    return None
+
+
+def _join(a: str, b: str) -> str:
+    if not a:
+        return b
+    cjk = lambda ch: "\u2e80" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"  # noqa
+    return a + ("" if cjk(a[-1]) or cjk(b[0]) else " ") + b
+
+
+def clean_message(text: str, comment_char: str = "#") -> str:
+    """The message as git will store it: scissors and comment lines removed."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(comment_char) and SCISSORS in line:
+            break
+        if line.startswith(comment_char):
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+def parse_records(message: str) -> list[Record]:
+    """Every adjustment record in a commit message, each validated (``record.errors``)."""
+    records: list[Record] = []
+    cur: Record | None = None
+    last = None  # (record, field, indent) a continuation line extends
+    for number, line in enumerate(message.splitlines(), start=1):
+        m = _LINE.match(line)
+        key = m.group("key") if m else None
+        fld = _field_of(key) if key else None
+        if fld:
+            value = m.group("value").strip()
+            if fld == "type" or cur is None:
+                cur = Record(line=number)
+                records.append(cur)
+            if getattr(cur, fld) is not None or f"{fld}-seen" in cur.__dict__:
+                cur.errors.append(f"「{FIELDS[fld][0]}」重复出现 (duplicate {FIELDS[fld][0]})")
+            cur.__dict__[f"{fld}-seen"] = True
+            setattr(cur, fld, value or None)
+            last = (cur, fld, len(m.group("indent").expandtabs()))
+            continue
+        if key and _suspicious(key):
+            if cur is None:
+                cur = Record(line=number)
+                records.append(cur)
+            cur.errors.append(f"未知的调整记录字段「{key}」，应为「{_suspicious(key)}」 (unknown record key '{key}')")
+            last = None
+            continue
+        indent = len(line) - len(line.lstrip())
+        if last and line.strip() and indent > last[2]:
+            rec, fld, _ = last
+            setattr(rec, fld, _join(getattr(rec, fld) or "", line.strip()))
+            continue
+        last = None
+    for r in records:
+        for k in [k for k in r.__dict__ if k.endswith("-seen")]:
+            del r.__dict__[k]
+        _validate(r)
+    return records
+
+
+def normalize_type(value: str | None) -> str | None:
+    if value is None:
+        return None
+    v = value.strip()
+    return v if v in ADJUSTMENT_TYPES else TYPE_ALIASES.get(v.lower())
+
+
+def _validate(r: Record) -> None:
+    for f in ("type", "reason", "basis", "approval"):
+        value = getattr(r, f)
+        if value and _PLACEHOLDER.search(value):
+            r.errors.append(f"「{FIELDS[f][0]}」尚未填写（仍是模板占位内容）：{value} (placeholder left in the record)")
+    if not r.type:
+        r.errors.append("缺少「调整类型」 (missing 调整类型)")
+    else:
+        t = normalize_type(r.type)
+        if t is None:
+            r.errors.append(f"调整类型「{r.type}」无效，应为 {'、'.join(ADJUSTMENT_TYPES)} 之一 (unknown adjustment type)")
+        else:
+            r.type = t
+    if not r.reason:
+        r.errors.append("缺少「调整事由」：请写明为什么调整 (missing 调整事由)")
+    if r.type in BASIS_REQUIRED and not r.basis:
+        r.errors.append(f"调整类型为「{r.type}」时须写明「调整依据」（法律法规或文件） (missing 调整依据)")
+    if not r.approval:
+        if r.type not in APPROVAL_OPTIONAL:
+            r.errors.append("缺少「批准文号」：除纠错外，调整须经编办批准，如 明编办〔2026〕3号 (missing 批准文号)")
+    elif not DOC_NUMBER.match(r.approval):
+        if DOC_NUMBER_LOOSE.match(r.approval):
+            r.errors.append(f"批准文号「{r.approval}」应使用六角括号〔〕并以「号」结尾，如 明编办〔2026〕3号 "
+                            "(use 〔〕 in document numbers)")
+        else:
+            r.errors.append(f"批准文号「{r.approval}」格式不对，应如 明编办〔2026〕3号 (malformed document number)")
+
+
+def make_record(type_: str, reason: str, basis: str | None = None, approval: str | None = None) -> Record:
+    r = Record(type=type_, reason=reason, basis=basis, approval=approval)
+    _validate(r)
+    return r
+
+
+# ---- check --since ----------------------------------------------------------------------------
+def _config_at(root, rev: str | None):
+    raw = history.read_file(root, rev, D.CONFIG_FILE) if rev else None
+    return D._config_of(Path(root).resolve(), raw)
+
+
+def _where(commit) -> str:
+    return f"提交 {commit.short}「{commit.subject}」（{commit.author}，{commit.committed[:10]}）"
+
+
+def check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
+    """Problems of the adjustment records of the commits after ``since`` up to ``head``."""
+    with history.session(root):
+        return _check_since(root, since, head)
+
+
+def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
+    root = Path(root).resolve()
+    head_sha = history.resolve(root, head)
+    cfg = _config_at(root, head_sha)
+    commits = history.commits(root, head_sha, since=since, paths=[cfg.lists_dir])
+    pending = []  # (commit, change, rule, message)
+    for commit in commits:
+        d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
+        if not d.changes:
+            continue
+        records = parse_records(commit.message)
+        invalid = [r for r in records if not r.valid]
+        majors = d.majors
+        anchor = majors[0] if majors else d.changes[0]
+        for r in invalid:
+            pending.append((commit, anchor, "ADJ-RECORD-INVALID",
+                            f"{_where(commit)}的调整记录（第 {r.line} 行起）无效：{'；'.join(r.errors)} "
+                            f"(invalid adjustment record)"))
+        if majors and not records:
+            for c in majors:
+                what = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
+                pending.append((commit, c, "ADJ-RECORD-MISSING",
+                                f"{_where(commit)}：{what} {D.OBJECTS[c.object][0]} {c.key}「{c.name}」"
+                                f"（{d.department_label(c)}），属重大调整，但提交说明没有调整记录；请在提交说明末尾写明 "
+                                f"调整类型、调整事由、调整依据、批准文号（见 policykit adjust --template） "
+                                f"(major change without an adjustment record)"))
+    if not pending:
+        return []
+    where = _locate_in(root, head_sha, cfg, {(c.object, c.key) for _, c, _, _ in pending})
+    overrides = cfg.severity_overrides
+    out = []
+    for commit, c, rule, message in pending:
+        severity = overrides.get(rule, "error")
+        if severity == "off":
+            continue
+        file, line, col, path = where.get((c.object, c.key)) or (c.file or D.CONFIG_FILE, 1, 1, "$")
+        out.append(Problem(file, line, col, path, rule, severity, message))
+    return sorted(set(out))
+
+
+_NEEDLE_DIRS = {"power": "powers", "boundary": "boundaries", "mechanism": "boundaries",
+                "department": "organizations", "unit_duty": "tasks", "catalog_item": "catalogs",
+                **{spec.obj: spec.dir for spec in D.RECORD_SPECS}}
+
+
+def _needle(obj: str, key: str) -> str:
+    if obj in D.RECORD_SPEC:
+        return D.RECORD_SPEC[obj].needle_of(key)
+    if obj == "unit_duty":
+        return key.split("/", 1)[0]
+    if obj == "catalog_item":
+        return key.split("/", 1)[1]
+    return key
+
+
+def _find(repo, obj: str, key: str):
+    if obj == "power":
+        return repo.powers.get(key)
+    if obj in ("boundary", "mechanism"):
+        return next((b for b in repo.boundaries if b.id == key), None)
+    if obj == "department":
+        return repo.departments.get(key)
+    if obj == "unit_duty":
+        return next((d for d in repo.unit_duties if d.key == key), None)
+    return next((c for c in repo.catalog_items if c.key == key), None)
+
+
+def _locate_in(root, sha: str, cfg, idents) -> dict:
+    """``{(object, key): (file, line, column, json path)}`` of objects in revision ``sha``."""
+    listing = {r: s for r, (m, s) in history.tree_files(root, sha, (cfg.lists_dir,)).items()}
+    wanted = {}
+    for obj, key in idents:
+        base = f"{cfg.lists_dir}/{_NEEDLE_DIRS[obj]}/"
+        wanted.update({r: s for r, s in listing.items() if r.startswith(base)})
+    blobs = history.read_blobs(root, set(wanted.values()))
+    needles = [_needle(o, k).encode("utf-8") for o, k in idents]
+    files = {r: s for r, s in wanted.items() if any(n in blobs[s] for n in needles)}
+    raw_cfg = history.read_file(root, sha, D.CONFIG_FILE)
+    side = D.Side(root, sha)
+    repo = D._open_side(Path(root).resolve(), side, raw_cfg, files, {r: blobs[s] for r, s in files.items()}, {})
+    out = {}
+    for obj, key in idents:
+        if obj in D.RECORD_SPEC:  # a supervision record: at the record (a finding, a division item …)
+            row = D.record_rows(repo, obj).get(key)
+            if row is not None:
+                out[(obj, key)] = repo.locate(row[2])
+            continue
+        found = _find(repo, obj, key)
+        if found is None:
+            continue
+        src = found.source
+        if obj == "mechanism":
+            src = type(src)(src.file, ("mechanism",))
+        elif obj == "boundary" and found.lead is not None:  # at the lead department's role
+            idx = next(i for i, r in enumerate(found.roles) if r.role == "牵头")
+            src = type(src)(src.file, ("departments", idx, "role"))
+        out[(obj, key)] = repo.locate(src)
+    return out
+
+
+def records_between(root, base: str | None, head: str = "HEAD") -> list[dict]:
+    """The commits after ``base`` up to ``head`` that touch the lists, oldest first, each with its
+    adjustment records (plain dicts, for the review comment)."""
+    with history.session(root):
+        return _records_between(root, base, head)
+
+
+def _records_between(root, base: str | None, head: str = "HEAD") -> list[dict]:
+    root = Path(root).resolve()
+    head_sha = history.resolve(root, head)
+    cfg = _config_at(root, head_sha)
+    out = []
+    for c in reversed(history.commits(root, head_sha, since=base, paths=[cfg.lists_dir])):
+        if c.is_merge and not parse_records(c.message):
+            continue  # a merge brings the records of its commits
+        out.append({"commit": {k: v for k, v in c.as_dict().items() if k != "message"},
+                    "records": [r.as_dict() for r in parse_records(c.message)]})
+    return out
+
+
+# ---- the commit-msg hook, the template, `policykit adjust` ----------------------------------------
+TEMPLATE = """
+# ── 调整记录 · adjustment record ──────────────────────────────────────
+# 改动清单（lists/）的提交，请在说明末尾写明调整记录：去掉行首的「# 」并填写。
+# 取消、划转权力事项，变更边界事项牵头部门等重大调整，没有调整记录将无法通过检查。
+#
+# 调整类型: 法律立改废 | 机构改革 | 上级下放 | 职责调整 | 纠错 | 其他
+# 调整事由: <为什么调整，如：《中华人民共和国食品安全法》修正，许可条件变化>
+# 调整依据: <法律法规或文件及条款，如：中华人民共和国食品安全法第三十五条>
+# 批准文号: <编办批准文件文号，如：明编办〔2026〕3号；纠错可省略>
+#
+# 一次提交可有多条记录，每条以「调整类型」开头。英文键亦可：
+# Adjustment-Type / Adjustment-Reason / Adjustment-Basis / Approval-Number
+"""
+
+HOOK_MARK = "# policykit commit-msg hook"
+TEMPLATE_NAME = "policykit-commit-template.txt"
+
+
+def template() -> str:
+    return TEMPLATE
+
+
+def hook_script(root) -> str:
+    root = Path(root).resolve()
+    rel = root.relative_to(history.toplevel(root)).as_posix()
+    root_expr = '"$(git rev-parse --show-toplevel)"' + (f'/"{rel}"' if rel != "." else "")
+    return (f"#!/bin/sh\n{HOOK_MARK}（policykit adjust --install-hook 安装）：检查提交说明中的调整记录\n"
+            "# 临时跳过：git commit --no-verify\n"
+            f'PY="{sys.executable}"\n'
+            f'if [ -x "$PY" ]; then exec "$PY" -m policykit adjust --check-message "$1" --root {root_expr}; fi\n'
+            f'exec policykit adjust --check-message "$1" --root {root_expr}\n')
+
+
+def install_hook(root, *, force: bool = False) -> list[str]:
+    """Install the commit-msg hook and the commit template; returns what was done (Chinese lines)."""
+    root = Path(root).resolve()
+    hooks = history.hooks_dir(root)
+    hook = hooks / "commit-msg"
+    done = []
+    if hook.exists() and HOOK_MARK not in hook.read_text(encoding="utf-8", errors="replace") and not force:
+        raise UsageError(f"已有 commit-msg 钩子：{hook}；加 --force 覆盖，或在其中调用 "
+                         "policykit adjust --check-message \"$1\" (a commit-msg hook exists)")
+    hooks.mkdir(parents=True, exist_ok=True)
+    path = history.git_path(root, TEMPLATE_NAME)
+    from ..io.writing import write_files_atomically
+    # both or neither: a half-written hook would reject every commit
+    write_files_atomically({hook: hook_script(root), path: TEMPLATE}, modes={hook: 0o755})
+    if hook.stat().st_mode & 0o111 != 0o111:  # an unchanged hook left non-executable
+        hook.chmod(0o755)
+    done.append(f"已安装 commit-msg 钩子：{hook}")
+    current = history.get_config(root, "commit.template")
+    if current and Path(current).expanduser().resolve() != path.resolve():
+        done.append(f"已写入提交模板 {path}；commit.template 已设为 {current}，未改动")
+    else:
+        history.set_local_config(root, "commit.template", str(path))
+        done.append(f"已写入提交模板并设为 commit.template：{path}")
+    return done
+
+
+def staged_changes(root) -> D.Diff:
+    """The item-level changes staged for the next commit (index vs HEAD)."""
+    root = Path(root).resolve()
+    head = history.resolve(root, "HEAD") if history.has_commits(root) else None
+    old = D.Side(root, head)
+    if head:
+        old.label = f"HEAD（{head[:7]}）"
+    return D.compare(root, old, D.Side(root, D.INDEX))
+
+
+def check_message(root, text: str, *, staged: bool = True) -> tuple[bool, str]:
+    """What the commit-msg hook runs: (ok, report in Chinese)."""
+    message = clean_message(text)
+    records = parse_records(message)
+    lines = []
+    invalid = [r for r in records if not r.valid]
+    for r in invalid:
+        lines.append(f"调整记录（第 {r.line} 行起）无效：")
+        lines += [f"  - {e}" for e in r.errors]
+    subject = message.strip().splitlines()[0] if message.strip() else ""
+    skip = subject.startswith(("fixup!", "squash!", "amend!")) or (staged and history.merge_in_progress(root))
+    if staged and not skip and not records:
+        d = staged_changes(root)
+        majors = d.majors
+        if majors:
+            lines.append(f"本次提交含 {len(majors)} 项重大调整，但提交说明中没有调整记录：")
+            for c in majors:
+                lines.append(f"  - {'、'.join(c.types)} {D.OBJECTS[c.object][0]} {c.key}「{c.name}」"
+                             f"（{d.department_label(c)}）")
+            lines.append("请在提交说明末尾写明（policykit adjust --template 查看模板）：")
+            lines += ["  调整类型: " + " | ".join(ADJUSTMENT_TYPES), "  调整事由: …", "  调整依据: …",
+                      "  批准文号: 明编办〔2026〕3号"]
+    if lines:
+        lines.append("临时跳过检查：git commit --no-verify")
+        return False, "\n".join(lines) + "\n"
+    return True, ""
+
+
+# ---- history of one item ------------------------------------------------------------------------
+@dataclass
+class LogEntry:
+    commit: history.CommitInfo
+    records: list
+    changes: list
+    names: dict
+
+    def as_dict(self) -> dict:
+        c = self.commit
+        return {"commit": c.sha, "short": c.short, "date": c.committed, "authored": c.authored,
+                "author": c.author, "author_email": c.author_email, "subject": c.subject,
+                "records": [r.as_dict() for r in self.records], "changes": [x.as_dict() for x in self.changes]}
+
+
+@dataclass
+class ItemLog:
+    object: str
+    key: str
+    name: str | None
+    entries: list
+    head: str
+
+    def as_dict(self) -> dict:
+        return {"object": self.object, "object_label": D.OBJECTS[self.object][0], "key": self.key,
+                "name": self.name, "head": self.head, "entries": [e.as_dict() for e in self.entries]}
+
+
+# a supervision record and the records filed under it (keyed ``<record>#…`` or ``<record>|…``): its log
+# shows theirs too, as a boundary matter's shows its 协调配合机制
+RECORD_PARTS = {"supervision": "finding", "division": "division_item", "ledger": "perf_entry",
+                "indicator_system": "indicator", "evaluation": "score"}
+
+
+def _classify(key: str, code: re.Pattern | None = None) -> str:
+    """What a key names, by its shape: ``boundary``, ``unit_duty``, ``catalog_item``, ``department``,
+    ``power`` (a code matching ``code``, the configured pattern, or a name: no digit), or ``record``: a
+    supervision record's key as diff.py gives it (``YT-002``, ``TC-2025-001``, ``DD-2025-001#1``,
+    ``ZB-2025|1.3.1`` …), resolved against the repository (``_lookup_record``). Without ``code``, every
+    other key with a digit is ``power``."""
+    if re.match(r"^BJ-\d+$", key):
+        return "boundary"
+    if "/" in key and "#" in key:
+        return "unit_duty"
+    if "/" in key:
+        return "catalog_item"
+    if re.match(r"^[a-z][a-z0-9_-]*$", key):
+        return "department"
+    if code is None or code.match(key) or not re.search(r"\d", key):
+        return "power"
+    return "record"
+
+
+def _partial_repo(root, sha: str, cfg, needles, dirs=None):
+    """Revision ``sha`` made of the list files (under ``dirs`` of the lists, default all) that contain
+    one of ``needles``; None when none does."""
+    prefixes = tuple(f"{cfg.lists_dir}/{d}/" for d in dirs) if dirs else (f"{cfg.lists_dir}/",)
+    listing = {r: s for r, (m, s) in history.tree_files(root, sha, (cfg.lists_dir,)).items() if r.startswith(prefixes)}
+    blobs = history.read_blobs(root, set(listing.values()))
+    needles = [n.encode("utf-8") for n in needles if n]
+    files = {r: s for r, s in listing.items() if any(n in blobs[s] for n in needles)}
+    if not files:
+        return None
+    raw_cfg = history.read_file(root, sha, D.CONFIG_FILE)
+    return D._open_side(Path(root).resolve(), D.Side(root, sha), raw_cfg, files,
+                        {r: blobs[s] for r, s in files.items()}, {})
+
+
+def _lookup_name(root, sha: str, cfg, text: str):
+    """Resolve a name to (object, key, name) in revision ``sha``."""
+    repo = _partial_repo(root, sha, cfg, [text])
+    if repo is None:
+        return None
+    hits = [("power", i.code, i.full_name) for i in repo.power_items if text in (i.name, i.full_name)]
+    hits += [("boundary", b.id, b.name) for b in repo.boundaries if b.name == text]
+    hits += [("department", d.id, d.name) for d in repo.departments.values() if text in (d.name, d.short_name)]
+    hits += [("catalog_item", c.key, c.name) for c in repo.catalog_items if c.name == text]
+    hits = list(dict.fromkeys(hits))
+    if len(hits) > 1:
+        listed = "；".join(f"{k} {n}" for _, k, n in hits[:10])
+        raise UsageError(f"「{text}」对应多个事项，请用编号指定：{listed} (ambiguous name)")
+    return hits[0] if hits else None
+
+
+def _lookup_record(root, sha: str, cfg, key: str):
+    """The supervision record with diff.py's ``key`` in revision ``sha`` as (object, key, name), or None."""
+    repo = _partial_repo(root, sha, cfg, {spec.needle_of(key) for spec in D.RECORD_SPECS},
+                         sorted({spec.dir for spec in D.RECORD_SPECS}))
+    if repo is None:
+        return None
+    for spec in D.RECORD_SPECS:
+        row = D.record_rows(repo, spec.obj).get(key)
+        if row is not None:
+            return spec.obj, key, row[0]
+    return None
+
+
+def _tracks(obj: str | None, key: str, tracked: set):
+    """Which changes belong to the log of ``key`` (``obj`` None: not known yet, a code or the key of a
+    record no longer in the lists)."""
+    if obj is None:
+        objects = {"power", *D.RECORD_SPEC}
+    else:
+        objects = {"boundary", "mechanism"} if obj == "boundary" else {obj}
+    part = RECORD_PARTS.get(obj)
+    prefixes = (f"{key}#", f"{key}|")
+
+    def mine(c) -> bool:
+        if c.object in objects and (c.key in tracked or c.previous_key in tracked):
+            return True
+        return part is not None and c.object == part and c.key.startswith(prefixes)
+    return mine
+
+
+def item_log(root, key: str, at: str | None = None) -> ItemLog:
+    """Every commit that changed the item, newest first, across renamed files, transfers between
+    departments and re-coded items (a code that vanished while an item of the same name appeared)."""
+    with history.session(root):
+        return _item_log(root, key, at)
+
+
+def _item_log(root, key: str, at: str | None = None) -> ItemLog:
+    """``item_log`` inside a history session: resolve the key, then walk the commits following renames."""
+    root = Path(root).resolve()
+    head = history.resolve(root, at or "HEAD")
+    cfg = _config_at(root, head)
+    obj, key, name = _resolve_item(root, head, cfg, key.strip())
+    tracked = {key}
+    needles = {_needle(obj, key)} if obj else {key} | {spec.needle_of(key) for spec in D.RECORD_SPECS}
+    if name and obj == "power":
+        needles.add(name.split("（")[0])
+    belongs = _tracks(obj, key, tracked)
+    entries = []
+    for commit in history.commits(root, head, paths=[cfg.lists_dir]):
+        d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
+        mine = [c for c in d.changes if belongs(c)]
+        if not mine:
+            continue
+        if obj is None:   # the newest change says what the key names
+            obj = next((c.object for c in mine if c.key in tracked), mine[0].object)
+            belongs = _tracks(obj, key, tracked)
+            mine = [c for c in d.changes if belongs(c)]
+        history.require_full_history(root, commit, f"{key} 的调整历史")
+        name = _follow_changes(mine, obj, tracked, needles, name)
+        entries.append(LogEntry(commit, parse_records(commit.message), mine, d.names))
+    if obj is None:   # neither listed now nor ever changed
+        raise UsageError(_not_found(head, key))
+    return ItemLog(obj, key, name, entries, head)
+
+
+def _resolve_item(root, head: str, cfg, key: str) -> tuple:
+    """``(object kind, key, name)`` of what the user named: a code, a record id or an item's name.
+    The kind is None for a record no longer listed (the history then says what it was)."""
+    obj = _classify(key, cfg.code_regex)
+    name = None
+    if obj == "record":
+        found = _lookup_record(root, head, cfg, key) or _lookup_name(root, head, cfg, key)
+        obj, key, name = found or (None, key, None)   # None: no longer listed; the history says what it was
+    if obj == "power" and not re.search(r"\d", key):  # not a code: a name
+        found = _lookup_name(root, head, cfg, key)
+        if found is None:
+            raise UsageError(_not_found(head, key))
+        obj, key, name = found
+    return obj, key, name
+
+
+def _follow_changes(mine: list, obj, tracked: set, needles: set, name):
+    """Learn from one commit's changes of the item: its earlier keys and names (added to ``tracked``
+    and ``needles`` so older commits are found too); return the item's name."""
+    for c in mine:
+        if c.key in tracked or c.previous_key in tracked:
+            name = name or c.name
+        if c.previous_key:
+            tracked.add(c.previous_key)
+            needles.add(_needle(obj, c.previous_key))
+        for f in c.fields:
+            if f.field == "name" and isinstance(f.before, str):
+                needles.add(f.before)
+    if obj == "power" and name:
+        needles.add(name.split("（")[0])
+    return name
+
+
+def _not_found(head: str, key: str) -> str:
+    return (f"在 {head[:7]} 中找不到事项「{key}」；请用事项编码、BJ-编号、部门标识、部门/内设机构#序号、目录/编码，"
+            "或监管记录的编号（如 YT-002、TC-2025-001、DD-2025-001#1、ZB-2025|1.3.1）指定 (no such item)")
+
+
+def render_log(log: ItemLog, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(log.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    md = fmt == "markdown"
+    title = f"{D.OBJECTS[log.object][0]} {log.key}" + (f"「{log.name}」" if log.name else "")
+    out = [f"## {title} 的调整历史" if md else f"{title} 的调整历史（{len(log.entries)} 次提交）", ""]
+    if not log.entries:
+        out.append("没有找到改动它的提交。")
+    for e in log.entries:
+        c = e.commit
+        view = D.Diff("", "", names=e.names)
+        head = f"{c.committed[:10]} {c.short} {c.author} · {c.subject}"
+        out.append(f"### {head}" if md else head)
+        if md:
+            out.append("")
+        if e.records:
+            for r in e.records:
+                state = "" if r.valid else f"（无效：{'；'.join(r.errors)}）"
+                text = f"调整记录：{r.type or '?'} · 事由：{r.reason or '—'} · 依据：{r.basis or '—'} · 文号：{r.approval or '—'}{state}"
+                out.append(f"- {text}" if md else f"  {text}")
+        else:
+            out.append("- 未附调整记录" if md else "  未附调整记录")
+        for ch in e.changes:
+            kinds = "、".join(ch.types)
+            where = f"{ch.file}:{ch.line}" if ch.file else ""
+            part = f"{D.OBJECTS[ch.object][0]} {ch.key}「{ch.name}」 · " if ch.object == RECORD_PARTS.get(log.object) else ""
+            line = part + f"{kinds}（{D.LEVEL_LABELS[ch.level]}）" + (f" · {where}" if where else "")
+            out.append(f"- {line}" if md else f"  {line}")
+            if not ch.fields:
+                text = D.describe(view, ch)
+                if text:
+                    out.append(f"  - {text}" if md else f"    {text}")
+            for f in ch.fields:
+                text = D.field_text(view, f)
+                out.append(f"  - {text}" if md else f"    {text}")
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---- changelog of a period --------------------------------------------------------------------------
+@dataclass
+class Changelog:
+    since: _dt.date
+    until: _dt.date | None
+    city: str
+    base: str | None
+    head: str
+    entries: list
+    net: D.Diff
+
+    def as_dict(self) -> dict:
+        return {"city": self.city, "since": self.since.isoformat(),
+                "until": self.until.isoformat() if self.until else None, "base": self.base, "head": self.head,
+                "entries": [e.as_dict() for e in self.entries], "net": self.net.as_dict()}
+
+
+def _day(text: str, what: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise UsageError(f"{what} 应为日期 YYYY-MM-DD：{text} (invalid date)") from None
+
+
+def changelog(root, since: str, until: str | None = None) -> Changelog:
+    """The adjustments of a period: the commits that reached the current branch between the end of
+    the day before ``since`` and the end of ``until`` (default: HEAD), with their records, and the
+    net change of the period."""
+    with history.session(root):
+        return _changelog(root, since, until)
+
+
+def _changelog(root, since: str, until: str | None = None) -> Changelog:
+    root = Path(root).resolve()
+    since_day = _day(since, "--since")
+    until_day = _day(until, "--until") if until else None
+    if until_day and until_day < since_day:
+        raise UsageError(f"--until {until} 早于 --since {since} (empty period)")
+    if not history.has_commits(root):
+        raise InputError("仓库还没有任何提交 (no commits yet)")
+    base = history.resolve_optional_date(root, since_day - _dt.timedelta(days=1))
+    head = history.resolve_optional_date(root, until_day) if until_day else history.resolve(root, "HEAD")
+    cfg = _config_at(root, head)
+    entries = []
+    if head is not None:
+        for commit in reversed(history.commits(root, head, since=base, paths=[cfg.lists_dir])):
+            d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
+            if d.changes:
+                entries.append(LogEntry(commit, parse_records(commit.message), d.changes, d.names))
+    old = D.Side(root, base)
+    new = D.Side(root, head)
+    net = D.compare(root, old, new) if head is not None else D.Diff("", "")
+    return Changelog(since_day, until_day, cfg.city, base, head, entries, net)
+
+
+def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
+    if fmt == "json":
+        return json.dumps(log.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
+    period = f"{log.since.isoformat()} 至 {log.until.isoformat() if log.until else '今'}"
+    s = log.net.summary()
+    out = [f"# {log.city}职责清单动态调整情况（{period}）", ""]
+    nrec = sum(len(e.records) for e in log.entries)
+    out.append(f"本期共 {len(log.entries)} 次调整提交、{nrec} 条调整记录；与期初相比净变化 {s['total']} 项。")
+    out.append("")
+    if s["kinds"]:
+        out += ["| 调整类别 | 新增 | 取消 | 划转 | 修改 | 合计 |", "|---|---:|---:|---:|---:|---:|"]
+        for kind, k in s["kinds"].items():
+            out.append(f"| {kind} | {k['新增']} | {k['取消']} | {k['划转']} | {k['修改']} | {k['total']} |")
+        out.append("")
+    for i, e in enumerate(log.entries, start=1):
+        c = e.commit
+        view = D.Diff("", "", names=e.names)
+        heads = [r for r in e.records if r.valid] or e.records
+        label = " · ".join(x for x in ([heads[0].type, heads[0].approval] if heads else ["未附调整记录"]) if x)
+        out += [f"## {i}. {c.committed[:10]} · {label}", ""]
+        for r in e.records:
+            if len(e.records) > 1:
+                out.append(f"- **{r.type or '?'}** {r.approval or ''}")
+            out.append(f"- 调整事由：{D._cell(r.reason or '—')}")
+            out.append(f"- 调整依据：{D._cell(r.basis or '—')}")
+            if len(e.records) == 1 and r.approval:
+                out.append(f"- 批准文号：{r.approval}")
+            if not r.valid:
+                out.append(f"- 记录有误：{D._cell('；'.join(r.errors))}")
+        out.append(f"- 提交：`{c.short}` {D._cell(c.subject)}（{D._cell(c.author)}）")
+        out += ["", "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
+        for ch in e.changes:
+            out.append(f"| {ch.adjustment} | {D._cell(view.department_label(ch))} | "
+                       f"{D._key_cell(ch)} {D._cell(ch.name)} "
+                       f"| {'、'.join(ch.types)} | {D._cell(D.describe(view, ch))} |")
+        out.append("")
+    if not log.entries:
+        out.append("本期没有调整。")
+    return "\n".join(out).rstrip("\n") + "\n"

@@ -1,0 +1,1039 @@
+"""Spreadsheet rows → power items (权责清单) and the organisation units they name.
+
+The work is split in pure steps:
+
+1. :func:`analyse_sheet` finds the header row, maps columns to fields, groups rows into items
+   (an item starts where a 事项名称 or 子项名称 cell of its own appears; rows below it without one
+   are continuation rows, merged in) and records the fate of every row.
+2. :func:`build_department` turns the items of one department into ``powers/<dept>.yaml`` data:
+   codes (kept from the source, else from the existing file, else generated), organisation
+   units, and the in-place merge with items already in the repository.
+3. :func:`plan_import` does both for a list of files and returns the texts to write;
+   :func:`import_files` writes them all or nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ...errors import InputError
+from ...problems import Problem
+from ..writing import dump_yaml, write_files_atomically
+from . import text as T
+from .mapping import IGNORE, Mapping, load_mapping, normalize_header
+from .spreadsheet import ImportLimits, Sheet, read_workbook
+
+# key order of a power item, as in docs/data-format.md
+ITEM_KEYS = (
+    "code", "name", "sub_name", "category", "legal_basis", "unit", "levels", "sanding_duty",
+    "responsibilities", "responsibility_basis", "accountability_targets", "accountability_cases",
+    "power_source", "source_document", "delegator", "co_departments", "catalog_code", "impl_code",
+    "supervision_items", "status", "remedy", "phone", "integrity_risks", "remark", "provenance",
+)
+# required lists: written as [] when the source has nothing, so `policykit check` reports them
+REQUIRED_LISTS = ("legal_basis", "responsibilities", "accountability_targets", "accountability_cases")
+LIST_FIELDS = {
+    "responsibilities": T.split_lines, "accountability_cases": T.split_lines,
+    "integrity_risks": T.split_lines, "accountability_targets": T.split_targets,
+    "responsibility_basis": T.split_basis_texts, "co_departments": T.split_list,
+    "supervision_items": T.split_list,
+}
+TEXT_FIELDS = ("remedy", "remark", "source_document")
+LINE_FIELDS = ("name", "sub_name", "unit", "subject", "status", "power_source", "delegator", "phone")
+CODE_FIELDS = ("code", "catalog_code", "impl_code")
+
+DEFAULT_CONFIG = {
+    "region_code": "370199",
+    "code_pattern": r"^(?P<region>\d{6})(?P<department>\d{3})(?P<letters>[A-Z]{2})(?P<main>\d{3})(?P<sub>\d{2})$",
+    "categories": [
+        {"name": "行政许可", "letters": "XK"}, {"name": "行政处罚", "letters": "CF"},
+        {"name": "行政强制", "letters": "QZ"}, {"name": "行政征收", "letters": "ZS"},
+        {"name": "行政给付", "letters": "GF"}, {"name": "行政检查", "letters": "JC"},
+        {"name": "行政确认", "letters": "QR"}, {"name": "行政奖励", "letters": "JL"},
+        {"name": "行政裁决", "letters": "CJ"}, {"name": "其他行政权力", "letters": "QT"},
+        {"name": "公共服务", "letters": "FW"},
+    ],
+}
+
+FATE_IMPORTED, FATE_MERGED, FATE_SKIPPED = "imported", "merged", "skipped"
+R_TITLE = "表头之上的标题行 (title row above the header)"
+R_HEADER = "表头 (header row)"
+R_BLANK = "空行 (blank row)"
+R_NO_HEADER = "工作表中没有可识别的表头 (sheet has no recognisable header)"
+R_REPEATED_HEADER = "重复的表头 (repeated header row)"
+R_NOTE = "说明或分类标题行 (note or section row)"
+R_SEQ_ONLY = "只有序号的行 (only a sequence number)"
+R_ORPHAN = "首个事项之前、没有事项名称的行 (row before the first item, without an item name)"
+M_CONTINUATION = "续行 (continuation row)"
+M_COVERED = "合并单元格覆盖的行 (row covered by merged cells)"
+M_MAIN_ROW = "子项的主项名称行 (main-item row of its sub-items)"
+
+_NOTE_START = re.compile(r"^(注|备注|说明|附注|填表|填报|制表|审核|联系|单位负责人|部门负责人|负责人)[:：\s]")
+_CATEGORY_IN_NAME = re.compile(r"(行政[\u4e00-\u9fa5]{2}|其他行政权力|其他权力|公共服务)")
+
+
+# --- configuration ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Config:
+    region_code: str
+    code_pattern: re.Pattern
+    letters: dict          # category name → two letters
+
+    @property
+    def categories(self):
+        return tuple(self.letters)
+
+
+def load_config(root=None, data: dict | None = None) -> Config:
+    """Categories, region and code pattern from ``policykit.yaml`` under ``root`` (defaults when
+    there is none), or from ``data`` given directly."""
+    if data is None and root is not None and (Path(root) / "policykit.yaml").is_file():
+        from ...lists.config import load_config as _repo_config
+        cfg, problems = _repo_config(Path(root))
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise InputError(f"配置文件有错误 (configuration has errors): {errors[0].location()} {errors[0].message}",
+                             hint="先用 policykit check 修复 policykit.yaml。")
+        data = {"region_code": cfg.region_code, "code_pattern": cfg.code_pattern,
+                "categories": [{"name": k, "letters": v} for k, v in cfg.categories.items()]}
+    merged = {**DEFAULT_CONFIG, **{k: v for k, v in (data or {}).items() if v is not None and v != ""}}
+    from ...safe_regex import UnsafePattern, compile as safe_compile
+    try:
+        pattern = safe_compile(merged["code_pattern"])   # RE2: the pattern comes from the repository
+        letters = {str(c["name"]): str(c["letters"]) for c in merged["categories"]}
+    except (UnsafePattern, KeyError, TypeError) as exc:
+        raise InputError(f"配置中的 code_pattern 或 categories 无效 (invalid configuration): {exc}") from None
+    return Config(str(merged["region_code"]), pattern, letters)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+@dataclass(eq=False)
+class RowFate:
+    sheet: str
+    row: int                 # 1-based
+    fate: str                # imported | merged | skipped
+    reason: str = ""
+    item: "SourceItem | None" = None   # the item the row was imported as or merged into
+
+    def item_label(self) -> str | None:
+        if self.item is None:
+            return None
+        return item_label(self.item.final if self.item.final is not None else self.item.fields)
+
+    def as_dict(self) -> dict:
+        d = {"sheet": self.sheet, "row": self.row, "fate": self.fate}
+        if self.item is not None:
+            d["item"] = self.item_label()
+        if self.reason:
+            d["reason"] = self.reason
+        return d
+
+
+@dataclass(eq=False)
+class SourceItem:
+    """An item as read from the sheet, before codes and departments."""
+
+    fields: dict
+    sheet: str
+    rows: list
+    subject: str | None = None
+    inherited_name: bool = False
+    columns: dict = field(default_factory=dict)   # field → 1-based column, for problem positions
+    source_code: str | None = None
+    provenance: dict | None = None                # from a 来源 column (an exported file)
+    has_provenance_column: bool = False
+    final: dict | None = None                     # the item as written (after codes)
+    department: str | None = None
+
+
+@dataclass(eq=False)
+class SheetResult:
+    name: str
+    rows: int
+    header_row: int | None = None
+    columns: dict = field(default_factory=dict)
+    items: list = field(default_factory=list)
+    fates: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    title: str | None = None
+
+
+@dataclass(eq=False)
+class FileResult:
+    path: str
+    format: str = ""
+    sheets: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows(self) -> int:
+        return sum(s.rows for s in self.sheets)
+
+    @property
+    def data_rows(self) -> int:
+        return sum(s.rows - s.header_row for s in self.sheets if s.header_row)
+
+    @property
+    def items(self) -> list:
+        """The items as written, in source order."""
+        return [si.final if si.final is not None else si.fields for s in self.sheets for si in s.items]
+
+    @property
+    def fates(self) -> list:
+        return [f for s in self.sheets for f in s.fates]
+
+    def fate_counts(self) -> Counter:
+        return Counter(f.fate for f in self.fates)
+
+
+@dataclass(eq=False)
+class ImportPlan:
+    files: list                     # FileResult per input file
+    outputs: dict                   # Path → text (only files whose content changes or is new)
+    departments: dict               # id → {"name", "code", "items", "files"}
+
+    @property
+    def problems(self) -> list:
+        return [p for f in self.files for p in f.problems]
+
+
+def item_label(item: dict) -> str:
+    if item.get("code"):
+        return str(item["code"])
+    name = item.get("name") or "?"
+    return f"{name}/{item['sub_name']}" if item.get("sub_name") else name
+
+
+# --- sheet analysis ---------------------------------------------------------------------------
+
+def _col_letter(c: int) -> str:
+    s = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def _problem(file_label, sheet, r, c, rule, severity, message) -> Problem:
+    """A problem at 0-based (r, c) of ``sheet``."""
+    return Problem(file_label, r + 1, c + 1, f"{sheet}!{_col_letter(c)}{r + 1}", rule, severity, message)
+
+
+def find_header(sheet: Sheet, mapping: Mapping) -> int | None:
+    for r in range(min(sheet.nrows, mapping.header_search_rows)):
+        fields = set()
+        for c in range(sheet.ncols):
+            f = mapping.field_for(sheet.value(r, c))
+            if f and f != IGNORE:
+                fields.add(f)
+        if "name" in fields and len(fields) >= mapping.header_min_fields:
+            return r
+    return None
+
+
+def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: str) -> SheetResult:
+    res = SheetResult(sheet.name, sheet.nrows)
+    if sheet.nrows == 0:
+        return res
+    hr = find_header(sheet, mapping)
+    if hr is None:
+        for r in range(sheet.nrows):
+            blank = all(mapping.is_blank(sheet.raw(r, c)) for c in range(sheet.ncols))
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK if blank else R_NO_HEADER))
+        if any(f.reason == R_NO_HEADER for f in res.fates):
+            res.problems.append(_problem(file_label, sheet.name, 0, 0, "IMPORT-NO-HEADER", "warning",
+                                         f"工作表「{sheet.name}」有内容但找不到表头（需含事项名称等列），整表未导入 "
+                                         "(sheet has content but no header row; not imported)"))
+        return res
+    res.header_row = hr + 1
+    for r in range(hr):
+        text = " ".join(v for c in range(sheet.ncols) if (v := sheet.raw(r, c)) and v.strip())
+        if text.strip() and res.title is None:
+            res.title = T.squash(text)
+        res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_TITLE if text.strip() else R_BLANK))
+    res.fates.append(RowFate(sheet.name, hr + 1, FATE_SKIPPED, R_HEADER))
+
+    # columns
+    cols: dict = {}
+    secondary: dict = {}
+    header_fields = {}
+    for c in range(sheet.ncols):
+        head = sheet.value(hr, c)
+        oc = sheet.origin(hr, c)[1]
+        f = mapping.field_for(head)
+        has_data = any(not mapping.is_blank(sheet.raw(r, c)) for r in range(hr + 1, sheet.nrows))
+        if oc != c or (not normalize_header(head) and c > 0 and header_fields.get(c - 1) == "levels"):
+            f0 = header_fields.get(oc if oc != c else c - 1)
+            header_fields[c] = f0
+            if f0:
+                secondary[c] = f0
+                continue
+        header_fields[c] = f
+        if f is None:
+            if has_data:
+                if normalize_header(head):
+                    res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNKNOWN", "warning",
+                                                 f"列「{normalize_header(head)}」不在映射中，未导入 (unknown column, not "
+                                                 "imported; add it with --mapping)"))
+                else:
+                    res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNNAMED", "warning",
+                                                 f"第 {_col_letter(c)} 列没有表头但有内容，未导入 (column without a "
+                                                 "header has data; not imported)"))
+        elif f == IGNORE:
+            if has_data:
+                res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-IGNORED", "info",
+                                             f"列「{normalize_header(head)}」无对应字段，未导入 (known column without a "
+                                             "field, not imported)"))
+        elif f in cols:
+            secondary[c] = f
+            if has_data:
+                res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-DUPLICATE", "info",
+                                             f"列「{normalize_header(head)}」重复出现，只导入第 {_col_letter(cols[f])} 列 "
+                                             "(duplicate column; only the first is imported)"))
+        else:
+            cols[f] = c
+    res.columns = {f: c + 1 for f, c in cols.items()}
+    if "category" not in cols:
+        res.problems.append(_problem(file_label, sheet.name, hr, 0, "IMPORT-COLUMN-MISSING", "warning",
+                                     "没有权力类型列，按工作表名推断 (no category column; inferred from the sheet name)"))
+    level_extra_cols = [c for c, f in secondary.items() if f == "levels"]
+    header_cells = {c: mapping.field_for(sheet.value(hr, c)) for c in range(sheet.ncols)}
+
+    def own(r, c):
+        return c is not None and sheet.origin(r, c) == (r, c) and not mapping.is_blank(sheet.raw(r, c))
+
+    name_c, sub_c, seq_c = cols.get("name"), cols.get("sub_name"), cols.get("seq")
+    groups: list[list[int]] = []
+    group_fates: dict[int, list] = {}
+    current: list[int] | None = None
+    for r in range(hr + 1, sheet.nrows):
+        owned = [c for c in range(sheet.ncols) if own(r, c)]
+        covered_v = any(sheet.origin(r, c)[0] < r for c in range(sheet.ncols))
+        if not owned:
+            if covered_v and current is not None:
+                current.append(r)
+                group_fates.setdefault(len(groups) - 1, []).append((r, M_COVERED))
+            else:
+                res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK))
+            continue
+        repeats = sum(1 for c in owned if header_cells.get(c) and
+                      mapping.field_for(sheet.raw(r, c)) == header_cells[c] and header_cells[c] != IGNORE)
+        if repeats >= mapping.header_min_fields:
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_REPEATED_HEADER))
+            continue
+        first_text = (sheet.raw(r, owned[0]) or "").strip()
+        merge = sheet.merge_of(r, owned[0])
+        one_wide_merge = (merge is not None and merge[3] - merge[2] >= 3 and merge[0] == r
+                          and all(merge[2] <= c < merge[3] for c in owned))
+        if not own(r, name_c) and not own(r, sub_c) and (one_wide_merge or _NOTE_START.match(first_text)):
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_NOTE))
+            continue
+        starts = own(r, name_c) or own(r, sub_c)
+        if not starts and own(r, seq_c):
+            if owned == [seq_c]:
+                res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_SEQ_ONLY))
+                continue
+            starts = True
+        if starts:
+            current = [r]
+            groups.append(current)
+            continue
+        if current is None:
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_ORPHAN))
+            res.problems.append(_problem(file_label, sheet.name, r, owned[0], "IMPORT-ROW-ORPHAN", "warning",
+                                         f"第 {r + 1} 行有内容但在首个事项之前且没有事项名称，未导入 (row with content "
+                                         "before the first item; not imported)"))
+            continue
+        current.append(r)
+        group_fates.setdefault(len(groups) - 1, []).append((r, M_CONTINUATION))
+
+    # build items
+    items: list[SourceItem] = []
+    item_rows_fates: list[list] = []
+    prev_name = None
+    for gi, rows in enumerate(groups):
+        item, probs = _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label, prev_name)
+        res.problems += probs
+        items.append(item)
+        item_rows_fates.append(group_fates.get(gi, []))
+        if item.fields.get("name"):
+            prev_name = item.fields["name"]
+
+    # a row naming only the main item, followed by its sub-items: fold it into the first sub-item
+    folded = set()
+    for i in range(len(items) - 1):
+        a, b = items[i], items[i + 1]
+        if (not a.fields.get("sub_name") and b.fields.get("sub_name") and b.inherited_name
+                and a.fields.get("name") == b.fields.get("name") and not _has_content(a.fields)):
+            folded.add(i)
+            b.rows = sorted(a.rows + b.rows)
+            item_rows_fates[i + 1] = [(a.rows[0], M_MAIN_ROW)] + [(r, M_MAIN_ROW) for r in a.rows[1:]] \
+                + item_rows_fates[i + 1]
+            for j in range(i + 1, len(items)):
+                if not (items[j].inherited_name and items[j].fields.get("name") == a.fields.get("name")):
+                    break
+                for k in ("category",):
+                    if not items[j].fields.get(k) and a.fields.get(k):
+                        items[j].fields[k] = a.fields[k]
+    for i, item in enumerate(items):
+        if i in folded:
+            continue
+        res.items.append(item)
+        first = min(item.rows)
+        res.fates.append(RowFate(sheet.name, first + 1, FATE_IMPORTED, item=item))
+        for r, reason in item_rows_fates[i]:
+            if r != first:
+                res.fates.append(RowFate(sheet.name, r + 1, FATE_MERGED, reason, item=item))
+        item.rows = sorted(item.rows)
+
+    # category from the sheet name where the sheet has none
+    sheet_category = _category_from_text(sheet.name, mapping, config)
+    for item in res.items:
+        if not item.fields.get("category"):
+            if sheet_category:
+                item.fields["category"] = sheet_category
+                res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
+                                             "IMPORT-CATEGORY", "info",
+                                             f"权力类型为空，按工作表名取「{sheet_category}」 (category taken from the "
+                                             "sheet name)"))
+            else:
+                res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
+                                             "IMPORT-CATEGORY", "error",
+                                             "权力类型为空 (category is missing)"))
+    res.fates.sort(key=lambda f: f.row)
+    _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr)
+    return res
+
+
+def _has_content(fields: dict) -> bool:
+    return any(fields.get(k) for k in ("legal_basis", "unit", "responsibilities", "accountability_cases",
+                                       "accountability_targets", "responsibility_basis"))
+
+
+def _category_from_text(text: str, mapping: Mapping, config: Config) -> str | None:
+    for m in _CATEGORY_IN_NAME.finditer(T.nospace(text) or ""):
+        cat = mapping.category(m.group(1), config.letters)
+        if cat in config.letters:
+            return cat
+    return None
+
+
+def _field_texts(sheet: Sheet, rows, c) -> list:
+    """The distinct cells of column ``c`` that rows ``rows`` show (a merge counts once), in order."""
+    seen, out = set(), []
+    for r in rows:
+        o = sheet.origin(r, c)
+        if o in seen:
+            continue
+        seen.add(o)
+        v = sheet.raw(*o)
+        if v is not None:
+            out.append((o, v))
+    return out
+
+
+def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label, prev_name):
+    problems = []
+    f: dict = {}
+    item = SourceItem(fields=f, sheet=sheet.name, rows=list(rows))
+    item.columns = {k: c + 1 for k, c in cols.items()}
+    r0 = rows[0]
+
+    def p(c, rule, severity, message, r=r0):
+        problems.append(_problem(file_label, sheet.name, r, c if c is not None else 0, rule, severity, message))
+
+    def texts(key):
+        c = cols.get(key)
+        if c is None:
+            return []
+        return [(o, v) for o, v in _field_texts(sheet, rows, c) if not mapping.is_blank(v)]
+
+    # names and one-line values: the first cell that has one
+    for key in LINE_FIELDS + CODE_FIELDS:
+        vals = texts(key)
+        if not vals:
+            continue
+        conv = T.nospace if key in CODE_FIELDS else T.squash
+        values = [conv(v) for _, v in vals]
+        values = [v for v in dict.fromkeys(values) if v]
+        if not values:
+            continue
+        if key == "unit":
+            units = []
+            for v in values:
+                units += [u for u in _split_units(v) if u not in units]
+            f["unit"] = units[0]
+            f["_units"] = units
+            if len(units) > 1:
+                p(cols["unit"], "IMPORT-UNIT-MULTIPLE", "warning",
+                  f"承办机构列出 {len(units)} 个机构（{'、'.join(units)}），事项只能有一个承办机构，取第一个 "
+                  "(several units named; the first is the item's unit)")
+        elif key == "subject":
+            item.subject = values[0]
+        elif key == "sub_name":
+            f[key] = T.strip_numbering(values[0]) or values[0]
+        else:
+            f[key] = values[0]
+            if len(values) > 1 and key in ("name", "code"):
+                p(cols[key], "IMPORT-MERGE-CONFLICT", "warning",
+                  f"合并的行中{key}不一致，取第一个：{'；'.join(values)} (merged rows disagree; first kept)")
+    if "name" not in f:
+        c = cols.get("name")
+        if c is not None:
+            v = sheet.value(r0, c)
+            if not mapping.is_blank(v):
+                f["name"] = T.squash(v)
+        if "name" not in f and prev_name and "sub_name" in f:
+            f["name"] = prev_name
+            item.inherited_name = True
+        if "name" not in f:
+            p(cols.get("name"), "IMPORT-NAME", "error", "事项名称为空 (item name is missing)")
+    elif cols.get("name") is not None and sheet.origin(r0, cols["name"]) != (r0, cols["name"]):
+        item.inherited_name = True
+
+    # category
+    cats = [mapping.category(v, config.letters) for _, v in texts("category")]
+    cats = list(dict.fromkeys(c for c in cats if c))
+    if cats:
+        f["category"] = cats[0]
+        if cats[0] not in config.letters:
+            p(cols["category"], "IMPORT-CATEGORY", "error",
+              f"未知的权力类型「{cats[0]}」，不在 policykit.yaml categories 中 (unknown category)")
+        if len(cats) > 1:
+            p(cols["category"], "IMPORT-MERGE-CONFLICT", "warning",
+              f"合并的行中权力类型不一致：{'、'.join(cats)}，取第一个 (merged rows disagree on the category)")
+
+    # legal basis
+    entries = []
+    for (orow, ocol), v in texts("legal_basis"):
+        got, notes = T.parse_legal_basis(v, mapping)
+        for e in got:
+            if e not in entries:
+                entries.append(e)
+        for rule, severity, message in notes:
+            p(ocol, rule, severity, message, r=orow)
+    f["legal_basis"] = entries
+
+    # levels (the first column holds the level; a second 权限 column only describes it)
+    levels = []
+    for (orow, ocol), v in texts("levels"):
+        found, _rest = mapping.find_levels(v)
+        if not found:
+            p(ocol, "IMPORT-LEVEL", "warning",
+              f"未识别实施层级：「{T.squash(v)[:30]}」 (no implementation level recognised)", r=orow)
+        levels += [x for x in found if x not in levels]
+    if levels:
+        f["levels"] = levels
+
+    # 部门职责: a number is the 三定 duty it implements; text has no field (summarised per sheet)
+    for _, v in texts("sanding_duty"):
+        m = re.fullmatch(r"(?:第)?(\d{1,3})(?:项|条)?", T.nospace(v) or "")
+        if m and int(m.group(1)) >= 1:
+            f["sanding_duty"] = int(m.group(1))
+            break
+
+    for key, split in LIST_FIELDS.items():
+        out = []
+        for _, v in texts(key):
+            out += [x for x in split(v) if x not in out] if key != "responsibilities" else split(v)
+        if out or key in REQUIRED_LISTS:
+            f[key] = out
+    for key in TEXT_FIELDS:
+        vals = list(dict.fromkeys(T.clean_text(v) for _, v in texts(key)))
+        vals = [v for v in vals if v]
+        if vals:
+            f[key] = "\n".join(vals)
+
+    for key in ("code",):
+        if f.get(key):
+            item.source_code = f[key]
+            if not config.code_pattern.match(f[key]):
+                p(cols[key], "IMPORT-CODE", "warning",
+                  f"事项编码「{f[key]}」不符合 code_pattern (item code does not match the code pattern)")
+    if "provenance" in cols:
+        item.has_provenance_column = True
+        vals = texts("provenance")
+        if vals:
+            item.provenance = parse_provenance(vals[0][1])
+    if f.get("status") in mapping.statuses:
+        f["status"] = mapping.statuses[f["status"]]
+    for key in ("power_source", "status"):
+        if key not in f and key in mapping.defaults:
+            f[key] = mapping.defaults[key]
+    return item, problems
+
+
+def _split_units(text: str) -> list:
+    """'农业科（农产品质量安全监管科)、畜牧兽医科' → two units; separators inside brackets don't split."""
+    s = T.nospace(text) or ""
+    out, depth, cur = [], 0, ""
+    for ch in s:
+        if ch in "（(〔[【":
+            depth += 1
+        elif ch in "）)〕]】":
+            depth = max(0, depth - 1)
+        if depth == 0 and ch in "、，,；;/":
+            if cur:
+                out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if cur:
+        out.append(cur)
+    return [u.strip("。.") for u in out if u.strip("。.")] or ([s] if s else [])
+
+
+def _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr):
+    """One info problem per column whose text has no field (权限 descriptions, 部门职责 text)."""
+    counts = Counter()
+    where = {}
+    for item in res.items:
+        for key, cs in (("levels", [cols.get("levels")] + level_extra_cols), ("sanding_duty", [cols.get("sanding_duty")])):
+            for i, c in enumerate(cs):
+                if c is None:
+                    continue
+                for _, v in _field_texts(sheet, item.rows, c):
+                    if mapping.is_blank(v):
+                        continue
+                    rest = mapping.find_levels(v)[1] if (key == "levels" and i == 0) else T.nospace(v)
+                    if key == "sanding_duty" and re.fullmatch(r"(?:第)?\d{1,3}(?:项|条)?", rest or ""):
+                        continue
+                    if rest:
+                        counts[c] += 1
+                        where.setdefault(c, key)
+    for c, n in sorted(counts.items()):
+        what = "实施权限说明" if where[c] == "levels" else "部门职责文字"
+        res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-TEXT-DROPPED", "info",
+                                     f"第 {_col_letter(c)} 列有 {n} 个单元格的{what}无对应字段，未导入 "
+                                     f"({n} cells of text without a field were not imported)"))
+
+
+# --- provenance column (exported files) -------------------------------------------------------
+
+_PROV_SEP = " › "
+
+
+def format_provenance(prov: dict | None) -> str:
+    if not prov:
+        return ""
+    parts = [str(prov.get("file", ""))]
+    if prov.get("sheet") is not None or prov.get("rows"):
+        parts.append(str(prov.get("sheet", "")))
+    if prov.get("rows"):
+        parts.append("行 " + _ranges(prov["rows"]))
+    return _PROV_SEP.join(parts)
+
+
+def parse_provenance(text: str) -> dict | None:
+    parts = str(text).strip().split(_PROV_SEP)
+    if not parts or not parts[0]:
+        return None
+    prov = {"file": parts[0]}
+    if len(parts) > 1:
+        prov["sheet"] = parts[1]
+    if len(parts) > 2 and parts[2].startswith("行 "):
+        rows = []
+        for chunk in parts[2][2:].split(","):
+            chunk = chunk.strip()
+            if re.fullmatch(r"\d+-\d+", chunk):
+                a, b = map(int, chunk.split("-"))
+                rows += list(range(a, b + 1))
+            elif chunk.isdigit():
+                rows.append(int(chunk))
+        prov["rows"] = rows
+    return prov
+
+
+def _ranges(rows) -> str:
+    rows = sorted(set(rows))
+    out, i = [], 0
+    while i < len(rows):
+        j = i
+        while j + 1 < len(rows) and rows[j + 1] == rows[j] + 1:
+            j += 1
+        out.append(str(rows[i]) if i == j else f"{rows[i]}-{rows[j]}")
+        i = j + 1
+    return ",".join(out)
+
+
+# --- departments -------------------------------------------------------------------------------
+
+_YEAR = re.compile(r"(19|20)\d{2}年(度)?")
+
+
+_GENERIC = re.compile(r"^(地州市|县市区|地州|地市|县市|市|县)")
+
+
+def department_name(subjects: Counter, title: str | None, file_stem: str,
+                    prefer: Counter | None = None) -> tuple[str | None, str | None]:
+    """``(name, short_name)`` from the 行使主体 values, completed from the title or file name when
+    the subject is a short or template form (市统计局 → 克拉玛依市统计局, 地州市商务主管部门 →
+    克拉玛依市商务局). Ties between subjects are broken by ``prefer`` (the whole file's counts)."""
+    candidates = [c for c in (_name_from_title(title), _name_from_title(file_stem)) if c]
+    if not subjects:
+        return (candidates[0] if candidates else None), None
+    order = list(subjects)
+    prefer = prefer or Counter()
+    subject = max(order, key=lambda s: (subjects[s], prefer[s], -order.index(s)))
+    plain = re.sub(r"[（(][^）)]*[)）]", "", subject)
+    core = _GENERIC.sub("", plain)
+    for cand in candidates:
+        if cand != subject and len(core) >= 2 and cand.endswith(core) and len(cand) > len(plain):
+            return cand, subject
+    template = subject.startswith(("地州市", "县市区", "地州"))
+    if template:
+        for cand in candidates:
+            if re.search(r"(局|委员会|办公室|厅|部|委|中心|队|院)$", cand):
+                return cand, None
+    return subject, None
+
+
+def _name_from_title(text: str | None) -> str | None:
+    if not text:
+        return None
+    s = T.nospace(text) or ""
+    s = re.sub(r"^(附件[0-9一二三四五六七八九十]*[:：]?)", "", s)
+    s = re.sub(r"[（(]\d+[)）]$", "", s)
+    s = _YEAR.sub("", s)
+    s = re.split(r"权责清单|权力清单|责任清单|地县两级|区地县|指导目录", s)[0]
+    return s.strip("：:（(") or None
+
+
+def _code_for(name: str, used: set) -> str:
+    """A 3-digit department code derived from the name (stable), avoiding codes in ``used``."""
+    n = int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % 900
+    for k in range(900):
+        code = f"{100 + (n + k) % 900:03d}"
+        if code not in used:
+            return code
+    raise InputError("三位部门编码已用尽 (no free 3-digit department code)")
+
+
+def read_yaml_file(path: Path):
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"无法读取已有文件 (cannot read existing file): {path}: {exc}",
+                         hint="先修复该文件（policykit check 会指出位置），再导入。") from None
+
+
+def load_organizations(out_dir: Path) -> dict:
+    """``{id: (path, data)}`` of ``organizations/*.yaml`` under ``out_dir``."""
+    orgs = {}
+    d = out_dir / "organizations"
+    if d.is_dir():
+        for path in sorted(d.glob("*.yaml")):
+            data = read_yaml_file(path)
+            if isinstance(data, dict):
+                orgs[str(data.get("id") or path.stem)] = (path, data)
+    return orgs
+
+
+# --- items → YAML -------------------------------------------------------------------------------
+
+def _ordered(fields: dict) -> dict:
+    out = {k: fields[k] for k in ITEM_KEYS if k in fields}
+    for k in fields:          # keys the format does not know (kept from an existing file) go last
+        if k not in out and not k.startswith("_"):
+            out[k] = fields[k]
+    return out
+
+
+def assign_codes(items: list, dept_code: str, config: Config, existing: list) -> None:
+    """Give every item without a source code a code: the one of the existing item with the same
+    (name, sub_name, category), else a new one ``region + dept + letters + main + sub``.
+
+    Items sharing a name and category share the main number; a sub-item gets the next free sub
+    number, an item without 子项 gets 00. Deterministic: same items, same existing file → same codes.
+    """
+    used = set()
+    mains: dict = {}          # (letters, name) → main
+    max_main: dict = Counter()
+    subs_used: dict = {}      # (letters, main) → set of sub numbers
+
+    def note(code):
+        m = config.code_pattern.match(code or "")
+        used.add(code)
+        if not m or "main" not in m.groupdict():
+            return None
+        letters, main, sub = m.group("letters"), m.group("main"), m.group("sub")
+        max_main[letters] = max(max_main[letters], int(main))
+        subs_used.setdefault((letters, main), set()).add(sub)
+        return letters, main
+
+    existing_codes = {}
+    for e in existing:
+        if isinstance(e, dict) and e.get("code"):
+            existing_codes.setdefault((e.get("name"), e.get("sub_name"), e.get("category")), []).append(str(e["code"]))
+            note(str(e["code"]))
+    for it in items:
+        if it.get("code"):
+            lm = note(it["code"])
+            if lm:
+                mains.setdefault((lm[0], it.get("name")), lm[1])
+    taken_now = {it["code"] for it in items if it.get("code")}
+    for it in items:
+        if it.get("code"):
+            continue
+        key = (it.get("name"), it.get("sub_name"), it.get("category"))
+        old = next((c for c in existing_codes.get(key, []) if c not in taken_now), None)
+        if old:
+            it["code"] = old
+            taken_now.add(old)
+            lm = config.code_pattern.match(old)
+            if lm:
+                mains.setdefault((lm.group("letters"), it.get("name")), lm.group("main"))
+    for it in items:
+        if it.get("code"):
+            continue
+        letters = config.letters.get(it.get("category"))
+        if not letters:
+            continue
+        mk = (letters, it.get("name"))
+        main = mains.get(mk)
+        if main is None or (not it.get("sub_name") and "00" in subs_used.get((letters, main), set())):
+            max_main[letters] += 1
+            main = f"{max_main[letters]:03d}"
+            if mk not in mains:
+                mains[mk] = main
+        taken = subs_used.setdefault((letters, main), set())
+        if it.get("sub_name"):
+            n = 1
+            while f"{n:02d}" in taken:
+                n += 1
+            sub = f"{n:02d}"
+        else:
+            sub = "00"
+        taken.add(sub)
+        it["code"] = f"{config.region_code}{dept_code}{letters}{main}{sub}"
+        used.add(it["code"])
+
+
+def merge_into_existing(existing: list, new_by_file: dict) -> list:
+    """Replace, in place, the existing items that the import brings again.
+
+    An existing item is replaced when it came from one of the imported files (its provenance)
+    or has the code of an imported item. The new items of a file take the place of the first
+    item they replace; existing items from other files, and hand-written ones, stay where they
+    are; files not seen before are appended. So re-importing gives an item-level diff.
+    """
+    group_of_code = {}
+    for src, items in new_by_file.items():
+        for it in items:
+            if it.get("code"):
+                group_of_code.setdefault(str(it["code"]), src)
+    out, emitted = [], set()
+    for e in existing:
+        prov = e.get("provenance") if isinstance(e.get("provenance"), dict) else {}
+        src = prov.get("file") if prov.get("file") in new_by_file else group_of_code.get(str(e.get("code")))
+        if src is None:
+            out.append(e)
+            continue
+        if src not in emitted:
+            out += new_by_file[src]
+            emitted.add(src)
+    for src, items in new_by_file.items():
+        if src not in emitted:
+            out += items
+    return out
+
+
+# --- the whole import ---------------------------------------------------------------------------
+
+def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mapping | None = None,
+                config: Config | None = None, progress=None, limits: ImportLimits | None = None) -> ImportPlan:
+    """Read ``paths`` and compute every file to write under ``out_dir``; writes nothing.
+
+    Raises :class:`InputError` if any input cannot be read at all (or exceeds ``limits``, by default
+    :meth:`ImportLimits.from_env`). ``progress(n, total, file_result)`` is called after each file is read.
+    """
+    out_dir = Path(out_dir)
+    mapping = mapping or load_mapping()
+    config = config or load_config(out_dir.parent)
+    limits = limits or ImportLimits.from_env()
+    files: list[FileResult] = []
+    groups: dict = {}        # department key → [(FileResult, SheetResult)]
+    metas: dict = {}         # department key → what is known about it
+    for n, path in enumerate(paths, 1):
+        t0 = time.perf_counter()
+        label = str(path)
+        wb = read_workbook(path, limits)
+        fr = FileResult(label, wb.format)
+        for note in wb.notes:
+            fr.problems.append(Problem(label, 1, 1, "", "IMPORT-MERGED-UNAVAILABLE", "warning", note))
+        for sheet in wb.sheets:
+            sr = analyse_sheet(sheet, mapping, config, label)
+            for r, c, chars in sheet.oversize:
+                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-LIMIT", "error",
+                                            f"单元格内容 {chars:,} 字符，超过上限 {limits.max_cell_chars:,}，该单元格未导入 "
+                                            "(cell longer than the limit; left out)"))
+            for r, c in sheet.formulas:
+                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-FORMULA", "error",
+                                            "单元格是公式，文件中没有保存它的计算结果，未导入（公式不会被执行）；请在 Excel/WPS 中打开后保存，"
+                                            "或把公式改为值，再导入 "
+                                            "(formula without a stored value; left out, never evaluated)"))
+            fr.sheets.append(sr)
+            fr.problems += sr.problems
+        file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)
+        for sr in fr.sheets:
+            if not sr.items:
+                continue
+            subjects = Counter(it.subject for it in sr.items if it.subject)
+            if department:
+                key = department
+            else:   # one department per dominant 行使主体 (a 地县两级 list has a sheet per level)
+                key = department_name(subjects, sr.title, Path(label).stem, file_subjects)[0] or Path(label).stem
+            meta = metas.setdefault(key, {"subjects": Counter(), "source_codes": Counter(),
+                                          "title": sr.title, "stem": Path(label).stem, "prefer": file_subjects})
+            meta["subjects"].update(subjects)
+            for it in sr.items:
+                m = config.code_pattern.match(it.source_code or "")
+                if m and "department" in m.groupdict():
+                    meta["source_codes"][m.group("department")] += 1
+            groups.setdefault(key, []).append((fr, sr))
+        fr.seconds = time.perf_counter() - t0
+        files.append(fr)
+        if progress:
+            progress(n, len(paths), fr)
+
+    orgs = load_organizations(out_dir)
+    used_codes = {str(d.get("code")) for _, d in orgs.values() if d.get("code")}
+    by_name: dict = {}
+    for oid, (_, d) in orgs.items():
+        for k in ("name", "short_name"):
+            if d.get(k):
+                by_name.setdefault(str(d[k]), oid)
+    outputs: dict = {}
+    departments: dict = {}
+    for key, dept_groups in groups.items():
+        t0 = time.perf_counter()
+        meta = metas[key]
+        name, short = department_name(meta["subjects"], meta["title"], meta["stem"], meta["prefer"])
+        meta["name"], meta["short_name"] = name or key, short
+        if department:
+            dept_id = department
+        else:
+            dept_id = next((by_name[k] for k in [name, short, *meta["subjects"]] if k and k in by_name), None)
+        org_path, org = orgs.get(dept_id, (None, None)) if dept_id else (None, None)
+        if org is not None and re.fullmatch(r"\d{3}", str(org.get("code") or "")):
+            dept_code = str(org["code"])
+        else:
+            src = meta["source_codes"].most_common(1)
+            dept_code = src[0][0] if src and src[0][0] not in used_codes else _code_for(meta["name"], used_codes)
+            used_codes.add(dept_code)
+        dept_id = dept_id or f"dept-{dept_code}"
+        outs, info = build_department(dept_id, dept_code, meta, dept_groups, out_dir, org_path, org, config)
+        outputs.update(outs)
+        departments[dept_id] = info
+        share = list(dict.fromkeys(fr for fr, _ in dept_groups))
+        spent = time.perf_counter() - t0
+        for fr in share:
+            fr.seconds += spent / len(share)
+            if dept_id not in fr.departments:
+                fr.departments.append(dept_id)
+    for fr in files:
+        _subject_notes(fr, departments)
+    return ImportPlan(files, outputs, departments)
+
+
+def _subject_notes(fr: FileResult, departments: dict) -> None:
+    """Info for items whose 行使主体 is not their department (e.g. 自治区 rows in a city list)."""
+    for sr in fr.sheets:
+        for si in sr.items:
+            dept = departments.get(si.department)
+            if not si.subject or not dept:
+                continue
+            if si.subject not in (dept["name"], dept.get("short_name"), dept.get("subject")):
+                c = si.columns.get("subject", 1) - 1
+                fr.problems.append(_problem(fr.path, sr.name, si.rows[0], c, "IMPORT-SUBJECT", "info",
+                                            f"行使主体「{si.subject}」与部门「{dept['name']}」不同 "
+                                            "(the item's 行使主体 is not its department)"))
+
+
+def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, org, config: Config):
+    """Items of one department → texts of ``powers/<id>.yaml`` and ``organizations/<id>.yaml``."""
+    powers_path = out_dir / "powers" / f"{dept_id}.yaml"
+    existing_doc = read_yaml_file(powers_path) if powers_path.is_file() else None
+    existing = existing_doc.get("items") if isinstance(existing_doc, dict) else None
+    existing = [e for e in existing if isinstance(e, dict)] if isinstance(existing, list) else []
+
+    new_by_file: dict = {}
+    sources: list = []
+    units: list = []
+    for fr, sr in groups:
+        base = os.path.basename(fr.path)
+        for si in sr.items:
+            si.department = dept_id
+            fields = dict(si.fields)
+            for u in fields.pop("_units", []):
+                if u not in units:
+                    units.append(u)
+            if si.has_provenance_column:       # an exported file: provenance travels in 来源
+                if si.provenance:
+                    fields["provenance"] = si.provenance
+                src = (si.provenance or {}).get("file", f"\0{base}")
+            else:
+                fields["provenance"] = {"file": base, "sheet": sr.name, "rows": [r + 1 for r in si.rows]}
+                src = base
+            si.final = fields
+            sources.append(si)
+            new_by_file.setdefault(src, []).append(fields)
+    assign_codes([si.final for si in sources], dept_code, config, existing)
+    # fields the source has no column for keep the value of the existing item with the same code
+    old_by_code = {str(e["code"]): e for e in existing if e.get("code")}
+    for si in sources:
+        old = old_by_code.get(str(si.final.get("code")))
+        if old is not None:
+            for k, v in old.items():
+                if k not in si.columns and k not in ("code", "provenance") and k in ITEM_KEYS:
+                    si.final[k] = v
+        ordered = _ordered(si.final)
+        si.final.clear()
+        si.final.update(ordered)
+    doc = {"department": dept_id, "items": merge_into_existing(existing, new_by_file)}
+    if isinstance(existing_doc, dict):
+        doc.update({k: v for k, v in existing_doc.items() if k not in doc})
+    outputs = {}
+    if existing_doc != doc:     # same data: leave the file (and its formatting) alone
+        outputs[powers_path] = dump_yaml(doc)
+    if org is None:                       # organisation: create when missing …
+        org_doc = {"id": dept_id, "code": dept_code, "name": meta["name"] or dept_id}
+        if meta.get("short_name"):
+            org_doc["short_name"] = meta["short_name"]
+        org_doc["units"] = [{"name": u} for u in units]
+        outputs[out_dir / "organizations" / f"{dept_id}.yaml"] = dump_yaml(org_doc)
+    else:                                 # … else add the units it does not list yet
+        have = {str(u.get("name")) for u in (org.get("units") or []) if isinstance(u, dict)}
+        missing = [u for u in units if u not in have]
+        if missing:
+            org_doc = dict(org)
+            org_doc["units"] = list(org.get("units") or []) + [{"name": u} for u in missing]
+            outputs[org_path] = dump_yaml(org_doc)
+    subjects = meta["subjects"]
+    info = {"name": meta["name"], "short_name": meta.get("short_name"), "code": dept_code,
+            "subject": max(subjects, key=lambda s: (subjects[s], meta["prefer"][s])) if subjects else None,
+            "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
+            "existing_organization": org is not None}
+    return outputs, info
+
+
+def import_files(paths, *, out_dir, department=None, mapping=None, config=None, dry_run=False,
+                 progress=None, protect_uncommitted=False, is_dirty=None, limits=None) -> ImportPlan:
+    """:func:`plan_import`, then write every output all or nothing (unless ``dry_run``)."""
+    plan = plan_import(paths, out_dir=out_dir, department=department, mapping=mapping, config=config,
+                       progress=progress, limits=limits)
+    if not dry_run and plan.outputs:
+        write_files_atomically(plan.outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
+    return plan

@@ -1,0 +1,634 @@
+"""Everything policykit reads from git, as plain data. The only module that touches git (GitPython).
+
+Every call opens the repository, does its work and closes it again (``with Repo(...)``), so no
+``git cat-file`` process outlives a call. Errors of git — not a repository, an unknown revision, a
+shallow clone whose history stops too early, a corrupt object store — become ``InputError`` with a
+Chinese message, never a traceback.
+
+Paths given to and returned by this module are relative to ``root`` (the directory that holds
+``policykit.yaml``), which may be a sub-directory of the git work tree.
+
+Revisions: ``at`` is anything git understands (sha, branch, tag, ``HEAD~2``) or a date
+``YYYY-MM-DD``, which means the last commit of the current branch (first-parent chain from HEAD)
+whose commit date, read in the committer's own time zone, is on or before that day.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, PolicykitError, UsageError
+
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+YAML_SUFFIXES = (".yaml", ".yml")
+_SYMLINK = "120000"
+
+
+# ---- plain data -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    parents: tuple
+    author: str
+    author_email: str
+    authored: str          # ISO 8601 with the author's offset
+    committer: str
+    committer_email: str
+    committed: str         # ISO 8601 with the committer's offset
+    message: str
+    trailers: tuple = ()   # (key, value) of the final paragraph; see parse_trailers
+
+    @property
+    def short(self) -> str:
+        return self.sha[:7]
+
+    @property
+    def subject(self) -> str:
+        return self.message.strip().splitlines()[0] if self.message.strip() else ""
+
+    @property
+    def is_merge(self) -> bool:
+        return len(self.parents) > 1
+
+    def as_dict(self) -> dict:
+        return {"sha": self.sha, "parents": list(self.parents), "author": self.author,
+                "author_email": self.author_email, "authored": self.authored, "committer": self.committer,
+                "committed": self.committed, "subject": self.subject, "message": self.message,
+                "trailers": [list(t) for t in self.trailers]}
+
+
+@dataclass(frozen=True)
+class FileDelta:
+    """One file that differs between two revisions (no rename detection: items are matched by key)."""
+    path: str
+    status: str            # A, D, M, T
+    old_sha: str | None
+    new_sha: str | None
+
+
+# ---- opening the repository -------------------------------------------------------------------
+class _Ctx:
+    def __init__(self, repo, root: Path, prefix: str):
+        self.repo, self.root, self.prefix = repo, root, prefix
+
+    def full(self, rel: str) -> str:
+        return self.prefix + rel
+
+    def rel(self, full: str) -> str | None:
+        if self.prefix and not full.startswith(self.prefix):
+            return None
+        return full[len(self.prefix):]
+
+    def shallow(self) -> bool:
+        try:
+            return Path(self.repo.git_dir, "shallow").exists()
+        except Exception:  # noqa: BLE001
+            return False
+
+    def shallow_boundary(self) -> frozenset:
+        """Commits whose parents a shallow clone does not have (they look like root commits)."""
+        try:
+            text = Path(self.repo.git_dir, "shallow").read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            return frozenset()
+        return frozenset(line.strip() for line in text.splitlines() if line.strip())
+
+
+_SHALLOW_HINT = "请获取完整历史：git fetch --unshallow（CI 中设置 fetch-depth: 0）"
+
+
+_SESSION: ContextVar = ContextVar("policykit_git_session", default=None)
+
+
+@contextmanager
+def session(root):
+    """Share one open repository (and its ``git cat-file --batch`` process) across every call made
+    inside the block; it is closed when the block ends. Nested sessions reuse the outer one."""
+    current = _SESSION.get()
+    if current is not None and current.root == Path(root).resolve():
+        yield
+        return
+    with _open(root) as ctx:
+        token = _SESSION.set(ctx)
+        try:
+            yield
+        finally:
+            _SESSION.reset(token)
+
+
+@contextmanager
+def _open(root):
+    root = Path(root).resolve()
+    current = _SESSION.get()
+    if current is not None and current.root == root:
+        try:
+            yield current
+        except PolicykitError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _translate(current, exc) from None
+        return
+    from git import Repo
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+    try:
+        repo = Repo(root, search_parent_directories=True)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise InputError(f"不是 git 仓库：{root}（按修订或日期读取、比较、查看历史都需要 git） (not a git repository)",
+                         hint="在清单目录中运行 git init，或用 --root 指向 git 仓库") from None
+    except Exception as exc:  # noqa: BLE001 - a corrupt .git directory
+        raise InputError(f"无法打开 git 仓库 {root}：{_short(exc)}（仓库可能已损坏） (cannot open repository)",
+                         hint="运行 git fsck 检查仓库") from None
+    try:
+        if repo.bare or not repo.working_tree_dir:
+            raise InputError(f"{root} 是裸仓库，没有工作区 (bare repository)")
+        top = Path(repo.working_tree_dir).resolve()
+        try:
+            prefix = root.relative_to(top).as_posix()
+        except ValueError:
+            raise InputError(f"{root} 不在 git 工作区 {top} 之内 (outside the work tree)") from None
+        ctx = _Ctx(repo, root, "" if prefix == "." else prefix + "/")
+        try:
+            yield ctx
+        except PolicykitError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - every git failure becomes a clear input error
+            raise _translate(ctx, exc) from None
+    finally:
+        repo.close()
+
+
+def _short(exc) -> str:
+    text = str(getattr(exc, "stderr", "") or exc).strip()
+    text = re.sub(r"\s+", " ", text.replace("stderr:", "")).strip(" '")
+    return text[:300]
+
+
+def _translate(ctx: _Ctx, exc) -> InputError:
+    detail = _short(exc)
+    if ctx.shallow():
+        return InputError(f"仓库是浅克隆（shallow clone），所需的历史不在本地：{detail} (shallow repository)",
+                          hint=_SHALLOW_HINT)
+    return InputError(f"读取 git 仓库失败：{detail}（仓库可能已损坏） (git error)", hint="运行 git fsck 检查仓库")
+
+
+def is_repository(root) -> bool:
+    try:
+        with _open(root):
+            return True
+    except InputError:
+        return False
+
+
+# ---- revisions --------------------------------------------------------------------------------
+def _parse_day(text: str) -> _dt.date:
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"日期无效：{text}（应为 YYYY-MM-DD） (invalid date)") from None
+
+
+def _has_head(ctx: _Ctx) -> bool:
+    try:
+        ctx.repo.git.rev_parse("--verify", "--quiet", "HEAD^{commit}")
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _resolve(ctx: _Ctx, at: str) -> str:
+    at = str(at).strip()
+    if not at:
+        raise UsageError("修订不能为空 (empty revision)")
+    if at.startswith("-"):
+        raise UsageError(f"无效的修订：{at} (invalid revision)")
+    if DATE_RE.match(at):
+        return _resolve_date(ctx, _parse_day(at), at)
+    try:
+        return ctx.repo.git.rev_parse("--verify", "--quiet", f"{at}^{{commit}}").strip()
+    except Exception:  # noqa: BLE001
+        pass
+    if not _has_head(ctx):
+        raise InputError(f"仓库还没有任何提交，无法读取修订「{at}」 (no commits yet)")
+    if ctx.shallow():
+        raise InputError(f"找不到修订「{at}」；仓库是浅克隆，它可能在本地历史之外 (unknown revision in a shallow clone)",
+                         hint=_SHALLOW_HINT)
+    raise InputError(f"找不到修订「{at}」（提交、分支、标签或 YYYY-MM-DD 日期） (unknown revision)")
+
+
+def _resolve_date(ctx: _Ctx, day: _dt.date, text: str) -> str:
+    if not _has_head(ctx):
+        raise InputError("仓库还没有任何提交，无法按日期读取 (no commits yet)")
+    out = ctx.repo.git.log("--first-parent", "--format=%H %cI", "HEAD")
+    last = None
+    for line in out.splitlines():
+        sha, _, when = line.partition(" ")
+        last = sha
+        if _dt.datetime.fromisoformat(when).date() <= day:
+            return sha
+    if ctx.shallow():
+        raise InputError(f"{text} 或之前的提交不在本地：仓库是浅克隆 (shallow repository)", hint=_SHALLOW_HINT)
+    raise InputError(f"当前分支在 {text} 或之前没有任何提交（最早的提交是 {last[:7] if last else '无'}） "
+                     f"(no commit on or before {text})")
+
+
+def resolve(root, at: str) -> str:
+    """The commit sha that ``at`` (a revision or a YYYY-MM-DD date) names."""
+    with _open(root) as ctx:
+        return _resolve(ctx, at)
+
+
+def resolve_optional_date(root, day: _dt.date) -> str | None:
+    """The last commit on the current branch on or before ``day``; None when history starts later."""
+    with _open(root) as ctx:
+        if not _has_head(ctx):
+            return None
+        out = ctx.repo.git.log("--first-parent", "--format=%H %cI", "HEAD")
+        for line in out.splitlines():
+            sha, _, when = line.partition(" ")
+            if _dt.datetime.fromisoformat(when).date() <= day:
+                return sha
+        if ctx.shallow():
+            raise InputError(f"{day.isoformat()} 或之前的提交不在本地：仓库是浅克隆 (shallow repository)",
+                             hint=_SHALLOW_HINT)
+        return None
+
+
+def merge_base(root, a: str, b: str) -> str | None:
+    with _open(root) as ctx:
+        sa, sb = _resolve(ctx, a), _resolve(ctx, b)
+        try:
+            return ctx.repo.git.merge_base(sa, sb).strip() or None
+        except Exception:  # noqa: BLE001 - exit status 1: no common ancestor
+            if ctx.shallow():
+                raise InputError(f"找不到 {a} 与 {b} 的共同祖先：仓库是浅克隆 (shallow repository)",
+                                 hint=_SHALLOW_HINT) from None
+            return None
+
+
+MAIN_BRANCHES = ("main", "master", "origin/main", "origin/master")
+
+
+def default_base(root) -> str:
+    """The merge-base of HEAD with the main branch (main, master, origin/main or origin/master)."""
+    with _open(root) as ctx:
+        if not _has_head(ctx):
+            raise InputError("仓库还没有任何提交 (no commits yet)")
+        for name in MAIN_BRANCHES:
+            try:
+                branch = ctx.repo.git.rev_parse("--verify", "--quiet", f"{name}^{{commit}}").strip()
+            except Exception:  # noqa: BLE001
+                continue
+            try:
+                return ctx.repo.git.merge_base("HEAD", branch).strip()
+            except Exception:  # noqa: BLE001
+                if ctx.shallow():
+                    raise InputError(f"找不到 HEAD 与 {name} 的共同祖先：仓库是浅克隆 (shallow repository)",
+                                     hint=_SHALLOW_HINT) from None
+                raise InputError(f"HEAD 与 {name} 没有共同祖先，请明确指定比较基准 BASE (no merge base)") from None
+        raise UsageError("找不到 main 或 master 分支，请明确指定比较基准 BASE (no main branch)")
+
+
+def commit_info(root, rev: str) -> CommitInfo:
+    with _open(root) as ctx:
+        sha = _resolve(ctx, rev)
+        return _log(ctx, [sha, "-1", "--no-walk"], None)[0]
+
+
+# ---- commits --------------------------------------------------------------------------------
+_TRAILER = re.compile(r"^(?P<key>[^\s:：]{1,60})[ \t]*[:：][ \t]*(?P<value>.*)$")
+
+
+def parse_trailers(message: str) -> tuple:
+    """``(key, value)`` pairs of the message's final paragraph when it is a trailer block.
+
+    Unlike ``git interpret-trailers`` this accepts Chinese keys (git takes only ASCII letters, digits
+    and hyphens, so ``调整类型: 纠错`` is invisible to it) and the full-width colon ``：``.
+    Continuation lines (indented) are joined to the value before them."""
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", message.strip()) if p.strip()]
+    if len(paragraphs) < 2:
+        return ()
+    pairs = []
+    for line in paragraphs[-1].splitlines():
+        if line[:1] in (" ", "\t") and pairs:
+            key, value = pairs[-1]
+            pairs[-1] = (key, (value + " " + line.strip()).strip())
+            continue
+        m = _TRAILER.match(line)
+        if not m:
+            return ()
+        pairs.append((m.group("key"), m.group("value").strip()))
+    return tuple(pairs)
+
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B")
+_FORMAT = "%x1e" + "%x1f".join(_FIELDS)
+
+
+def _log(ctx: _Ctx, revs: list, paths) -> list[CommitInfo]:
+    args = ["--full-history", "--topo-order", f"--format={_FORMAT}", *revs]
+    if paths is not None:
+        args += ["--", *[ctx.full(p) for p in paths]] if paths else ["--", ctx.prefix or "."]
+    out = ctx.repo.git.log(*args, strip_newline_in_stdout=False)
+    commits = []
+    for record in out.split("\x1e")[1:]:
+        parts = record.split("\x1f")
+        if len(parts) != len(_FIELDS):
+            continue
+        sha, parents, an, ae, ad, cn, ce, cd, body = parts
+        message = body.rstrip("\n") + "\n" if body.strip() else ""
+        commits.append(CommitInfo(sha, tuple(parents.split()), an, ae, ad, cn, ce, cd, message,
+                                  parse_trailers(message)))
+    return commits
+
+
+def require_full_history(root, commit: CommitInfo, what: str) -> None:
+    """Raise when ``commit`` is where a shallow clone's history stops: whatever it seems to add
+    may be older, and its real parents are not here."""
+    with _open(root) as ctx:
+        if commit.sha in ctx.shallow_boundary():
+            raise InputError(f"{what}：历史在提交 {commit.sha[:7]} 处被截断，仓库是浅克隆，无法确定更早的调整 "
+                             f"(shallow repository: history stops at {commit.sha[:7]})", hint=_SHALLOW_HINT)
+
+
+def commits(root, rev: str = "HEAD", *, since: str | None = None, paths=None) -> list[CommitInfo]:
+    """Commits reachable from ``rev`` (and not from ``since``) that touch ``paths`` (relative to root;
+    None = anything, [] = anything under root), newest first (topological order), merges included
+    (``--full-history``: every commit whose tree differs from one of its parents in those paths)."""
+    with _open(root) as ctx:
+        head = _resolve(ctx, rev)
+        revs = [head] if since is None else [f"{_resolve(ctx, since)}..{head}"]
+        return _log(ctx, revs, paths)
+
+
+# ---- trees and blobs --------------------------------------------------------------------------
+def _ls_tree(ctx: _Ctx, sha: str, under=()) -> dict:
+    specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
+    out = ctx.repo.git.ls_tree("-r", "-z", "--full-tree", sha, "--", *specs, strip_newline_in_stdout=False)
+    files = {}
+    for entry in out.split("\0"):
+        if not entry:
+            continue
+        meta, _, path = entry.partition("\t")
+        mode, kind, obj = meta.split()
+        if kind != "blob":
+            continue
+        rel = ctx.rel(path)
+        if rel is not None:
+            files[rel] = (mode, obj)
+    return files
+
+
+def tree_files(root, rev: str, under=()) -> dict:
+    """``{rel: (mode, blob sha)}`` of every file at ``rev`` (under the given directories, else all)."""
+    with _open(root) as ctx:
+        return _ls_tree(ctx, _resolve(ctx, rev), under)
+
+
+def index_files(root, under=()) -> dict:
+    """``{rel: (mode, blob sha)}`` of the staged files (the index), stage 0."""
+    with _open(root) as ctx:
+        specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
+        top = Path(ctx.repo.working_tree_dir)
+        out = ctx.repo.git.ls_files("-s", "-z", "--full-name", "--", *[str(top / s) for s in specs] or [str(top)],
+                                    strip_newline_in_stdout=False)
+        files = {}
+        for entry in out.split("\0"):
+            if not entry:
+                continue
+            meta, _, path = entry.partition("\t")
+            mode, obj, stage = meta.split()
+            rel = ctx.rel(path)
+            if rel is not None and stage == "0":
+                files[rel] = (mode, obj)
+        return files
+
+
+def _read(ctx: _Ctx, shas) -> dict:
+    out = {}
+    for sha in shas:
+        if sha not in out:
+            out[sha] = ctx.repo.odb.stream(bytes.fromhex(sha)).read()
+    return out
+
+
+def read_blobs(root, shas) -> dict:
+    """``{sha: bytes}`` for the given blob shas (one ``git cat-file --batch`` for all)."""
+    with _open(root) as ctx:
+        return _read(ctx, list(shas))
+
+
+def read_file(root, rev: str, rel: str) -> bytes | None:
+    """The bytes of ``rel`` at ``rev``; None when it does not exist there."""
+    with _open(root) as ctx:
+        sha = rev if re.fullmatch(r"[0-9a-f]{40}", rev or "") else _resolve(ctx, rev)
+        try:
+            _, kind, _, data = ctx.repo.git.get_object_data(f"{sha}:{ctx.full(rel)}")
+        except ValueError:  # "<sha>:<path> missing"
+            return None
+        return data if kind in (b"blob", "blob") else None
+
+
+def diff_tree(root, old: str | None, new: str, under=()) -> list[FileDelta]:
+    """Files that differ between two commits (``old`` None = the empty tree), under the directories."""
+    with _open(root) as ctx:
+        return _diff_tree(ctx, old, new, under)
+
+
+def _diff_tree(ctx: _Ctx, old, new, under=()) -> list[FileDelta]:
+    specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
+    out = ctx.repo.git.diff_tree("-r", "-z", "--no-renames", "--no-abbrev", old or EMPTY_TREE, new, "--", *specs,
+                                 strip_newline_in_stdout=False)
+    parts = out.split("\0")
+    deltas = []
+    i = 0
+    while i < len(parts):
+        meta = parts[i]
+        if not meta.startswith(":"):
+            i += 1
+            continue
+        path = parts[i + 1]
+        i += 2
+        om, nm, osha, nsha, status = meta[1:].split()
+        rel = ctx.rel(path)
+        if rel is None:
+            continue
+        zero = "0" * 40
+        deltas.append(FileDelta(rel, status[0], None if osha == zero else osha, None if nsha == zero else nsha))
+    return deltas
+
+
+def commit_deltas(root, commit: CommitInfo, under=()) -> list[list[FileDelta]]:
+    """For each parent of ``commit`` (or the empty tree for a root commit), the files it changes."""
+    with _open(root) as ctx:
+        parents = commit.parents or (None,)
+        return [_diff_tree(ctx, p, commit.sha, under) for p in parents]
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob id of ``data`` (what ``git hash-object`` prints), computed without git."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+# ---- sources the loader reads -----------------------------------------------------------------
+def _walk_key(rel_to_dir: str):
+    parts = rel_to_dir.split("/")
+    return tuple((1, p) for p in parts[:-1]) + ((0, parts[-1]),)
+
+
+class SnapshotSource:
+    """Files of one revision (or any in-memory snapshot), with the interface of ``sources.WorkTree``.
+
+    ``files`` maps a root-relative path to its blob sha; ``contents`` holds bytes already read; the
+    rest is read on demand by ``loader`` (a callable ``shas -> {sha: bytes}``), a directory at a time.
+    """
+
+    def __init__(self, files: dict, *, revision: str | None, label: str, contents: dict | None = None,
+                 loader=None, modes: dict | None = None):
+        self.files = dict(files)                 # rel -> identity (blob sha)
+        self.contents = dict(contents or {})     # rel -> bytes
+        self.modes = dict(modes or {})
+        self.revision = revision
+        self.label = label
+        self._loader = loader
+
+    def list_files(self, directory: str, suffixes=YAML_SUFFIXES) -> list[str]:
+        base = directory.rstrip("/") + "/"
+        out = []
+        for rel in self.files:
+            if not rel.startswith(base):
+                continue
+            inner = rel[len(base):]
+            parts = inner.split("/")
+            if any(p.startswith(".") for p in parts) or not inner.endswith(suffixes):
+                continue
+            out.append(rel)
+        out.sort(key=lambda r: _walk_key(r[len(base):]))
+        self._prefetch(out)
+        return out
+
+    def _prefetch(self, rels) -> None:
+        missing = [r for r in rels if r not in self.contents and self.modes.get(r) != _SYMLINK]
+        if missing and self._loader is not None:
+            blobs = self._loader([self.files[r] for r in missing])
+            for r in missing:
+                self.contents[r] = blobs[self.files[r]]
+
+    def read_bytes(self, rel: str) -> bytes:
+        if rel not in self.files:
+            raise FileNotFoundError(rel)
+        if self.modes.get(rel) == _SYMLINK:
+            raise PermissionError("修订中的符号链接不被跟随 (symlinks in revisions are not followed)")
+        if rel not in self.contents:
+            self._prefetch([rel])
+        return self.contents[rel]
+
+    def exists(self, rel: str) -> bool:
+        rel = rel.rstrip("/")
+        return rel in self.files or any(f.startswith(rel + "/") for f in self.files)
+
+    def identity(self, rel: str) -> str:
+        """The blob sha: a content address, so caches can share entries between revisions."""
+        return self.files[rel]
+
+
+def revision_source(root, at) -> SnapshotSource:
+    """The files of revision ``at`` (rev or YYYY-MM-DD) for ``open_repository(root, at=...)``."""
+    with _open(root) as ctx:
+        sha = _resolve(ctx, at)
+        listing = _ls_tree(ctx, sha)
+        subject = ctx.repo.git.log("-1", "--format=%cI", sha).strip()
+    root = Path(root).resolve()
+    label = f"{sha[:7]}（{at}，{subject[:10]}）" if str(at) != sha else f"{sha[:7]}（{subject[:10]}）"
+    return SnapshotSource({r: s for r, (m, s) in listing.items()}, revision=sha, label=label,
+                          modes={r: m for r, (m, s) in listing.items()},
+                          loader=lambda shas: read_blobs(root, shas))
+
+
+def index_source(root) -> SnapshotSource:
+    """The staged files (what ``git commit`` would record)."""
+    listing = index_files(root)
+    root = Path(root).resolve()
+    return SnapshotSource({r: s for r, (m, s) in listing.items()}, revision=None, label="暂存区",
+                          modes={r: m for r, (m, s) in listing.items()}, loader=lambda shas: read_blobs(root, shas))
+
+
+def worktree_files(root, under=()) -> tuple[dict, dict]:
+    """``({rel: blob sha}, {rel: bytes})`` of the files on disk under the given directories (hidden
+    files and directories skipped) — the work tree side of a diff. Read through ``sources.Tree``:
+    links leaving the root or into .git, FIFOs and other non-regular files, and files over the
+    default size limit are skipped, never opened or read whole."""
+    from .loader import Limits
+    from .sources import Tree
+    root = Path(root).resolve()
+    limit = Limits().max_file_bytes
+    ids, contents = {}, {}
+    with Tree(root) as tree:
+        for directory in under or ("",):
+            listed = [directory] if (root / directory).is_file() else tree.list_files(directory, ("",), (".",))[0]
+            for rel in listed:
+                try:
+                    data = tree.read(rel, limit)
+                except OSError:
+                    continue
+                ids[rel], contents[rel] = blob_sha(data), data
+    return ids, contents
+
+
+def worktree_deltas(root, rev: str = "HEAD", under=()) -> list[FileDelta]:
+    """Files on disk that differ from revision ``rev`` (under the given directories), as
+    ``diff_tree`` reports them: added (A), deleted (D), modified (M). Untracked files count as added."""
+    listing = {r: s for r, (m, s) in tree_files(root, rev, under).items()}
+    ids, _ = worktree_files(root, under)
+    out = []
+    for rel in sorted(set(listing) | set(ids)):
+        a, b = listing.get(rel), ids.get(rel)
+        if a != b:
+            out.append(FileDelta(rel, "A" if a is None else "D" if b is None else "M", a, b))
+    return out
+
+
+# ---- hooks and configuration --------------------------------------------------------------------
+def toplevel(root) -> Path:
+    """The top directory of the git work tree that holds ``root``."""
+    with _open(root) as ctx:
+        return Path(ctx.repo.working_tree_dir).resolve()
+
+
+def hooks_dir(root) -> Path:
+    """Where git looks for hooks (honours core.hooksPath)."""
+    with _open(root) as ctx:
+        path = Path(ctx.repo.git.rev_parse("--git-path", "hooks").strip())
+        return path if path.is_absolute() else Path(ctx.repo.working_tree_dir) / path
+
+
+def git_path(root, name: str) -> Path:
+    with _open(root) as ctx:
+        path = Path(ctx.repo.git.rev_parse("--git-path", name).strip())
+        return path if path.is_absolute() else Path(ctx.repo.working_tree_dir) / path
+
+
+def merge_in_progress(root) -> bool:
+    return git_path(root, "MERGE_HEAD").exists()
+
+
+def set_local_config(root, key: str, value: str) -> None:
+    with _open(root) as ctx:
+        ctx.repo.git.config("--local", key, value)
+
+
+def get_config(root, key: str) -> str | None:
+    with _open(root) as ctx:
+        try:
+            return ctx.repo.git.config("--get", key).strip()
+        except Exception:  # noqa: BLE001 - unset
+            return None
+
+
+def has_commits(root) -> bool:
+    with _open(root) as ctx:
+        return _has_head(ctx)

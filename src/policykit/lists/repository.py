@@ -1,0 +1,285 @@
+"""The typed, read-only model of one jurisdiction's lists, with the queries users need.
+
+``open_repository(path)`` reads ``policykit.yaml`` and every file under ``lists/``, validates each
+against its schema and builds model objects. Files that fail to parse or validate are kept out of
+the model (their problems are reported), so one broken file never hides the rest.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import model as m
+from .config import Config, load_config
+from ..errors import UsageError
+from .loader import Document, load_bytes
+from ..problems import Problem
+from .schemas import validate
+from .sources import Refused, WorkTree
+
+# directory under lists/ -> schema kind
+LIST_DIRS = {
+    "organizations": "organization",
+    "powers": "powers",
+    "tasks": "tasks",
+    "boundaries": "boundary",
+    "catalogs": "catalog",
+    "laws": "law",
+    # the supervision system around the lists (policykit.supervision): kept as raw records
+    "performance": "performance",    # 部门履职情况台账
+    "supervision": "supervision",    # 督导评估工作台账
+    "problems": "problem",           # 问题征集
+    "disputes": "dispute",           # 问题调处
+    "indicators": "indicator",       # 履职评估指标体系
+    "evaluations": "evaluation",     # 履职评估
+    "bodies": "body",                # 议事协调机构
+    "divisions": "division",         # 市县事权划分
+}
+RECORD_KINDS = {"performance", "supervision", "problem", "dispute", "indicator", "evaluation", "body", "division"}
+WAIVERS_FILE = "waivers.yaml"
+
+
+@dataclass
+class Repository:
+    root: Path
+    config: Config
+    revision: str | None = None
+    documents: dict = field(default_factory=dict)          # file -> Document
+    kinds: dict = field(default_factory=dict)              # file -> kind
+    load_problems: list = field(default_factory=list)      # parse + schema problems
+    departments: dict = field(default_factory=dict)        # id -> Department
+    power_items: list = field(default_factory=list)        # every item, duplicates included
+    unit_duties: list = field(default_factory=list)
+    task_units: list = field(default_factory=list)         # (department, unit, Source) with a duty list
+    boundaries: list = field(default_factory=list)
+    catalog_items: list = field(default_factory=list)
+    waivers: list = field(default_factory=list)
+    laws: list = field(default_factory=list)               # raw law records (see laws.py)
+    records: dict = field(default_factory=dict)            # kind -> [(file, data)] for RECORD_KINDS
+    power_files: dict = field(default_factory=dict)        # file -> declared department
+
+    # ---- locating -------------------------------------------------------------------------
+    def locate(self, source: m.Source, *fields) -> tuple[str, int, int, str]:
+        """file, line, column and JSON path of ``source`` (or one of its fields)."""
+        doc: Document = self.documents[source.file]
+        path = tuple(source.path) + tuple(fields)
+        line, col = doc.position(path)
+        from .loader import json_path
+        return source.file, line, col, json_path(path)
+
+    # ---- queries ---------------------------------------------------------------------------
+    @property
+    def powers(self) -> dict:
+        """code -> item (the first, if a code is duplicated)."""
+        out = {}
+        for item in self.power_items:
+            out.setdefault(item.code, item)
+        return out
+
+    def department(self, dept_id: str) -> m.Department | None:
+        return self.departments.get(dept_id)
+
+    def item(self, code: str) -> m.PowerItem | None:
+        return self.powers.get(code)
+
+    def items_of(self, dept_id: str, category: str | None = None, unit: str | None = None) -> list[m.PowerItem]:
+        return [i for i in self.power_items if i.department == dept_id
+                and (category is None or i.category == category) and (unit is None or i.unit == unit)]
+
+    def items_by_category(self, dept_id: str | None = None) -> dict[str, list[m.PowerItem]]:
+        out = defaultdict(list)
+        for i in self.power_items:
+            if dept_id is None or i.department == dept_id:
+                out[i.category].append(i)
+        return dict(out)
+
+    def unit_duties_of(self, dept_id: str, unit: str | None = None) -> list[m.UnitDuty]:
+        return [d for d in self.unit_duties if d.department == dept_id and (unit is None or d.unit == unit)]
+
+    def what_unit_does(self, dept_id: str, unit: str) -> dict:
+        """A unit's duty list and the power items it undertakes."""
+        return {"duties": self.unit_duties_of(dept_id, unit), "powers": self.items_of(dept_id, unit=unit)}
+
+    def boundary(self, key: str) -> m.BoundaryMatter | None:
+        return next((b for b in self.boundaries if b.id == key or b.name == key), None)
+
+    def find_matters(self, text: str) -> list[m.BoundaryMatter]:
+        """Boundary matters whose name, domain or duties mention ``text`` (the dispatcher's lookup)."""
+        text = text.strip()
+        hits = []
+        for b in self.boundaries:
+            hay = " ".join([b.name, b.domain or ""] + [d for r in b.roles for d in r.duties])
+            if text and text in hay:
+                hits.append(b)
+        return sorted(hits, key=lambda b: (text not in b.name, b.id))
+
+    def lead_of(self, matter: str) -> str | None:
+        b = self.boundary(matter)
+        return b.lead if b else None
+
+    def cooperating_of(self, matter: str) -> tuple[str, ...]:
+        b = self.boundary(matter)
+        return b.cooperating if b else ()
+
+    def matters_of(self, dept_id: str, role: str | None = None) -> list[m.BoundaryMatter]:
+        return [b for b in self.boundaries
+                if any(r.department == dept_id and (role is None or r.role == role) for r in b.roles)]
+
+    def unclaimed_catalog_items(self) -> list[m.CatalogItem]:
+        """Catalogue items without exactly one lead department (the Jinan case found 44)."""
+        return [c for c in self.catalog_items if len(c.leads) != 1]
+
+    def department_name(self, dept_id: str) -> str:
+        d = self.departments.get(dept_id)
+        return (d.short_name or d.name) if d else dept_id
+
+
+def open_repository(path=".", at=None, *, source=None, documents=None) -> Repository:
+    """The lists under ``path`` (the work tree, or revision/date ``at``, or a given ``source``).
+
+    ``documents``: the document loader, ``(root, source, files, config) -> (rel, kind, Document,
+    problems)`` per file in order. The default reads and validates each file here; the speed wing's
+    cached, parallel loader has the same signature and gives the same documents and problems
+    (``policykit.open_repository`` and ``policykit check`` pass it in)."""
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise UsageError(f"目录不存在：{path} (no such directory)")
+    if at is not None and source is None:
+        from .gitdoor import revision_source
+        source = revision_source(root, at)
+    source = source or WorkTree(root)
+    config, config_problems = _load_config(root, source)
+    repo = Repository(root=root, config=config, revision=getattr(source, "revision", None))
+    repo.load_problems.extend(config_problems)
+    load = documents or load_documents
+    files = []
+    for directory, kind in LIST_DIRS.items():
+        for rel in source.list_files(f"{config.lists_dir}/{directory}"):
+            files.append((rel, kind))
+    waivers_rel = f"{config.lists_dir}/{WAIVERS_FILE}"
+    if source.exists(waivers_rel):
+        files.append((waivers_rel, "waivers"))
+    # directories refused while listing (a linked lists directory leading out of the repository)
+    repo.load_problems.extend(getattr(source, "problems", ()))
+    for rel, kind, doc, problems in load(root, source, files, config):
+        repo.documents[rel] = doc
+        repo.kinds[rel] = kind
+        repo.load_problems.extend(problems)
+        if doc.data is not None and not any(p.severity == "error" for p in problems):
+            _build(repo, rel, kind, doc.data)
+        elif doc.data is not None and kind == "powers":
+            repo.power_files[rel] = doc.data.get("department") if isinstance(doc.data, dict) else None
+    return repo
+
+
+def load_documents(root: Path, source, files, config):
+    """Read, parse and validate each file in turn: the plain document loader."""
+    for rel, kind in files:
+        try:
+            raw = read_list_file(source, rel, config)
+        except OSError as exc:
+            yield rel, kind, Document(rel), [unreadable_problem(rel, exc)]
+            continue
+        doc, problems = parse_and_validate(rel, kind, raw, config, root)
+        yield rel, kind, doc, problems
+
+
+def read_list_file(source, rel: str, config: Config) -> bytes:
+    """A list file's bytes. The work tree opens it inside the repository only, as a regular file,
+    and refuses one over ``max_file_bytes`` before reading it (``sources.Tree``)."""
+    if isinstance(source, WorkTree):
+        return source.read_bytes(rel, config.limits.max_file_bytes)
+    return source.read_bytes(rel)
+
+
+def unreadable_problem(rel: str, exc: OSError) -> Problem:
+    """The located problem for a list file that could not be read (refused, or an OS error)."""
+    if isinstance(exc, Refused):
+        return exc.problem(rel)
+    return Problem(rel, 1, 1, "$", "FILE-UNREADABLE", "error", f"无法读取文件：{exc} (cannot read)")
+
+
+def _load_config(root: Path, source) -> tuple[Config, list[Problem]]:
+    if isinstance(source, WorkTree):
+        return load_config(root)
+    from .config import CONFIG_FILE
+    if not source.exists(CONFIG_FILE):
+        return Config(), []
+    # a revision: parse the config text of that revision through the same code path
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / CONFIG_FILE).write_bytes(source.read_bytes(CONFIG_FILE))
+        return load_config(Path(tmp))
+
+
+def parse_and_validate(rel: str, kind: str, raw: bytes, config: Config, root: Path) -> tuple[Document, list[Problem]]:
+    doc = load_bytes(raw, rel, config.limits)
+    problems = list(doc.problems)
+    if doc.data is not None:
+        problems.extend(validate(doc, kind, root))
+    return doc, problems
+
+
+def _basis(entries) -> tuple:
+    return tuple(m.LegalBasis(b["level"], b["title"], str(b.get("article", "")), b.get("text")) for b in entries or ())
+
+
+def _build(repo: Repository, rel: str, kind: str, data: dict) -> None:
+    if kind == "organization":
+        dept_id = data["id"]
+        sanding = data.get("sanding") or {}
+        duties = tuple(m.MainDuty(dept_id, d["no"], d["text"], m.Source(rel, ("sanding", "main_duties", i)))
+                       for i, d in enumerate(sanding.get("main_duties") or ()))
+        units = tuple(m.Unit(dept_id, u["name"], u.get("duties_summary"), m.Source(rel, ("units", i)))
+                      for i, u in enumerate(data.get("units") or ()))
+        dept = m.Department(dept_id, data["code"], data["name"], data.get("short_name"), data.get("type"),
+                            sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()))
+        if dept_id not in repo.departments:
+            repo.departments[dept_id] = dept
+        else:  # reported by the rule ORG-DUPLICATE through the facts; keep the first
+            repo.__dict__.setdefault("duplicate_departments", []).append(dept)
+    elif kind == "powers":
+        dept_id = data["department"]
+        repo.power_files[rel] = dept_id
+        for i, it in enumerate(data.get("items") or ()):
+            repo.power_items.append(m.PowerItem(
+                code=str(it["code"]), department=dept_id, name=it["name"], sub_name=it.get("sub_name"),
+                category=it["category"], legal_basis=_basis(it.get("legal_basis")), unit=it["unit"],
+                levels=tuple(it.get("levels") or ()), sanding_duty=it.get("sanding_duty"),
+                responsibilities=tuple(it.get("responsibilities") or ()),
+                accountability_targets=tuple(it.get("accountability_targets") or ()),
+                accountability_cases=tuple(it.get("accountability_cases") or ()),
+                power_source=it["power_source"], source_document=it.get("source_document"),
+                delegator=it.get("delegator"), co_departments=tuple(it.get("co_departments") or ()),
+                catalog_code=it.get("catalog_code"), supervision_items=tuple(it.get("supervision_items") or ()),
+                status=it["status"], remark=it.get("remark"), raw=it, source=m.Source(rel, ("items", i))))
+    elif kind == "tasks":
+        dept_id = data["department"]
+        for ui, u in enumerate(data.get("units") or ()):
+            repo.task_units.append((dept_id, u["unit"], m.Source(rel, ("units", ui))))
+            for di, d in enumerate(u.get("duties") or ()):
+                repo.unit_duties.append(m.UnitDuty(dept_id, u["unit"], d["no"], d["sanding_duty"], d["content"],
+                                                   tuple(d.get("tasks") or ()), d.get("post"),
+                                                   m.Source(rel, ("units", ui, "duties", di))))
+    elif kind == "boundary":
+        roles = tuple(m.BoundaryRole(r["department"], r["role"], tuple(r.get("duties") or ()),
+                                     m.Source(rel, ("departments", i)))
+                      for i, r in enumerate(data.get("departments") or ()))
+        repo.boundaries.append(m.BoundaryMatter(data["id"], data["name"], data.get("domain"), _basis(data.get("basis")),
+                                                tuple(data.get("related_powers") or ()), roles,
+                                                dict(data.get("mechanism") or {}), m.Source(rel, ())))
+    elif kind == "catalog":
+        for i, it in enumerate(data.get("items") or ()):
+            claims = tuple(m.Claim(c["department"], c["role"]) for c in it.get("claims") or ())
+            repo.catalog_items.append(m.CatalogItem(data["id"], str(it["code"]), it["name"], it.get("domain"), claims,
+                                                    m.Source(rel, ("items", i))))
+    elif kind == "waivers":
+        for i, w in enumerate(data.get("waivers") or ()):
+            repo.waivers.append(m.Waiver(w["rule"], tuple(w["items"]), w["owner"], w["approval"], w["expires"],
+                                         w.get("reason"), m.Source(rel, ("waivers", i)), approved_by=w.get("approved_by"),
+                                         approved_on=w.get("approved_on"), author=w.get("author")))
+    elif kind == "law":
+        repo.laws.append((rel, data))
+    elif kind in RECORD_KINDS:
+        repo.records.setdefault(kind, []).append((rel, data))
