@@ -100,3 +100,19 @@ def test_no_function_above_complexity_30():
                 if b.complexity > MAX_COMPLEXITY:
                     over.append(f"{path.relative_to(ROOT)}:{b.lineno} {b.fullname} {b.complexity}")
     assert sorted(set(over)) == []
+
+
+def test_the_architecture_page_names_every_package_and_the_contract_names_every_package():
+    """docs/architecture.md is the map: a package added without a row there (or outside the layers
+    contract) fails here, so the map and the house cannot drift apart."""
+    import tomllib
+    packages = sorted(p.name for p in SRC.iterdir() if (p / "__init__.py").is_file())
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing_from_page = [p for p in packages if f"`{p}/`" not in page]
+    assert missing_from_page == []
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers")["layers"]
+    named = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    assert sorted(set(packages) - named) == []
+    modules = sorted(p.stem for p in SRC.glob("*.py") if p.stem not in ("__init__", "__main__"))
+    assert sorted(set(modules) - named) == []
