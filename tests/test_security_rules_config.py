@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from policykit.speed import memo as check_memo
 from policykit.checking import rules as rules_module
 from policykit.checking.check import BUNDLED_RULES, run_check
 from policykit.cli import main
@@ -123,7 +122,8 @@ def test_compiled_rules_are_not_reused_across_compiler_or_renderer_code(tmp_path
     monkeypatch.setattr(rules_module, "_load_rules", lambda *a: calls.append(1) or real(*a))
     load_rules(rdir, tmp_path)
     assert calls == []                                     # same code: read back
-    monkeypatch.setattr(check_memo, "_CODE", ["another build of rules.py"])
+    from policykit.speed import codeversion
+    monkeypatch.setitem(codeversion._DIGESTS, str(codeversion.PACKAGE_DIR), "another build of rules.py")
     load_rules(rdir, tmp_path)
     assert calls == [1]                                    # other code: compiled afresh
 

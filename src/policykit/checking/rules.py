@@ -134,10 +134,10 @@ class _Compiled:
         self.store = self.key = None
         try:
             from ..speed.cache import Store
-            from ..speed.memo import _code_digest
+            from ..speed.codeversion import code_digest
             from ..lists.schemas import schema_bytes
             from ..lists.sources import read_all_under
-            h = hashlib.sha256(f"pk-rules1|{_code_digest()}|{limits!r}|{root}\0".encode())
+            h = hashlib.sha256(f"pk-rules1|{code_digest()}|{limits!r}|{root}\0".encode())
             h.update(schema_bytes("rule", root))
             for path, raw in zip(paths, read_all_under(root, paths, limits.max_file_bytes)):
                 h.update(f"\0{path}\0".encode())

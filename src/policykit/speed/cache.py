@@ -55,6 +55,7 @@ from ..lists.repository import read_list_file, unreadable_problem
 from ..lists.schemas import schema_digest
 from ..problems import Problem
 from ..lists.sources import _CLOEXEC, _NOFOLLOW, FILE_FLAGS
+from .codeversion import code_digest
 
 FORMAT = 2
 PARALLEL_MIN_BYTES = 3 * 1024 * 1024     # below this, forking costs more than it saves
@@ -199,7 +200,8 @@ _SALT: dict = {}
 
 
 def _salt(config) -> str:
-    limits = repr(config.limits)
+    """What every document entry's key shares: formats, versions, the limits and policykit's code."""
+    limits = (repr(config.limits), code_digest())
     if limits not in _SALT:
         from importlib.metadata import PackageNotFoundError, version
         from .._version import __version__
@@ -211,32 +213,8 @@ def _salt(config) -> str:
             except PackageNotFoundError:  # pragma: no cover
                 return "?"
         _SALT[limits] = "|".join([f"pkc{FORMAT}", sys.version.split()[0], str(marshal.version), __version__, ver("PyYAML"), _BaseLoader.__name__,
-                                  ver("jsonschema"), limits, _code_digest()])
+                                  ver("jsonschema"), *limits])
     return _SALT[limits]
-
-
-_CODE_DIGEST = None
-
-
-def _code_digest() -> str:
-    """Digest of the modules whose behaviour an entry records (loader, schemas, this file).
-
-    An editable install changes without a version bump; a change to any of these is a miss.
-    """
-    global _CODE_DIGEST
-    if _CODE_DIGEST is None:
-        h = hashlib.sha256()
-        here = Path(__file__).resolve().parent
-        for name in ("loader.py", "fastyaml.py", "schemas.py", "precheck.py", "problems.py", "repository.py",
-                     "cache.py"):
-            try:
-                h.update((here / name).read_bytes())
-            except OSError:  # pragma: no cover
-                h.update(name.encode())
-        _CODE_DIGEST = h.hexdigest()[:16]
-    return _CODE_DIGEST
-
-
 
 
 def _entry_key(salt: str, kind: str, schema: str, blob: str) -> str:

@@ -400,9 +400,10 @@ class _Delta:
 
 def _state_key(engine: str, fields: dict) -> str:
     """Digests are over the fields the rules read: another set of fields is another state."""
-    from .memo import _code_digest, _versions
+    from .codeversion import code_digest
+    from .memo import _versions
     python = f"{sys.version.split()[0]}|{marshal.version}"  # the state is a marshal dump
-    return hashlib.sha256(f"pk-incremental{FORMAT}|{engine}|{python}|{_code_digest()}|{_versions()}|{fields!r}"
+    return hashlib.sha256(f"pk-incremental{FORMAT}|{engine}|{python}|{code_digest()}|{_versions()}|{fields!r}"
                           .encode()).hexdigest()
 
 

@@ -8,8 +8,8 @@ back instead of being computed again. Anything that could change a verdict chang
 
 * every file under ``lists/`` (not only the ones the loader reads), by its git blob id and path;
 * every file under the rules directory and the schemas directory in use;
-* every ``.py`` file of policykit a check can run (an editable install changes without a version
-  bump; the site, importers, exporters and the command line are left out);
+* every ``.py`` file of policykit (``codeversion.code_digest``: an editable install changes without
+  a version bump);
 * PyYAML, jsonschema and durable-rules versions; the engine; ``today`` and the legal date.
 
 A symbolic link anywhere in those trees (or on the way to them), a file that is not a regular
@@ -29,25 +29,9 @@ import stat
 from pathlib import Path
 
 from ..problems import Problem
+from .codeversion import code_digest
 
 FORMAT = 1
-_CODE: list = []
-# parts of policykit that never take part in a check (they run before or after it)
-_NOT_IN_CHECK = {"site", "importers", "cli", "exporters.py", "writing.py", "generate.py"}
-
-
-def _code_digest() -> str:
-    """Digest of policykit's code that a check runs (an editable install changes in place)."""
-    if not _CODE:
-        h = hashlib.sha256()
-        here = Path(__file__).resolve().parent
-        for path in sorted(here.rglob("*.py")):
-            if path.relative_to(here).parts[0] in _NOT_IN_CHECK:
-                continue
-            h.update(path.relative_to(here).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
-        _CODE.append(h.hexdigest())
-    return _CODE[0]
 
 
 def _versions() -> str:
@@ -115,7 +99,7 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
     from ..lists.schemas import BUNDLED_SCHEMAS, SCHEMA_MAX_BYTES
     root = Path(root).resolve()
     h = hashlib.sha256()
-    h.update(f"pk-check-memo{FORMAT}|{_code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
+    h.update(f"pk-check-memo{FORMAT}|{code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
     from ..lists.loader import Limits
     from ..lists.sources import read_regular
     limit = config.limits.max_file_bytes
