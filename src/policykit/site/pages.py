@@ -669,26 +669,47 @@ class SitePages:
         return kind(" · ").join(out) if out else kind("—")
 
     def department_page(self, d) -> HtmlPage:
+        """One department: its 三定, units and duty lists, powers, boundaries, claims and history, in that order."""
         here = U.department(d.id)
         items = self.items_by_dept.get(d.id, [])
         matters = self.matters_by_dept.get(d.id, [])
         doc = HtmlDoc(d.name, f"{d.name}（{d.short_name}）" if d.short_name and d.short_name != d.name else d.name)
+        self._department_overview(doc, here, d, items, matters)
+        duty_text = {x.no: x.text for x in d.main_duties}
+        self._department_sanding(doc, d)
+        self._department_units(doc, here, d, items, duty_text)
+        self._department_powers(doc, here, items, duty_text)
+        self._department_boundaries(doc, here, matters)
+        self._department_claims(doc, d.id)
+        files = [f for f, dept in self.repo.power_files.items() if dept == d.id] + [d.source.file]
+        files += sorted({src.file for dd, _u, src in self.repo.task_units if dd == d.id})
+        self.history_html(doc, d.id, here, files)
+        return doc.page(SEARCH_BOOST["department"])
+
+    def _department_meta(self, d) -> list[tuple[str, object]]:
+        """The key facts table of a department: its fields, then rank and staffing from the raw 三定 block."""
         meta = [("简称", d.short_name), ("部门类型", d.type), ("部门编码", d.code),
                 ("三定规定", d.sanding_document), ("施行日期", _date(d.sanding_effective))]
         raw = self.repo.documents.get(d.source.file)
         sanding = (raw.data or {}).get("sanding") if raw is not None and isinstance(raw.data, dict) else None
-        if isinstance(sanding, dict):
-            if sanding.get("rank"):
-                meta.append(("机构规格", sanding["rank"]))
-            staffing = sanding.get("staffing") or {}
-            if isinstance(staffing, dict) and staffing:
-                parts = []
-                if staffing.get("administrative") is not None:
-                    parts.append(f"行政编制 {staffing['administrative']} 名")
-                if staffing.get("leaders") is not None:
-                    parts.append(f"领导职数 {staffing['leaders']} 名")
-                if parts:
-                    meta.append(("人员编制", "，".join(parts)))
+        if not isinstance(sanding, dict):
+            return meta
+        if sanding.get("rank"):
+            meta.append(("机构规格", sanding["rank"]))
+        staffing = sanding.get("staffing") or {}
+        if isinstance(staffing, dict) and staffing:
+            parts = []
+            if staffing.get("administrative") is not None:
+                parts.append(f"行政编制 {staffing['administrative']} 名")
+            if staffing.get("leaders") is not None:
+                parts.append(f"领导职数 {staffing['leaders']} 名")
+            if parts:
+                meta.append(("人员编制", "，".join(parts)))
+        return meta
+
+    def _department_overview(self, doc, here, d, items, matters) -> None:
+        """The top of a department page: key facts, the counts sentence, downloads and supervision links."""
+        meta = self._department_meta(d)
         doc.table(["项目", "内容"], [[k, v] for k, v in meta if v])
         doc.index(*[f"{k} {v}" for k, v in meta if v])
         lead = sum(1 for _, r in matters if r.role == "牵头")
@@ -700,7 +721,9 @@ class SitePages:
             doc.p(Html("下载本部门权责清单：{}").format(dl))
         for line in self.supervision.department_links(here, d.id):
             doc.p(Html("{}。").format(_trusted_html(line)))
-        # 三定
+
+    def _department_sanding(self, doc, d) -> None:
+        """The 三定 section: the main duties, numbered as the 三定 numbers them."""
         doc.heading(2, "三定规定主要职责", "sanding")
         if d.main_duties:
             doc.add(Html("<ol>{}</ol>").format(Html("").join(
@@ -709,35 +732,41 @@ class SitePages:
             doc.index(*(duty.text for duty in d.main_duties))
         else:
             doc.p("（未列主要职责）")
-        # units and duty lists
+
+    def _department_units(self, doc, here, d, items, duty_text) -> None:
+        """The units section: one subsection per unit (三定 units first, then units known only from duty lists)."""
         doc.heading(2, "内设机构及职责任务清单", "units")
         item_by_unit = defaultdict(list)
         for it in items:
             item_by_unit[it.unit].append(it)
-        duty_text = {x.no: x.text for x in d.main_duties}
         for n, unit in enumerate(self._units_of(d), 1):
-            u = d.unit(unit)
-            doc.heading(3, unit, f"unit-{n}")
-            if u is None:
-                doc.add(Html("<blockquote><p>该处室有职责任务清单，但三定规定的内设机构中没有它。</p></blockquote>"))
-            elif u.duties_summary:
-                doc.p(u.duties_summary)
-            duties = sorted(self.duties_by_unit.get((d.id, unit), ()), key=lambda x: x.no)
-            if duties:
-                rows = []
-                for x in duties:
-                    sd = f"第 {x.sanding_duty} 条" if x.sanding_duty in duty_text else f"第 {x.sanding_duty} 条（三定中无此条）"
-                    rows.append([x.no, sd, x.content, Html("<br>").join(x.tasks), x.post or ""])
-                doc.table(["序号", "对应三定职责", "职责内容", "具体任务", "岗位"], rows)
-                doc.index(*(x.content for x in duties))
-            else:
-                doc.p("（尚无职责任务清单）")
-            undertaken = item_by_unit.get(unit, [])
-            if undertaken:
-                shown = Html("、").join(self.ihref(here, it.code, it.full_name) for it in undertaken[:30])
-                more = f" 等 {len(undertaken)} 项" if len(undertaken) > 30 else f"，共 {len(undertaken)} 项"
-                doc.p(Html("承办的权力事项：{}{}。").format(shown, more))   # items are indexed on their own pages
-        # powers by category
+            self._department_unit(doc, here, d, n, unit, item_by_unit.get(unit, []), duty_text)
+
+    def _department_unit(self, doc, here, d, n, unit, undertaken, duty_text) -> None:
+        """One unit: its summary, its duty list (each duty tied to a 三定 duty) and the items it undertakes."""
+        u = d.unit(unit)
+        doc.heading(3, unit, f"unit-{n}")
+        if u is None:
+            doc.add(Html("<blockquote><p>该处室有职责任务清单，但三定规定的内设机构中没有它。</p></blockquote>"))
+        elif u.duties_summary:
+            doc.p(u.duties_summary)
+        duties = sorted(self.duties_by_unit.get((d.id, unit), ()), key=lambda x: x.no)
+        if duties:
+            rows = []
+            for x in duties:
+                sd = f"第 {x.sanding_duty} 条" if x.sanding_duty in duty_text else f"第 {x.sanding_duty} 条（三定中无此条）"
+                rows.append([x.no, sd, x.content, Html("<br>").join(x.tasks), x.post or ""])
+            doc.table(["序号", "对应三定职责", "职责内容", "具体任务", "岗位"], rows)
+            doc.index(*(x.content for x in duties))
+        else:
+            doc.p("（尚无职责任务清单）")
+        if undertaken:
+            shown = Html("、").join(self.ihref(here, it.code, it.full_name) for it in undertaken[:30])
+            more = f" 等 {len(undertaken)} 项" if len(undertaken) > 30 else f"，共 {len(undertaken)} 项"
+            doc.p(Html("承办的权力事项：{}{}。").format(shown, more))   # items are indexed on their own pages
+
+    def _department_powers(self, doc, here, items, duty_text) -> None:
+        """The powers section: every item as a folded details block, grouped by category in the configured order."""
         doc.heading(2, f"权责清单（{len(items)} 项）", "powers")
         if not items:
             doc.p("（本部门没有权力事项）")
@@ -749,27 +778,29 @@ class SitePages:
             letters = self.config.categories.get(cat) or f"c{self.cat_sort(cat)[0]}"
             doc.heading(3, f"{cat}（{len(by_cat[cat])} 项）", f"cat-{U.anchor(letters)}")
             doc.add(Html("").join(self._item_details(here, it, duty_text, exclude) for it in by_cat[cat]))
-        # boundaries
+
+    def _department_boundaries(self, doc, here, matters) -> None:
+        """The boundaries section: the department's role and duties in each boundary matter, lead roles first."""
         doc.heading(2, f"职责边界（{len(matters)} 项）", "boundaries")
-        if matters:
-            rows = []
-            for b, r in sorted(matters, key=lambda br: (ROLE_ORDER.get(br[1].role, 9), br[0].id)):
-                rows.append([self.bhref(here, b), r.role, Html("<br>").join(r.duties),
-                             self.dhref(here, b.lead) if b.lead else "（未明确）"])
-            doc.table(["事项", "本部门角色", "本部门职责", "牵头部门"], rows)
-            doc.index(*(f"{b.name} {r.role} {' '.join(r.duties)}" for b, r in matters))
-        else:
+        if not matters:
             doc.p("（本部门未参与职责边界事项）")
-        claims = self.claims_by_dept.get(d.id, [])
-        if claims:
-            doc.heading(2, f"监管事项认领（{len(claims)} 项）", "claims")
-            doc.table(["目录", "编码", "监管事项", "角色"],
-                      [[c.catalog, c.code, c.name, cl.role] for c, cl in sorted(claims, key=lambda x: (x[0].catalog, x[0].code))])
-            doc.index(*(c.name for c, _ in claims))
-        files = [f for f, dept in self.repo.power_files.items() if dept == d.id] + [d.source.file]
-        files += sorted({src.file for dd, _u, src in self.repo.task_units if dd == d.id})
-        self.history_html(doc, d.id, here, files)
-        return doc.page(SEARCH_BOOST["department"])
+            return
+        rows = []
+        for b, r in sorted(matters, key=lambda br: (ROLE_ORDER.get(br[1].role, 9), br[0].id)):
+            rows.append([self.bhref(here, b), r.role, Html("<br>").join(r.duties),
+                         self.dhref(here, b.lead) if b.lead else "（未明确）"])
+        doc.table(["事项", "本部门角色", "本部门职责", "牵头部门"], rows)
+        doc.index(*(f"{b.name} {r.role} {' '.join(r.duties)}" for b, r in matters))
+
+    def _department_claims(self, doc, dept_id) -> None:
+        """The claims section, only when the department claims supervision matters of a catalog."""
+        claims = self.claims_by_dept.get(dept_id, [])
+        if not claims:
+            return
+        doc.heading(2, f"监管事项认领（{len(claims)} 项）", "claims")
+        doc.table(["目录", "编码", "监管事项", "角色"],
+                  [[c.catalog, c.code, c.name, cl.role] for c, cl in sorted(claims, key=lambda x: (x[0].catalog, x[0].code))])
+        doc.index(*(c.name for c, _ in claims))
 
     def _units_of(self, d) -> list[str]:
         names = [u.name for u in d.units]
