@@ -225,61 +225,91 @@ def _basis(entries) -> tuple:
     return tuple(m.LegalBasis(b["level"], b["title"], str(b.get("article", "")), b.get("text")) for b in entries or ())
 
 
+def _build_organization(repo: Repository, rel: str, data: dict) -> None:
+    """A department with its main duties and internal units; a second file for one id is kept aside."""
+    dept_id = data["id"]
+    sanding = data.get("sanding") or {}
+    duties = tuple(m.MainDuty(dept_id, d["no"], d["text"], m.Source(rel, ("sanding", "main_duties", i)))
+                   for i, d in enumerate(sanding.get("main_duties") or ()))
+    units = tuple(m.Unit(dept_id, u["name"], u.get("duties_summary"), m.Source(rel, ("units", i)))
+                  for i, u in enumerate(data.get("units") or ()))
+    dept = m.Department(dept_id, data["code"], data["name"], data.get("short_name"), data.get("type"),
+                        sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()))
+    if dept_id not in repo.departments:
+        repo.departments[dept_id] = dept
+    else:  # reported by the rule ORG-DUPLICATE through the facts; keep the first
+        repo.__dict__.setdefault("duplicate_departments", []).append(dept)
+
+
+def _build_powers(repo: Repository, rel: str, data: dict) -> None:
+    """The power items of one department's powers file, in file order."""
+    dept_id = data["department"]
+    repo.power_files[rel] = dept_id
+    for i, it in enumerate(data.get("items") or ()):
+        repo.power_items.append(m.PowerItem(
+            code=str(it["code"]), department=dept_id, name=it["name"], sub_name=it.get("sub_name"),
+            category=it["category"], legal_basis=_basis(it.get("legal_basis")), unit=it["unit"],
+            levels=tuple(it.get("levels") or ()), sanding_duty=it.get("sanding_duty"),
+            responsibilities=tuple(it.get("responsibilities") or ()),
+            accountability_targets=tuple(it.get("accountability_targets") or ()),
+            accountability_cases=tuple(it.get("accountability_cases") or ()),
+            power_source=it["power_source"], source_document=it.get("source_document"),
+            delegator=it.get("delegator"), co_departments=tuple(it.get("co_departments") or ()),
+            catalog_code=it.get("catalog_code"), supervision_items=tuple(it.get("supervision_items") or ()),
+            status=it["status"], remark=it.get("remark"), raw=it, source=m.Source(rel, ("items", i))))
+
+
+def _build_tasks(repo: Repository, rel: str, data: dict) -> None:
+    """The units of one department's task file and each unit's duties."""
+    dept_id = data["department"]
+    for ui, u in enumerate(data.get("units") or ()):
+        repo.task_units.append((dept_id, u["unit"], m.Source(rel, ("units", ui))))
+        for di, d in enumerate(u.get("duties") or ()):
+            repo.unit_duties.append(m.UnitDuty(dept_id, u["unit"], d["no"], d["sanding_duty"], d["content"],
+                                               tuple(d.get("tasks") or ()), d.get("post"),
+                                               m.Source(rel, ("units", ui, "duties", di))))
+
+
+def _build_boundary(repo: Repository, rel: str, data: dict) -> None:
+    """One boundary matter with the role of each department in it."""
+    roles = tuple(m.BoundaryRole(r["department"], r["role"], tuple(r.get("duties") or ()),
+                                 m.Source(rel, ("departments", i)))
+                  for i, r in enumerate(data.get("departments") or ()))
+    repo.boundaries.append(m.BoundaryMatter(data["id"], data["name"], data.get("domain"), _basis(data.get("basis")),
+                                            tuple(data.get("related_powers") or ()), roles,
+                                            dict(data.get("mechanism") or {}), m.Source(rel, ())))
+
+
+def _build_catalog(repo: Repository, rel: str, data: dict) -> None:
+    """The items of one catalogue with the departments claiming each."""
+    for i, it in enumerate(data.get("items") or ()):
+        claims = tuple(m.Claim(c["department"], c["role"]) for c in it.get("claims") or ())
+        repo.catalog_items.append(m.CatalogItem(data["id"], str(it["code"]), it["name"], it.get("domain"), claims,
+                                                m.Source(rel, ("items", i))))
+
+
+def _build_waivers(repo: Repository, rel: str, data: dict) -> None:
+    """The approved waivers of the waivers file."""
+    for i, w in enumerate(data.get("waivers") or ()):
+        repo.waivers.append(m.Waiver(w["rule"], tuple(w["items"]), w["owner"], w["approval"], w["expires"],
+                                     w.get("reason"), m.Source(rel, ("waivers", i)), approved_by=w.get("approved_by"),
+                                     approved_on=w.get("approved_on"), author=w.get("author")))
+
+
+def _build_law(repo: Repository, rel: str, data: dict) -> None:
+    """A law file is kept as its data; the law pages and facts read it from there."""
+    repo.laws.append((rel, data))
+
+
+# kind -> the builder that adds a clean file of that kind to the repository
+_BUILDERS = {"organization": _build_organization, "powers": _build_powers, "tasks": _build_tasks,
+             "boundary": _build_boundary, "catalog": _build_catalog, "waivers": _build_waivers, "law": _build_law}
+
+
 def _build(repo: Repository, rel: str, kind: str, data: dict) -> None:
-    if kind == "organization":
-        dept_id = data["id"]
-        sanding = data.get("sanding") or {}
-        duties = tuple(m.MainDuty(dept_id, d["no"], d["text"], m.Source(rel, ("sanding", "main_duties", i)))
-                       for i, d in enumerate(sanding.get("main_duties") or ()))
-        units = tuple(m.Unit(dept_id, u["name"], u.get("duties_summary"), m.Source(rel, ("units", i)))
-                      for i, u in enumerate(data.get("units") or ()))
-        dept = m.Department(dept_id, data["code"], data["name"], data.get("short_name"), data.get("type"),
-                            sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()))
-        if dept_id not in repo.departments:
-            repo.departments[dept_id] = dept
-        else:  # reported by the rule ORG-DUPLICATE through the facts; keep the first
-            repo.__dict__.setdefault("duplicate_departments", []).append(dept)
-    elif kind == "powers":
-        dept_id = data["department"]
-        repo.power_files[rel] = dept_id
-        for i, it in enumerate(data.get("items") or ()):
-            repo.power_items.append(m.PowerItem(
-                code=str(it["code"]), department=dept_id, name=it["name"], sub_name=it.get("sub_name"),
-                category=it["category"], legal_basis=_basis(it.get("legal_basis")), unit=it["unit"],
-                levels=tuple(it.get("levels") or ()), sanding_duty=it.get("sanding_duty"),
-                responsibilities=tuple(it.get("responsibilities") or ()),
-                accountability_targets=tuple(it.get("accountability_targets") or ()),
-                accountability_cases=tuple(it.get("accountability_cases") or ()),
-                power_source=it["power_source"], source_document=it.get("source_document"),
-                delegator=it.get("delegator"), co_departments=tuple(it.get("co_departments") or ()),
-                catalog_code=it.get("catalog_code"), supervision_items=tuple(it.get("supervision_items") or ()),
-                status=it["status"], remark=it.get("remark"), raw=it, source=m.Source(rel, ("items", i))))
-    elif kind == "tasks":
-        dept_id = data["department"]
-        for ui, u in enumerate(data.get("units") or ()):
-            repo.task_units.append((dept_id, u["unit"], m.Source(rel, ("units", ui))))
-            for di, d in enumerate(u.get("duties") or ()):
-                repo.unit_duties.append(m.UnitDuty(dept_id, u["unit"], d["no"], d["sanding_duty"], d["content"],
-                                                   tuple(d.get("tasks") or ()), d.get("post"),
-                                                   m.Source(rel, ("units", ui, "duties", di))))
-    elif kind == "boundary":
-        roles = tuple(m.BoundaryRole(r["department"], r["role"], tuple(r.get("duties") or ()),
-                                     m.Source(rel, ("departments", i)))
-                      for i, r in enumerate(data.get("departments") or ()))
-        repo.boundaries.append(m.BoundaryMatter(data["id"], data["name"], data.get("domain"), _basis(data.get("basis")),
-                                                tuple(data.get("related_powers") or ()), roles,
-                                                dict(data.get("mechanism") or {}), m.Source(rel, ())))
-    elif kind == "catalog":
-        for i, it in enumerate(data.get("items") or ()):
-            claims = tuple(m.Claim(c["department"], c["role"]) for c in it.get("claims") or ())
-            repo.catalog_items.append(m.CatalogItem(data["id"], str(it["code"]), it["name"], it.get("domain"), claims,
-                                                    m.Source(rel, ("items", i))))
-    elif kind == "waivers":
-        for i, w in enumerate(data.get("waivers") or ()):
-            repo.waivers.append(m.Waiver(w["rule"], tuple(w["items"]), w["owner"], w["approval"], w["expires"],
-                                         w.get("reason"), m.Source(rel, ("waivers", i)), approved_by=w.get("approved_by"),
-                                         approved_on=w.get("approved_on"), author=w.get("author")))
-    elif kind == "law":
-        repo.laws.append((rel, data))
+    """Add one clean file's contents to the repository model: its kind's builder, or as a record."""
+    builder = _BUILDERS.get(kind)
+    if builder is not None:
+        builder(repo, rel, data)
     elif kind in RECORD_KINDS:
         repo.records.setdefault(kind, []).append((rel, data))
