@@ -18,12 +18,10 @@ from xml.etree import ElementTree as ET
 from .._version import __version__
 from ..problems import SEVERITY_LABEL, Problem
 
-FORMATS = ("text", "json", "sarif", "github", "junit", "gitlab")
-
 
 def render(fmt: str, problems: list[Problem], summary: dict, rules=()) -> str:
-    return {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit,
-            "gitlab": gitlab}[fmt](problems, summary, rules)
+    """The report of ``problems`` in format ``fmt`` (one of ``FORMATS``)."""
+    return REPORTERS[fmt](problems, summary, rules)
 
 
 # what a terminal, a log viewer or an XML parser must never receive raw
@@ -164,3 +162,8 @@ def gitlab(problems, summary, rules=()) -> str:
             "severity": sev[p.severity], "location": {"path": p.file, "lines": {"begin": p.line}}}
            for p in problems if not p.waived_by]
     return _json_safe(json.dumps(out, ensure_ascii=False, indent=2)) + "\n"
+
+
+# the one list of report formats: the command line offers exactly these
+REPORTERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "gitlab": gitlab}
+FORMATS = tuple(REPORTERS)

@@ -10,8 +10,8 @@ def register(sub) -> None:
     p = sub.add_parser("check", help="检查清单（模式 + 规则） · check the lists",
                        description="载入清单，按模式校验，在 durable-rules 上运行规则并报告问题。")
     p.add_argument("root", nargs="?", default=".", help="仓库根目录（默认当前目录）")
-    p.add_argument("-f", "--format", default="text", choices=["text", "json", "sarif", "github", "junit", "gitlab"],
-                   help="输出格式")
+    from ..checking.reporters import FORMATS
+    p.add_argument("-f", "--format", default="text", choices=FORMATS, help="输出格式")
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, help="达到该级别即以 1 退出（默认取配置，缺省 error）")
     p.add_argument("--rules", default=None, help="规则目录（默认取配置 rules_dir）")
     p.add_argument("--engine", choices=["durable", "oracle"], default="durable", help="规则引擎（oracle 为纯 Python 对照实现）")
