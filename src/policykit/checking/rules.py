@@ -104,18 +104,19 @@ class _Compile(Exception):
         self.path, self.message = path, message
 
 
-def load_rules(rules_dir: Path, root: Path, limits: Limits = Limits()) -> tuple[list[Rule], list[Problem]]:
+def load_rules(rules_dir: Path, root: Path, limits: Limits = Limits(), *, store=...) -> tuple[list[Rule], list[Problem]]:
     """Load and compile every ``*.yaml`` rule file; malformed ones become located problems.
 
     What an earlier run compiled from the very same bytes (with the same schema, limits and
-    policykit) is read back from the authenticated store instead (``_Compiled``)."""
+    policykit) is read back from the authenticated store instead (``_Compiled``; ``store``: the
+    run's store, by default the one of ``root``)."""
     if not rules_dir.is_dir():
         raise UsageError(f"规则目录不存在：{rules_dir} (rules directory not found)")
     # listed without leaving the repository (a linked rules directory leading out of it is a
     # FILE-OUTSIDE problem, never read); names starting with "." or "_" (rules/_base) are skipped
     from ..lists.sources import list_tree
     paths, refused = list_tree(root, rules_dir, (".yaml",), (".", "_"))
-    compiled = _Compiled(paths, root, limits)
+    compiled = _Compiled(paths, root, limits, store)
     remembered = compiled.recall()
     if remembered is not None:
         return remembered[0], refused + remembered[1]
@@ -129,11 +130,11 @@ class _Compiled:
     schema, the limits and policykit's code; a marshal dump (built-in types only, loaded only after
     the store checked its MAC). Rules holding anything else (a date in an example) are not kept."""
 
-    def __init__(self, paths, root: Path, limits: Limits):
+    def __init__(self, paths, root: Path, limits: Limits, store=...):
         import hashlib
         self.store = self.key = None
         try:
-            from ..speed.cache import Store
+            from ..speed.cache import store_for
             from ..speed.codeversion import code_digest
             from ..lists.schemas import schema_bytes
             from ..lists.sources import read_all_under
@@ -142,7 +143,7 @@ class _Compiled:
             for path, raw in zip(paths, read_all_under(root, paths, limits.max_file_bytes)):
                 h.update(f"\0{path}\0".encode())
                 h.update(raw)
-            self.store, self.key = Store.for_root(root), h.hexdigest()
+            self.store, self.key = store_for(root, store), h.hexdigest()
         except (OSError, ValueError):
             self.store = None
 
@@ -224,6 +225,30 @@ def _as_rule_problem(p: Problem) -> Problem:
 
 
 def _compile(data: dict, doc: Document) -> Rule:
+    """A schema-valid rule document as a checked ``Rule``, or ``_Compile`` at the first thing wrong."""
+    reads = _check_header(data)
+    patterns: list[Pattern] = []
+    aliases: dict[str, str] = {}
+    for i, raw in enumerate(data["when"]):
+        pattern = _compile_pattern(i, raw, reads, patterns, aliases)
+        patterns.append(pattern)
+        if pattern.alias:
+            aliases[pattern.alias] = pattern.kind
+    patterns = _require_referenced_fields(patterns)
+    matched = _check_joins(patterns)
+    loc_alias, loc_field = _locate(data, matched, aliases)
+    message = data["message"]
+    _check_template(message, aliases, ("message",))
+    return Rule(
+        id=data["id"], title=data["title"], severity=data["severity"], article=data["article"],
+        description=data.get("description", "").strip(), message=message, patterns=tuple(patterns),
+        locate=(loc_alias, tuple(int(x) if x.isdigit() else x for x in loc_field.split(".")) if loc_field else ()),
+        examples=list(data.get("examples") or []), file=doc.file, line=doc.position(("id",))[0],
+        tags=tuple(data.get("tags") or ()))
+
+
+def _check_header(data: dict) -> list:
+    """The rule's id, severity and ``reads`` checked; the kinds it reads."""
     rid = data["id"]
     if not _RULE_ID.match(rid):
         raise _Compile(("id",), f"规则编号「{rid}」格式应为大写字母与连字符，如 PWR-BASIS-PRESENT (invalid rule id)")
@@ -233,45 +258,60 @@ def _compile(data: dict, doc: Document) -> Rule:
     for i, kind in enumerate(reads):
         if kind not in FACT_KINDS:
             raise _Compile(("reads", i), f"未知的事实类型「{kind}」，可用：{'、'.join(FACT_KINDS)} (unknown fact kind)")
-    patterns: list[Pattern] = []
-    aliases: dict[str, str] = {}
-    for i, raw in enumerate(data["when"]):
-        negated = "absent" in raw
-        body = raw["absent"] if negated else raw
-        base = ("when", i, "absent") if negated else ("when", i)
-        kind = body["kind"]
-        if kind not in FACT_KINDS:
-            raise _Compile(base + ("kind",), f"未知的事实类型「{kind}」 (unknown fact kind)")
-        if kind not in reads:
-            raise _Compile(base + ("kind",), f"事实类型「{kind}」未在 reads 中声明 (kind not declared in reads)")
-        alias = None
-        if not negated:
-            alias = body.get("fact")
-            if not alias or not _ALIAS.match(alias):
-                raise _Compile(base, "匹配模式须以 fact: 命名别名（小写字母开头） (each pattern needs an alias)")
-            if alias in aliases:
-                raise _Compile(base + ("fact",), f"别名「{alias}」重复 (duplicate alias)")
-        elif i == 0:
+    return reads
+
+
+def _compile_pattern(i: int, raw: dict, reads: list, patterns: list, aliases: dict) -> Pattern:
+    """The ``when`` entry ``i``: a matched fact or an ``absent`` one, checked against those before it."""
+    negated = "absent" in raw
+    body = raw["absent"] if negated else raw
+    base = ("when", i, "absent") if negated else ("when", i)
+    kind = body["kind"]
+    if kind not in FACT_KINDS:
+        raise _Compile(base + ("kind",), f"未知的事实类型「{kind}」 (unknown fact kind)")
+    if kind not in reads:
+        raise _Compile(base + ("kind",), f"事实类型「{kind}」未在 reads 中声明 (kind not declared in reads)")
+    alias = _pattern_alias(i, body, base, negated, aliases)
+    conditions = _where_conditions(body, kind, base, aliases)
+    if not negated and conditions and not patterns and any(c.ref for c in conditions):
+        raise _Compile(base, "第一个模式不能引用其他别名 (the first pattern cannot refer to others)")
+    if negated and not any(c.ref for c in conditions):
+        raise _Compile(base, "absent 模式须至少引用一个已匹配事实的字段 (absent must refer to a matched fact)")
+    return Pattern(alias, kind, tuple(conditions), negated)
+
+
+def _pattern_alias(i: int, body: dict, base: tuple, negated: bool, aliases: dict):
+    """A matched pattern's new, well-formed alias (None for ``absent``, which cannot come first)."""
+    if negated:
+        if i == 0:
             raise _Compile(base, "第一个模式不能是 absent：须先匹配一个事实 (first pattern must match a fact)")
-        conditions = []
-        for fname, spec in (body.get("where") or {}).items():
-            fpath = base + ("where", fname)
-            if fname in FORBIDDEN_FIELDS:
-                raise _Compile(fpath, f"不能比较引擎内部标识「{fname}」，请使用 key 字段 (never compare engine ids)")
-            if fname not in FACT_KINDS[kind] and fname not in COMMON_FIELDS:
-                raise _Compile(fpath, f"事实类型「{kind}」没有字段「{fname}」 (unknown field)")
-            if not isinstance(spec, dict) or not spec:
-                raise _Compile(fpath, "条件应写成 {运算符: 值}，如 {eq: 1} (condition must be a mapping)")
-            for op, value in spec.items():
-                conditions.append(_condition(fname, op, value, fpath + (op,), aliases))
-        if not negated and conditions and not patterns and any(c.ref for c in conditions):
-            raise _Compile(base, "第一个模式不能引用其他别名 (the first pattern cannot refer to others)")
-        if negated and not any(c.ref for c in conditions):
-            raise _Compile(base, "absent 模式须至少引用一个已匹配事实的字段 (absent must refer to a matched fact)")
-        patterns.append(Pattern(alias, kind, tuple(conditions), negated))
-        if alias:
-            aliases[alias] = kind
-    patterns = _require_referenced_fields(patterns)
+        return None
+    alias = body.get("fact")
+    if not alias or not _ALIAS.match(alias):
+        raise _Compile(base, "匹配模式须以 fact: 命名别名（小写字母开头） (each pattern needs an alias)")
+    if alias in aliases:
+        raise _Compile(base + ("fact",), f"别名「{alias}」重复 (duplicate alias)")
+    return alias
+
+
+def _where_conditions(body: dict, kind: str, base: tuple, aliases: dict) -> list:
+    """The conditions of a pattern's ``where``, each on a declared field of its kind."""
+    conditions = []
+    for fname, spec in (body.get("where") or {}).items():
+        fpath = base + ("where", fname)
+        if fname in FORBIDDEN_FIELDS:
+            raise _Compile(fpath, f"不能比较引擎内部标识「{fname}」，请使用 key 字段 (never compare engine ids)")
+        if fname not in FACT_KINDS[kind] and fname not in COMMON_FIELDS:
+            raise _Compile(fpath, f"事实类型「{kind}」没有字段「{fname}」 (unknown field)")
+        if not isinstance(spec, dict) or not spec:
+            raise _Compile(fpath, "条件应写成 {运算符: 值}，如 {eq: 1} (condition must be a mapping)")
+        for op, value in spec.items():
+            conditions.append(_condition(fname, op, value, fpath + (op,), aliases))
+    return conditions
+
+
+def _check_joins(patterns: list[Pattern]) -> list[Pattern]:
+    """The matched patterns, refused when their join could grow beyond what the engine bears."""
     matched = [p for p in patterns if not p.negated]
     if len(matched) > MAX_MATCHED:
         raise _Compile(("when",), f"最多匹配 {MAX_MATCHED} 个事实（连接代价随规模平方增长） (too many joined facts)")
@@ -285,18 +325,16 @@ def _compile(data: dict, doc: Document) -> Rule:
     both = negated_kinds & {p.kind for p in matched}
     if both:
         raise _Compile(("when",), f"事实类型「{'、'.join(sorted(both))}」不能在同一规则中既匹配又 absent (kind both matched and absent)")
+    return matched
+
+
+def _locate(data: dict, matched: list[Pattern], aliases: dict) -> tuple[str, str]:
+    """Where a match is reported: the alias and the dotted field after it, from ``locate`` or the first fact."""
     locate = data.get("locate") or matched[0].alias
     loc_alias, _, loc_field = locate.partition(".")
     if loc_alias not in aliases:
         raise _Compile(("locate",), f"locate 引用了不存在的别名「{loc_alias}」 (unknown alias)")
-    message = data["message"]
-    _check_template(message, aliases, ("message",))
-    return Rule(
-        id=data["id"], title=data["title"], severity=data["severity"], article=data["article"],
-        description=data.get("description", "").strip(), message=message, patterns=tuple(patterns),
-        locate=(loc_alias, tuple(int(x) if x.isdigit() else x for x in loc_field.split(".")) if loc_field else ()),
-        examples=list(data.get("examples") or []), file=doc.file, line=doc.position(("id",))[0],
-        tags=tuple(data.get("tags") or ()))
+    return loc_alias, loc_field
 
 
 def _require_referenced_fields(patterns: list[Pattern]) -> list[Pattern]:
