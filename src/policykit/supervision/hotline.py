@@ -277,24 +277,26 @@ def _document(head: dict, records: list) -> str:
     return "".join(parts)
 
 
-def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
-    """Second pass: one record at a time; only the current record's lines are kept."""
-    from .report import boundary_for_matter
-    record: list = []
+def _recording(fh, record: list):
+    """The file's lines, each also kept in ``record`` so that a row's problems can be located in its text."""
+    for line in fh:
+        record.append(line)
+        yield line
 
-    def lines():
-        for line in fh:
-            record.append(line)
-            yield line
-    reader = csv.reader(lines())
+
+def _read_header(reader, label: str, result: HotlineImport) -> list | None:
+    """The header row, or None (a HOTLINE-FILE problem reported) when the file is empty or it is unparsable."""
     try:
-        header = [from_csv_text(h) for h in next(reader)]
+        return [from_csv_text(h) for h in next(reader)]
     except StopIteration:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", "文件为空，没有表头 (empty file)"))
-        return
     except csv.Error as exc:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", f"表头无法解析：{exc} (bad header)"))
-        return
+    return None
+
+
+def _columns(header: list, label: str, result: HotlineImport) -> dict | None:
+    """Field → column index by the accepted spellings, or None (reported) when a required column is missing."""
     cols = {}
     for key, names in COLUMNS.items():
         for i, h in enumerate(header):
@@ -304,10 +306,58 @@ def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
     if missing:
         result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error",
                                        f"缺少必需的列：{'、'.join(missing)}（表头为：{'、'.join(h.strip() for h in header)}） (missing columns)"))
+        return None
+    return cols
+
+
+@dataclass(eq=False)
+class _Batch:
+    """What every row of one export is read against: columns, department names, matters seen, order ids seen."""
+
+    label: str
+    repo: object
+    result: HotlineImport
+    header: list
+    cols: dict
+    departments: dict
+    matters: dict = field(default_factory=dict)   # matter name -> boundary item or None, looked up once
+    seen: dict = field(default_factory=dict)      # order id -> line of its first row
+
+
+class _Row:
+    """One data row: its cells by field, and its problems located at the field's line and column."""
+
+    __slots__ = ("batch", "row", "start", "text", "positions")
+
+    def __init__(self, batch: _Batch, row: list, start: int, text: str):
+        self.batch, self.row, self.start, self.text, self.positions = batch, row, start, text, None
+
+    def cell(self, key: str) -> str:
+        """The stripped text of the field's cell ('' when the column or the cell is absent)."""
+        idx = self.batch.cols.get(key)
+        return self.row[idx].strip() if idx is not None and idx < len(self.row) else ""
+
+    def problem(self, key: str, message: str, severity: str = "error") -> None:
+        """Report a HOTLINE-ROW problem at the field's cell; positions are computed only when one is reported."""
+        if self.positions is None:
+            self.positions = _field_positions(self.text)
+        idx = self.batch.cols.get(key, 0)
+        off, col = self.positions[idx] if idx < len(self.positions) else (0, 1)
+        self.batch.result.problems.append(Problem(self.batch.label, self.start + off, col,
+                                                  f"$[{self.start}].{LABEL.get(key, key)}", RULE, severity, message))
+
+
+def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
+    """Second pass: one record at a time; only the current record's lines are kept."""
+    record: list = []
+    reader = csv.reader(_recording(fh, record))
+    header = _read_header(reader, label, result)
+    if header is None:
         return
-    departments = _department_index(repo)
-    matters: dict = {}                       # matter name -> boundary item or None, looked up once
-    seen: dict = {}
+    cols = _columns(header, label, result)
+    if cols is None:
+        return
+    batch = _Batch(label, repo, result, header, cols, _department_index(repo))
     previous_end = reader.line_num
     while True:
         start = previous_end + 1
@@ -322,104 +372,127 @@ def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
             result.skipped.append((reader.line_num, "无法解析"))
             previous_end = reader.line_num
             continue
-        end = reader.line_num
-        previous_end = end
-        if not any(c.strip() for c in row):
+        previous_end = reader.line_num
+        if any(c.strip() for c in row):
+            _read_row(_Row(batch, [from_csv_text(c) for c in row], start, "".join(record)))
+
+
+def _read_row(r: _Row) -> None:
+    """One non-blank row → a problem record, or a skip with its reason."""
+    batch = r.batch
+    batch.result.rows += 1
+    if len(r.row) < len(batch.header):
+        r.problem("order_id", f"该行只有 {len(r.row)} 列，表头有 {len(batch.header)} 列，缺少的列按空值处理 (short row)",
+                  "warning")
+    reason, order, day, content, depts = _checked(r)
+    if reason is not None:
+        batch.result.skipped.append((r.start, reason))
+        return
+    batch.seen[order] = r.start
+    tags = _tags(r)
+    status = _status(r)
+    rec = {"id": f"{PREFIX}-{order}", "order_id": order, "date": day, "content": content}
+    if r.cell("district"):
+        rec["district"] = r.cell("district")
+    rec["departments"] = depts
+    if tags:
+        rec["tags"] = tags
+    _link_matter(r, rec)
+    if status:
+        rec["status"] = status
+    if r.cell("result"):
+        rec["result"] = r.cell("result")
+    batch.result.tags.update(tags)
+    batch.result.records.append(rec)
+    batch.result.imported.append(rec["id"])
+
+
+def _order_reason(r: _Row, order: str) -> str | None:
+    """Why the order id stops the row (missing, malformed, already seen), reported; None when it is good."""
+    if not order:
+        r.problem("order_id", "缺少工单编号，已跳过该行 (missing order id)")
+        return "缺少工单编号"
+    if not _ORDER.match(order):
+        r.problem("order_id", f"工单编号「{order}」只能含字母、数字和 -，已跳过该行 (invalid order id)")
+        return "工单编号格式不符"
+    if order in r.batch.seen:
+        r.problem("order_id", f"工单编号 {order} 与第 {r.batch.seen[order]} 行重复，已跳过该行 (duplicate order id)")
+        return "工单编号重复"
+    return None
+
+
+def _checked(r: _Row) -> tuple:
+    """``(reason, order, day, content, departments)``: the required fields, and the first reason (reported)
+    that makes the row be skipped, None when there is none."""
+    order = r.cell("order_id")
+    reason = _order_reason(r, order)
+    day = _parse_date(r.cell("date")) if r.cell("date") else None
+    if reason is None and day is None:
+        reason = "受理时间无效"
+        r.problem("date", f"受理时间「{r.cell('date')}」无法识别（如 2025-03-02 09:15:00），已跳过该行 (invalid date)")
+    content = r.cell("content")
+    if reason is None and not content:
+        reason = "缺少诉求内容"
+        r.problem("content", "诉求内容为空，已跳过该行 (empty content)")
+    depts: list = []
+    if reason is None:
+        reason = _departments(r, depts)
+    return reason, order, day, content, depts
+
+
+def _departments(r: _Row, depts: list) -> str | None:
+    """Resolve the 承办单位 names into ``depts`` (ids, each once); the skip reason (reported) for an unknown one."""
+    for name in (n.strip() for n in _SPLIT.split(r.cell("departments"))):
+        if not name:
             continue
-        row = [from_csv_text(c) for c in row]
-        result.rows += 1
-        record_text = "".join(record)
-        positions: list = []
+        dept = r.batch.departments.get(name)
+        if dept is None:
+            r.problem("departments", f"承办单位「{name}」无法对应到部门名录中的部门，已跳过该行 (unknown department)")
+            return "承办单位无法对应"
+        if dept not in depts:
+            depts.append(dept)
+    return None
 
-        def where(key):
-            if not positions:            # located only when a problem is reported
-                positions.extend(_field_positions(record_text))
-            idx = cols.get(key, 0)
-            off, col = positions[idx] if idx < len(positions) else (0, 1)
-            return start + off, col
 
-        def problem(key, message, severity="error"):
-            line, col = where(key)
-            result.problems.append(Problem(label, line, col, f"$[{start}].{LABEL.get(key, key)}", RULE, severity, message))
-
-        def cell(key):
-            idx = cols.get(key)
-            return row[idx].strip() if idx is not None and idx < len(row) else ""
-
-        if len(row) < len(header):
-            problem("order_id", f"该行只有 {len(row)} 列，表头有 {len(header)} 列，缺少的列按空值处理 (short row)", "warning")
-        order = cell("order_id")
-        reason = None
-        if not order:
-            reason = "缺少工单编号"
-            problem("order_id", "缺少工单编号，已跳过该行 (missing order id)")
-        elif not _ORDER.match(order):
-            reason = "工单编号格式不符"
-            problem("order_id", f"工单编号「{order}」只能含字母、数字和 -，已跳过该行 (invalid order id)")
-        elif order in seen:
-            reason = "工单编号重复"
-            problem("order_id", f"工单编号 {order} 与第 {seen[order]} 行重复，已跳过该行 (duplicate order id)")
-        day = _parse_date(cell("date")) if cell("date") else None
-        if reason is None and day is None:
-            reason = "受理时间无效"
-            problem("date", f"受理时间「{cell('date')}」无法识别（如 2025-03-02 09:15:00），已跳过该行 (invalid date)")
-        content = cell("content")
-        if reason is None and not content:
-            reason = "缺少诉求内容"
-            problem("content", "诉求内容为空，已跳过该行 (empty content)")
-        depts = []
-        if reason is None:
-            for name in (n.strip() for n in _SPLIT.split(cell("departments"))):
-                if not name:
-                    continue
-                dept = departments.get(name)
-                if dept is None:
-                    reason = "承办单位无法对应"
-                    problem("departments", f"承办单位「{name}」无法对应到部门名录中的部门，已跳过该行 (unknown department)")
-                    break
-                if dept not in depts:
-                    depts.append(dept)
-        if reason is not None:
-            result.skipped.append((start, reason))
+def _tags(r: _Row) -> list:
+    """The row's known tags, normalised and each once; an unknown tag is a warning and ignored."""
+    tags = []
+    for t in (t.strip() for t in _SPLIT.split(r.cell("tags"))):
+        if not t:
             continue
-        seen[order] = start
-        tags = []
-        for t in (t.strip() for t in _SPLIT.split(cell("tags"))):
-            if not t:
-                continue
-            tag = TAG_SYNONYMS.get(t)
-            if tag is None:
-                problem("tags", f"标签「{t}」不是已知标签（{'、'.join(sorted(set(TAG_SYNONYMS.values())))}），已忽略 (unknown tag)",
-                        "warning")
-            elif tag not in tags:
-                tags.append(tag)
-        status = None
-        if cell("status"):
-            status = STATUS.get(cell("status"))
-            if status is None:
-                problem("status", f"办理状态「{cell('status')}」无法识别，已忽略 (unknown status)", "warning")
-        rec = {"id": f"{PREFIX}-{order}", "order_id": order, "date": day, "content": content}
-        if cell("district"):
-            rec["district"] = cell("district")
-        rec["departments"] = depts
-        if tags:
-            rec["tags"] = tags
-        matter = cell("matter")
-        if matter:
-            rec["matter"] = matter
-            if matter not in matters:
-                matters[matter] = boundary_for_matter(repo, matter)
-            b = matters[matter]
-            if b is not None:
-                rec["boundary"] = b.id
-                result.boundaries[b.id] += 1
-        if status:
-            rec["status"] = status
-        if cell("result"):
-            rec["result"] = cell("result")
-        result.tags.update(tags)
-        result.records.append(rec)
-        result.imported.append(rec["id"])
+        tag = TAG_SYNONYMS.get(t)
+        if tag is None:
+            r.problem("tags", f"标签「{t}」不是已知标签（{'、'.join(sorted(set(TAG_SYNONYMS.values())))}），已忽略 (unknown tag)",
+                      "warning")
+        elif tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def _status(r: _Row) -> str | None:
+    """The row's normalised 办理状态; an unknown one is a warning and ignored."""
+    if not r.cell("status"):
+        return None
+    status = STATUS.get(r.cell("status"))
+    if status is None:
+        r.problem("status", f"办理状态「{r.cell('status')}」无法识别，已忽略 (unknown status)", "warning")
+    return status
+
+
+def _link_matter(r: _Row, rec: dict) -> None:
+    """Record the row's 归属事项 and the boundary item of that name (looked up once per matter)."""
+    matter = r.cell("matter")
+    if not matter:
+        return
+    rec["matter"] = matter
+    matters = r.batch.matters
+    if matter not in matters:
+        from .report import boundary_for_matter
+        matters[matter] = boundary_for_matter(r.batch.repo, matter)
+    b = matters[matter]
+    if b is not None:
+        rec["boundary"] = b.id
+        r.batch.result.boundaries[b.id] += 1
 
 
 _FIELD_ORDER = ("id", "source", "order_id", "date", "content", "district", "reporter", "departments", "tags", "matter",
