@@ -128,6 +128,7 @@ class _Generator:
         return [f"        f = {check}", "        for v in x:", "            if not f(v):", "                return False"]
 
     def function(self, schema: dict) -> None:
+        """The source of the function checking one schema node: one block per family of keywords."""
         unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
         if unknown:
             raise _Unsupported(", ".join(sorted(unknown)))
@@ -141,22 +142,45 @@ class _Generator:
         if "$ref" in schema:
             out.append(f"    if not {self.name(self.resolve(schema['$ref']))}(x):")
             out.append("        return False")
+        out += self._type_lines(schema)
+        out += self._enum_lines(schema)
+        out += self._string_lines(schema)
+        out += self._number_lines(schema)
+        objects = self._object_lines(schema)
+        if objects:
+            out.append("    if tx is dict:")
+            out.extend(objects)
+        arrays = self._array_lines(schema)
+        if arrays:
+            out.append("    if tx is list:")
+            out.extend(arrays)
+        out.append("    return True")
+        self.lines.append("\n".join(out) + "\n")
+
+    def _type_lines(self, schema: dict) -> list[str]:
+        """``type``: the value's Python type must be one the named JSON types allow."""
         types = schema.get("type")
-        if types is not None:
-            names = [types] if isinstance(types, str) else list(types)
-            if not names or any(n not in self._TYPES for n in names):
-                raise _Unsupported(f"type {types}")
-            out.append(f"    if not ({' or '.join(self._TYPES[n] for n in names)}):")
-            out.append("        return False")
-        if "enum" in schema:
-            values = schema["enum"]
-            if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
-                raise _Unsupported("enum of numbers or containers")
-            # jsonschema's equality keeps booleans apart from numbers: ``is`` tests them exactly
-            tests = [f"(tx is str and x in {self.const(frozenset(v for v in values if type(v) is str))})"]
-            tests += [f"x is {v!r}" for v in dict.fromkeys(v for v in values if type(v) is not str)]
-            out.append(f"    if not ({' or '.join(tests)}):")
-            out.append("        return False")
+        if types is None:
+            return []
+        names = [types] if isinstance(types, str) else list(types)
+        if not names or any(n not in self._TYPES for n in names):
+            raise _Unsupported(f"type {types}")
+        return [f"    if not ({' or '.join(self._TYPES[n] for n in names)}):", "        return False"]
+
+    def _enum_lines(self, schema: dict) -> list[str]:
+        """``enum`` of strings, booleans and null (numbers and containers are left to jsonschema)."""
+        if "enum" not in schema:
+            return []
+        values = schema["enum"]
+        if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
+            raise _Unsupported("enum of numbers or containers")
+        # jsonschema's equality keeps booleans apart from numbers: ``is`` tests them exactly
+        tests = [f"(tx is str and x in {self.const(frozenset(v for v in values if type(v) is str))})"]
+        tests += [f"x is {v!r}" for v in dict.fromkeys(v for v in values if type(v) is not str)]
+        return [f"    if not ({' or '.join(tests)}):", "        return False"]
+
+    def _string_lines(self, schema: dict) -> list[str]:
+        """``minLength``, ``maxLength``, ``pattern`` and ``format: date``, which apply to strings only."""
         strings = []
         if "minLength" in schema:
             strings.append(f"len(x) < {_int(schema['minLength'])}")
@@ -168,9 +192,12 @@ class _Generator:
             if schema["format"] != "date":
                 raise _Unsupported(f"format {schema['format']}")
             strings.append("not _is_date(x)")
-        if strings:
-            out.append(f"    if tx is str and ({' or '.join(strings)}):")
-            out.append("        return False")
+        if not strings:
+            return []
+        return [f"    if tx is str and ({' or '.join(strings)}):", "        return False"]
+
+    def _number_lines(self, schema: dict) -> list[str]:
+        """``minimum`` and ``maximum``, which apply to numbers only."""
         numbers = []
         for word, op in (("minimum", "<"), ("maximum", ">")):
             if word in schema:
@@ -178,38 +205,13 @@ class _Generator:
                 if type(bound) not in (int, float):
                     raise _Unsupported(word)
                 numbers.append(f"x {op} {self.const(bound)}")
-        if numbers:
-            out.append(f"    if (tx is int or tx is float) and ({' or '.join(numbers)}):")
-            out.append("        return False")
-        objects = []
-        props = schema.get("properties")
-        if props is not None and not isinstance(props, dict):
-            raise _Unsupported("properties")
-        extra = schema.get("additionalProperties", True)
-        if props or "additionalProperties" in schema:
-            table = self.const({}) if props else None
-            if props:
-                self.env[table].update({k: self.name(v) for k, v in props.items()})
-                self.tables.append(self.env[table])
-            if extra is True:
-                extra_check = None
-            elif extra is False:
-                extra_check = "return False"
-            else:
-                extra_check = f"if not {self.name(extra)}(v):\n                return False"
-            loop = ["        for k, v in x.items():"]
-            if table:
-                loop.append(f"            f = {table}.get(k)")
-                loop.append("            if f is not None:")
-                loop.append("                if not f(v):")
-                loop.append("                    return False")
-                if extra_check:
-                    loop.append("            else:")
-                    loop.append("                " + extra_check.replace("\n            ", "\n                "))
-            elif extra_check:
-                loop.append("            " + extra_check)
-            if len(loop) > 1:
-                objects.extend(loop)
+        if not numbers:
+            return []
+        return [f"    if (tx is int or tx is float) and ({' or '.join(numbers)}):", "        return False"]
+
+    def _object_lines(self, schema: dict) -> list[str]:
+        """The checks of a mapping (inside ``if tx is dict``): its members, required keys, size, key names."""
+        objects = self._members_loop(schema)
         if "required" in schema:
             req = schema["required"]
             if not isinstance(req, list):
@@ -220,9 +222,42 @@ class _Generator:
             objects += self._fails(f"len(x) < {_int(schema['minProperties'])}")
         if "propertyNames" in schema:
             objects += self._each(self.name(schema["propertyNames"]))      # every key
-        if objects:
-            out.append("    if tx is dict:")
-            out.extend(objects)
+        return objects
+
+    def _members_loop(self, schema: dict) -> list[str]:
+        """``properties`` and ``additionalProperties``: one loop over the members, each checked by the
+        function of its property (a table bound after exec) or by the one for the others."""
+        props = schema.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise _Unsupported("properties")
+        extra = schema.get("additionalProperties", True)
+        if not (props or "additionalProperties" in schema):
+            return []
+        table = self.const({}) if props else None
+        if props:
+            self.env[table].update({k: self.name(v) for k, v in props.items()})
+            self.tables.append(self.env[table])
+        if extra is True:
+            extra_check = None
+        elif extra is False:
+            extra_check = "return False"
+        else:
+            extra_check = f"if not {self.name(extra)}(v):\n                return False"
+        loop = ["        for k, v in x.items():"]
+        if table:
+            loop.append(f"            f = {table}.get(k)")
+            loop.append("            if f is not None:")
+            loop.append("                if not f(v):")
+            loop.append("                    return False")
+            if extra_check:
+                loop.append("            else:")
+                loop.append("                " + extra_check.replace("\n            ", "\n                "))
+        elif extra_check:
+            loop.append("            " + extra_check)
+        return loop if len(loop) > 1 else []
+
+    def _array_lines(self, schema: dict) -> list[str]:
+        """The checks of a list (inside ``if tx is list``): every element, and its length."""
         arrays = []
         if "items" in schema:
             if not isinstance(schema["items"], dict):
@@ -232,11 +267,7 @@ class _Generator:
             arrays += self._fails(f"len(x) < {_int(schema['minItems'])}")
         if "maxItems" in schema:
             arrays += self._fails(f"len(x) > {_int(schema['maxItems'])}")
-        if arrays:
-            out.append("    if tx is list:")
-            out.extend(arrays)
-        out.append("    return True")
-        self.lines.append("\n".join(out) + "\n")
+        return arrays
 
 
 def _compile_reference(root_schema: dict):
