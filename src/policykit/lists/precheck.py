@@ -297,6 +297,7 @@ def _compile_reference(root_schema: dict):
 
 
 def _build_checks(schema: dict, build, resolve):
+    """One schema node's check as closures, one per family of keywords, in the generated code's order."""
     unknown = set(schema) - _ANNOTATIONS - _KEYWORDS
     if unknown:
         raise _Unsupported(", ".join(sorted(unknown)))
@@ -306,21 +307,52 @@ def _build_checks(schema: dict, build, resolve):
         checks.append(target)
     types = schema.get("type")
     if types is not None:
-        names = [types] if isinstance(types, str) else list(types)
-        testers = []
-        for name in names:
-            tester = {"string": lambda x: type(x) is str, "object": lambda x: type(x) is dict,
-                      "array": lambda x: type(x) is list, "boolean": lambda x: type(x) is bool,
-                      "null": lambda x: x is None, "integer": lambda x: type(x) is int,
-                      "number": lambda x: type(x) in (int, float)}.get(name)
-            if tester is None:
-                raise _Unsupported(f"type {name}")
-            testers.append(tester)
-        if len(testers) == 1:
-            checks.append(testers[0])
-        else:
-            checks.append(lambda x, ts=tuple(testers): any(t(x) for t in ts))
-    # keywords that apply to strings (a date the loader made is the ISO string jsonschema sees)
+        checks.append(_reference_types(types))
+    strings = _reference_strings(schema)   # made before the enum's: a bad format is the first refusal
+    if "enum" in schema:
+        checks.append(_reference_enum(schema["enum"]))
+    for family in (strings, _reference_numbers(schema), _reference_objects(schema, build),
+                   _reference_arrays(schema, build)):
+        if family is not None:
+            checks.append(family)
+    # anything else the loader can produce is left to jsonschema
+    checks.append(lambda x: type(x) in _PLAIN)
+    checks = tuple(checks)
+
+    def node(x):
+        if type(x) in _DATES:  # jsonschema sees the ISO text (schemas.jsonable)
+            x = x.isoformat()
+        for c in checks:
+            if not c(x):
+                return False
+        return True
+    return node
+
+
+# JSON type name -> the test of a loaded value's Python type
+_REFERENCE_TYPES = {"string": lambda x: type(x) is str, "object": lambda x: type(x) is dict,
+                    "array": lambda x: type(x) is list, "boolean": lambda x: type(x) is bool,
+                    "null": lambda x: x is None, "integer": lambda x: type(x) is int,
+                    "number": lambda x: type(x) in (int, float)}
+
+
+def _reference_types(types):
+    """``type``: one name's test, or any of several names' tests."""
+    names = [types] if isinstance(types, str) else list(types)
+    testers = []
+    for name in names:
+        tester = _REFERENCE_TYPES.get(name)
+        if tester is None:
+            raise _Unsupported(f"type {name}")
+        testers.append(tester)
+    if len(testers) == 1:
+        return testers[0]
+    return lambda x, ts=tuple(testers): any(t(x) for t in ts)
+
+
+def _reference_strings(schema: dict):
+    """The keywords that apply to strings (a date the loader made is the ISO string jsonschema sees);
+    None if the schema has none."""
     str_checks = []
     if "minLength" in schema:
         n = _int(schema["minLength"])
@@ -335,18 +367,26 @@ def _build_checks(schema: dict, build, resolve):
         if schema["format"] != "date":
             raise _Unsupported(f"format {schema['format']}")
         str_checks.append(_is_date)
-    if "enum" in schema:
-        values = schema["enum"]
-        if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
-            raise _Unsupported("enum of numbers or containers")
-        allowed = frozenset(v for v in values if type(v) is str)
-        singletons = tuple(v for v in values if type(v) is not str)   # True, False, None: by identity
-        checks.append(lambda x, allowed=allowed, singletons=singletons:
-                      (type(x) is str and x in allowed) or any(x is v for v in singletons))
-    if str_checks:
-        def strings(x, cs=tuple(str_checks)):
-            return all(c(x) for c in cs) if type(x) is str else True
-        checks.append(strings)
+    if not str_checks:
+        return None
+
+    def strings(x, cs=tuple(str_checks)):
+        return all(c(x) for c in cs) if type(x) is str else True
+    return strings
+
+
+def _reference_enum(values):
+    """``enum`` of strings, booleans and null; True, False and None compared by identity."""
+    if not isinstance(values, list) or not all(type(v) in (str, bool, type(None)) for v in values):
+        raise _Unsupported("enum of numbers or containers")
+    allowed = frozenset(v for v in values if type(v) is str)
+    singletons = tuple(v for v in values if type(v) is not str)   # True, False, None: by identity
+    return (lambda x, allowed=allowed, singletons=singletons:
+            (type(x) is str and x in allowed) or any(x is v for v in singletons))
+
+
+def _reference_numbers(schema: dict):
+    """``minimum`` and ``maximum``, which apply to numbers only; None if the schema has neither."""
     num_checks = []
     if "minimum" in schema:
         lo = schema["minimum"]
@@ -358,11 +398,16 @@ def _build_checks(schema: dict, build, resolve):
         if type(hi) not in (int, float):
             raise _Unsupported("maximum")
         num_checks.append(lambda v, hi=hi: v <= hi)
-    if num_checks:
-        def numbers(x, cs=tuple(num_checks)):
-            return all(c(x) for c in cs) if type(x) in (int, float) else True
-        checks.append(numbers)
-    # objects
+    if not num_checks:
+        return None
+
+    def numbers(x, cs=tuple(num_checks)):
+        return all(c(x) for c in cs) if type(x) in (int, float) else True
+    return numbers
+
+
+def _reference_objects(schema: dict, build):
+    """The keywords that apply to mappings; None if the schema has none."""
     props = schema.get("properties")
     obj_checks = []
     if props is not None:
@@ -371,15 +416,9 @@ def _build_checks(schema: dict, build, resolve):
         prop_fns = {k: build(v) for k, v in props.items()}
         obj_checks.append(lambda d, fns=prop_fns: all(fns[k](v) for k, v in d.items() if k in fns))
     if "additionalProperties" in schema:
-        extra = schema["additionalProperties"]
-        known = frozenset(props or ())
-        if extra is False:
-            obj_checks.append(lambda d, known=known: all(k in known for k in d))
-        elif extra is True:
-            pass
-        else:
-            fn = build(extra)
-            obj_checks.append(lambda d, known=known, fn=fn: all(fn(v) for k, v in d.items() if k not in known))
+        extra = _reference_extra(schema["additionalProperties"], frozenset(props or ()), build)
+        if extra is not None:
+            obj_checks.append(extra)
     if "required" in schema:
         req = schema["required"]
         if not isinstance(req, list):
@@ -391,11 +430,26 @@ def _build_checks(schema: dict, build, resolve):
     if "propertyNames" in schema:
         fn = build(schema["propertyNames"])
         obj_checks.append(lambda d, fn=fn: all(fn(k) for k in d))
-    if obj_checks:
-        def objects(x, cs=tuple(obj_checks)):
-            return all(c(x) for c in cs) if type(x) is dict else True
-        checks.append(objects)
-    # arrays
+    if not obj_checks:
+        return None
+
+    def objects(x, cs=tuple(obj_checks)):
+        return all(c(x) for c in cs) if type(x) is dict else True
+    return objects
+
+
+def _reference_extra(extra, known: frozenset, build):
+    """``additionalProperties``: the check of the members not in ``properties`` (None: any is allowed)."""
+    if extra is False:
+        return lambda d, known=known: all(k in known for k in d)
+    if extra is True:
+        return None
+    fn = build(extra)
+    return lambda d, known=known, fn=fn: all(fn(v) for k, v in d.items() if k not in known)
+
+
+def _reference_arrays(schema: dict, build):
+    """The keywords that apply to lists; None if the schema has none."""
     arr_checks = []
     if "items" in schema:
         if not isinstance(schema["items"], dict):
@@ -408,22 +462,12 @@ def _build_checks(schema: dict, build, resolve):
     if "maxItems" in schema:
         n = _int(schema["maxItems"])
         arr_checks.append(lambda a, n=n: len(a) <= n)
-    if arr_checks:
-        def arrays(x, cs=tuple(arr_checks)):
-            return all(c(x) for c in cs) if type(x) is list else True
-        checks.append(arrays)
-    # anything else the loader can produce is left to jsonschema
-    checks.append(lambda x: type(x) in _PLAIN)
-    checks = tuple(checks)
+    if not arr_checks:
+        return None
 
-    def node(x):
-        if type(x) in _DATES:  # jsonschema sees the ISO text (schemas.jsonable)
-            x = x.isoformat()
-        for c in checks:
-            if not c(x):
-                return False
-        return True
-    return node
+    def arrays(x, cs=tuple(arr_checks)):
+        return all(c(x) for c in cs) if type(x) is list else True
+    return arrays
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dict, list})
