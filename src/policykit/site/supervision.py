@@ -582,6 +582,7 @@ class SupervisionPages:
 
     # ---- problems ---------------------------------------------------------------------------
     def problems_page(self) -> SupervisionPage:
+        """The problems page: summary, trend, by matter, matters without a boundary, by department, every batch."""
         from ..supervision.report import problems_report
         here = U.PROBLEMS
         v = self.v
@@ -592,6 +593,19 @@ class SupervisionPages:
         doc.p(f"共征集问题 {len(v.problems)} 件（{origins}），其中推诿或多头 {quarter['buck_passing']} 件"
               f"（{_pct(quarter['buck_passing'], quarter['total'])}）。")
         doc.p(self._privacy_note())
+        self._problems_trend(doc, quarter, month)
+        self._problems_by_matter(doc, here, quarter)
+        self._problems_without_boundary(doc, here, quarter)
+        if quarter["departments"]:
+            doc.heading(2, "按部门", "departments")
+            doc.table(["部门", "派单数", "推诿/多头", "占比"],
+                      [(self.dept(here, d["department"]), d["total"], d["buck_passing"], _pct(d["buck_passing"], d["total"]))
+                       for d in quarter["departments"]], numeric={1, 2, 3})
+        self._problems_all(doc, here, v.problems)
+        return doc.page()
+
+    def _problems_trend(self, doc, quarter, month) -> None:
+        """The trend section: buck-passing by quarter as a chart, by month as a table."""
         doc.heading(2, "推诿趋势", "trend")
         doc.chart(charts.stacked_bar_chart(
             [(r["period"], [r["buck_passing"], r["total"] - r["buck_passing"]]) for r in quarter["trend"]],
@@ -599,6 +613,9 @@ class SupervisionPages:
         doc.table(["月份", "问题数", "推诿/多头", "占比", "标签"],
                   [(r["period"], r["total"], r["buck_passing"], _pct(r["buck_passing"], r["total"]),
                     "、".join(f"{k} {n}" for k, n in r["tags"].items())) for r in month["trend"]], numeric={1, 2, 3})
+
+    def _problems_by_matter(self, doc, here, quarter) -> None:
+        """The by-matter section: each matter's counts per quarter with its boundary and disputes."""
         periods = [r["period"] for r in quarter["trend"]]
         doc.heading(2, "按事项", "matters")
         doc.p("问题按所属事项归集；事项与职责边界事项按名称对应（问题写明边界事项的以其为准）。")
@@ -614,45 +631,51 @@ class SupervisionPages:
                          _join("、", (self.dispute_link(here, d) for d in m["disputes"])), m["first"], m["last"]])
         doc.table(["事项", "问题数", "推诿/多头", *periods, "职责边界事项", "调处", "首次", "最近"], rows,
                   numeric={1, 2, *range(3, 3 + len(periods))})
+
+    def _problems_without_boundary(self, doc, here, quarter) -> None:
+        """The candidates section: matters with recurring buck-passing and no boundary matter yet."""
         doc.heading(2, "尚无职责边界事项的事项", "without-boundary")
         doc.p("这些事项反复出现推诿或多头问题，却还没有职责边界事项，是新增边界事项的候选。")
-        if quarter["without_boundary"]:
-            doc.table(["事项", "问题数", "推诿/多头", "派单部门", "期间"],
-                      [(r["matter"], r["total"], r["buck_passing"],
-                        _join("、", (_html("{}（{}）", self.dept(here, d["department"]), d["count"]) for d in r["departments"])),
-                        f"{r['first']} 至 {r['last']}") for r in quarter["without_boundary"]], numeric={1, 2})
-        else:
+        if not quarter["without_boundary"]:
             doc.p("（无）")
-        if quarter["departments"]:
-            doc.heading(2, "按部门", "departments")
-            doc.table(["部门", "派单数", "推诿/多头", "占比"],
-                      [(self.dept(here, d["department"]), d["total"], d["buck_passing"], _pct(d["buck_passing"], d["total"]))
-                       for d in quarter["departments"]], numeric={1, 2, 3})
+            return
+        doc.table(["事项", "问题数", "推诿/多头", "派单部门", "期间"],
+                  [(r["matter"], r["total"], r["buck_passing"],
+                    _join("、", (_html("{}（{}）", self.dept(here, d["department"]), d["count"]) for d in r["departments"])),
+                    f"{r['first']} 至 {r['last']}") for r in quarter["without_boundary"]], numeric={1, 2})
+
+    def _problems_all(self, doc, here, problems) -> None:
+        """The all-problems section: one table per import batch, in the order the batches were read."""
         doc.heading(2, "全部问题", "all")
         by_batch = defaultdict(list)
-        for p in v.problems:
+        for p in problems:
             by_batch[p.batch].append(p)
         for batch, ps in by_batch.items():
-            raw = self.raw.get(("problem", ps[0].source.file), {})
-            shown = ps[:PROBLEM_ROWS_PER_BATCH]
-            more = f"，列出前 {len(shown)} 件" if len(ps) > len(shown) else ""
-            doc.heading(3, f"批次 {batch}（{len(ps)} 件{more}）", "batch-" + U.anchor(batch))
-            origin = raw.get("source")
-            if origin is not None or raw.get("imported_on"):
-                doc.p("、".join(x for x in (f"来源：{origin}" if origin is not None else "",
-                                           f"导入日期：{_date(raw['imported_on'])}" if raw.get("imported_on") else "") if x)
-                      + "。")
-            rows = []
-            for p in sorted(shown, key=lambda p: (p.date is None, p.date or 0, p.id)):
-                b = self.boundary_link(here, p.boundary) if p.boundary else None
-                tags = _join("、", (_html("<strong>{}</strong>", t) if t in ("推诿", "多头") else escape(t) for t in p.tags))
-                rows.append([_html('<span id="{}"></span>{}', U.anchor(p.id), p.id), _date(p.date), p.origin, _text(p.content),
-                             p.district, _join("、", (self.dept(here, d) for d in p.departments)), tags,
-                             p.matter, b, self.dispute_link(here, p.dispute) if p.dispute else None, p.status])
-            doc.table(["编号", "日期", "来源", "内容", "区县", "派单部门", "标签", "事项", "边界事项", "调处", "状态"], rows)
-        if not v.problems:
+            self._problems_batch(doc, here, batch, ps)
+        if not problems:
             doc.p("（暂无问题记录）")
-        return doc.page()
+
+    def _problems_batch(self, doc, here, batch, ps) -> None:
+        """One batch: its origin and import date, then its first rows by date (a batch can be very long)."""
+        raw = self.raw.get(("problem", ps[0].source.file), {})
+        shown = ps[:PROBLEM_ROWS_PER_BATCH]
+        more = f"，列出前 {len(shown)} 件" if len(ps) > len(shown) else ""
+        doc.heading(3, f"批次 {batch}（{len(ps)} 件{more}）", "batch-" + U.anchor(batch))
+        origin = raw.get("source")
+        if origin is not None or raw.get("imported_on"):
+            doc.p("、".join(x for x in (f"来源：{origin}" if origin is not None else "",
+                                       f"导入日期：{_date(raw['imported_on'])}" if raw.get("imported_on") else "") if x)
+                  + "。")
+        rows = [self._problem_row(here, p) for p in sorted(shown, key=lambda p: (p.date is None, p.date or 0, p.id))]
+        doc.table(["编号", "日期", "来源", "内容", "区县", "派单部门", "标签", "事项", "边界事项", "调处", "状态"], rows)
+
+    def _problem_row(self, here, p) -> list:
+        """One problem's row; the 推诿 and 多头 tags are in bold."""
+        b = self.boundary_link(here, p.boundary) if p.boundary else None
+        tags = _join("、", (_html("<strong>{}</strong>", t) if t in ("推诿", "多头") else escape(t) for t in p.tags))
+        return [_html('<span id="{}"></span>{}', U.anchor(p.id), p.id), _date(p.date), p.origin, _text(p.content),
+                p.district, _join("、", (self.dept(here, d) for d in p.departments)), tags,
+                p.matter, b, self.dispute_link(here, p.dispute) if p.dispute else None, p.status]
 
     def _privacy_note(self) -> str:
         """What the publishing policy hid, in one sentence for citizens."""
