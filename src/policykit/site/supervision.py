@@ -847,11 +847,27 @@ class SupervisionPages:
 
     # ---- bodies -----------------------------------------------------------------------------
     def bodies_page(self) -> SupervisionPage:
-        from ..supervision.bodies import bodies_figures, format_figures
+        """The bodies page: the figures, the list of bodies, then one section per body."""
+        from ..supervision.bodies import bodies_figures
         here = U.BODIES
         bodies = sorted(self.v.bodies, key=lambda b: b.id)
         fig = bodies_figures(self.repo, today=self.today)
         doc = _Doc("议事协调机构")
+        self._bodies_figures(doc, here, fig)
+        doc.heading(2, "机构一览", "list")
+        doc.table(["编号", "名称", "类型", "状态", "牵头单位", "成员", "设立文件", "评估/到期", "运行记录"],
+                  [(self._a(here, U.BODIES, b.id, U.anchor(b.id)), b.name, b.type, b.status, self.dept(here, b.host),
+                    len(b.members), (b.established or {}).get("document"), _date(b.review_due or b.term_end), len(b.records))
+                   for b in bodies], numeric={5, 8})
+        for b in bodies:
+            self._body_section(doc, here, b)
+        if not bodies:
+            doc.p("（暂无议事协调机构记录）")
+        return doc.page()
+
+    def _bodies_figures(self, doc, here, fig) -> None:
+        """The top of the bodies page: the figures in words, two charts and the figures table."""
+        from ..supervision.bodies import format_figures
         for line in format_figures(fig).strip().splitlines():
             doc.p(line)
         boxes = [_html('<div class="pk-chart-box">{}</div>', _chart(charts.donut_chart(
@@ -867,48 +883,46 @@ class SupervisionPages:
             ("存续机构按类型", "、".join(f"{k} {v} 个" for k, v in fig["active_by_kind"].items())),
             ("超过存续期限的临时机构", _join("、", (self.body_link(here, b) for b in fig["temporary_past_term"]))
              if fig["temporary_past_term"] else "无")])
-        doc.heading(2, "机构一览", "list")
-        doc.table(["编号", "名称", "类型", "状态", "牵头单位", "成员", "设立文件", "评估/到期", "运行记录"],
-                  [(self._a(here, U.BODIES, b.id, U.anchor(b.id)), b.name, b.type, b.status, self.dept(here, b.host),
-                    len(b.members), (b.established or {}).get("document"), _date(b.review_due or b.term_end), len(b.records))
-                   for b in bodies], numeric={5, 8})
-        for b in bodies:
-            raw = self.raw.get(("body", b.source.file), {})
-            doc.heading(2, b.name, U.anchor(b.id))
-            est = b.established or {}
-            meta = [("编号", b.id), ("类型", b.type), ("状态", b.status), ("牵头单位", self.dept(here, b.host)),
-                    ("办公室", b.office), ("负责人", b.leader),
-                    ("设立文件", " ".join(str(x) for x in (est.get("document"), est.get("title")) if x)
-                     + (f"（{_date(est.get('date'))}）" if est.get("date") else "")),
-                    ("工作规则", _doc(b.work_rules) or _html("<strong>（未制定）</strong>")),
-                    ("办公室工作规则", _doc(b.office_rules) or "（未制定）"),
-                    ("存续期限", _date(b.term_end)), ("评估日期", _date(b.review_due))]
-            if b.abolished:
-                ab = b.abolished
-                into = ab.get("merged_into")
-                parts = [x for x in (_date(ab.get("date")), ab.get("document") or "") if x]
-                if into:
-                    parts.append(_html("并入 {}", self.body_link(here, into)))
-                meta.append(("撤销/合并", _join(" ", parts)))
-            doc.add(_meta(meta))
-            duties = raw.get("duties") or ()
-            if duties:
-                doc.p(_html("<strong>主要职责</strong>"))
-                doc.add(_html("<ol>{}</ol>", _join("", (_html("<li>{}</li>", _text(x)) for x in duties))))
-            if b.members:
-                members = []
-                for m in b.members:
-                    who = self.dept(here, m.department) if m.department else escape(m.organization or "")
-                    members.append(_html("{}{}", who, _html("（{}）", m.role) if m.role else ""))
-                doc.p(_html("<strong>成员单位</strong>（{} 个）：{}", len(b.members), _join("、", members)))
-            if b.records:
-                doc.p(_html("<strong>运行记录</strong>"))
-                doc.table(["日期", "类型", "议题", "文件"], [(_date(d), t, s, dc) for d, t, s, dc in b.records])
-            else:
-                doc.p(_html("<strong>运行记录</strong>：（无）"))
-        if not bodies:
-            doc.p("（暂无议事协调机构记录）")
-        return doc.page()
+
+    def _body_meta(self, here, b) -> list:
+        """A body's key facts: identity, host, founding document, rules, term, and its end if abolished or merged."""
+        est = b.established or {}
+        meta = [("编号", b.id), ("类型", b.type), ("状态", b.status), ("牵头单位", self.dept(here, b.host)),
+                ("办公室", b.office), ("负责人", b.leader),
+                ("设立文件", " ".join(str(x) for x in (est.get("document"), est.get("title")) if x)
+                 + (f"（{_date(est.get('date'))}）" if est.get("date") else "")),
+                ("工作规则", _doc(b.work_rules) or _html("<strong>（未制定）</strong>")),
+                ("办公室工作规则", _doc(b.office_rules) or "（未制定）"),
+                ("存续期限", _date(b.term_end)), ("评估日期", _date(b.review_due))]
+        if b.abolished:
+            ab = b.abolished
+            into = ab.get("merged_into")
+            parts = [x for x in (_date(ab.get("date")), ab.get("document") or "") if x]
+            if into:
+                parts.append(_html("并入 {}", self.body_link(here, into)))
+            meta.append(("撤销/合并", _join(" ", parts)))
+        return meta
+
+    def _body_section(self, doc, here, b) -> None:
+        """One body: key facts, main duties (from the raw record), member units and its meeting records."""
+        raw = self.raw.get(("body", b.source.file), {})
+        doc.heading(2, b.name, U.anchor(b.id))
+        doc.add(_meta(self._body_meta(here, b)))
+        duties = raw.get("duties") or ()
+        if duties:
+            doc.p(_html("<strong>主要职责</strong>"))
+            doc.add(_html("<ol>{}</ol>", _join("", (_html("<li>{}</li>", _text(x)) for x in duties))))
+        if b.members:
+            members = []
+            for m in b.members:
+                who = self.dept(here, m.department) if m.department else escape(m.organization or "")
+                members.append(_html("{}{}", who, _html("（{}）", m.role) if m.role else ""))
+            doc.p(_html("<strong>成员单位</strong>（{} 个）：{}", len(b.members), _join("、", members)))
+        if b.records:
+            doc.p(_html("<strong>运行记录</strong>"))
+            doc.table(["日期", "类型", "议题", "文件"], [(_date(d), t, s, dc) for d, t, s, dc in b.records])
+        else:
+            doc.p(_html("<strong>运行记录</strong>：（无）"))
 
     # ---- divisions --------------------------------------------------------------------------
     def divisions_page(self) -> SupervisionPage:
