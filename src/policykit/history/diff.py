@@ -1564,23 +1564,31 @@ def _config_verdict(raw_o, raw_n) -> list:
         if a == b and (key in old) == (key in new):
             continue
         if isinstance(a, dict) or isinstance(b, dict):
-            a = a if isinstance(a, dict) else {}
-            b = b if isinstance(b, dict) else {}
-            if key == "severity_overrides":   # YAML 1.1 reads an unquoted off as false
-                a, b = ({k: "off" if v is False else v for k, v in x.items()} for x in (a, b))
-            for sub in list(dict.fromkeys([*b, *a])):
-                if sub in a and sub in b and a[sub] == b[sub]:
-                    continue
-                action = "新增" if sub not in a else "删除" if sub not in b else "修改"
-                line, col = _position(doc, (key, sub) if sub in b else (key,))
-                out.append(VerdictChange("config", CONFIG_FILE, action, f"{key}.{sub}",
-                                         _brief(a.get(sub)) if sub in a else None,
-                                         _brief(b.get(sub)) if sub in b else None, line, col))
+            out += _config_mapping_changes(key, a, b, doc)
             continue
         action = "新增" if key not in old else "删除" if key not in new else "修改"
         line, col = _position(doc, (key,)) if key in new else (1, 1)
         out.append(VerdictChange("config", CONFIG_FILE, action, key, _brief(a) if key in old else None,
                                  _brief(b) if key in new else None, line, col))
+    return out
+
+
+def _config_mapping_changes(key, a, b, doc) -> list:
+    """The changed entries of one mapping key of policykit.yaml, each shown as ``key.sub`` (a mapping that
+    appears or disappears counts as empty on the other side)."""
+    a = a if isinstance(a, dict) else {}
+    b = b if isinstance(b, dict) else {}
+    if key == "severity_overrides":   # YAML 1.1 reads an unquoted off as false
+        a, b = ({k: "off" if v is False else v for k, v in x.items()} for x in (a, b))
+    out = []
+    for sub in list(dict.fromkeys([*b, *a])):
+        if sub in a and sub in b and a[sub] == b[sub]:
+            continue
+        action = "新增" if sub not in a else "删除" if sub not in b else "修改"
+        line, col = _position(doc, (key, sub) if sub in b else (key,))
+        out.append(VerdictChange("config", CONFIG_FILE, action, f"{key}.{sub}",
+                                 _brief(a.get(sub)) if sub in a else None,
+                                 _brief(b.get(sub)) if sub in b else None, line, col))
     return out
 
 
@@ -1601,6 +1609,7 @@ _RULE_KEYS = {"severity": "级别", "title": "标题", "article": "依据条款"
 
 
 def _rules_verdict(old: Side, new: Side, dir_o: str, dir_n: str) -> list:
+    """Rules added, removed and changed (by rule id; only files whose blob changed are read), then files moved."""
     files_o, files_n = _rule_files(old, dir_o), _rule_files(new, dir_n)
     blobs_o, blobs_n = set(files_o.values()), set(files_n.values())
     changed_o = {r: b for r, b in files_o.items() if b not in blobs_n}
@@ -1608,44 +1617,61 @@ def _rules_verdict(old: Side, new: Side, dir_o: str, dir_n: str) -> list:
     moved = {b for b in blobs_o & blobs_n
              if sorted(r for r, x in files_o.items() if x == b) != sorted(r for r, x in files_n.items() if x == b)}
     bytes_o, bytes_n = old.read(changed_o), new.read(changed_n)
-
-    def by_id(contents):
-        out = {}
-        for rel, raw in sorted(contents.items()):
-            data, doc = _parse(raw, rel)
-            rid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
-            out[rid or rel] = (rel, data if isinstance(data, dict) else None, doc)
-        return out
-    rules_o, rules_n = by_id(bytes_o), by_id(bytes_n)
+    rules_o, rules_n = _rules_by_id(bytes_o), _rules_by_id(bytes_n)
     out = []
     for rid in sorted(set(rules_o) | set(rules_n)):
         if rid not in rules_o:
-            rel, data, doc = rules_n[rid]
-            what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else "无法解析，见 policykit check"
-            out.append(VerdictChange("rules", rel, "新增", rid, None, _brief(what), *_position(doc, ("id",))))
+            out.append(_rule_added(rid, *rules_n[rid]))
         elif rid not in rules_n:
-            rel, data, _ = rules_o[rid]
-            what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else None
-            out.append(VerdictChange("rules", rel, "删除", rid, _brief(what) if what else None, None))
+            out.append(_rule_removed(rid, *rules_o[rid]))
         else:
-            (rel_o, a, _), (rel, b, doc) = rules_o[rid], rules_n[rid]
-            a, b = a or {}, b or {}
-            keys = [k for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
-            scalar = [k for k in keys if not isinstance(a.get(k), (dict, list)) and not isinstance(b.get(k), (dict, list))
-                      and k not in ("description", "message")]
-            rest = [_RULE_KEYS.get(k, k) for k in keys if k not in scalar]
-            before = "；".join(f"{_RULE_KEYS.get(k, k)} {_brief(a.get(k))}" for k in scalar) or None
-            after = "；".join([f"{_RULE_KEYS.get(k, k)} {_brief(b.get(k))}" for k in scalar]
-                             + ([f"{'、'.join(rest)}已修改"] if rest else [])) or None
-            if rel_o != rel:
-                after = f"{after}；文件 {rel_o} → {rel}" if after else f"文件 {rel_o} → {rel}"
-            line, col = _position(doc, (keys[0],) if keys and keys[0] in b else ("id",))
-            out.append(VerdictChange("rules", rel, "修改", rid, before, after, line, col))
+            out.append(_rule_changed(rid, rules_o[rid], rules_n[rid]))
     for blob in sorted(moved):
         before = "、".join(sorted(r for r, x in files_o.items() if x == blob))
         after = "、".join(sorted(r for r, x in files_n.items() if x == blob))
         out.append(VerdictChange("rules", after.split("、")[0], "移动", before, None, after))
     return out
+
+
+def _rules_by_id(contents) -> dict:
+    """``{rule id: (file, parsed mapping or None, located document)}``; a file without a readable id is keyed
+    by its path, so that a broken rule file is still shown."""
+    out = {}
+    for rel, raw in sorted(contents.items()):
+        data, doc = _parse(raw, rel)
+        rid = data.get("id") if isinstance(data, dict) and isinstance(data.get("id"), str) else None
+        out[rid or rel] = (rel, data if isinstance(data, dict) else None, doc)
+    return out
+
+
+def _rule_added(rid, rel, data, doc) -> VerdictChange:
+    """A new rule: its severity and title, located at its id."""
+    what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else "无法解析，见 policykit check"
+    return VerdictChange("rules", rel, "新增", rid, None, _brief(what), *_position(doc, ("id",)))
+
+
+def _rule_removed(rid, rel, data, _doc) -> VerdictChange:
+    """A removed rule: what its severity and title were."""
+    what = f"{data.get('severity', '?')} · {data.get('title', '')}" if data else None
+    return VerdictChange("rules", rel, "删除", rid, _brief(what) if what else None, None)
+
+
+def _rule_changed(rid, entry_o, entry_n) -> VerdictChange:
+    """A changed rule: scalar keys old → new, the other keys named as modified, a renamed file noted; located at
+    the first changed key."""
+    (rel_o, a, _), (rel, b, doc) = entry_o, entry_n
+    a, b = a or {}, b or {}
+    keys = [k for k in dict.fromkeys([*b, *a]) if a.get(k) != b.get(k)]
+    scalar = [k for k in keys if not isinstance(a.get(k), (dict, list)) and not isinstance(b.get(k), (dict, list))
+              and k not in ("description", "message")]
+    rest = [_RULE_KEYS.get(k, k) for k in keys if k not in scalar]
+    before = "；".join(f"{_RULE_KEYS.get(k, k)} {_brief(a.get(k))}" for k in scalar) or None
+    after = "；".join([f"{_RULE_KEYS.get(k, k)} {_brief(b.get(k))}" for k in scalar]
+                     + ([f"{'、'.join(rest)}已修改"] if rest else [])) or None
+    if rel_o != rel:
+        after = f"{after}；文件 {rel_o} → {rel}" if after else f"文件 {rel_o} → {rel}"
+    line, col = _position(doc, (keys[0],) if keys and keys[0] in b else ("id",))
+    return VerdictChange("rules", rel, "修改", rid, before, after, line, col)
 
 
 def _schemas_verdict(old: Side, new: Side) -> list:
