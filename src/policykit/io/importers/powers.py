@@ -244,20 +244,42 @@ def find_header(sheet: Sheet, mapping: Mapping) -> int | None:
 
 
 def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: str) -> SheetResult:
+    """One sheet → its items and the fate of every row (the steps are the functions below, in order)."""
     res = SheetResult(sheet.name, sheet.nrows)
     if sheet.nrows == 0:
         return res
     hr = find_header(sheet, mapping)
     if hr is None:
-        for r in range(sheet.nrows):
-            blank = all(mapping.is_blank(sheet.raw(r, c)) for c in range(sheet.ncols))
-            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK if blank else R_NO_HEADER))
-        if any(f.reason == R_NO_HEADER for f in res.fates):
-            res.problems.append(_problem(file_label, sheet.name, 0, 0, "IMPORT-NO-HEADER", "warning",
-                                         f"工作表「{sheet.name}」有内容但找不到表头（需含事项名称等列），整表未导入 "
-                                         "(sheet has content but no header row; not imported)"))
+        _headerless_sheet(res, sheet, mapping, file_label)
         return res
     res.header_row = hr + 1
+    _rows_above_header(res, sheet, hr)
+    cols, secondary = _map_columns(res, sheet, mapping, hr, file_label)
+    level_extra_cols = [c for c, f in secondary.items() if f == "levels"]
+    groups, group_fates = _group_rows(res, sheet, mapping, hr, cols, file_label)
+    items, item_rows_fates = _build_items(res, sheet, groups, group_fates, cols, level_extra_cols, mapping, config,
+                                          file_label)
+    folded = _fold_main_rows(items, item_rows_fates)
+    _record_items(res, sheet, items, item_rows_fates, folded)
+    _category_from_sheet_name(res, sheet, mapping, config, cols, file_label)
+    res.fates.sort(key=lambda f: f.row)
+    _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr)
+    return res
+
+
+def _headerless_sheet(res: SheetResult, sheet: Sheet, mapping: Mapping, file_label: str) -> None:
+    """A sheet without a header: every row skipped, and one warning when it has content."""
+    for r in range(sheet.nrows):
+        blank = all(mapping.is_blank(sheet.raw(r, c)) for c in range(sheet.ncols))
+        res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK if blank else R_NO_HEADER))
+    if any(f.reason == R_NO_HEADER for f in res.fates):
+        res.problems.append(_problem(file_label, sheet.name, 0, 0, "IMPORT-NO-HEADER", "warning",
+                                     f"工作表「{sheet.name}」有内容但找不到表头（需含事项名称等列），整表未导入 "
+                                     "(sheet has content but no header row; not imported)"))
+
+
+def _rows_above_header(res: SheetResult, sheet: Sheet, hr: int) -> None:
+    """Title and blank rows above the header, and the header itself, are skipped; the first title is kept."""
     for r in range(hr):
         text = " ".join(v for c in range(sheet.ncols) if (v := sheet.raw(r, c)) and v.strip())
         if text.strip() and res.title is None:
@@ -265,7 +287,10 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
         res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_TITLE if text.strip() else R_BLANK))
     res.fates.append(RowFate(sheet.name, hr + 1, FATE_SKIPPED, R_HEADER))
 
-    # columns
+
+def _map_columns(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, file_label: str) -> tuple:
+    """``(cols, secondary)``: field → first column, and the extra columns of a field (merged or repeated
+    headers); columns that are not imported are reported."""
     cols: dict = {}
     secondary: dict = {}
     header_fields = {}
@@ -273,7 +298,6 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
         head = sheet.value(hr, c)
         oc = sheet.origin(hr, c)[1]
         f = mapping.field_for(head)
-        has_data = any(not mapping.is_blank(sheet.raw(r, c)) for r in range(hr + 1, sheet.nrows))
         if oc != c or (not normalize_header(head) and c > 0 and header_fields.get(c - 1) == "levels"):
             f0 = header_fields.get(oc if oc != c else c - 1)
             header_fields[c] = f0
@@ -281,85 +305,113 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
                 secondary[c] = f0
                 continue
         header_fields[c] = f
-        if f is None:
-            if has_data:
-                if normalize_header(head):
-                    res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNKNOWN", "warning",
-                                                 f"列「{normalize_header(head)}」不在映射中，未导入 (unknown column, not "
-                                                 "imported; add it with --mapping)"))
-                else:
-                    res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNNAMED", "warning",
-                                                 f"第 {_col_letter(c)} 列没有表头但有内容，未导入 (column without a "
-                                                 "header has data; not imported)"))
-        elif f == IGNORE:
-            if has_data:
-                res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-IGNORED", "info",
-                                             f"列「{normalize_header(head)}」无对应字段，未导入 (known column without a "
-                                             "field, not imported)"))
-        elif f in cols:
-            secondary[c] = f
-            if has_data:
-                res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-DUPLICATE", "info",
-                                             f"列「{normalize_header(head)}」重复出现，只导入第 {_col_letter(cols[f])} 列 "
-                                             "(duplicate column; only the first is imported)"))
-        else:
+        has_data = any(not mapping.is_blank(sheet.raw(r, c)) for r in range(hr + 1, sheet.nrows))
+        if f is not None and f != IGNORE and f not in cols:
             cols[f] = c
+            continue
+        if f is not None and f != IGNORE:
+            secondary[c] = f
+        if has_data:
+            res.problems.append(_unimported_column_problem(sheet, hr, c, f, head, cols, file_label))
     res.columns = {f: c + 1 for f, c in cols.items()}
     if "category" not in cols:
         res.problems.append(_problem(file_label, sheet.name, hr, 0, "IMPORT-COLUMN-MISSING", "warning",
                                      "没有权力类型列，按工作表名推断 (no category column; inferred from the sheet name)"))
-    level_extra_cols = [c for c, f in secondary.items() if f == "levels"]
-    header_cells = {c: mapping.field_for(sheet.value(hr, c)) for c in range(sheet.ncols)}
+    return cols, secondary
 
-    def own(r, c):
-        return c is not None and sheet.origin(r, c) == (r, c) and not mapping.is_blank(sheet.raw(r, c))
 
-    name_c, sub_c, seq_c = cols.get("name"), cols.get("sub_name"), cols.get("seq")
+def _unimported_column_problem(sheet: Sheet, hr: int, c: int, f, head, cols: dict, file_label: str) -> Problem:
+    """Why a column with data is not imported: unknown, unnamed, known without a field, or a duplicate."""
+    name = normalize_header(head)
+    if f is None and name:
+        return _problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNKNOWN", "warning",
+                        f"列「{name}」不在映射中，未导入 (unknown column, not imported; add it with --mapping)")
+    if f is None:
+        return _problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-UNNAMED", "warning",
+                        f"第 {_col_letter(c)} 列没有表头但有内容，未导入 (column without a header has data; not imported)")
+    if f == IGNORE:
+        return _problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-IGNORED", "info",
+                        f"列「{name}」无对应字段，未导入 (known column without a field, not imported)")
+    return _problem(file_label, sheet.name, hr, c, "IMPORT-COLUMN-DUPLICATE", "info",
+                    f"列「{name}」重复出现，只导入第 {_col_letter(cols[f])} 列 (duplicate column; only the first is imported)")
+
+
+_STARTS = "starts an item"
+
+
+class _RowRoles:
+    """Tells what a row below the header is: the start of an item, a row to skip (and why), or a continuation."""
+
+    def __init__(self, sheet: Sheet, mapping: Mapping, hr: int, cols: dict):
+        self.sheet, self.mapping = sheet, mapping
+        self.header_cells = {c: mapping.field_for(sheet.value(hr, c)) for c in range(sheet.ncols)}
+        self.name_c, self.sub_c, self.seq_c = cols.get("name"), cols.get("sub_name"), cols.get("seq")
+
+    def own(self, r: int, c) -> bool:
+        """The cell (r, c) is the origin of its merge (or not merged) and is not blank."""
+        return c is not None and self.sheet.origin(r, c) == (r, c) and not self.mapping.is_blank(self.sheet.raw(r, c))
+
+    def role(self, r: int, owned: list):
+        """_STARTS, a skip reason (repeated header, note, sequence number only), or None for a continuation row."""
+        sheet, mapping, header_cells = self.sheet, self.mapping, self.header_cells
+        repeats = sum(1 for c in owned if header_cells.get(c) and
+                      mapping.field_for(sheet.raw(r, c)) == header_cells[c] and header_cells[c] != IGNORE)
+        if repeats >= mapping.header_min_fields:
+            return R_REPEATED_HEADER
+        names = self.own(r, self.name_c) or self.own(r, self.sub_c)
+        if not names and self._is_note(r, owned):
+            return R_NOTE
+        if names:
+            return _STARTS
+        if self.own(r, self.seq_c):
+            return R_SEQ_ONLY if owned == [self.seq_c] else _STARTS
+        return None
+
+    def _is_note(self, r: int, owned: list) -> bool:
+        """A row that is one wide merged cell, or text that begins like a note (注：, 填表 …)."""
+        first_text = (self.sheet.raw(r, owned[0]) or "").strip()
+        merge = self.sheet.merge_of(r, owned[0])
+        one_wide_merge = (merge is not None and merge[3] - merge[2] >= 3 and merge[0] == r
+                          and all(merge[2] <= c < merge[3] for c in owned))
+        return bool(one_wide_merge or _NOTE_START.match(first_text))
+
+
+def _group_rows(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, cols: dict, file_label: str) -> tuple:
+    """``(groups, group_fates)``: the rows of each item, and per group its merged rows with their reason;
+    skipped rows get their fate (an orphan row also a warning)."""
+    roles = _RowRoles(sheet, mapping, hr, cols)
     groups: list[list[int]] = []
     group_fates: dict[int, list] = {}
     current: list[int] | None = None
     for r in range(hr + 1, sheet.nrows):
-        owned = [c for c in range(sheet.ncols) if own(r, c)]
-        covered_v = any(sheet.origin(r, c)[0] < r for c in range(sheet.ncols))
+        owned = [c for c in range(sheet.ncols) if roles.own(r, c)]
         if not owned:
+            covered_v = any(sheet.origin(r, c)[0] < r for c in range(sheet.ncols))
             if covered_v and current is not None:
                 current.append(r)
                 group_fates.setdefault(len(groups) - 1, []).append((r, M_COVERED))
             else:
                 res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK))
             continue
-        repeats = sum(1 for c in owned if header_cells.get(c) and
-                      mapping.field_for(sheet.raw(r, c)) == header_cells[c] and header_cells[c] != IGNORE)
-        if repeats >= mapping.header_min_fields:
-            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_REPEATED_HEADER))
-            continue
-        first_text = (sheet.raw(r, owned[0]) or "").strip()
-        merge = sheet.merge_of(r, owned[0])
-        one_wide_merge = (merge is not None and merge[3] - merge[2] >= 3 and merge[0] == r
-                          and all(merge[2] <= c < merge[3] for c in owned))
-        if not own(r, name_c) and not own(r, sub_c) and (one_wide_merge or _NOTE_START.match(first_text)):
-            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_NOTE))
-            continue
-        starts = own(r, name_c) or own(r, sub_c)
-        if not starts and own(r, seq_c):
-            if owned == [seq_c]:
-                res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_SEQ_ONLY))
-                continue
-            starts = True
-        if starts:
+        role = roles.role(r, owned)
+        if role is _STARTS:
             current = [r]
             groups.append(current)
-            continue
-        if current is None:
+        elif role is not None:
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, role))
+        elif current is None:
             res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_ORPHAN))
             res.problems.append(_problem(file_label, sheet.name, r, owned[0], "IMPORT-ROW-ORPHAN", "warning",
                                          f"第 {r + 1} 行有内容但在首个事项之前且没有事项名称，未导入 (row with content "
                                          "before the first item; not imported)"))
-            continue
-        current.append(r)
-        group_fates.setdefault(len(groups) - 1, []).append((r, M_CONTINUATION))
+        else:
+            current.append(r)
+            group_fates.setdefault(len(groups) - 1, []).append((r, M_CONTINUATION))
+    return groups, group_fates
 
-    # build items
+
+def _build_items(res, sheet, groups, group_fates, cols, level_extra_cols, mapping, config, file_label) -> tuple:
+    """``(items, item_rows_fates)``: an item per group of rows, a sub-item without a name taking the previous one."""
     items: list[SourceItem] = []
     item_rows_fates: list[list] = []
     prev_name = None
@@ -370,8 +422,12 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
         item_rows_fates.append(group_fates.get(gi, []))
         if item.fields.get("name"):
             prev_name = item.fields["name"]
+    return items, item_rows_fates
 
-    # a row naming only the main item, followed by its sub-items: fold it into the first sub-item
+
+def _fold_main_rows(items: list, item_rows_fates: list) -> set:
+    """A row naming only the main item, followed by its sub-items, is folded into the first sub-item
+    (which, with its siblings, takes a missing category from it); returns the folded indexes."""
     folded = set()
     for i in range(len(items) - 1):
         a, b = items[i], items[i + 1]
@@ -381,12 +437,23 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
             b.rows = sorted(a.rows + b.rows)
             item_rows_fates[i + 1] = [(a.rows[0], M_MAIN_ROW)] + [(r, M_MAIN_ROW) for r in a.rows[1:]] \
                 + item_rows_fates[i + 1]
-            for j in range(i + 1, len(items)):
-                if not (items[j].inherited_name and items[j].fields.get("name") == a.fields.get("name")):
-                    break
-                for k in ("category",):
-                    if not items[j].fields.get(k) and a.fields.get(k):
-                        items[j].fields[k] = a.fields[k]
+            _inherit_category(items, i)
+    return folded
+
+
+def _inherit_category(items: list, i: int) -> None:
+    """The sub-items following the main-item row ``items[i]`` take its category when they have none."""
+    a = items[i]
+    for j in range(i + 1, len(items)):
+        if not (items[j].inherited_name and items[j].fields.get("name") == a.fields.get("name")):
+            break
+        for k in ("category",):
+            if not items[j].fields.get(k) and a.fields.get(k):
+                items[j].fields[k] = a.fields[k]
+
+
+def _record_items(res: SheetResult, sheet: Sheet, items: list, item_rows_fates: list, folded: set) -> None:
+    """The items that remain, with the fates of their rows: the first imported, the others merged."""
     for i, item in enumerate(items):
         if i in folded:
             continue
@@ -398,23 +465,23 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
                 res.fates.append(RowFate(sheet.name, r + 1, FATE_MERGED, reason, item=item))
         item.rows = sorted(item.rows)
 
-    # category from the sheet name where the sheet has none
+
+def _category_from_sheet_name(res, sheet, mapping, config, cols, file_label) -> None:
+    """Items without a category take the one the sheet name gives (info), else an error each."""
     sheet_category = _category_from_text(sheet.name, mapping, config)
     for item in res.items:
-        if not item.fields.get("category"):
-            if sheet_category:
-                item.fields["category"] = sheet_category
-                res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
-                                             "IMPORT-CATEGORY", "info",
-                                             f"权力类型为空，按工作表名取「{sheet_category}」 (category taken from the "
-                                             "sheet name)"))
-            else:
-                res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
-                                             "IMPORT-CATEGORY", "error",
-                                             "权力类型为空 (category is missing)"))
-    res.fates.sort(key=lambda f: f.row)
-    _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr)
-    return res
+        if item.fields.get("category"):
+            continue
+        if sheet_category:
+            item.fields["category"] = sheet_category
+            res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
+                                         "IMPORT-CATEGORY", "info",
+                                         f"权力类型为空，按工作表名取「{sheet_category}」 (category taken from the "
+                                         "sheet name)"))
+        else:
+            res.problems.append(_problem(file_label, sheet.name, item.rows[0], cols.get("category", 0),
+                                         "IMPORT-CATEGORY", "error",
+                                         "权力类型为空 (category is missing)"))
 
 
 def _has_content(fields: dict) -> bool:
