@@ -511,25 +511,55 @@ def _field_texts(sheet: Sheet, rows, c) -> list:
     return out
 
 
+class _ItemCells:
+    """The cells of one item's rows, read by field, and the problems found in them (located at r0 by default)."""
+
+    def __init__(self, sheet, rows, cols, mapping, file_label):
+        self.sheet, self.rows, self.cols, self.mapping, self.file_label = sheet, rows, cols, mapping, file_label
+        self.r0 = rows[0]
+        self.problems: list = []
+
+    def p(self, c, rule, severity, message, r=None):
+        """Report a problem at column ``c`` (0 when unknown) of row ``r`` (default: the item's first row)."""
+        r = self.r0 if r is None else r
+        self.problems.append(_problem(self.file_label, self.sheet.name, r, c if c is not None else 0, rule, severity,
+                                      message))
+
+    def texts(self, key) -> list:
+        """``[(origin, text)]`` of the field's non-blank cells in the item's rows (a merge counts once)."""
+        c = self.cols.get(key)
+        if c is None:
+            return []
+        return [(o, v) for o, v in _field_texts(self.sheet, self.rows, c) if not self.mapping.is_blank(v)]
+
+
 def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label, prev_name):
-    problems = []
+    """The rows of one item → a SourceItem and its problems (one step per kind of field)."""
     f: dict = {}
     item = SourceItem(fields=f, sheet=sheet.name, rows=list(rows))
     item.columns = {k: c + 1 for k, c in cols.items()}
-    r0 = rows[0]
+    cells = _ItemCells(sheet, rows, cols, mapping, file_label)
+    _line_fields(cells, item)
+    _item_name(cells, item, prev_name)
+    _item_category(cells, f, config)
+    _legal_basis(cells, f)
+    _levels(cells, f)
+    _sanding_duty(cells, f)
+    _list_and_text_fields(cells, f)
+    _source_code_and_provenance(cells, item, config)
+    if f.get("status") in mapping.statuses:
+        f["status"] = mapping.statuses[f["status"]]
+    for key in ("power_source", "status"):
+        if key not in f and key in mapping.defaults:
+            f[key] = mapping.defaults[key]
+    return item, cells.problems
 
-    def p(c, rule, severity, message, r=r0):
-        problems.append(_problem(file_label, sheet.name, r, c if c is not None else 0, rule, severity, message))
 
-    def texts(key):
-        c = cols.get(key)
-        if c is None:
-            return []
-        return [(o, v) for o, v in _field_texts(sheet, rows, c) if not mapping.is_blank(v)]
-
-    # names and one-line values: the first cell that has one
+def _line_fields(cells: _ItemCells, item: SourceItem) -> None:
+    """Names, codes and other one-line values: the first distinct value (the unit split into units)."""
+    f = item.fields
     for key in LINE_FIELDS + CODE_FIELDS:
-        vals = texts(key)
+        vals = cells.texts(key)
         if not vals:
             continue
         conv = T.nospace if key in CODE_FIELDS else T.squash
@@ -538,15 +568,7 @@ def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label
         if not values:
             continue
         if key == "unit":
-            units = []
-            for v in values:
-                units += [u for u in _split_units(v) if u not in units]
-            f["unit"] = units[0]
-            f["_units"] = units
-            if len(units) > 1:
-                p(cols["unit"], "IMPORT-UNIT-MULTIPLE", "warning",
-                  f"承办机构列出 {len(units)} 个机构（{'、'.join(units)}），事项只能有一个承办机构，取第一个 "
-                  "(several units named; the first is the item's unit)")
+            _units(cells, f, values)
         elif key == "subject":
             item.subject = values[0]
         elif key == "sub_name":
@@ -554,92 +576,121 @@ def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label
         else:
             f[key] = values[0]
             if len(values) > 1 and key in ("name", "code"):
-                p(cols[key], "IMPORT-MERGE-CONFLICT", "warning",
-                  f"合并的行中{key}不一致，取第一个：{'；'.join(values)} (merged rows disagree; first kept)")
-    if "name" not in f:
-        c = cols.get("name")
-        if c is not None:
-            v = sheet.value(r0, c)
-            if not mapping.is_blank(v):
-                f["name"] = T.squash(v)
-        if "name" not in f and prev_name and "sub_name" in f:
-            f["name"] = prev_name
+                cells.p(cells.cols[key], "IMPORT-MERGE-CONFLICT", "warning",
+                        f"合并的行中{key}不一致，取第一个：{'；'.join(values)} (merged rows disagree; first kept)")
+
+
+def _units(cells: _ItemCells, f: dict, values: list) -> None:
+    """The 承办机构 cells → the item's unit (the first) and all units named (for the organisation)."""
+    units = []
+    for v in values:
+        units += [u for u in _split_units(v) if u not in units]
+    f["unit"] = units[0]
+    f["_units"] = units
+    if len(units) > 1:
+        cells.p(cells.cols["unit"], "IMPORT-UNIT-MULTIPLE", "warning",
+                f"承办机构列出 {len(units)} 个机构（{'、'.join(units)}），事项只能有一个承办机构，取第一个 "
+                "(several units named; the first is the item's unit)")
+
+
+def _item_name(cells: _ItemCells, item: SourceItem, prev_name) -> None:
+    """The 事项名称: from a cell covered by a merge, else inherited by a sub-item from the previous item, else an error."""
+    f, cols, r0 = item.fields, cells.cols, cells.r0
+    if "name" in f:
+        if cols.get("name") is not None and cells.sheet.origin(r0, cols["name"]) != (r0, cols["name"]):
             item.inherited_name = True
-        if "name" not in f:
-            p(cols.get("name"), "IMPORT-NAME", "error", "事项名称为空 (item name is missing)")
-    elif cols.get("name") is not None and sheet.origin(r0, cols["name"]) != (r0, cols["name"]):
+        return
+    c = cols.get("name")
+    if c is not None:
+        v = cells.sheet.value(r0, c)
+        if not cells.mapping.is_blank(v):
+            f["name"] = T.squash(v)
+    if "name" not in f and prev_name and "sub_name" in f:
+        f["name"] = prev_name
         item.inherited_name = True
+    if "name" not in f:
+        cells.p(cols.get("name"), "IMPORT-NAME", "error", "事项名称为空 (item name is missing)")
 
-    # category
-    cats = [mapping.category(v, config.letters) for _, v in texts("category")]
+
+def _item_category(cells: _ItemCells, f: dict, config: Config) -> None:
+    """The 权力类型, normalised; unknown or conflicting values are reported."""
+    cats = [cells.mapping.category(v, config.letters) for _, v in cells.texts("category")]
     cats = list(dict.fromkeys(c for c in cats if c))
-    if cats:
-        f["category"] = cats[0]
-        if cats[0] not in config.letters:
-            p(cols["category"], "IMPORT-CATEGORY", "error",
-              f"未知的权力类型「{cats[0]}」，不在 policykit.yaml categories 中 (unknown category)")
-        if len(cats) > 1:
-            p(cols["category"], "IMPORT-MERGE-CONFLICT", "warning",
-              f"合并的行中权力类型不一致：{'、'.join(cats)}，取第一个 (merged rows disagree on the category)")
+    if not cats:
+        return
+    f["category"] = cats[0]
+    if cats[0] not in config.letters:
+        cells.p(cells.cols["category"], "IMPORT-CATEGORY", "error",
+                f"未知的权力类型「{cats[0]}」，不在 policykit.yaml categories 中 (unknown category)")
+    if len(cats) > 1:
+        cells.p(cells.cols["category"], "IMPORT-MERGE-CONFLICT", "warning",
+                f"合并的行中权力类型不一致：{'、'.join(cats)}，取第一个 (merged rows disagree on the category)")
 
-    # legal basis
+
+def _legal_basis(cells: _ItemCells, f: dict) -> None:
+    """The 实施依据 cells → distinct legal-basis entries, with the parser's notes located at their cell."""
     entries = []
-    for (orow, ocol), v in texts("legal_basis"):
-        got, notes = T.parse_legal_basis(v, mapping)
+    for (orow, ocol), v in cells.texts("legal_basis"):
+        got, notes = T.parse_legal_basis(v, cells.mapping)
         for e in got:
             if e not in entries:
                 entries.append(e)
         for rule, severity, message in notes:
-            p(ocol, rule, severity, message, r=orow)
+            cells.p(ocol, rule, severity, message, r=orow)
     f["legal_basis"] = entries
 
-    # levels (the first column holds the level; a second 权限 column only describes it)
+
+def _levels(cells: _ItemCells, f: dict) -> None:
+    """Implementation levels (the first column holds the level; a second 权限 column only describes it)."""
     levels = []
-    for (orow, ocol), v in texts("levels"):
-        found, _rest = mapping.find_levels(v)
+    for (orow, ocol), v in cells.texts("levels"):
+        found, _rest = cells.mapping.find_levels(v)
         if not found:
-            p(ocol, "IMPORT-LEVEL", "warning",
-              f"未识别实施层级：「{T.squash(v)[:30]}」 (no implementation level recognised)", r=orow)
+            cells.p(ocol, "IMPORT-LEVEL", "warning",
+                    f"未识别实施层级：「{T.squash(v)[:30]}」 (no implementation level recognised)", r=orow)
         levels += [x for x in found if x not in levels]
     if levels:
         f["levels"] = levels
 
-    # 部门职责: a number is the 三定 duty it implements; text has no field (summarised per sheet)
-    for _, v in texts("sanding_duty"):
+
+def _sanding_duty(cells: _ItemCells, f: dict) -> None:
+    """部门职责: a number is the 三定 duty it implements; text has no field (summarised per sheet)."""
+    for _, v in cells.texts("sanding_duty"):
         m = re.fullmatch(r"(?:第)?(\d{1,3})(?:项|条)?", T.nospace(v) or "")
         if m and int(m.group(1)) >= 1:
             f["sanding_duty"] = int(m.group(1))
             break
 
+
+def _list_and_text_fields(cells: _ItemCells, f: dict) -> None:
+    """List fields split by their splitter (required lists written even when empty) and multi-line texts."""
     for key, split in LIST_FIELDS.items():
         out = []
-        for _, v in texts(key):
+        for _, v in cells.texts(key):
             out += [x for x in split(v) if x not in out] if key != "responsibilities" else split(v)
         if out or key in REQUIRED_LISTS:
             f[key] = out
     for key in TEXT_FIELDS:
-        vals = list(dict.fromkeys(T.clean_text(v) for _, v in texts(key)))
+        vals = list(dict.fromkeys(T.clean_text(v) for _, v in cells.texts(key)))
         vals = [v for v in vals if v]
         if vals:
             f[key] = "\n".join(vals)
 
+
+def _source_code_and_provenance(cells: _ItemCells, item: SourceItem, config: Config) -> None:
+    """Keep a code the source gives (warning when it does not match the pattern) and a 来源 column's provenance."""
+    f = item.fields
     for key in ("code",):
         if f.get(key):
             item.source_code = f[key]
             if not config.code_pattern.match(f[key]):
-                p(cols[key], "IMPORT-CODE", "warning",
-                  f"事项编码「{f[key]}」不符合 code_pattern (item code does not match the code pattern)")
-    if "provenance" in cols:
+                cells.p(cells.cols[key], "IMPORT-CODE", "warning",
+                        f"事项编码「{f[key]}」不符合 code_pattern (item code does not match the code pattern)")
+    if "provenance" in cells.cols:
         item.has_provenance_column = True
-        vals = texts("provenance")
+        vals = cells.texts("provenance")
         if vals:
             item.provenance = parse_provenance(vals[0][1])
-    if f.get("status") in mapping.statuses:
-        f["status"] = mapping.statuses[f["status"]]
-    for key in ("power_source", "status"):
-        if key not in f and key in mapping.defaults:
-            f[key] = mapping.defaults[key]
-    return item, problems
 
 
 def _split_units(text: str) -> list:
