@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import gc
 import time
 from dataclasses import dataclass, field
@@ -64,8 +65,10 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         except ValueError:
             pass
     memo_key = None
+    # one cache store for the whole run: documents, memo, compiled rules, incremental state, locations
+    store = _run_store(repo.root if repo is not None else path)
     if reuse and at is None and repo is None and only_rules is None:
-        memo_key, stored = _recall_whole(path, rules_dir, engine, today, legal_date)
+        memo_key, stored = _recall_whole(path, rules_dir, engine, today, legal_date, store)
         if stored is not None:
             stored.timings["total"] = time.perf_counter() - t0
             return stored
@@ -81,11 +84,11 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
     with zygote:
         gc.disable()
         try:
-            repo = repo or open_repository(path, at=at, documents=load_documents)
+            repo = repo or open_repository(path, at=at, documents=functools.partial(load_documents, store=store))
             timings["load"] = time.perf_counter() - t0
             rdir = Path(rules_dir).resolve() if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
-                                              repo.config.limits)
+                                              repo.config.limits, store=store)
             require_rules(rules, rule_problems, rdir, repo.root)
             if only_rules is not None:
                 rules = [r for r in rules if r.id in only_rules]
@@ -104,11 +107,11 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         try:
             # a check that reuses also remembers where its problems were, for the next one; the
             # rules share one time budget however many runs incremental reuse makes (limits:)
-            with remembered_locations(repo.root) if reuse and at is None else contextlib.nullcontext(), \
+            with remembered_locations(repo.root, store=store) if reuse and at is None else contextlib.nullcontext(), \
                     rule_budget(repo.config.limits):
                 found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
                                        today=today, blocked=_blocked_departments(repo),
-                                       reuse_stats=stats if reuse and at is None else None)
+                                       reuse_stats=stats if reuse and at is None else None, store=store)
         finally:
             gc.unfreeze()
     problems += found
@@ -119,11 +122,11 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
     if memo_key:
         from ..speed import memo as check_memo
         check_memo.remember(repo.root, memo_key, result.problems, rules=len(rules), facts=len(facts),
-                            files=len(repo.documents))
+                            files=len(repo.documents), store=store)
     return result
 
 
-def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | None, CheckResult | None]:
+def _recall_whole(path, rules_dir, engine, today, legal_date, store) -> tuple[str | None, CheckResult | None]:
     """The memo key of a check of the work tree at ``path``, and its stored result if there is one."""
     from ..speed import memo as check_memo
     from ..lists.config import load_config
@@ -133,13 +136,20 @@ def _recall_whole(path, rules_dir, engine, today, legal_date) -> tuple[str | Non
     config, _ = load_config(root)
     rdir = Path(rules_dir).resolve() if rules_dir else rules_dir_for(root, config.rules_dir)
     memo_key = check_memo.key_for(root, config=config, rules_dir=rdir, engine=engine,
-                                  today=today or _dt.date.today(), legal_date=legal_date)
-    stored = check_memo.recall(root, memo_key) if memo_key else None
+                                  today=today or _dt.date.today(), legal_date=legal_date, store=store)
+    stored = check_memo.recall(root, memo_key, store=store) if memo_key else None
     if stored is None:
         return memo_key, None
-    rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits)
+    rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits, store=store)
     return memo_key, CheckResult(None, rules, stored["problems"], {}, stored["facts"], root=root, config=config,
                                  file_count=stored["files"], reuse={"whole": True})
+
+
+def _run_store(path):
+    """The one cache store of a check (None: no cache): created here, passed down to every step."""
+    from ..speed.cache import Store
+    root = Path(path).resolve()
+    return Store.for_root(root) if root.is_dir() else None
 
 
 def require_rules(rules: list, rule_problems: list, rdir: Path, root: Path) -> None:
@@ -232,9 +242,10 @@ def _code_owner(repo: Repository, blocked: dict):
 
 def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
                    progress=None, today=None, blocked: dict | None = None,
-                   reuse_stats: dict | None = None) -> list[Problem]:
+                   reuse_stats: dict | None = None, store=...) -> list[Problem]:
     """Problems found by ``rules`` on ``facts``. ``reuse_stats``: a dict to carry matches over from
-    the previous check of this repository (incremental.py) and to receive what was reused."""
+    the previous check of this repository (incremental.py) and to receive what was reused;
+    ``store``: the run's cache store (by default the repository's own)."""
     if engine == "oracle":
         from . import oracle as backend
     else:
@@ -243,7 +254,7 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
     if reuse_stats is not None:
         from ..speed import incremental
         matches, stats = incremental.evaluate(backend, rules, facts, root=repo.root, engine=engine,
-                                              workers=workers, progress=progress)
+                                              workers=workers, progress=progress, store=store)
         reuse_stats.update(stats)
     else:
         matches = backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress)

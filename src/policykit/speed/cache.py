@@ -71,14 +71,15 @@ STALE_PACK_SECONDS = 600
 # ---------------------------------------------------------------------------------------------
 
 
-def load_documents(root: Path, source, files, config):
+def load_documents(root: Path, source, files, config, *, store=...):
     """Yield ``(rel, kind, document, problems)`` for every file, in the given order."""
     from ..lists.loader import Document
+    # store: the run's store (None: no cache this run); by default the repository's own
     files = list(files)
     # parsing and decoding make millions of objects and no reference cycles: the cyclic
     # collector would rescan everything loaded so far again and again (60% of a cold parse)
     with _gc_paused(), load_deadline(config.limits):
-        unreadable, results = _load_all(root, source, files, config)
+        unreadable, results = _load_all(root, source, files, config, store_for(root, store))
     for rel, kind in files:
         if rel in unreadable:
             yield rel, kind, Document(rel), [unreadable[rel]]
@@ -97,26 +98,61 @@ class _gc_paused:
             gc.enable()
 
 
-def _load_all(root: Path, source, files, config):
-    store = Store.for_root(root)
+def store_for(root: Path, store=...) -> "Store | None":
+    """The store a step of a run uses: the run's ``store`` when its caller passed one (None: no
+    cache this run), else, for a library call that is a run of its own, the repository's store."""
+    return Store.for_root(root) if store is ... else store
+
+
+def _load_all(root: Path, source, files, config, store):
+    """Documents and problems of ``files``: from the packs where stored, parsed (and stored) where not."""
     packs = PackStore(store) if store is not None else None
     # a partial source (a diff's changed files, identical entries blanked) reads the cache but
     # neither writes entries nobody will read again nor prunes the work tree's entries
     read_only = bool(getattr(source, "partial", False))
+    written_before = store.written if store is not None else 0
+    # work-tree files whose stat is unchanged need not be read at all when their entry is stored
+    index = StatIndex.shared(store) if store is not None and not read_only and hasattr(source, "plain_path") else None
+    entry_key = _entry_keyer(root, files, config)
+    raws, keys, unreadable = _keys_of(files, source, config, index, entry_key)
+    results, misses = _recalled(files, source, config, root, packs, raws, keys, unreadable, entry_key)
+    if misses:
+        writer = packs if packs is not None and not read_only else None
+        _parse_misses(misses, raws, keys, results, config, root, store, writer)
+    if index is not None:
+        index.save(keep={source.plain_path(rel) for rel, _ in files} - {None})
+        keys["<stat-index>"] = index.key
+    if packs is not None:
+        if read_only:
+            packs.close()
+        else:
+            used = set(keys.values())
+            packs.finish(used)
+            store.finish(used | {packs.index_key}, since=written_before)
+    return unreadable, results
+
+
+def _entry_keyer(root: Path, files, config):
+    """``(kind, blob) -> entry key`` for this run: the salt and each kind's schema digest, computed once."""
     salt = _salt(config)
     digests = {kind: schema_digest(kind, root) for kind in {kind for _, kind in files}}
+
+    def entry_key(kind: str, blob: str) -> str:
+        return _entry_key(salt, kind, digests[kind], blob)
+    return entry_key
+
+
+def _keys_of(files, source, config, index, entry_key) -> tuple[dict, dict, dict]:
+    """Every file's entry key: from the stat index without reading where its stat is unchanged, else
+    from its bytes (kept for parsing); files that cannot be read get their problem instead."""
     raws: dict[str, bytes] = {}
     keys: dict[str, str] = {}
     unreadable: dict[str, Problem] = {}
-    # work-tree files whose stat is unchanged need not be read at all when their entry is stored
-    index = StatIndex.shared(store) if store is not None and not read_only and hasattr(source, "plain_path") else None
-    known: dict[str, str] = {}
     for rel, kind in files:
         path = source.plain_path(rel) if index is not None else None
         blob = index.blob(path) if path is not None else None
         if blob is not None:
-            known[rel] = path
-            keys[rel] = _entry_key(salt, kind, digests[kind], blob)
+            keys[rel] = entry_key(kind, blob)
             continue
         try:
             raw = read_list_file(source, rel, config)
@@ -125,10 +161,15 @@ def _load_all(root: Path, source, files, config):
             continue
         raws[rel] = raw
         blob = blob_id(raw)
-        keys[rel] = _entry_key(salt, kind, digests[kind], blob)
+        keys[rel] = entry_key(kind, blob)
         if path is not None:
             index.record(path, raw, blob)
+    return raws, keys, unreadable
 
+
+def _recalled(files, source, config, root, packs, raws, keys, unreadable, entry_key) -> tuple[dict, list]:
+    """Documents read back from the packs, and the files that must be parsed (a damaged entry is
+    dropped; a file known by its stat whose entry is gone is read after all)."""
     results: dict[str, tuple] = {}
     misses = []
     for rel, kind in files:
@@ -148,40 +189,31 @@ def _load_all(root: Path, source, files, config):
             except OSError as exc:
                 unreadable[rel] = unreadable_problem(rel, exc)
                 continue
-            keys[rel] = _entry_key(salt, kind, digests[kind], blob_id(raws[rel]))
+            keys[rel] = entry_key(kind, blob_id(raws[rel]))
         misses.append((rel, kind))
+    return results, misses
 
-    if misses:
-        writer = packs if packs is not None and not read_only else None
-        for rel, kind, body, direct, stored in _parse_all(misses, raws, config, root, encode=store is not None,
-                                                          store=writer, keys=keys):
-            if stored is not None:
-                writer.adopt(keys[rel], stored)
-                store.written += 1
-            elif body is not None and writer is not None:
-                writer.put(keys[rel], body)
-            if direct is not None:
-                results[rel] = direct
-                if body is not None and isinstance(direct[0], CachedDocument):
-                    direct[0]._entry = keys[rel]
-            else:
-                decoded = _decode(rel, body, _Reparse(rel, kind, raws[rel], config, root))
-                if decoded is None:  # pragma: no cover - an entry we just made must decode
-                    from ..errors import InternalError
-                    raise InternalError(f"缓存条目无法读回：{rel}")
-                decoded[0]._entry = keys[rel]
-                results[rel] = decoded
-    if index is not None:
-        index.save(keep={source.plain_path(rel) for rel, _ in files} - {None})
-        keys["<stat-index>"] = index.key
-    if packs is not None:
-        if read_only:
-            packs.close()
+
+def _parse_misses(misses, raws, keys, results, config, root, store, writer) -> None:
+    """Parse the files no entry answered for into ``results``, storing each entry through ``writer``."""
+    for rel, kind, body, direct, stored in _parse_all(misses, raws, config, root, encode=store is not None,
+                                                      store=writer, keys=keys):
+        if stored is not None:
+            writer.adopt(keys[rel], stored)
+            store.written += 1
+        elif body is not None and writer is not None:
+            writer.put(keys[rel], body)
+        if direct is not None:
+            results[rel] = direct
+            if body is not None and isinstance(direct[0], CachedDocument):
+                direct[0]._entry = keys[rel]
         else:
-            used = set(keys.values())
-            packs.finish(used)
-            store.finish(used | {packs.index_key})
-    return unreadable, results
+            decoded = _decode(rel, body, _Reparse(rel, kind, raws[rel], config, root))
+            if decoded is None:  # pragma: no cover - an entry we just made must decode
+                from ..errors import InternalError
+                raise InternalError(f"缓存条目无法读回：{rel}")
+            decoded[0]._entry = keys[rel]
+            results[rel] = decoded
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,10 +450,11 @@ class Store:
         except OSError:
             pass
 
-    def finish(self, used: set) -> None:
+    def finish(self, used: set, since: int = 0) -> None:
         """Keep the ``MAX_FILE_ENTRIES`` most recently written single-file entries (remembered
-        results, the stat index, the pack index): older ones are results nobody will ask for again."""
-        if not self.written:
+        results, the stat index, the pack index): older ones are results nobody will ask for again.
+        Nothing to do unless entries were written (``since``: the count of writes when loading began)."""
+        if self.written <= since:
             return
         entries = []
         try:
@@ -1146,6 +1179,8 @@ def _make_cached_document():
     class CachedDocument(Document):
         """A Document read from the cache: positions are unpacked on first use."""
 
+        _memo = None   # the LocationMemo of the check running now (remembered_locations), if any
+
         def __init__(self, file, data=None, positions=None, key_positions=None, problems=None):
             self.file = file
             self.data = data
@@ -1336,11 +1371,11 @@ class remembered_locations:
     """``with remembered_locations(root):`` cached documents of ``root`` answer positions from,
     and into, the location memo; it is saved when the block ends without an error."""
 
-    def __init__(self, root: Path):
-        self.root = root
+    def __init__(self, root: Path, *, store=...):
+        self.root, self.store = root, store
 
     def __enter__(self):
-        store = Store.for_root(self.root)
+        store = store_for(self.root, self.store)
         _LOCATIONS[0] = LocationMemo(store) if store is not None else None
         return _LOCATIONS[0]
 

@@ -438,12 +438,14 @@ def _batches(jobs: list[_Job]) -> list[list[_Job]]:
     return [members for members, _, _ in batches]
 
 
-def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, progress=None) -> tuple[dict, dict]:
-    """``backend.evaluate`` with last run's matches reused where that is exact.
+def evaluate(backend, rules, facts, *, root: Path, engine: str, workers=None, progress=None,
+             store=...) -> tuple[dict, dict]:
+    """``backend.evaluate`` with last run's matches reused where that is exact (``store``: the
+    run's store; by default the repository's own).
 
     Returns ``(matches by rule id, statistics)``."""
-    from .cache import Store
-    store = Store.for_root(root)
+    from .cache import store_for
+    store = store_for(root, store)
     fields = fields_read(rules)
     key = _state_key(engine, fields)
     previous = _load(store, key)

@@ -92,9 +92,10 @@ def _tree(h, base: Path, label: str, index=None, *, max_bytes: int) -> None:
 
 
 def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date,
-            legal_date: _dt.date | None) -> str | None:
+            legal_date: _dt.date | None, store=...) -> str | None:
     """The memo key of a check of the work tree at ``root`` (``config``: its policykit.yaml, read),
-    or None when no memo may be used."""
+    or None when no memo may be used. ``store``: the run's store (its stat index answers for files
+    whose stat is unchanged); by default the repository's own."""
     from ..lists.config import CONFIG_FILE
     from ..lists.schemas import BUNDLED_SCHEMAS, SCHEMA_MAX_BYTES
     root = Path(root).resolve()
@@ -108,8 +109,8 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
             h.update(read_regular(root / CONFIG_FILE, Limits().max_file_bytes))
         except FileNotFoundError:
             h.update(b"<no config>")
-        from .cache import StatIndex, Store
-        index = StatIndex.shared(Store.for_root(root))
+        from .cache import StatIndex, store_for
+        index = StatIndex.shared(store_for(root, store))
         lists = root / config.lists_dir
         _no_link_on_the_way(root, lists)
         _tree(h, lists, "lists", index, max_bytes=limit)
@@ -124,10 +125,11 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
     return h.hexdigest()
 
 
-def recall(root: Path, key: str) -> dict | None:
-    """A stored result: ``{"problems": [Problem...], "rules": n, "facts": n, "files": n}``."""
-    from .cache import Store
-    store = Store.for_root(root)
+def recall(root: Path, key: str, store=...) -> dict | None:
+    """A stored result: ``{"problems": [Problem...], "rules": n, "facts": n, "files": n}``
+    (``store``: the run's store; by default the repository's own)."""
+    from .cache import store_for
+    store = store_for(root, store)
     if store is None:
         return None
     body = store.get(key)
@@ -148,9 +150,11 @@ def recall(root: Path, key: str) -> dict | None:
         return None
 
 
-def remember(root: Path, key: str, problems: list[Problem], *, rules: int, facts: int, files: int) -> None:
-    from .cache import Store
-    store = Store.for_root(root)
+def remember(root: Path, key: str, problems: list[Problem], *, rules: int, facts: int, files: int,
+             store=...) -> None:
+    """Store a check's result under ``key`` (``store``: the run's store; by default the repository's own)."""
+    from .cache import store_for
+    store = store_for(root, store)
     if store is None:
         return
     body = json.dumps({"format": FORMAT, "rules": rules, "facts": facts, "files": files,
