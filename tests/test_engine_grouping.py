@@ -20,7 +20,7 @@ from policykit.checking.check import rules_dir_for
 from policykit.errors import InternalError
 from policykit.checking.facts import build_facts
 from policykit.bench.generate import generate
-from policykit.lists.repository import open_repository
+from policykit import open_repository
 from policykit.checking.rules import load_rules
 
 
@@ -34,6 +34,14 @@ def city(tmp_path_factory):
     assert problems == []
     facts = [f.data for f in build_facts(repo)]
     return rules, facts, oracle.evaluate(rules, facts)
+
+
+def _deliberate_segfault(*_):
+    """A rule process that dies of SIGSEGV on purpose, quietly: pytest's faulthandler, inherited
+    by the forked process, would print a "Fatal Python error" trace into every test run."""
+    import faulthandler
+    faulthandler.disable()
+    os.kill(os.getpid(), signal.SIGSEGV)
 
 
 def _by_kind(facts):
@@ -98,8 +106,7 @@ def test_every_rule_of_a_group_sees_every_fact(city):
 def test_a_crash_in_a_grouped_ruleset_names_its_rules(city, monkeypatch):
     rules, facts, _ = city
 
-    def crash(rules, facts_by_kind):
-        os.kill(os.getpid(), signal.SIGSEGV)
+    crash = _deliberate_segfault
     monkeypatch.setattr(engine, "run_group", crash)
     with pytest.raises(InternalError) as err:
         engine.evaluate(rules, facts)
@@ -140,13 +147,13 @@ def _gone(pid: int) -> bool:
 
 def test_small_runs_in_the_zygote_equal_the_oracle(city):
     rules, facts, want = _small(city)
-    with engine.small_runs_in_zygote():
-        zygote = engine._ZYGOTE[0]
+    with engine.small_runs_in_zygote() as zygotes:
+        zygote = zygotes.zygote
         assert zygote is not None and zygote.alive
         calls = []
         real = zygote.evaluate
         with mock.patch.object(zygote, "evaluate", side_effect=lambda *a: calls.append(1) or real(*a)):
-            got = engine.evaluate(rules, facts)
+            got = engine.evaluate(rules, facts, zygote=zygote)
         assert calls == [1], "the run went to the zygote"
         assert got == want
     assert not zygote.alive and _gone(zygote.pid)
@@ -155,32 +162,31 @@ def test_small_runs_in_the_zygote_equal_the_oracle(city):
 def test_a_crash_inside_the_zygote_is_an_internal_error_naming_the_rule(city, monkeypatch):
     rules, facts, _ = _small(city)
 
-    def crash(rules, facts_by_kind):
-        os.kill(os.getpid(), signal.SIGSEGV)
+    crash = _deliberate_segfault
     monkeypatch.setattr(engine, "run_group", crash)   # before the zygote forks: it inherits this
-    with engine.small_runs_in_zygote():
+    with engine.small_runs_in_zygote() as zygotes:
         with pytest.raises(InternalError) as err:
-            engine.evaluate(rules, facts)
+            engine.evaluate(rules, facts, zygote=zygotes.zygote)
         assert "引擎进程异常退出" in str(err.value)
-        assert engine._ZYGOTE[0].alive, "a rule process died, not the zygote"
+        assert zygotes.zygote.alive, "a rule process died, not the zygote"
 
 
 def test_a_dead_zygote_is_replaced_by_forking_here(city):
     rules, facts, want = _small(city)
-    with engine.small_runs_in_zygote():
-        zygote = engine._ZYGOTE[0]
+    with engine.small_runs_in_zygote() as zygotes:
+        zygote = zygotes.zygote
         os.kill(zygote.pid, signal.SIGKILL)
         os.waitpid(zygote.pid, 0)
-        assert engine.evaluate(rules, facts) == want
+        assert engine.evaluate(rules, facts, zygote=zygote) == want
         assert not zygote.alive
 
 
 def test_the_zygote_ends_when_its_block_ends_with_an_error(city):
     with pytest.raises(RuntimeError):
-        with engine.small_runs_in_zygote():
-            zygote = engine._ZYGOTE[0]
+        with engine.small_runs_in_zygote() as zygotes:
+            zygote = zygotes.zygote
             raise RuntimeError("the check failed")
-    assert engine._ZYGOTE[0] is None and _gone(zygote.pid)
+    assert zygotes.zygote is None and _gone(zygote.pid)
 
 
 def test_a_large_run_sends_its_small_rulesets_to_the_zygote(city, monkeypatch):
@@ -191,13 +197,13 @@ def test_a_large_run_sends_its_small_rulesets_to_the_zygote(city, monkeypatch):
     by_kind = _by_kind(facts)
     sizes = sorted(engine._unit_facts(u, by_kind) for u in engine.plan(rules, by_kind)[1])
     monkeypatch.setattr(engine, "SMALL_UNIT_FACTS", sizes[len(sizes) // 2])
-    with engine.small_runs_in_zygote():
-        zygote = engine._ZYGOTE[0]
+    with engine.small_runs_in_zygote() as zygotes:
+        zygote = zygotes.zygote
         sent = []
         real = zygote.submit
         with mock.patch.object(zygote, "submit", side_effect=lambda r, f, *a: sent.append((r, f)) or real(r, f, *a)):
             seen = []
-            got = engine.evaluate(rules, facts, progress=lambda n, total, rid: seen.append((n, rid)))
+            got = engine.evaluate(rules, facts, zygote=zygote, progress=lambda n, total, rid: seen.append((n, rid)))
     assert got == want
     assert len(sent) == 1 and 0 < len(sent[0][0]) < len(rules) and len(sent[0][1]) < len(facts)
     assert sorted(n for n, _ in seen) == list(range(1, len(rules) + 1))   # progress counts every rule once

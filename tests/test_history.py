@@ -242,7 +242,7 @@ def test_the_index_is_a_side_too(hist):
     h.git("add", "lists/powers/scjgj.yaml")
     h.edit("lists/powers/scjgj.yaml", "levels: [县级]", "levels: [省级]")  # unstaged on top
     staged = history.index_source(h.root)
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     repo = open_repository(h.root, source=staged)
     assert repo.item(FOOD).levels == ("县级",)
     assert policykit.open_repository(h.root).item(FOOD).levels == ("省级",)

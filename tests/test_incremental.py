@@ -154,7 +154,7 @@ def test_symbolic_link_in_the_lists_turns_the_memo_off(city, tmp_path):
 
 def test_fact_digests_tell_content_and_place_apart(city):
     from policykit.checking.facts import build_facts
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     facts = build_facts(open_repository(city))
     for fields in (None, incremental.fields_read(run_check(city).rules)):
         digests = incremental.fact_digests(facts, fields)
@@ -168,7 +168,7 @@ def test_digests_cover_what_rules_read_and_nothing_else(city):
     a field a rule reads, a missing field, and the place a fact was written each change it."""
     from policykit.checking.facts import Fact, build_facts
     from policykit.lists.model import Source
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     fields = incremental.fields_read(run_check(city).rules)
     assert "content" not in fields["unit_duty"] and "sanding_duty_key" in fields["unit_duty"]
     duty = next(f for f in build_facts(open_repository(city)) if f.kind == "unit_duty")

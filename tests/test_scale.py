@@ -28,7 +28,8 @@ from policykit.checking.check import run_check
 from policykit.lists.config import load_config
 from policykit.bench.generate import KNOWN_RULES, change_one_file, dump, generate
 from policykit.lists.loader import load_bytes
-from policykit.lists.repository import LIST_DIRS, open_repository
+from policykit import open_repository
+from policykit.lists.repository import LIST_DIRS
 from policykit.lists.repository import parse_and_validate as reference
 from policykit.lists.schemas import validate
 from policykit.lists.sources import WorkTree

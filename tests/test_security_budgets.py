@@ -64,7 +64,7 @@ def test_a_cached_document_indexes_its_positions_once_many_are_asked(city):
     """Counting answers one position in O(n); past ``COUNTED_LOOKUPS`` questions the document builds
     its table once and answers each further one in O(1), with the same answers."""
     from policykit.speed import cache
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     root = city({"lists/catalogs/big.yaml": "id: big\nname: 大目录\nitems:\n" + "- {code: X, name: y, claims: []}\n" * 3000})
     open_repository(root)
     doc = open_repository(root).documents["lists/catalogs/big.yaml"]   # read back from the cache
@@ -280,13 +280,14 @@ def test_budgets_reach_rule_processes_of_the_zygote_and_of_this_process():
     assert rule is not None, problems
     limits = Limits(max_rule_matches=1000)
     for workers in (0, 1):
-        with engine.rule_budget(limits), pytest.raises(LimitExceeded) as err:
-            engine.evaluate([rule], facts, workers=workers)
+        with pytest.raises(LimitExceeded) as err:
+            engine.evaluate([rule], facts, workers=workers, budget=engine.Budget.of(limits))
         assert "[LIMIT-RULE-MATCHES] 规则 X-JOIN" in err.value.message
-    with engine.small_runs_in_zygote(), engine.rule_budget(limits), pytest.raises(LimitExceeded):
-        engine.evaluate([rule], facts, workers=1)
-    with engine.rule_budget(limits), pytest.raises(LimitExceeded):
-        oracle.evaluate([rule], facts)
+    with engine.small_runs_in_zygote() as zygotes, pytest.raises(LimitExceeded):
+        assert zygotes.zygote is not None
+        engine.evaluate([rule], facts, workers=1, budget=engine.Budget.of(limits), zygote=zygotes.zygote)
+    with pytest.raises(LimitExceeded):
+        oracle.evaluate([rule], facts, budget=engine.Budget.of(limits))
     # below the ceiling engine and oracle agree, as always
     small = facts[:8]
     assert engine.evaluate([rule], small) == oracle.evaluate([rule], small) and len(oracle.evaluate([rule], small)["X-JOIN"]) == 336

@@ -359,7 +359,7 @@ def test_bundled_mkdocs_yml_builds_on_the_safe_path_with_private_temp_files(repo
     site = repo / "site"
     assert (site / "index.html").is_file() and not (site / "ci").exists()          # the recipe is not published
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     from policykit.site.searchdict import dictionary_words
     dept = next(d for d in open_repository(repo).departments.values() if d.short_name)
     entry = next(d for d in index["docs"] if d["location"] == f"departments/{dept.id}/")

@@ -315,7 +315,7 @@ def _sparse(path: Path, size: int = GIB3) -> None:
 
 
 def test_a_3_gb_file_is_refused_before_it_is_read(city, capsys):
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     root = city({})
     _sparse(root / "lists/powers/big.yaml")
     _sparse(root / "lists/attachment.bin")          # not a list file: the memo key must not read it

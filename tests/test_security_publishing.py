@@ -29,7 +29,7 @@ import yaml
 
 from conftest import BASE, ROOT, git
 from policykit.site.publishing import (DEFAULT_POLICY, MARK, PublishingPolicy, public_problem, public_site_data, redact_text)
-from policykit.lists.repository import open_repository
+from policykit import open_repository
 
 # ---- 1. detectors ------------------------------------------------------------------------------------
 REDACTED = [

@@ -135,7 +135,7 @@ def _fill(schema, nodes, value, key, payload):
 
 def payload_city(root: Path) -> Payloads:
     """The bundled city with payloads in every free-text string, under git with two commits."""
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     from policykit.lists.schemas import load_schema
     bundled = open_repository(ROOT)
     payload = Payloads()
@@ -240,7 +240,7 @@ def scan(html: str) -> _Nodes:
 
 def test_payload_city_is_schema_valid_and_every_kind_holds_payloads(payload_site):
     root, _, payload = payload_site
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     repo = open_repository(root)
     assert not [p for p in repo.load_problems if p.severity == "error"]
     kinds = {kind for rel, kind in repo.kinds.items() if MARK in (root / rel).read_text(encoding="utf-8")}

@@ -135,7 +135,7 @@ def _urls(repo) -> list[str]:
 
 
 def test_every_kind_of_page_shows_the_payloads_as_text(page, server, built):
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     root, site, _ = built
     repo = open_repository(root)
     urls = _urls(repo)
@@ -170,7 +170,7 @@ def _queries(repo) -> list[str]:
 
 
 def test_search_box_runs_nothing_it_is_given(page, server, built):
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     repo = open_repository(built[0])
     queries = _queries(repo)
     assert len(queries) == 20
@@ -199,7 +199,7 @@ def test_search_box_runs_nothing_it_is_given(page, server, built):
 
 
 def test_dispatcher_lookup_runs_nothing_it_is_given(page, server, built):
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     repo = open_repository(built[0])
     page.goto(server + "lookup/")
     page.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=10000)

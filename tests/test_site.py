@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import ROOT, git, penalty_item
-from policykit.lists.repository import open_repository
+from policykit import open_repository
 
 pytest.importorskip("material", reason="mkdocs-material is not installed (pip install -e '.[site]')")
 

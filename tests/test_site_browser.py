@@ -46,7 +46,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def repo():
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository
     return open_repository(ROOT)
 
 
