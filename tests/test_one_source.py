@@ -34,3 +34,23 @@ def test_an_unregistered_format_is_a_usage_error(city, capsys):
         main(["check", str(city.root), "-f", "xml"])
     assert exc.value.code == 2
     assert "invalid choice: 'xml'" in capsys.readouterr().err
+
+
+def test_one_check_opens_one_cache_store(city, monkeypatch, tmp_path):
+    """Documents, compiled rules, memo, incremental state and locations share the run's store."""
+    from policykit.checking.check import run_check
+    from policykit.speed import cache
+    monkeypatch.setenv("POLICYKIT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("POLICYKIT_NO_CACHE", raising=False)
+    opened = []
+    real = cache.Store.for_root.__func__
+    monkeypatch.setattr(cache.Store, "for_root", classmethod(lambda cls, root: opened.append(root) or real(cls, root)))
+    root = city.root
+    first = run_check(root, reuse=True)                    # cold: every step writes
+    assert len(opened) == 1 and not first.reuse.get("whole")
+    again = run_check(root, reuse=True)                    # warm: the whole result is read back
+    assert len(opened) == 2 and again.reuse.get("whole") and again.problems == first.problems
+    path = next((root / "lists").rglob("*.yaml"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n# 改动\n", encoding="utf-8")
+    edited = run_check(root, reuse=True)                   # one file edited: memo miss, incremental reuse
+    assert len(opened) == 3 and not edited.reuse.get("whole") and edited.reuse.get("rules_full", 0) < len(edited.rules)
