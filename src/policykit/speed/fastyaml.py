@@ -63,6 +63,13 @@ _WILDCARD = None in Resolver.yaml_implicit_resolvers
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 
 
+class _Everything:
+    """Every first character, when the resolver has a wildcard entry (any plain scalar may then resolve)."""
+
+    def __contains__(self, c) -> bool:
+        return True
+
+
 class Decline(Exception):
     """The fast reader cannot be sure; the located loader must read this file."""
 
@@ -198,6 +205,10 @@ def _chunks(text: str):
 
 
 def _parse(text: str, limits: Limits):
+    """Read the subset line by line: each line continues the collection its indentation names, with
+    a sequence entry or a key; the value written after it is read here (plain text, the common case)
+    or by ``_value``. The rarer structural steps are helpers: opening the root, the value of a bare
+    ``key:`` on the next line, a frame left by indentation, a mapping opened by ``- key:``."""
     pos: list = []       # value nodes: line, column, ...
     kpos: list = []      # keys: line, column, ...
     dates: list = []
@@ -206,7 +217,7 @@ def _parse(text: str, limits: Limits):
     max_depth, max_chars = limits.max_depth, limits.max_string_chars
     key_match = _KEY.match
     slow_start = _INDICATORS
-    resolvable = _RESOLVABLE if not _WILDCARD else None
+    resolvable = _RESOLVABLE if not _WILDCARD else _Everything()
     # frames: [indent, container, is_sequence, depth, path, indentless]; a frame's entries sit at
     # depth + 1, which is checked against the limit when the frame is made
     stack: list = []
@@ -222,47 +233,20 @@ def _parse(text: str, limits: Limits):
         if not s or s[0] == "#":
             continue
         ind = len(line) - len(s)
-        dash = s[0] == "-" and (len(s) == 1 or s[1] == " ")
         if pending is not None:
-            mapping, key, pind, pline, pcol, pdepth, ppath = pending
-            pending = None
             count += 1
-            if ind > pind or (ind == pind and dash):
-                # the value is a block collection opening on this line (a sequence may sit at the
-                # key's own indentation: an "indentless" sequence, which ends at the next non-entry)
-                if pdepth + 1 > max_depth:
-                    raise Decline
-                pa(lineno)
-                pa(ind + 1)
-                new = [] if dash else {}
-                stack.append([ind, new, dash, pdepth, ppath, dash and ind == pind])
-                mapping[key] = new
-            else:
-                pa(pline)
-                pa(pcol + 2)
+            _resolve_pending(pending, ind, s, lineno, max_depth, stack, pa)
+            pending = None
         elif root is None:
-            if ind != 0 or max_depth < 1:
-                raise Decline
-            root = {}
+            root = _open_root(ind, lineno, max_depth, stack, pa)
             count = 1
-            pa(lineno)
-            pa(1)
-            stack.append([0, root, False, 0, (), False])
-        while stack[-1][0] > ind:
-            stack.pop()
-            if not stack:
-                raise Decline
         frame = stack[-1]
-        if frame[5] and not dash:
-            stack.pop()  # an indentless sequence ends at the first line that is not an entry
-            frame = stack[-1]
-        if frame[0] != ind:
-            raise Decline
-        col = ind
+        if frame[0] != ind or frame[5]:
+            frame = _frame_at(stack, ind, s)
         if frame[2]:
             # a sequence entry: "- value" or "- key: value"
-            if not dash:
-                raise Decline
+            if not s.startswith("- "):
+                raise Decline  # not an entry ("-" alone is refused just below too)
             rest = s[1:].lstrip(" ")
             if not rest or rest[0] == "#":
                 raise Decline  # "-" alone: a block node on the next lines, or null
@@ -270,83 +254,145 @@ def _parse(text: str, limits: Limits):
             seq = frame[1]
             count += 1
             m = key_match(rest)
-            if m is None:
-                c = rest[0]
-                if c not in slow_start and "#" not in rest and ":" not in rest:
-                    value = rest.rstrip(" ")
-                    pa(lineno)
-                    pa(col + 1)
-                    if resolvable is None or c in resolvable:
-                        value, is_date = _plain(value, limits)
-                        if is_date:
-                            dates.append([[*frame[4], len(seq)], "d" if type(value) is _date else "t",
-                                          value.isoformat()])
-                    elif len(value) > max_chars:
-                        raise Decline
-                else:
-                    value = _value(rest, col, lineno, frame[3] + 1, limits, pos, frame[4], len(seq), dates)
-                    if type(value) is list:
-                        count += len(value)
-                seq.append(value)
-                continue
-            # "- key: ..." opens a mapping whose keys sit at this column
-            depth = frame[3] + 1
-            if depth + 1 > max_depth:
-                raise Decline
-            pa(lineno)
-            pa(col + 1)
-            mapping = {}
-            frame = [col, mapping, False, depth, frame[4] + (len(seq),), False]
-            seq.append(mapping)
-            stack.append(frame)
-            s = rest
+            if m is None:   # the entry is the value read below
+                target, last, vcol = seq, len(seq), col
+                seq.append(None)
+            else:           # "- key: ..." opens a mapping whose keys sit at this column
+                frame = _open_entry_mapping(frame, col, lineno, max_depth, stack, pa)
+                s = rest
         else:
+            col = ind
             m = key_match(s)
             if m is None:
                 raise Decline
-        # a key line of the mapping in ``frame``
-        mapping = frame[1]
-        key = m.group(1)
-        klen = len(key)
-        if key[0] == "'":
-            key = key[1:-1].replace("''", "'")
-        elif key[0] == '"':
-            key = key[1:-1]
-        if key in mapping:
-            raise Decline  # duplicate key: the located loader reports it
-        ka(lineno)
-        ka(col + 1)
-        end = m.end()
-        rest = s[end:]
-        if not rest or rest[0] == "#":
-            pending = (mapping, key, col, lineno, col + klen, frame[3] + 1, frame[4] + (key,))
-            mapping[key] = None
-            continue
-        count += 1
+        if m is not None:
+            # a key line of the mapping in ``frame``
+            mapping = frame[1]
+            key = m.group(1)
+            klen = len(key)
+            if key[0] in "'\"":
+                key = _unquote_key(key)
+            if key in mapping:
+                raise Decline  # duplicate key: the located loader reports it
+            ka(lineno)
+            ka(col + 1)
+            end = m.end()
+            rest = s[end:]
+            if not rest or rest[0] == "#":
+                pending = (mapping, key, col, lineno, col + klen, frame[3] + 1, frame[4] + (key,))
+                mapping[key] = None
+                continue
+            count += 1
+            target, last, vcol = mapping, key, col + end
+        # the value written on this line from column ``vcol`` on, stored at ``target[last]``
         c = rest[0]
         if c not in slow_start and "#" not in rest and ":" not in rest:
             value = rest.rstrip(" ")
             pa(lineno)
-            pa(col + end + 1)
-            if resolvable is None or c in resolvable:
+            pa(vcol + 1)
+            if c in resolvable:
                 value, is_date = _plain(value, limits)
                 if is_date:
-                    dates.append([[*frame[4], key], "d" if type(value) is _date else "t", value.isoformat()])
+                    dates.append(_date_entry(frame[4], last, value))
             elif len(value) > max_chars:
                 raise Decline
         else:
-            value = _value(rest, col + end, lineno, frame[3] + 1, limits, pos, frame[4], key, dates)
+            value = _value(rest, vcol, lineno, frame[3] + 1, limits, pos, frame[4], last, dates)
             if type(value) is list:
                 count += len(value)
-        mapping[key] = value
+        target[last] = value
+    count = _end_pending(pending, count, pa)
+    if root is None or count > limits.max_nodes:
+        raise Decline  # empty, or only comments: the located loader reports it
+    return root, array("I", pos), array("I", kpos), dates
+
+
+def _open_root(ind: int, lineno: int, max_depth: int, stack: list, pa) -> dict:
+    """The top-level mapping, opened by the first line that is not blank or a comment."""
+    if ind != 0 or max_depth < 1:
+        raise Decline
+    root = {}
+    pa(lineno)
+    pa(1)
+    stack.append([0, root, False, 0, (), False])
+    return root
+
+
+def _resolve_pending(pending: tuple, ind: int, s: str, lineno: int, max_depth: int, stack: list, pa) -> None:
+    """The value of a bare ``key:``, decided by the next line: a block collection opening there
+    (deeper, or a sequence at the key's own indentation: an "indentless" one, which ends at the
+    next non-entry), or else null at the key's line."""
+    mapping, key, pind, pline, pcol, pdepth, ppath = pending
+    dash = _is_entry(s)
+    if ind > pind or (ind == pind and dash):
+        if pdepth + 1 > max_depth:
+            raise Decline
+        pa(lineno)
+        pa(ind + 1)
+        new = [] if dash else {}
+        stack.append([ind, new, dash, pdepth, ppath, dash and ind == pind])
+        mapping[key] = new
+    else:
+        pa(pline)
+        pa(pcol + 2)
+
+
+def _end_pending(pending, count: int, pa) -> int:
+    """A bare ``key:`` on the last line is null; the node count with it."""
     if pending is not None:
         mapping, key, pind, pline, pcol, pdepth, ppath = pending
         count += 1
         pa(pline)
         pa(pcol + 2)
-    if root is None or count > limits.max_nodes:
-        raise Decline  # empty, or only comments: the located loader reports it
-    return root, array("I", pos), array("I", kpos), dates
+    return count
+
+
+def _frame_at(stack: list, ind: int, s: str) -> list:
+    """The frame a line at indentation ``ind`` continues, after closing the deeper ones (and an
+    indentless sequence, if the line is not an entry); a line matching none is refused."""
+    while stack[-1][0] > ind:
+        stack.pop()
+        if not stack:
+            raise Decline
+    frame = stack[-1]
+    if frame[5] and not _is_entry(s):
+        stack.pop()  # an indentless sequence ends at the first line that is not an entry
+        frame = stack[-1]
+    if frame[0] != ind:
+        raise Decline
+    return frame
+
+
+def _open_entry_mapping(frame: list, col: int, lineno: int, max_depth: int, stack: list, pa) -> list:
+    """The mapping a ``- key: ...`` entry opens in the sequence of ``frame``; its frame."""
+    seq = frame[1]
+    depth = frame[3] + 1
+    if depth + 1 > max_depth:
+        raise Decline
+    pa(lineno)
+    pa(col + 1)
+    mapping = {}
+    new = [col, mapping, False, depth, frame[4] + (len(seq),), False]
+    seq.append(mapping)
+    stack.append(new)
+    return new
+
+
+def _is_entry(s: str) -> bool:
+    """Whether a line (without its indentation) is a sequence entry: "-" alone or followed by a space."""
+    return s[0] == "-" and (len(s) == 1 or s[1] == " ")
+
+
+def _unquote_key(key: str) -> str:
+    """A quoted key's text (quoted on one line without escapes: ``''`` is the only one in single quotes)."""
+    if key[0] == "'":
+        return key[1:-1].replace("''", "'")
+    return key[1:-1]
+
+
+def _date_entry(path: tuple, last, value) -> list:
+    """The ``dates`` entry of a date or timestamp at ``path + (last,)``."""
+    return [[*path, last], "d" if type(value) is _date else "t", value.isoformat()]
 
 
 __all__ = ["load", "Decline"]
