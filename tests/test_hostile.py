@@ -12,6 +12,14 @@ from policykit.checking import engine
 from policykit.cli import main
 
 
+def _deliberate_segfault(*_):
+    """A rule process that dies of SIGSEGV on purpose, quietly: pytest's faulthandler, inherited
+    by the forked process, would print a "Fatal Python error" trace into every test run."""
+    import faulthandler
+    faulthandler.disable()
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
 def run(capsys, *args):
     code = main(list(args))
     out, err = capsys.readouterr()
@@ -93,16 +101,14 @@ examples:
 
 
 def test_engine_crash_inside_a_rule_is_an_internal_error(city, capsys, monkeypatch):
-    def crash(rule, facts_by_kind):
-        os.kill(os.getpid(), signal.SIGSEGV)
-    monkeypatch.setattr(engine, "run_rule", crash)
+    monkeypatch.setattr(engine, "run_rule", _deliberate_segfault)
     code, _, err = run(capsys, "check", str(city.root), "-q")
     assert code == 3
     assert "引擎进程异常退出" in err and "结果不可信" in err
 
 
 def test_engine_error_inside_a_rule_is_an_internal_error(city, capsys, monkeypatch):
-    def fail(rule, facts_by_kind):
+    def fail(rule, facts_by_kind, budget=None):
         raise RuntimeError("action failed")
     monkeypatch.setattr(engine, "run_rule", fail)
     code, _, err = run(capsys, "check", str(city.root), "-q")

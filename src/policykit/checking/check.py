@@ -7,6 +7,7 @@ import functools
 import gc
 import time
 from dataclasses import dataclass, field
+from typing import ClassVar
 from pathlib import Path
 
 from ..errors import UsageError
@@ -41,6 +42,45 @@ class CheckResult:
         return {**summarize(self.problems), "rules": len(self.rules), "facts": self.fact_count, "files": files}
 
 
+@dataclass(frozen=True)
+class ProcessPolicy:
+    """What a check may do to the whole process for speed. Each trick is the caller's choice: the
+    default, for a library caller (perhaps a threaded host), does none, and a check leaves no global
+    behind; ``policykit check`` passes ``ProcessPolicy.FAST`` (the CLI owns its process).
+
+    ``pause_gc``: the cyclic garbage collector is off while the lists are loaded and the facts are
+    built (a million objects and no cycles worth collecting; 60% of a cold parse otherwise), then
+    switched back on if it was on. ``freeze_for_fork``: the loaded model is moved out of the
+    collector's reach (``gc.freeze``) until the rules have run, so forked rule processes share its
+    pages instead of copying them. ``zygote``: with ``reuse``, a small process started before the
+    repository is loaded forks the rule processes of an edit's small runs (``engine.small_runs_in_zygote``);
+    it ends with the check.
+
+    Not a choice: each durable-rules ruleset runs in a forked process of its own where ``fork``
+    exists (``engine``: rulesets corrupt each other in one process), whatever the policy."""
+
+    pause_gc: bool = False
+    freeze_for_fork: bool = False
+    zygote: bool = False
+    FAST: ClassVar["ProcessPolicy"]   # every trick: for a process that is the CLI's own
+
+
+ProcessPolicy.FAST = ProcessPolicy(pause_gc=True, freeze_for_fork=True, zygote=True)
+
+
+@dataclass(frozen=True)
+class _Backend:
+    """A backend's ``evaluate`` with one check's budget (one deadline for all its runs) and zygote
+    bound: what ``incremental.evaluate`` calls, however many runs it makes."""
+
+    module: object
+    budget: object
+    zygote: object = None
+
+    def evaluate(self, rules, facts, **kw):
+        return self.module.evaluate(rules, facts, budget=self.budget, zygote=self.zygote, **kw)
+
+
 def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
     here = root / config_rules_dir
     return here if here.is_dir() else BUNDLED_RULES
@@ -49,14 +89,17 @@ def rules_dir_for(root: Path, config_rules_dir: str) -> Path:
 def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None, progress=None,
               today: _dt.date | None = None, at=None, repo: Repository | None = None,
               only_rules: set | None = None, legal_date: _dt.date | None = None,
-              reuse: bool = False) -> CheckResult:
+              reuse: bool = False, process: ProcessPolicy | None = None) -> CheckResult:
     """Check the lists at ``at`` (work tree, a revision, or the last commit of a date), with laws
     as in force on ``legal_date`` (default: the date ``at`` names, else today).
 
     ``reuse``: carry over what earlier checks of this work tree computed — the whole result when no
     input changed (check_memo), else the rule matches that cannot have changed (incremental). The
     problems are the same as without it; ``result.repo`` is None when the whole result was reused.
+
+    ``process``: the process-wide speed tricks the caller allows (``ProcessPolicy``; default none).
     """
+    process = process or ProcessPolicy()
     timings = {}
     t0 = time.perf_counter()
     if legal_date is None and isinstance(at, str):
@@ -74,17 +117,19 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             return stored
     # an edit's few changed facts are matched in processes forked from a small process started
     # now, before the repository is loaded (engine.small_runs_in_zygote)
-    if reuse and at is None and engine == "durable":
+    if process.zygote and reuse and at is None and engine == "durable":
         from .engine import small_runs_in_zygote
-        zygote = small_runs_in_zygote()
+        zygotes = small_runs_in_zygote()
     else:
-        zygote = contextlib.nullcontext()
+        zygotes = contextlib.nullcontext()
     # building the model and the facts makes a million objects and no cycles worth collecting
     gc_was_enabled = gc.isenabled()
-    with zygote:
-        gc.disable()
+    with zygotes:
+        if process.pause_gc:
+            gc.disable()
         try:
-            repo = repo or open_repository(path, at=at, documents=functools.partial(load_documents, store=store))
+            repo = repo or open_repository(path, at=at, documents=functools.partial(
+                load_documents, pause_gc=process.pause_gc, store=store))
             timings["load"] = time.perf_counter() - t0
             rdir = Path(rules_dir).resolve() if rules_dir else rules_dir_for(repo.root, repo.config.rules_dir)
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
@@ -95,25 +140,29 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             t1 = time.perf_counter()
             facts = build_facts(repo, today=today, legal_date=legal_date)
             timings["facts"] = time.perf_counter() - t1
-            gc.freeze()  # forked rule processes then share these pages instead of copying them
+            if process.freeze_for_fork:
+                gc.freeze()  # forked rule processes then share these pages instead of copying them
         finally:
-            if gc_was_enabled:
+            if process.pause_gc and gc_was_enabled:
                 gc.enable()
         t2 = time.perf_counter()
         problems = list(repo.load_problems) + rule_problems + override_notices(repo.config, rules)
         stats: dict = {}
         from ..speed.cache import remembered_locations
-        from .engine import rule_budget
+        from .engine import Budget
         try:
             # a check that reuses also remembers where its problems were, for the next one; the
             # rules share one time budget however many runs incremental reuse makes (limits:)
-            with remembered_locations(repo.root, store=store) if reuse and at is None else contextlib.nullcontext(), \
-                    rule_budget(repo.config.limits):
+            with remembered_locations(repo.root, repo.documents.values(), store=store) if reuse and at is None \
+                    else contextlib.nullcontext():
                 found = evaluate_rules(repo, rules, facts, engine=engine, workers=workers, progress=progress,
                                        today=today, blocked=_blocked_departments(repo),
-                                       reuse_stats=stats if reuse and at is None else None, store=store)
+                                       reuse_stats=stats if reuse and at is None else None, store=store,
+                                       budget=Budget.of(repo.config.limits),
+                                       zygote=getattr(zygotes, "zygote", None))
         finally:
-            gc.unfreeze()
+            if process.freeze_for_fork:
+                gc.unfreeze()
     problems += found
     timings["rules"] = time.perf_counter() - t2
     timings["total"] = time.perf_counter() - t0
@@ -242,14 +291,18 @@ def _code_owner(repo: Repository, blocked: dict):
 
 def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, engine="durable", workers=None,
                    progress=None, today=None, blocked: dict | None = None,
-                   reuse_stats: dict | None = None, store=...) -> list[Problem]:
+                   reuse_stats: dict | None = None, budget=None, zygote=None, store=...) -> list[Problem]:
     """Problems found by ``rules`` on ``facts``. ``reuse_stats``: a dict to carry matches over from
-    the previous check of this repository (incremental.py) and to receive what was reused;
-    ``store``: the run's cache store (by default the repository's own)."""
+    the previous check of this repository (incremental.py) and to receive what was reused.
+    ``budget``: the rule phase's (``engine.Budget``; default from ``Limits()``), shared by every run;
+    ``zygote``: the caller's (``engine.small_runs_in_zygote``), if any; ``store``: the run's cache
+    store (by default the repository's own)."""
     if engine == "oracle":
-        from . import oracle as backend
+        from . import oracle as module
     else:
-        from . import engine as backend
+        from . import engine as module
+    from .engine import current_budget
+    backend = _Backend(module, budget or current_budget(), zygote)
     by_seq = {f.data["seq"]: f for f in facts}
     if reuse_stats is not None:
         from ..speed import incremental

@@ -82,27 +82,11 @@ class Budget:
         return max(0.0, self.deadline - time.monotonic())
 
 
-_BUDGET: list = [None]
-
-
-class rule_budget:
-    """``with rule_budget(limits):`` every rule evaluated inside (however many ``evaluate`` calls
-    a check makes) shares one deadline; outside such a block each call has the default budget."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-
-    def __enter__(self):
-        self.saved = _BUDGET[0]
-        _BUDGET[0] = Budget.of(self.limits)
-        return _BUDGET[0]
-
-    def __exit__(self, *exc):
-        _BUDGET[0] = self.saved
-
-
 def current_budget() -> Budget:
-    return _BUDGET[0] or Budget.of(Limits())
+    """The budget of a call given none: the default ``Limits()``, its deadline starting now. A check
+    passes its own (``Budget.of(config.limits)``) to every ``evaluate`` call it makes, so that they
+    share one deadline; no budget is kept between calls or shared between threads."""
+    return Budget.of(Limits())
 
 
 def _over(tag: str, rules, text: str, hint: str) -> LimitExceeded:
@@ -490,15 +474,11 @@ def _unit_ids(unit) -> list[str]:
 
 
 def run_unit(unit, facts_by_kind: dict, budget: Budget | None = None) -> dict[str, set]:
-    saved = _BUDGET[0]
-    if budget is not None:
-        _BUDGET[0] = budget   # run_rule and run_group take the current budget
-    try:
-        if isinstance(unit, list):
-            return run_group(unit, facts_by_kind)
-        return {unit.id: run_rule(unit, facts_by_kind)}
-    finally:
-        _BUDGET[0] = saved
+    """Matches of one unit (a rule, or a group of single-fact rules) within ``budget``."""
+    budget = budget or current_budget()
+    if isinstance(unit, list):
+        return run_group(unit, facts_by_kind, budget)
+    return {unit.id: run_rule(unit, facts_by_kind, budget)}
 
 
 def _unit_rules(unit) -> list:
@@ -602,46 +582,56 @@ def _zygote_main(conn, parent_end):  # pragma: no cover - runs in the zygote pro
         os._exit(0)
 
 
-_ZYGOTE: list = [None]
-
-
 class small_runs_in_zygote:
-    """``with small_runs_in_zygote():`` start the zygote now, while this process is small; runs of
-    up to ``ZYGOTE_MAX_FACTS`` facts inside the block, and the rulesets of larger runs over at most
-    ``SMALL_UNIT_FACTS`` facts, fork their rule processes from it."""
+    """``with small_runs_in_zygote() as zygotes:`` start a zygote now, while this process is small,
+    and end it when the block ends (however it ends). ``zygotes.zygote`` (None if none could be
+    started) is passed to ``evaluate(..., zygote=)``: runs of up to ``ZYGOTE_MAX_FACTS`` facts, and
+    the rulesets of larger runs over at most ``SMALL_UNIT_FACTS`` facts, fork their rule processes
+    from it. The zygote belongs to this object alone: nothing of it is left in the module.
+
+    A zygote is a process that lives on and forks again, so it is started only while this process
+    runs no other thread (a fork copies no thread, and a lock another thread held would stay
+    locked in it forever); otherwise, and where there is no ``fork``, runs fork from here."""
+
+    def __init__(self):
+        self.zygote: _Zygote | None = None
 
     def __enter__(self):
-        if _ZYGOTE[0] is None and _can_fork():
-            import threading
-            if threading.active_count() == 1:
-                try:
-                    _ZYGOTE[0] = _Zygote()
-                except (OSError, InternalError):
-                    _ZYGOTE[0] = None
+        import threading
+        if self.zygote is None and _can_fork() and threading.active_count() == 1:
+            try:
+                self.zygote = _Zygote()
+            except (OSError, InternalError):
+                self.zygote = None
         return self
 
     def __exit__(self, *exc):
-        zygote, _ZYGOTE[0] = _ZYGOTE[0], None
+        zygote, self.zygote = self.zygote, None
         if zygote is not None:
             zygote.close()
 
 
+def _usable(zygote) -> bool:
+    """A zygote that can take work: alive, and not this very process (the zygote runs ``evaluate`` too)."""
+    return zygote is not None and zygote.alive and zygote.pid != os.getpid()
+
+
 def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None, progress=None,
-             group: bool = True, meanwhile=None, budget: Budget | None = None) -> dict[str, set]:
+             group: bool = True, meanwhile=None, budget: Budget | None = None,
+             zygote: "_Zygote | None" = None) -> dict[str, set]:
     """Run every rule on durable-rules. ``workers``: 0 = in this process; n = forked children.
 
     ``group``: single-fact rules over one kind share one ruleset (facts mode); ``False`` gives
     every rule a ruleset of its own (single-fact rules then run as events), as a second opinion.
     ``meanwhile``: called once while the first rule processes run (work of the caller's own that
-    would otherwise wait for them); in-process runs call it first. ``budget``: default the one of
-    the enclosing ``rule_budget`` block (else ``Limits()``'s); over it is ``LimitExceeded``. In this
-    process (``workers=0``) only its deadline (checked between chunks) and match ceiling apply."""
+    would otherwise wait for them); in-process runs call it first. ``budget``: default
+    ``current_budget()``; over it is ``LimitExceeded`` (a check passes one budget to all its calls).
+    In this process (``workers=0``) only its deadline (checked between chunks) and match ceiling
+    apply. ``zygote``: the one of the caller's ``small_runs_in_zygote`` block, if any."""
     budget = budget or current_budget()
     if workers is None:
         workers = min(2, os.cpu_count() or 1) if _can_fork() else 0
-    zygote = _ZYGOTE[0]
-    if zygote is not None and zygote.alive and workers > 0 and len(facts) <= ZYGOTE_MAX_FACTS \
-            and zygote.pid != os.getpid():
+    if _usable(zygote) and workers > 0 and len(facts) <= ZYGOTE_MAX_FACTS:
         if meanwhile is not None:
             meanwhile()
         found = zygote.evaluate(rules, facts, workers, progress, group, budget)
@@ -653,52 +643,73 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
         facts_by_kind.setdefault(f["kind"], []).append(f)
     empty, units = plan(rules, facts_by_kind, group=group)
     results: dict[str, set] = {rid: set() for rid in empty}
-    done = 0
+    counter = _Progress(progress, len(rules))
     for rid in empty:
-        done += 1
-        if progress:
-            progress(done, len(rules), rid)
+        counter.step(rid)
     if workers <= 0 or not _can_fork():
-        if meanwhile is not None:
-            meanwhile()
-        # only safe for a single ruleset: the C engine corrupts memory across rulesets in one process
-        for unit in units:
-            if time.monotonic() > budget.deadline:
-                raise over_time(_unit_rules(unit), budget)
-            for rid, found in run_unit(unit, facts_by_kind, budget).items():
-                results[rid] = found
-                done += 1
-                if progress:
-                    progress(done, len(rules), rid)
+        _evaluate_here(units, facts_by_kind, results, counter, meanwhile, budget)
     else:
-        # the rulesets over few facts fork from the zygote meanwhile (in one slot of their own),
-        # the large ones from here: a fork of this process costs far more than their work
-        small = []
-        if zygote is not None and zygote.alive and zygote.pid != os.getpid():
-            small = [u for u in units if _unit_facts(u, facts_by_kind) <= SMALL_UNIT_FACTS]
-        if small and len(small) < len(units):
-            small_rules = [r for u in small for r in (u if isinstance(u, list) else [u])]
-            kinds = {k for r in small_rules for k in r.kinds}
-            if zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group, budget):
-                units = [u for u in units if not any(u is v for v in small)]
-            else:
-                small = []
-        else:
-            small = []
-        total = len(rules)
-        done = _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile, budget)
-        if small:
-            def step(_n, _total, rid):
-                nonlocal done
-                done += 1
-                if progress:
-                    progress(done, total, rid)
-            found = zygote.collect(step)
-            if found is None:  # the zygote is gone: fork them here after all
-                _evaluate_forked(small, facts_by_kind, workers, progress, results, done, total, None, budget)
-            else:
-                results.update(found)
+        _evaluate_in_processes(units, facts, facts_by_kind, workers, results, counter, meanwhile, budget,
+                               zygote if _usable(zygote) else None, group)
     return {r.id: results[r.id] for r in rules}
+
+
+class _Progress:
+    """Counts finished rules and reports each to ``progress(done, total, rule_id)`` if given."""
+
+    def __init__(self, progress, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def step(self, rid):
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, rid)
+
+    def relayed(self, _done, _total, rid):
+        """A step reported by the zygote (counted there for its own share of the rules)."""
+        self.step(rid)
+
+
+def _evaluate_here(units, facts_by_kind, results, counter, meanwhile, budget) -> None:
+    """Every unit in this process (no fork available, or asked for): each deadline-checked first."""
+    if meanwhile is not None:
+        meanwhile()
+    # only safe for a single ruleset: the C engine corrupts memory across rulesets in one process
+    for unit in units:
+        if time.monotonic() > budget.deadline:
+            raise over_time(_unit_rules(unit), budget)
+        for rid, found in run_unit(unit, facts_by_kind, budget).items():
+            results[rid] = found
+            counter.step(rid)
+
+
+def _send_small_to_zygote(units, facts, facts_by_kind, zygote, group, budget) -> tuple[list, list]:
+    """(units left to fork here, units submitted to the zygote): the rulesets over few facts go to
+    the zygote (in one slot of its own) when some large ones stay here; none if it cannot take them."""
+    if zygote is None:
+        return units, []
+    small = [u for u in units if _unit_facts(u, facts_by_kind) <= SMALL_UNIT_FACTS]
+    if not small or len(small) == len(units):
+        return units, []
+    small_rules = [r for u in small for r in _unit_rules(u)]
+    kinds = {k for r in small_rules for k in r.kinds}
+    if not zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group, budget):
+        return units, []
+    return [u for u in units if not any(u is v for v in small)], small
+
+
+def _evaluate_in_processes(units, facts, facts_by_kind, workers, results, counter, meanwhile, budget,
+                           zygote, group) -> None:
+    """Every unit in a forked rule process: the rulesets over few facts fork from the zygote
+    meanwhile, the large ones from here (a fork of this process costs far more than their work)."""
+    units, small = _send_small_to_zygote(units, facts, facts_by_kind, zygote, group, budget)
+    _evaluate_forked(units, facts_by_kind, workers, counter, results, meanwhile, budget)
+    if small:
+        found = zygote.collect(counter.relayed)
+        if found is None:  # the zygote is gone: fork them here after all
+            _evaluate_forked(small, facts_by_kind, workers, counter, results, None, budget)
+        else:
+            results.update(found)
 
 
 SMALL_UNIT_FACTS = 6000
@@ -712,7 +723,7 @@ def _can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, total, meanwhile=None,
+def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results, meanwhile=None,
                      budget: Budget | None = None) -> None:
     """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down. At the
     budget's deadline the children still running are killed (``LimitExceeded`` naming their rules)."""
@@ -762,9 +773,7 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
                     raise InternalError(f"规则 {label}：{payload}")
                 for rid in _unit_ids(unit):
                     results[rid] = payload[rid]
-                    done += 1
-                    if progress:
-                        progress(done, total, rid)
+                    counter.step(rid)
     finally:
         for reader, (proc, _) in running.items():  # after an error: stop the others, leave no orphans
             proc.kill()   # nothing in a rule process needs cleaning up; no handler can delay SIGKILL
@@ -774,7 +783,6 @@ def _evaluate_forked(units, facts_by_kind, workers, progress, results, done, tot
             proc.join()
     if meanwhile is not None:  # nothing to run
         meanwhile()
-    return done
 
 
 def _child(unit, facts_by_kind, writer, budget):  # pragma: no cover - runs in a child process

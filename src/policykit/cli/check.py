@@ -25,7 +25,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from ..checking.check import run_check
+    from ..checking.check import ProcessPolicy, run_check
     from ..progress import Progress
     from ..checking.reporters import render
     progress = Progress("规则", enabled=not args.quiet)
@@ -38,7 +38,9 @@ def run(args) -> int:
         except ValueError:
             raise UsageError(f"--legal-date 应为日期 YYYY-MM-DD：{args.legal_date}") from None
     result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
-                       progress=progress, at=args.at, legal_date=legal_date, reuse=True)
+                       progress=progress, at=args.at, legal_date=legal_date, reuse=True,
+                       # this process is the CLI's own: its gc and forking tricks are safe here
+                       process=ProcessPolicy.FAST)
     if result.reuse.get("whole") and not args.quiet:
         sys.stderr.write("清单、规则与模式均未改变，沿用上次检查结果 (nothing changed since the last check: result reused)\n")
     problems = result.problems

@@ -71,14 +71,17 @@ STALE_PACK_SECONDS = 600
 # ---------------------------------------------------------------------------------------------
 
 
-def load_documents(root: Path, source, files, config, *, store=...):
-    """Yield ``(rel, kind, document, problems)`` for every file, in the given order."""
+def load_documents(root: Path, source, files, config, *, pause_gc: bool = False, store=...):
+    """Yield ``(rel, kind, document, problems)`` for every file, in the given order.
+
+    ``pause_gc``: the caller (the CLI, through ``checking.check.ProcessPolicy``) allows switching
+    the cyclic garbage collector off while the files are read; a library call leaves it alone."""
     from ..lists.loader import Document
     # store: the run's store (None: no cache this run); by default the repository's own
     files = list(files)
     # parsing and decoding make millions of objects and no reference cycles: the cyclic
     # collector would rescan everything loaded so far again and again (60% of a cold parse)
-    with _gc_paused(), load_deadline(config.limits):
+    with _gc_paused(pause_gc), load_deadline(config.limits):
         unreadable, results = _load_all(root, source, files, config, store_for(root, store))
     for rel, kind in files:
         if rel in unreadable:
@@ -89,12 +92,19 @@ def load_documents(root: Path, source, files, config, *, store=...):
 
 
 class _gc_paused:
+    """``with _gc_paused(on):`` the cyclic collector is off inside the block if ``on`` (and back on
+    after it if it was on); with ``on`` false, nothing is touched."""
+
+    def __init__(self, on: bool = True):
+        self.on = on
+
     def __enter__(self):
         self.was = gc.isenabled()
-        gc.disable()
+        if self.on:
+            gc.disable()
 
     def __exit__(self, *exc):
-        if self.was:
+        if self.on and self.was:
             gc.enable()
 
 
@@ -1257,13 +1267,13 @@ def _make_cached_document():
             return index, key_index, tuple(path)
 
         def position(self, path):
-            memo = _LOCATIONS[0] if self._entry is not None else None
+            memo = self._memo if self._entry is not None else None
             if memo is not None:
                 return memo.ask(self._entry, "p", path, self._position)
             return self._position(path)
 
         def key_position(self, path):
-            memo = _LOCATIONS[0] if self._entry is not None else None
+            memo = self._memo if self._entry is not None else None
             if memo is not None:
                 return memo.ask(self._entry, "k", path, self._key_position)
             return self._key_position(path)
@@ -1364,23 +1374,28 @@ class LocationMemo:
         self.store.put(self.key, json.dumps(self.asked, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
 
-_LOCATIONS: list = [None]
-
-
 class remembered_locations:
-    """``with remembered_locations(root):`` cached documents of ``root`` answer positions from,
-    and into, the location memo; it is saved when the block ends without an error."""
+    """``with remembered_locations(root, documents):`` the cached ``documents`` of ``root`` (one
+    check's) answer positions from, and into, the location memo; it is saved when the block ends
+    without an error. The memo hangs on those documents for the block only, never on the module,
+    so checks running side by side (threads) each keep their own."""
 
-    def __init__(self, root: Path, *, store=...):
+    def __init__(self, root: Path, documents=(), *, store=...):
         self.root, self.store = root, store
+        self.documents = [d for d in documents if isinstance(d, CachedDocument)]
+        self.memo = None
 
     def __enter__(self):
         store = store_for(self.root, self.store)
-        _LOCATIONS[0] = LocationMemo(store) if store is not None else None
-        return _LOCATIONS[0]
+        self.memo = LocationMemo(store) if store is not None else None
+        for doc in self.documents:
+            doc._memo = self.memo
+        return self.memo
 
     def __exit__(self, exc_type, *exc):
-        memo, _LOCATIONS[0] = _LOCATIONS[0], None
+        memo, self.memo = self.memo, None
+        for doc in self.documents:
+            doc._memo = None
         if memo is not None and exc_type is None:
             memo.save()
 
