@@ -109,7 +109,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             pass
     memo_key = None
     # one cache store for the whole run: documents, memo, compiled rules, incremental state, locations
-    store = _run_store(repo.root if repo is not None else path)
+    store = _run_store(path, repo)
     if reuse and at is None and repo is None and only_rules is None:
         memo_key, stored = _recall_whole(path, rules_dir, engine, today, legal_date, store)
         if stored is not None:
@@ -194,10 +194,10 @@ def _recall_whole(path, rules_dir, engine, today, legal_date, store) -> tuple[st
                                  file_count=stored["files"], reuse={"whole": True})
 
 
-def _run_store(path):
+def _run_store(path, repo: Repository | None = None):
     """The one cache store of a check (None: no cache): created here, passed down to every step."""
     from ..speed.cache import Store
-    root = Path(path).resolve()
+    root = repo.root if repo is not None else Path(path).resolve()
     return Store.for_root(root) if root.is_dir() else None
 
 
