@@ -50,10 +50,6 @@ class Problem:
             raise ValueError("not a problem row")
         return cls(file, line, column, path, rule, severity, message, waived)
 
-    def with_severity(self, severity: str) -> "Problem":
-        return Problem(self.file, self.line, self.column, self.path, self.rule, severity,
-                       self.message, self.waived_by)
-
 
 def at_least(problems, threshold: str):
     """Problems whose severity is at or above ``threshold`` and that are not waived."""

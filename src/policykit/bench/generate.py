@@ -246,7 +246,6 @@ CORE = [
      ["公物仓管理处", "节能管理处"], ["公共机构节能", "公务用车"], []),
 ]
 
-COMMON_UNITS = ["办公室", "政策法规处", "人事处", "规划财务处", "行政审批处"]
 
 # extra bodies: (topic, pinyin initials, borrowed domain) × (kind, initials, type)
 EXTRA_TOPICS = [

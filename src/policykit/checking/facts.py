@@ -69,11 +69,9 @@ FACT_KINDS: dict[str, dict[str, str]] = {
 }
 COMMON_FIELDS = {"kind", "key", "seq"}
 
-try:  # the supervision system adds its own fact kinds (policykit/checking/supervision_facts.py)
-    from policykit.checking.supervision_facts import (SUPERVISION_FACT_KINDS as _SUPERVISION_KINDS, supervision_facts as _supervision_facts)
-    FACT_KINDS.update(_SUPERVISION_KINDS)
-except ImportError:  # pragma: no cover - until that package exists
-    _supervision_facts = None
+# the supervision system adds its own fact kinds (checking/supervision_facts.py)
+from .supervision_facts import SUPERVISION_FACT_KINDS as _SUPERVISION_KINDS, supervision_facts as _supervision_facts
+FACT_KINDS.update(_SUPERVISION_KINDS)
 
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
 _STRIP = re.compile(r"[\s\u3000()（）\[\]【】《》〈〉<>、，,。．.；;：:“”\"'‘’·\-—_/]+")
@@ -257,8 +255,7 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
         section(repo, cfg, add)
     today = today or _dt.date.today()
     law_facts(repo, legal_date or today, add)
-    if _supervision_facts is not None:
-        _supervision_facts(repo, add, today)
+    _supervision_facts(repo, add, today)
     for w in repo.waivers:
         t = waiver_terms(w, cfg.waiver_max_days, today)
         add("waiver", f"{w.rule}@{w.source.path[-1]}", w.source, rule=w.rule, owner=w.owner, approval=w.approval,

@@ -130,7 +130,6 @@ ITEM_DIRS = {d: k for d, k in LIST_DIRS.items() if k != "law"}
 PRUNE = {"powers": ("items", "code"), "catalog": ("items", "code"), "tasks": ("units", "unit"),
          "problem": ("problems", "id"), "performance": ("entries", "power|duty"), "division": ("items", "item"),
          "evaluation": ("scores", "indicator")}
-PRUNE_KEYS = {kind: key for kind, (key, _) in PRUNE.items()}
 PRUNE_KEEP_ONE = {"problem", "performance", "division", "evaluation"}
 CONFIG_FILE = "policykit.yaml"
 
@@ -219,11 +218,6 @@ def change_levels_from_config(raw: bytes | None, where: str = CONFIG_FILE) -> Ch
     if not isinstance(doc.data, dict):
         return ChangeLevels()  # the config's own problems are reported by `check`
     return parse_change_levels(doc.data.get("change_levels"), where)
-
-
-def load_change_levels(root) -> ChangeLevels:
-    from ..lists.sources import read_if_present   # inside the repository only, never a FIFO, bounded
-    return change_levels_from_config(read_if_present(root, CONFIG_FILE))
 
 
 # ---- results ----------------------------------------------------------------------------------
@@ -832,10 +826,6 @@ def _indicator_nodes(system):
             yield n
             yield from walk(n.children)
     return walk(system.indicators)
-
-
-def _ids(values) -> str:
-    return "、".join(str(v) for v in values or ())
 
 
 RECORD_SPECS = (
