@@ -986,41 +986,8 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
     metas: dict = {}         # department key → what is known about it
     for n, path in enumerate(paths, 1):
         t0 = time.perf_counter()
-        label = str(path)
-        wb = read_workbook(path, limits)
-        fr = FileResult(label, wb.format)
-        for note in wb.notes:
-            fr.problems.append(Problem(label, 1, 1, "", "IMPORT-MERGED-UNAVAILABLE", "warning", note))
-        for sheet in wb.sheets:
-            sr = analyse_sheet(sheet, mapping, config, label)
-            for r, c, chars in sheet.oversize:
-                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-LIMIT", "error",
-                                            f"单元格内容 {chars:,} 字符，超过上限 {limits.max_cell_chars:,}，该单元格未导入 "
-                                            "(cell longer than the limit; left out)"))
-            for r, c in sheet.formulas:
-                sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-FORMULA", "error",
-                                            "单元格是公式，文件中没有保存它的计算结果，未导入（公式不会被执行）；请在 Excel/WPS 中打开后保存，"
-                                            "或把公式改为值，再导入 "
-                                            "(formula without a stored value; left out, never evaluated)"))
-            fr.sheets.append(sr)
-            fr.problems += sr.problems
-        file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)
-        for sr in fr.sheets:
-            if not sr.items:
-                continue
-            subjects = Counter(it.subject for it in sr.items if it.subject)
-            if department:
-                key = department
-            else:   # one department per dominant 行使主体 (a 地县两级 list has a sheet per level)
-                key = department_name(subjects, sr.title, Path(label).stem, file_subjects)[0] or Path(label).stem
-            meta = metas.setdefault(key, {"subjects": Counter(), "source_codes": Counter(),
-                                          "title": sr.title, "stem": Path(label).stem, "prefer": file_subjects})
-            meta["subjects"].update(subjects)
-            for it in sr.items:
-                m = config.code_pattern.match(it.source_code or "")
-                if m and "department" in m.groupdict():
-                    meta["source_codes"][m.group("department")] += 1
-            groups.setdefault(key, []).append((fr, sr))
+        fr = _read_file(path, mapping, config, limits)
+        _group_by_department(fr, department, config, groups, metas)
         fr.seconds = time.perf_counter() - t0
         files.append(fr)
         if progress:
@@ -1028,42 +995,110 @@ def plan_import(paths, *, out_dir, department: str | None = None, mapping: Mappi
 
     orgs = load_organizations(out_dir)
     used_codes = {str(d.get("code")) for _, d in orgs.values() if d.get("code")}
-    by_name: dict = {}
-    for oid, (_, d) in orgs.items():
-        for k in ("name", "short_name"):
-            if d.get(k):
-                by_name.setdefault(str(d[k]), oid)
+    by_name = _organizations_by_name(orgs)
     outputs: dict = {}
     departments: dict = {}
     for key, dept_groups in groups.items():
         t0 = time.perf_counter()
         meta = metas[key]
-        name, short = department_name(meta["subjects"], meta["title"], meta["stem"], meta["prefer"])
-        meta["name"], meta["short_name"] = name or key, short
-        if department:
-            dept_id = department
-        else:
-            dept_id = next((by_name[k] for k in [name, short, *meta["subjects"]] if k and k in by_name), None)
-        org_path, org = orgs.get(dept_id, (None, None)) if dept_id else (None, None)
-        if org is not None and re.fullmatch(r"\d{3}", str(org.get("code") or "")):
-            dept_code = str(org["code"])
-        else:
-            src = meta["source_codes"].most_common(1)
-            dept_code = src[0][0] if src and src[0][0] not in used_codes else _code_for(meta["name"], used_codes)
-            used_codes.add(dept_code)
-        dept_id = dept_id or f"dept-{dept_code}"
+        dept_id, dept_code, org_path, org = _identify_department(key, meta, department, orgs, by_name, used_codes)
         outs, info = build_department(dept_id, dept_code, meta, dept_groups, out_dir, org_path, org, config)
         outputs.update(outs)
         departments[dept_id] = info
-        share = list(dict.fromkeys(fr for fr, _ in dept_groups))
-        spent = time.perf_counter() - t0
-        for fr in share:
-            fr.seconds += spent / len(share)
-            if dept_id not in fr.departments:
-                fr.departments.append(dept_id)
+        _share_time(dept_groups, dept_id, t0)
     for fr in files:
         _subject_notes(fr, departments)
     return ImportPlan(files, outputs, departments)
+
+
+def _read_file(path, mapping: Mapping, config: Config, limits: ImportLimits) -> FileResult:
+    """One spreadsheet → its sheets analysed, with the reader's notes and the cells it left out as problems."""
+    label = str(path)
+    wb = read_workbook(path, limits)
+    fr = FileResult(label, wb.format)
+    for note in wb.notes:
+        fr.problems.append(Problem(label, 1, 1, "", "IMPORT-MERGED-UNAVAILABLE", "warning", note))
+    for sheet in wb.sheets:
+        sr = analyse_sheet(sheet, mapping, config, label)
+        _left_out_cells(sr, sheet, label, limits)
+        fr.sheets.append(sr)
+        fr.problems += sr.problems
+    return fr
+
+
+def _left_out_cells(sr: SheetResult, sheet: Sheet, label: str, limits: ImportLimits) -> None:
+    """Errors for the cells the reader left out: over the length limit, or formulas without a stored value."""
+    for r, c, chars in sheet.oversize:
+        sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-LIMIT", "error",
+                                    f"单元格内容 {chars:,} 字符，超过上限 {limits.max_cell_chars:,}，该单元格未导入 "
+                                    "(cell longer than the limit; left out)"))
+    for r, c in sheet.formulas:
+        sr.problems.append(_problem(label, sheet.name, r, c, "IMPORT-FORMULA", "error",
+                                    "单元格是公式，文件中没有保存它的计算结果，未导入（公式不会被执行）；请在 Excel/WPS 中打开后保存，"
+                                    "或把公式改为值，再导入 "
+                                    "(formula without a stored value; left out, never evaluated)"))
+
+
+def _group_by_department(fr: FileResult, department, config: Config, groups: dict, metas: dict) -> None:
+    """Assign each sheet with items to a department key (the given one, else one per dominant 行使主体, so a
+    地县两级 list with a sheet per level gives two) and gather what is known about that department."""
+    stem = Path(fr.path).stem
+    file_subjects = Counter(it.subject for sr in fr.sheets for it in sr.items if it.subject)
+    for sr in fr.sheets:
+        if not sr.items:
+            continue
+        subjects = Counter(it.subject for it in sr.items if it.subject)
+        if department:
+            key = department
+        else:
+            key = department_name(subjects, sr.title, stem, file_subjects)[0] or stem
+        meta = metas.setdefault(key, {"subjects": Counter(), "source_codes": Counter(),
+                                      "title": sr.title, "stem": stem, "prefer": file_subjects})
+        meta["subjects"].update(subjects)
+        for it in sr.items:
+            m = config.code_pattern.match(it.source_code or "")
+            if m and "department" in m.groupdict():
+                meta["source_codes"][m.group("department")] += 1
+        groups.setdefault(key, []).append((fr, sr))
+
+
+def _organizations_by_name(orgs: dict) -> dict:
+    """Name and short name → id of the organisations already in the repository (the first one wins)."""
+    by_name: dict = {}
+    for oid, (_, d) in orgs.items():
+        for k in ("name", "short_name"):
+            if d.get(k):
+                by_name.setdefault(str(d[k]), oid)
+    return by_name
+
+
+def _identify_department(key, meta: dict, department, orgs: dict, by_name: dict, used_codes: set) -> tuple:
+    """``(id, code, org_path, org)`` of a department key: its name settled into ``meta``, the existing
+    organisation it matches by name, and its code (the organisation's, else the source's, else a new one)."""
+    name, short = department_name(meta["subjects"], meta["title"], meta["stem"], meta["prefer"])
+    meta["name"], meta["short_name"] = name or key, short
+    if department:
+        dept_id = department
+    else:
+        dept_id = next((by_name[k] for k in [name, short, *meta["subjects"]] if k and k in by_name), None)
+    org_path, org = orgs.get(dept_id, (None, None)) if dept_id else (None, None)
+    if org is not None and re.fullmatch(r"\d{3}", str(org.get("code") or "")):
+        dept_code = str(org["code"])
+    else:
+        src = meta["source_codes"].most_common(1)
+        dept_code = src[0][0] if src and src[0][0] not in used_codes else _code_for(meta["name"], used_codes)
+        used_codes.add(dept_code)
+    return dept_id or f"dept-{dept_code}", dept_code, org_path, org
+
+
+def _share_time(dept_groups: list, dept_id: str, t0: float) -> None:
+    """Share the time spent on a department among its files, and note the department on each file."""
+    share = list(dict.fromkeys(fr for fr, _ in dept_groups))
+    spent = time.perf_counter() - t0
+    for fr in share:
+        fr.seconds += spent / len(share)
+        if dept_id not in fr.departments:
+            fr.departments.append(dept_id)
 
 
 def _subject_notes(fr: FileResult, departments: dict) -> None:
