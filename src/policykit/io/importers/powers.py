@@ -1118,10 +1118,36 @@ def _subject_notes(fr: FileResult, departments: dict) -> None:
 def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, org, config: Config):
     """Items of one department → texts of ``powers/<id>.yaml`` and ``organizations/<id>.yaml``."""
     powers_path = out_dir / "powers" / f"{dept_id}.yaml"
+    existing_doc, existing = _existing_items(powers_path)
+    sources, new_by_file, units = _final_items(dept_id, groups)
+    assign_codes([si.final for si in sources], dept_code, config, existing)
+    _keep_existing_fields(sources, existing)
+    doc = {"department": dept_id, "items": merge_into_existing(existing, new_by_file)}
+    if isinstance(existing_doc, dict):
+        doc.update({k: v for k, v in existing_doc.items() if k not in doc})
+    outputs = {}
+    if existing_doc != doc:     # same data: leave the file (and its formatting) alone
+        outputs[powers_path] = dump_yaml(doc)
+    _organization_output(outputs, dept_id, dept_code, meta, units, out_dir, org_path, org)
+    subjects = meta["subjects"]
+    info = {"name": meta["name"], "short_name": meta.get("short_name"), "code": dept_code,
+            "subject": max(subjects, key=lambda s: (subjects[s], meta["prefer"][s])) if subjects else None,
+            "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
+            "existing_organization": org is not None}
+    return outputs, info
+
+
+def _existing_items(powers_path: Path) -> tuple:
+    """``(document, items)`` of the department's powers file already in the repository (None, [] when absent)."""
     existing_doc = read_yaml_file(powers_path) if powers_path.is_file() else None
     existing = existing_doc.get("items") if isinstance(existing_doc, dict) else None
     existing = [e for e in existing if isinstance(e, dict)] if isinstance(existing, list) else []
+    return existing_doc, existing
 
+
+def _final_items(dept_id, groups) -> tuple:
+    """``(sources, new_by_file, units)``: each item's fields as they will be written (with provenance),
+    grouped by the source file they replace, and the units they name."""
     new_by_file: dict = {}
     sources: list = []
     units: list = []
@@ -1143,8 +1169,12 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
             si.final = fields
             sources.append(si)
             new_by_file.setdefault(src, []).append(fields)
-    assign_codes([si.final for si in sources], dept_code, config, existing)
-    # fields the source has no column for keep the value of the existing item with the same code
+    return sources, new_by_file, units
+
+
+def _keep_existing_fields(sources: list, existing: list) -> None:
+    """Fields the source has no column for keep the value of the existing item with the same code; keys in
+    the format's order."""
     old_by_code = {str(e["code"]): e for e in existing if e.get("code")}
     for si in sources:
         old = old_by_code.get(str(si.final.get("code")))
@@ -1155,31 +1185,23 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
         ordered = _ordered(si.final)
         si.final.clear()
         si.final.update(ordered)
-    doc = {"department": dept_id, "items": merge_into_existing(existing, new_by_file)}
-    if isinstance(existing_doc, dict):
-        doc.update({k: v for k, v in existing_doc.items() if k not in doc})
-    outputs = {}
-    if existing_doc != doc:     # same data: leave the file (and its formatting) alone
-        outputs[powers_path] = dump_yaml(doc)
-    if org is None:                       # organisation: create when missing …
+
+
+def _organization_output(outputs: dict, dept_id, dept_code, meta, units, out_dir: Path, org_path, org) -> None:
+    """The organisation file: created when missing, else given the units it does not list yet."""
+    if org is None:
         org_doc = {"id": dept_id, "code": dept_code, "name": meta["name"] or dept_id}
         if meta.get("short_name"):
             org_doc["short_name"] = meta["short_name"]
         org_doc["units"] = [{"name": u} for u in units]
         outputs[out_dir / "organizations" / f"{dept_id}.yaml"] = dump_yaml(org_doc)
-    else:                                 # … else add the units it does not list yet
-        have = {str(u.get("name")) for u in (org.get("units") or []) if isinstance(u, dict)}
-        missing = [u for u in units if u not in have]
-        if missing:
-            org_doc = dict(org)
-            org_doc["units"] = list(org.get("units") or []) + [{"name": u} for u in missing]
-            outputs[org_path] = dump_yaml(org_doc)
-    subjects = meta["subjects"]
-    info = {"name": meta["name"], "short_name": meta.get("short_name"), "code": dept_code,
-            "subject": max(subjects, key=lambda s: (subjects[s], meta["prefer"][s])) if subjects else None,
-            "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
-            "existing_organization": org is not None}
-    return outputs, info
+        return
+    have = {str(u.get("name")) for u in (org.get("units") or []) if isinstance(u, dict)}
+    missing = [u for u in units if u not in have]
+    if missing:
+        org_doc = dict(org)
+        org_doc["units"] = list(org.get("units") or []) + [{"name": u} for u in missing]
+        outputs[org_path] = dump_yaml(org_doc)
 
 
 def import_files(paths, *, out_dir, department=None, mapping=None, config=None, dry_run=False,
