@@ -46,10 +46,8 @@ def assert_exact(raw: bytes, limits: Limits = Limits()) -> bool:
     doc = load_bytes(raw, "f.yaml", limits)
     assert doc.problems == [], doc.problems
     assert _same(data, doc.data), (data, doc.data)
-    paths: list = []
     expected_dates: list = []
-    cache._preorder(data, paths, [], expected_dates)
-    keys = cache._key_order(data)
+    paths, keys = cache._walk_orders(data, expected_dates)
     assert list(doc.positions) == paths and list(doc.key_positions) == keys
     it = iter(pos)
     assert dict(zip(paths, zip(it, it))) == doc.positions and len(pos) == 2 * len(paths)

@@ -54,6 +54,7 @@ class Document:
 
     file: str                      # path relative to the repository root, with '/'
     data: object = None
+    # path tuple -> (line, col), in the orders lists/positions.py defines (value_paths, key_paths)
     positions: dict = field(default_factory=dict)   # path tuple -> (line, col)
     key_positions: dict = field(default_factory=dict)  # path tuple -> (line, col) of the key
     problems: list = field(default_factory=list)
@@ -116,9 +117,10 @@ def _char_name(ch: str) -> str:
 
 
 class _Reader:
-    """One pass over libyaml's events: plain data, positions in the order the located walker has
-    always recorded them (every value in document order, each key before its value), and every
-    defect a located problem. The node, depth and time budgets are checked as each event arrives."""
+    """One pass over libyaml's events: plain data, positions recorded as the events arrive — which
+    is the order ``lists.positions`` defines (``value_paths``: every value in document order;
+    ``key_paths``: each key just before its value) — and every defect a located problem. The node,
+    depth and time budgets are checked as each event arrives."""
 
     def __init__(self, doc: Document, loader, limits: Limits):
         self.doc, self.loader, self.limits = doc, loader, limits

@@ -962,24 +962,33 @@ class _Uncacheable(Exception):
     pass
 
 
-def _preorder(data, pos_paths: list, key_paths: list, dates: list | None):
-    """Paths in the loader's walk order: every node, and every mapping key (cf. loader._Walker)."""
+def _walk_orders(data, dates: list | None = None) -> tuple[list, list]:
+    """``(value paths, key paths)`` of ``data`` in the orders ``lists.positions`` defines
+    (``value_paths`` and ``key_paths``: one depth-first walk, each key met just before its value),
+    in one pass: how the cache pairs packed positions with paths, writing an entry and reading it back.
+
+    The hot copy of the reference walk: iterative (no recursion limit, no generator per node) and,
+    with ``dates`` (writing an entry), also where every date and timestamp is (``[path, "d" | "t",
+    isoformat]``, appended in value order) and a check that the data can be stored exactly
+    (``_Uncacheable`` for a key that is not text or a leaf of another type)."""
+    pos: list = []
+    keys: list = []
     stack = [((), data)]
+    pop, push, value, key = stack.pop, stack.append, pos.append, keys.append
     while stack:
-        path, node = stack.pop()
-        pos_paths.append(path)
+        path, node = pop()
+        if path is None:      # marker: a key, emitted before its value's subtree
+            key(node)
+            continue
+        value(path)
         t = type(node)
         if t is dict:
-            children = []
-            for k, v in node.items():
-                if type(k) is not str:
-                    raise _Uncacheable
+            if dates is not None and any(type(k) is not str for k in node):
+                raise _Uncacheable
+            for k, v in reversed(node.items()):
                 child = path + (k,)
-                children.append((child, v))
-            # key positions are recorded as each key is reached, i.e. interleaved with the values'
-            # subtrees; their relative order is the mapping order, which is what matters here
-            key_paths.extend(c for c, _ in children)
-            stack.extend(reversed(children))
+                push((child, v))
+                push((None, child))
         elif t is list:
             stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
         elif dates is not None:
@@ -987,30 +996,16 @@ def _preorder(data, pos_paths: list, key_paths: list, dates: list | None):
                 dates.append([list(path), "t", node.isoformat()])
             elif t is _dt.date:
                 dates.append([list(path), "d", node.isoformat()])
-            elif t not in (str, int, float, bool, type(None)):
+            elif t not in _LEAVES:
                 raise _Uncacheable
-
-
-def _key_order(data) -> list:
-    """Mapping-key paths in the walker's order (a key, then everything under its value)."""
-    out = []
-    stack = [((), data)]
-    while stack:
-        path, node = stack.pop()
-        if type(node) is dict:
-            items = [(path + (k,), v) for k, v in node.items()]
-            for child, v in reversed(items):
-                stack.append((child, v))
-                stack.append((None, child))   # marker: emit the key before its value's subtree
-        elif type(node) is list:
-            stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
-        elif path is None:
-            out.append(node)
-    return out
+    return pos, keys
 
 
 def _subtree_sizes(node, sizes: dict) -> tuple[int, int]:
-    """(nodes, keys) under ``node`` inclusive, as the loader walks them; containers' sizes by id."""
+    """(nodes, keys) under ``node`` inclusive, containers' sizes by id: the counting form of the
+    orders ``lists.positions`` defines, so that a path's index in ``value_paths`` and ``key_paths``
+    can be found without listing every path (``CachedDocument._indexes``; a key counts before the
+    keys under its value)."""
     t = type(node)
     if t is dict:
         n, k = 1, 0
@@ -1028,28 +1023,6 @@ def _subtree_sizes(node, sizes: dict) -> tuple[int, int]:
         return 1, 0
     sizes[id(node)] = (n, k)
     return n, k
-
-
-def _walk_orders(data) -> tuple[list, list]:
-    """``_preorder``'s node paths and ``_key_order``'s key paths in one walk (reading positions back)."""
-    pos: list = []
-    keys: list = []
-    stack = [((), data)]
-    while stack:
-        path, node = stack.pop()
-        if path is None:      # marker: a key, emitted before its value's subtree
-            keys.append(node)
-            continue
-        pos.append(path)
-        t = type(node)
-        if t is dict:
-            items = [(path + (k,), v) for k, v in node.items()]
-            for child, v in reversed(items):
-                stack.append((child, v))
-                stack.append((None, child))
-        elif t is list:
-            stack.extend(reversed([(path + (i,), v) for i, v in enumerate(node)]))
-    return pos, keys
 
 
 def _pack(pairs) -> bytes:
@@ -1117,11 +1090,8 @@ def _encode(doc, problems) -> bytes | None:
             body["pos"], body["kpos"], body["n"], body["k"] = _pack_array(pos), _pack_array(kpos), n, k
             packed = True
         elif doc.data is not None:
-            pos_paths: list = []
-            key_paths: list = []
-            _preorder(doc.data, pos_paths, key_paths, body["dates"])
-            keys = _key_order(doc.data)
-            # the loader records positions in exactly this order; anything else is stored verbatim
+            pos_paths, keys = _walk_orders(doc.data, body["dates"])
+            # the loader records positions in exactly these orders; anything else is stored verbatim
             if list(doc.positions) == pos_paths and list(doc.key_positions) == keys:
                 body["pos"] = _pack(doc.positions.values())
                 body["kpos"] = _pack(doc.key_positions.values())

@@ -22,8 +22,10 @@ Types are exact by construction: a plain scalar's tag comes from PyYAML's own ``
 (the class the C loader uses) and its value from ``SafeConstructor``'s constructor for that tag, the
 same two calls the located loader makes; quoted scalars are strings; keys are their text, as the
 located loader reads them. Positions (1-based line and column, in characters) are recorded as
-libyaml reports them, in the located walker's order: every value node in document order, and
-every key in document order — the order ``cache._preorder`` and ``cache._key_order`` rebuild.
+libyaml reports them, in the orders ``lists.positions`` defines (``value_paths``: every value node
+in document order; ``key_paths``: every key in document order, each before its value) — the orders
+``cache._walk_orders`` pairs the packed arrays with paths by; ``tests/test_position_order.py``
+holds all of them to the reference.
 """
 from __future__ import annotations
 
@@ -107,8 +109,8 @@ def _plain(value: str, limits: Limits):
 def load(raw: bytes, limits: Limits = Limits()):
     """``(data, positions, key_positions, dates)`` or None (use the located loader).
 
-    ``positions`` and ``key_positions`` are flat ``array('I')`` of line, column pairs in the located
-    walker's order; ``dates`` lists ``[path, "d" | "t", isoformat]`` for every date and timestamp.
+    ``positions`` and ``key_positions`` are flat ``array('I')`` of line, column pairs in the orders
+    of ``lists.positions.value_paths`` and ``key_paths``; ``dates`` lists ``[path, "d" | "t", isoformat]`` for every date and timestamp.
     """
     if len(raw) > limits.max_file_bytes or raw.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
         return None
