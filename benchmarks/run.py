@@ -207,8 +207,8 @@ def gb(n: int) -> float:
 
 
 def helper_check(root: str) -> None:
-    from policykit.checking.check import run_check
-    r = run_check(root, reuse=True)  # as the command line runs it
+    from policykit.checking.check import ProcessPolicy, run_check
+    r = run_check(root, reuse=True, process=ProcessPolicy.FAST)  # as the command line runs it
     print(json.dumps({"timings": r.timings, "facts": r.fact_count, "problems": len(r.problems), "reuse": r.reuse}))
 
 
@@ -235,7 +235,7 @@ def helper_rules(root: str) -> None:
     from policykit.checking.check import evaluate_rules, rules_dir_for
     _blocked_departments = getattr(_check, "_blocked_departments", lambda repo: {})
     from policykit.checking.facts import build_facts
-    from policykit.lists.repository import open_repository
+    from policykit import open_repository          # with the parse cache, as a check opens it
     from policykit.checking.rules import load_rules
     gc.disable()
     repo = open_repository(root)

@@ -5,16 +5,20 @@ from .problems import Problem  # noqa: E402
 from .errors import PolicykitError, UsageError, InputError, InternalError  # noqa: E402
 
 
-def open_repository(path=".", at=None, *, source=None, cache: bool = True):
+def open_repository(path=".", at=None, *, source=None, cache: bool = True, pause_gc: bool = False):
     """Open the lists under ``path`` as a read-only, typed repository (``policykit.lists.repository``).
 
     ``at``: a revision or a date (the last commit on or before it). ``cache``: read the files
     through the speed wing's parse cache and parallel loader (``policykit.speed.cache``), which gives
-    the same documents and problems as reading every file (``cache=False``) in a fraction of the time."""
+    the same documents and problems as reading every file (``cache=False``) in a fraction of the time.
+    ``pause_gc``: pause the cyclic garbage collector while the files are read (a process-wide choice
+    for the caller to make — the command line does; restored afterwards)."""
     from .lists.repository import open_repository as _open
     documents = None
     if cache:
-        from .speed.cache import load_documents as documents
+        import functools
+        from .speed.cache import load_documents
+        documents = functools.partial(load_documents, pause_gc=pause_gc)
     return _open(path, at=at, source=source, documents=documents)
 
 

@@ -55,7 +55,7 @@ def run_build(args) -> int:
     from ..site import build_site_atomically
     result = build_site_atomically(args.root, site_dir=args.site_dir, strict=args.strict, config_file=args.config_file,
                                    stream=sys.stderr, verbose=args.verbose,
-                                   plugin_options={"legal_date": _legal_date(args)}, trust_config=args.trust_config)
+                                   plugin_options=_plugin_options(args), trust_config=args.trust_config)
     sys.stderr.write(f"网站已生成：{result.site_dir}（{result.pages} 个页面和文件，用时 {result.seconds:.1f} 秒）\n")
     return 0
 
@@ -63,6 +63,12 @@ def run_build(args) -> int:
 def run_serve(args) -> int:
     from ..site import serve_site
     serve_site(args.root, dev_addr=args.dev_addr, config_file=args.config_file, stream=sys.stderr,
-               open_browser=args.open, plugin_options={"legal_date": _legal_date(args)},
+               open_browser=args.open, plugin_options=_plugin_options(args),
                trust_config=args.trust_config)
     return 0
+
+
+def _plugin_options(args) -> dict:
+    """What the command line decides for the plugin: the legal date, and (a process-wide choice that
+    belongs here) reading the lists with the garbage collector paused, as ``policykit check`` does."""
+    return {"legal_date": _legal_date(args), "pause_gc_while_loading": True}

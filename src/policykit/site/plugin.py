@@ -58,6 +58,9 @@ class PolicykitConfig(Config):
     nav_departments_limit = c.Type(int, default=40)   # list departments in the navigation up to this many
     fail_on_load_errors = c.Type(bool, default=True)  # files that fail to load are a warning (fails --strict)
     legal_date = c.Optional(c.Type(str))              # YYYY-MM-DD: laws in force, findings overdue on it (default today)
+    # a process-wide choice, made by the command line (policykit docs): read the lists with the cyclic
+    # collector paused (they make millions of objects and no cycles); restored when the reading ends
+    pause_gc_while_loading = c.Type(bool, default=False)
 
 
 # options one build sets over mkdocs.yml (``policykit docs build --legal-date``); see site/build.py
@@ -94,7 +97,7 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = root
         log.info("policykit: 读取清单 %s", root)
         try:
-            self.repo = open_repository(root)
+            self.repo = open_repository(root, pause_gc=self.config.pause_gc_while_loading)
         except Exception as exc:  # noqa: BLE001 — report as a build error, not a traceback
             raise PluginError(f"policykit: 无法读取清单：{exc}") from exc
         self.timings["读取清单"] = time.perf_counter() - t0

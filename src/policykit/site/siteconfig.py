@@ -70,6 +70,7 @@ POLICYKIT_OPTIONS = {
     "root": "path", "rules_dir": "path", "measure": "path", "item_pages": "bool", "downloads": "bool",
     "download_formats": "formats", "history": "bool", "history_limit": "int", "search_dictionary": "bool",
     "nav": "bool", "nav_departments_limit": "int", "fail_on_load_errors": "bool", "legal_date": "date",
+    "pause_gc_while_loading": "bool",
 }
 SEARCH_OPTIONS = {"lang": "languages", "separator": "separator", "pipeline": "pipeline", "fields": "fields",
                   "enabled": "bool"}
