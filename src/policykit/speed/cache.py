@@ -49,7 +49,7 @@ import threading
 import time
 from pathlib import Path
 
-from ..lists.loader import check_deadline, load_deadline
+from ..lists.loader import Document, check_deadline, load_deadline
 from ..lists.precheck import fast_valid
 from ..lists.repository import read_list_file, unreadable_problem
 from ..lists.schemas import schema_digest
@@ -1153,154 +1153,146 @@ def _decode(rel: str, body: bytes, reparse) -> tuple | None:
         return None
 
 
-def _make_cached_document():
-    from ..lists.loader import Document
+class CachedDocument(Document):
+    """A Document read from the cache: positions are unpacked on first use."""
 
-    class CachedDocument(Document):
-        """A Document read from the cache: positions are unpacked on first use."""
+    _memo = None   # the LocationMemo of the check running now (remembered_locations), if any
 
-        _memo = None   # the LocationMemo of the check running now (remembered_locations), if any
+    def __init__(self, file, data=None, positions=None, key_positions=None, problems=None):
+        self.file = file
+        self.data = data
+        self.problems = problems if problems is not None else []
+        self._positions = positions
+        self._key_positions = key_positions
+        self._packed = None
+        self._reparse = None
+        self._dates = None  # set when fastyaml read the file: where its dates are
+        self._counts = None
+        self._entry = None  # the cache entry key it was read from (its bytes, kind, schema, code)
+        self._asked = 0     # positions found by counting (past a few, one index of every path)
 
-        def __init__(self, file, data=None, positions=None, key_positions=None, problems=None):
-            self.file = file
-            self.data = data
-            self.problems = problems if problems is not None else []
-            self._positions = positions
-            self._key_positions = key_positions
-            self._packed = None
-            self._reparse = None
-            self._dates = None  # set when fastyaml read the file: where its dates are
-            self._counts = None
-            self._entry = None  # the cache entry key it was read from (its bytes, kind, schema, code)
-            self._asked = 0     # positions found by counting (past a few, one index of every path)
+    def _unpack(self):
+        packed, self._packed = self._packed, None
+        try:
+            pos_text, kpos_text, n, k = packed
+            pos_paths, keys = _walk_orders(self.data)
+            pos = _unpack(pos_text) if isinstance(pos_text, bytes) else pos_text
+            kpos = _unpack(kpos_text) if isinstance(kpos_text, bytes) else kpos_text
+            if len(pos_paths) != n or len(keys) != k or len(pos) != 2 * n or len(kpos) != 2 * k:
+                raise ValueError("packed positions do not fit the data")
+            it = iter(pos)
+            self._positions = {p: (line, col) for p, line, col in zip(pos_paths, it, it)}
+            it = iter(kpos)
+            self._key_positions = {p: (line, col) for p, line, col in zip(keys, it, it)}
+        except (ValueError, TypeError, RecursionError):
+            fresh = self._reparse()  # never trust a broken entry: parse the file again
+            self._positions, self._key_positions = fresh.positions, fresh.key_positions
+        self._reparse = None
 
-        def _unpack(self):
-            packed, self._packed = self._packed, None
-            try:
-                pos_text, kpos_text, n, k = packed
-                pos_paths, keys = _walk_orders(self.data)
-                pos = _unpack(pos_text) if isinstance(pos_text, bytes) else pos_text
-                kpos = _unpack(kpos_text) if isinstance(kpos_text, bytes) else kpos_text
-                if len(pos_paths) != n or len(keys) != k or len(pos) != 2 * n or len(kpos) != 2 * k:
-                    raise ValueError("packed positions do not fit the data")
-                it = iter(pos)
-                self._positions = {p: (line, col) for p, line, col in zip(pos_paths, it, it)}
-                it = iter(kpos)
-                self._key_positions = {p: (line, col) for p, line, col in zip(keys, it, it)}
-            except (ValueError, TypeError, RecursionError):
-                fresh = self._reparse()  # never trust a broken entry: parse the file again
-                self._positions, self._key_positions = fresh.positions, fresh.key_positions
-            self._reparse = None
+    # a few positions are usually all that is asked (where the problems are): find them by
+    # counting nodes and keys instead of building a dictionary of every path in the file
+    def _counted(self):
+        """(pos array, kpos array, sizes) once the packed arrays are checked against the data."""
+        if self._counts is None:
+            pos_text, kpos_text, n, k = self._packed
+            pos = _unpack(pos_text) if isinstance(pos_text, bytes) else pos_text
+            kpos = _unpack(kpos_text) if isinstance(kpos_text, bytes) else kpos_text
+            sizes: dict = {}
+            total = _subtree_sizes(self.data, sizes)
+            if total != (n, k) or len(pos) != 2 * n or len(kpos) != 2 * k:
+                raise ValueError("packed positions do not fit the data")
+            self._counts = (pos, kpos, sizes)
+        return self._counts
 
-        # a few positions are usually all that is asked (where the problems are): find them by
-        # counting nodes and keys instead of building a dictionary of every path in the file
-        def _counted(self):
-            """(pos array, kpos array, sizes) once the packed arrays are checked against the data."""
-            if self._counts is None:
-                pos_text, kpos_text, n, k = self._packed
-                pos = _unpack(pos_text) if isinstance(pos_text, bytes) else pos_text
-                kpos = _unpack(kpos_text) if isinstance(kpos_text, bytes) else kpos_text
-                sizes: dict = {}
-                total = _subtree_sizes(self.data, sizes)
-                if total != (n, k) or len(pos) != 2 * n or len(kpos) != 2 * k:
-                    raise ValueError("packed positions do not fit the data")
-                self._counts = (pos, kpos, sizes)
-            return self._counts
+    def _indexes(self, path):
+        """(node index, key index or None, path found) of the deepest existing prefix of ``path``."""
+        pos, kpos, sizes = self._counted()
+        node, index, key_index, keys_before = self.data, 0, None, 0
+        for depth, step in enumerate(path):
+            t = type(node)
+            if t is dict and type(step) is str and step in node:
+                index += 1
+                for k, v in node.items():
+                    if k == step:
+                        break
+                    cn, ck = sizes.get(id(v), (1, 0))
+                    index += cn
+                    keys_before += 1 + ck
+                key_index = keys_before
+                keys_before += 1
+                node = node[step]
+            elif t is list and type(step) is int and 0 <= step < len(node):
+                index += 1
+                for v in node[:step]:
+                    cn, ck = sizes.get(id(v), (1, 0))
+                    index += cn
+                    keys_before += ck
+                key_index = None
+                node = node[step]
+            else:
+                return index, None, path[:depth]
+        return index, key_index, tuple(path)
 
-        def _indexes(self, path):
-            """(node index, key index or None, path found) of the deepest existing prefix of ``path``."""
-            pos, kpos, sizes = self._counted()
-            node, index, key_index, keys_before = self.data, 0, None, 0
-            for depth, step in enumerate(path):
-                t = type(node)
-                if t is dict and type(step) is str and step in node:
-                    index += 1
-                    for k, v in node.items():
-                        if k == step:
-                            break
-                        cn, ck = sizes.get(id(v), (1, 0))
-                        index += cn
-                        keys_before += 1 + ck
-                    key_index = keys_before
-                    keys_before += 1
-                    node = node[step]
-                elif t is list and type(step) is int and 0 <= step < len(node):
-                    index += 1
-                    for v in node[:step]:
-                        cn, ck = sizes.get(id(v), (1, 0))
-                        index += cn
-                        keys_before += ck
-                    key_index = None
-                    node = node[step]
-                else:
-                    return index, None, path[:depth]
-            return index, key_index, tuple(path)
+    def position(self, path):
+        memo = self._memo if self._entry is not None else None
+        if memo is not None:
+            return memo.ask(self._entry, "p", path, self._position)
+        return self._position(path)
 
-        def position(self, path):
-            memo = self._memo if self._entry is not None else None
-            if memo is not None:
-                return memo.ask(self._entry, "p", path, self._position)
+    def key_position(self, path):
+        memo = self._memo if self._entry is not None else None
+        if memo is not None:
+            return memo.ask(self._entry, "k", path, self._key_position)
+        return self._key_position(path)
+
+    def _position(self, path):
+        self._asked += 1
+        if self._packed is None or self._asked > COUNTED_LOOKUPS:
+            return super().position(path)  # many problems in one file: each O(1) once indexed
+        try:
+            index, _, _ = self._indexes(tuple(path))
+            pos = self._counts[0]
+            return (pos[2 * index], pos[2 * index + 1])
+        except (ValueError, TypeError, RecursionError, IndexError):
+            return super().position(path)  # unpacks, re-parsing the file if the entry is broken
+
+    def _key_position(self, path):
+        self._asked += 1
+        if self._packed is None or self._asked > COUNTED_LOOKUPS:
+            return super().key_position(path)
+        try:
+            path = tuple(path)
+            index, key_index, found = self._indexes(path)
+            if key_index is not None and found == path:
+                kpos = self._counts[1]
+                return (kpos[2 * key_index], kpos[2 * key_index + 1])
             return self._position(path)
+        except (ValueError, TypeError, RecursionError, IndexError):
+            return super().key_position(path)
 
-        def key_position(self, path):
-            memo = self._memo if self._entry is not None else None
-            if memo is not None:
-                return memo.ask(self._entry, "k", path, self._key_position)
-            return self._key_position(path)
+    @property
+    def positions(self):
+        if self._packed is not None:
+            self._unpack()
+        if self._positions is None:
+            self._positions = {}
+        return self._positions
 
-        def _position(self, path):
-            self._asked += 1
-            if self._packed is None or self._asked > COUNTED_LOOKUPS:
-                return super().position(path)  # many problems in one file: each O(1) once indexed
-            try:
-                index, _, _ = self._indexes(tuple(path))
-                pos = self._counts[0]
-                return (pos[2 * index], pos[2 * index + 1])
-            except (ValueError, TypeError, RecursionError, IndexError):
-                return super().position(path)  # unpacks, re-parsing the file if the entry is broken
+    @positions.setter
+    def positions(self, value):
+        self._positions = value
 
-        def _key_position(self, path):
-            self._asked += 1
-            if self._packed is None or self._asked > COUNTED_LOOKUPS:
-                return super().key_position(path)
-            try:
-                path = tuple(path)
-                index, key_index, found = self._indexes(path)
-                if key_index is not None and found == path:
-                    kpos = self._counts[1]
-                    return (kpos[2 * key_index], kpos[2 * key_index + 1])
-                return self._position(path)
-            except (ValueError, TypeError, RecursionError, IndexError):
-                return super().key_position(path)
+    @property
+    def key_positions(self):
+        if self._packed is not None:
+            self._unpack()
+        if self._key_positions is None:
+            self._key_positions = {}
+        return self._key_positions
 
-        @property
-        def positions(self):
-            if self._packed is not None:
-                self._unpack()
-            if self._positions is None:
-                self._positions = {}
-            return self._positions
-
-        @positions.setter
-        def positions(self, value):
-            self._positions = value
-
-        @property
-        def key_positions(self):
-            if self._packed is not None:
-                self._unpack()
-            if self._key_positions is None:
-                self._key_positions = {}
-            return self._key_positions
-
-        @key_positions.setter
-        def key_positions(self, value):
-            self._key_positions = value
-
-    return CachedDocument
-
-
-CachedDocument = _make_cached_document()
+    @key_positions.setter
+    def key_positions(self, value):
+        self._key_positions = value
 
 
 class LocationMemo:
