@@ -118,3 +118,38 @@ def test_the_location_memo_belongs_to_one_check(tmp_path):
         other = open_repository(ROOT, documents=cache.load_documents)   # another check's documents
         assert all(d._memo is None for d in other.documents.values() if isinstance(d, cache.CachedDocument))
     assert all(d._memo is None for d in docs)
+
+
+def test_the_load_deadline_belongs_to_the_thread_that_set_it():
+    """A check whose lists take too long must not stop another thread's check: the deadline of the
+    load phase is per thread (one thread's expired deadline, another's reading goes on)."""
+    from policykit.errors import LimitExceeded
+    from policykit.lists.loader import Limits, check_deadline, load_deadline
+    expired = threading.Event()
+    other_done = threading.Event()
+    outcome = {}
+
+    def slow_check():
+        with load_deadline(Limits(max_load_seconds=0)):
+            expired.set()
+            other_done.wait(10)
+            try:
+                check_deadline("a.yaml")
+            except LimitExceeded:
+                outcome["a"] = "stopped"
+
+    def other_check():
+        expired.wait(10)
+        try:
+            check_deadline("b.yaml")
+            outcome["b"] = "went on"
+        except LimitExceeded:
+            outcome["b"] = "stopped by the other thread's deadline"
+        other_done.set()
+
+    threads = [threading.Thread(target=slow_check), threading.Thread(target=other_check)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert outcome == {"a": "stopped", "b": "went on"}

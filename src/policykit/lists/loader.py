@@ -11,6 +11,7 @@ are counted while parsing, so a hostile file stops at its limit instead of after
 from __future__ import annotations
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,7 +100,12 @@ _STR = "tag:yaml.org,2002:str"
 # but tab and line feed, DEL, C1 controls, bidirectional overrides and isolates (Trojan Source)
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _MEMO: dict = {}   # plain scalar text -> value: resolving and constructing are pure functions
-_DEADLINE: list = [None]   # (monotonic deadline, seconds) of the load phase, or None (load_deadline)
+class _Deadline(threading.local):
+    """The load phase's deadline of this thread: two checks in two threads keep their own."""
+    value = None   # (monotonic deadline, seconds) of the load phase, or None (load_deadline)
+
+
+_DEADLINE = _Deadline()
 
 
 class _Abort(Exception):
@@ -165,7 +171,7 @@ class _Reader:
             self.in_time(mark)
 
     def in_time(self, mark):
-        deadline = _DEADLINE[0]
+        deadline = _DEADLINE.value
         if deadline is not None and time.monotonic() > deadline[0]:
             raise load_timeout(self.doc.file, mark.line + 1, mark.column + 1, deadline[1])
 
@@ -428,17 +434,17 @@ class load_deadline:
         self.seconds = limits.max_load_seconds
 
     def __enter__(self):
-        self.saved = _DEADLINE[0]
-        _DEADLINE[0] = (time.monotonic() + self.seconds, self.seconds)
+        self.saved = _DEADLINE.value
+        _DEADLINE.value = (time.monotonic() + self.seconds, self.seconds)
         return self
 
     def __exit__(self, *exc):
-        _DEADLINE[0] = self.saved
+        _DEADLINE.value = self.saved
 
 
 def check_deadline(file: str, line: int = 1, column: int = 1) -> None:
     """Raise ``LimitExceeded`` if the load phase ran out of time (cheap: one clock read)."""
-    deadline = _DEADLINE[0]
+    deadline = _DEADLINE.value
     if deadline is not None and time.monotonic() > deadline[0]:
         raise load_timeout(file, line, column, deadline[1])
 
