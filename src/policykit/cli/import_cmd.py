@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+from ._args import positive_int
+
 
 def register(sub) -> None:
     p = sub.add_parser("import", help="导入电子表格权责清单 · import published spreadsheets",
@@ -31,19 +33,8 @@ def register(sub) -> None:
                         ("max-rows", "每个工作表最多行数（默认 100000）"),
                         ("max-cells", "每个文件最多单元格数，行×列累计（默认 2000000）"),
                         ("max-cell-chars", "单元格最多字符数（默认 60000；超出的单元格报错且不导入）")):
-        lim.add_argument(f"--{name}", type=_positive, default=None, metavar="N", help=help_)
+        lim.add_argument(f"--{name}", type=positive_int, default=None, metavar="N", help=help_)
     p.set_defaults(func=run)
-
-
-def _positive(text: str) -> int:
-    import argparse
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text!r} (must be a positive integer)")
-    return value
 
 
 def git_dirty_checker(out_dir: Path, *, untracked: bool = True):

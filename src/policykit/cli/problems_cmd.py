@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from ._args import positive_int
+
 
 def register(sub) -> None:
     p = sub.add_parser("problems", help="问题征集：导入 12345 工单、推诿趋势报告 · problem collection",
@@ -19,8 +21,8 @@ def register(sub) -> None:
     imp.add_argument("-f", "--format", choices=["text", "json"], default="text", help="报告格式")
     lim = imp.add_argument_group("上限 · limits", "防止异常或恶意文件耗尽时间和内存；也可用环境变量 "
                                                   "POLICYKIT_HOTLINE_MAX_ROWS、POLICYKIT_HOTLINE_MAX_FILE_BYTES 设置")
-    lim.add_argument("--max-rows", type=_positive, default=None, metavar="N", help="最多工单行数（默认 100000）")
-    lim.add_argument("--max-file-bytes", type=_positive, default=None, metavar="N", help="文件最大字节数（默认 64 MiB）")
+    lim.add_argument("--max-rows", type=positive_int, default=None, metavar="N", help="最多工单行数（默认 100000）")
+    lim.add_argument("--max-file-bytes", type=positive_int, default=None, metavar="N", help="文件最大字节数（默认 64 MiB）")
     imp.set_defaults(func=run_import)
     rep = actions.add_parser("report", help="推诿趋势与尚无边界事项的事项",
                              description="按期间和事项统计推诿、多头问题，列出尚无职责边界事项的事项。")
@@ -36,17 +38,6 @@ def register(sub) -> None:
 def _usage(parser) -> int:
     parser.print_help(sys.stderr)
     return 2
-
-
-def _positive(text: str) -> int:
-    import argparse
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"应为正整数：{text!r} (must be a positive integer)")
-    return value
 
 
 def run_import(args) -> int:
