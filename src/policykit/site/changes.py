@@ -22,6 +22,7 @@ from pathlib import Path
 from ..history import adjustments as A
 from ..history import diff as D
 from ..lists import gitdoor as H  # noqa: N812
+from .markup import iso_day
 
 log = logging.getLogger("mkdocs.plugins.policykit")
 
@@ -34,15 +35,6 @@ _FIELD_KEYS = {
 }
 
 
-def _iso_day(d) -> str:
-    """YYYY-MM-DD of a date or datetime; other values as text, None as ''."""
-    if isinstance(d, _dt.datetime):
-        return d.date().isoformat()
-    if isinstance(d, _dt.date):
-        return d.isoformat()
-    return str(d or "")
-
-
 class _CommitDated:
     """``short`` and ``day`` of something that carries ``commit`` and ``date``."""
 
@@ -52,7 +44,7 @@ class _CommitDated:
 
     @property
     def day(self) -> str:
-        return _iso_day(self.date)
+        return iso_day(self.date)
 
 
 @dataclass

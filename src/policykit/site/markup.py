@@ -146,7 +146,8 @@ def _title_text(text) -> str:
     return " ".join(str(text or "").split())
 
 
-def _date(value) -> str:
+def iso_day(value) -> str:
+    """YYYY-MM-DD of a date or datetime; other values as text, None as ''."""
     if isinstance(value, _dt.datetime):
         return value.date().isoformat()
     if isinstance(value, _dt.date):

@@ -44,7 +44,7 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 
-from .markup import Generated, Html, HtmlPage, Md, Url, _date, _html_text, _md_page, _new, _title_text, h, md
+from .markup import Generated, Html, HtmlPage, Md, Url, iso_day, _html_text, _md_page, _new, _title_text, h, md
 from . import charts
 from . import urls as U
 
@@ -689,7 +689,7 @@ class SitePages:
     def _department_meta(self, d) -> list[tuple[str, object]]:
         """The key facts table of a department: its fields, then rank and staffing from the raw 三定 block."""
         meta = [("简称", d.short_name), ("部门类型", d.type), ("部门编码", d.code),
-                ("三定规定", d.sanding_document), ("施行日期", _date(d.sanding_effective))]
+                ("三定规定", d.sanding_document), ("施行日期", iso_day(d.sanding_effective))]
         raw = self.repo.documents.get(d.source.file)
         sanding = (raw.data or {}).get("sanding") if raw is not None and isinstance(raw.data, dict) else None
         if not isinstance(sanding, dict):
@@ -1035,7 +1035,7 @@ class SitePages:
             level_order = {lv: i for i, lv in enumerate(self.config.basis_levels)}
             for law in sorted(reg.laws, key=lambda x: (level_order.get(x.level, 99), -len(self.items_by_law.get(x.id, ())), x.title)):
                 v = law.version_at(today)
-                current = _date(v.effective or v.promulgated) if v else ("已废止" if law.repealed_by(today) else "尚未施行")
+                current = iso_day(v.effective or v.promulgated) if v else ("已废止" if law.repealed_by(today) else "尚未施行")
                 lines.append(Md("| [{}]({}) | {} | {} | {} | {} | {} |").format(
                     law.title, Url(U.md_link(here, U.law(law.id))), law.level, law.issuer or "", current,
                     len(self.items_by_law.get(law.id, ())), len(self.matters_by_law.get(law.id, ()))))
@@ -1111,18 +1111,18 @@ class SitePages:
         when = self.legal_date
         v = law.version_at(when)
         if v is not None:
-            state = f"现行有效（{_date(v.effective or v.promulgated)} 施行的版本" + (f"，共 {v.articles} 条" if v.articles else "") + "）"
+            state = f"现行有效（{iso_day(v.effective or v.promulgated)} 施行的版本" + (f"，共 {v.articles} 条" if v.articles else "") + "）"
         elif law.repealed_by(when):
-            state = f"已废止（{_date(law.repeal.effective or law.repeal.promulgated)}）"
+            state = f"已废止（{iso_day(law.repeal.effective or law.repeal.promulgated)}）"
         elif law.not_yet_in_force(when):
-            state = f"尚未施行（{_date(law.enacted.effective or law.enacted.promulgated)} 施行）"
+            state = f"尚未施行（{iso_day(law.enacted.effective or law.enacted.promulgated)} 施行）"
         else:
             state = "已失效"
         rows.append([f"效力（{when.isoformat()}）", state])
         doc.table(["项目", "内容"], rows)
         doc.heading(2, "沿革", "versions")
         doc.table(["事件", "公布", "施行", "条文数", "文号"],
-                  [[v.event, _date(v.promulgated), _date(v.effective), v.articles or "", v.document or ""]
+                  [[v.event, iso_day(v.promulgated), iso_day(v.effective), v.articles or "", v.document or ""]
                    for v in law.versions])
         its = self.items_by_law.get(law.id, [])
         doc.heading(2, f"以其为依据的权力事项（{len(its)} 项）", "items")

@@ -35,6 +35,7 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from . import charts
+from .markup import iso_day
 from . import urls as U
 
 NAV_PAGES = [("概览", U.SUPERVISION), ("履职台账", U.LEDGERS), ("督导评估台账", U.INSPECTIONS), ("问题征集", U.PROBLEMS),
@@ -172,15 +173,6 @@ def supervision_nav(repo) -> list | None:
     if not any((v.ledgers, v.supervisions, v.problems, v.disputes, v.bodies, v.divisions, v.systems, v.evaluations)):
         return None
     return [U.SUPERVISION] + [{title: uri} for title, uri in NAV_PAGES[1:]]
-
-
-def _date(value) -> str:
-    import datetime as _dt
-    if isinstance(value, _dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    return str(value or "")
 
 
 def _pct(part, whole) -> str:
@@ -469,7 +461,7 @@ class SupervisionPages:
             sups = {s.id for e in l.entries for s in self.supervised.get(e.key, ())}
             by_dept[site.dname(l.department)] += handled
             rows.append([self.ledger_link(here, l.id), self.dept(here, l.department), l.period,
-                         _date(l.compiled_on), len(l.entries), handled, on_time, _pct(on_time, handled), idle,
+                         iso_day(l.compiled_on), len(l.entries), handled, on_time, _pct(on_time, handled), idle,
                          _join("、", (self.supervision_link(here, s) for s in sorted(sups)))])
         if by_dept:
             links = {site.dname(d): self._href(here, U.department(d)) for d in self.ledgers_by_dept if d in self.repo.departments}
@@ -490,7 +482,7 @@ class SupervisionPages:
         on_time = sum(e.on_time for e in l.entries)
         doc = _Doc(self.ledger_title(l))
         doc.add(_meta([("台账编号", l.id), ("部门", self.dept(here, l.department)), ("期间", l.period),
-                       ("填报单位", raw.get("compiled_by")), ("填报日期", _date(l.compiled_on)),
+                       ("填报单位", raw.get("compiled_by")), ("填报日期", iso_day(l.compiled_on)),
                        ("审核单位", raw.get("reviewed_by")), ("记录", f"{len(l.entries)} 条"),
                        ("办理量", f"{handled} 件，按时办结 {on_time} 件（{_pct(on_time, handled)}）")]))
         sups = sorted({s.id for e in l.entries for s in self.supervised.get(e.key, ())})
@@ -532,7 +524,7 @@ class SupervisionPages:
         for s in sups:
             late = sum(1 for f in s.findings if f.overdue(self.today))
             rows.append([self._a(here, U.INSPECTIONS, s.id, U.anchor(s.id)), s.title, s.type, s.lead_source,
-                         self.dept(here, s.department), _date(s.opened), s.status, len(s.findings),
+                         self.dept(here, s.department), iso_day(s.opened), s.status, len(s.findings),
                          _html("<strong>{}</strong>", late) if late else 0])
         doc.table(["编号", "督导事项", "类型", "线索来源", "被督导部门", "立项", "状态", "问题", "逾期"], rows, numeric={7, 8})
         for s in sups:
@@ -547,7 +539,7 @@ class SupervisionPages:
                        ("线索来源", _html("{}{}", s.lead_source, _html("（{}）", s.lead_ref) if s.lead_ref else "")),
                        ("线索问题", _join("、", (self.problem_link(here, p) for p in s.problems))),
                        ("组织单位", s.organizer), ("被督导部门", self.dept(here, s.department)),
-                       ("立项日期", _date(s.opened)), ("状态", s.status), ("办结日期", _date(s.closed))]))
+                       ("立项日期", iso_day(s.opened)), ("状态", s.status), ("办结日期", iso_day(s.closed))]))
         if s.targets:
             items = []
             for t in s.targets:
@@ -564,18 +556,18 @@ class SupervisionPages:
                 r = f.response or {}
                 resp = []
                 if r.get("date"):
-                    resp.append(_html("{} 反馈", _date(r.get("date"))))
+                    resp.append(_html("{} 反馈", iso_day(r.get("date"))))
                 for key, label in (("measures", "措施"), ("result", "结果")):
                     if r.get(key):
                         resp.append(_html("{}：{}", label, _text(r[key])))
                 if r.get("evidence"):
                     resp.append(_html("佐证：{}", _join("、", (_text(x) for x in r["evidence"]))))
-                status = _html("{}{}", f.status, _html("（{} 销号）", _date(f.closed_on)) if f.closed_on else "")
+                status = _html("{}{}", f.status, _html("（{} 销号）", iso_day(f.closed_on)) if f.closed_on else "")
                 if f.overdue(self.today):
                     status = _html('{} <span class="pk-overdue">逾期 {} 天</span>', status, (self.today - f.due).days)
                 elif f.late(self.today) and f.response_date:
                     status = _html("{}（晚于期限 {} 天反馈）", status, (f.response_date - f.due).days)
-                rows.append([f.no, _text(f.text), f.severity, self.dept(here, f.department), _date(f.due),
+                rows.append([f.no, _text(f.text), f.severity, self.dept(here, f.department), iso_day(f.due),
                              _join("<br>", resp) if resp else "（未反馈）", status])
             doc.p(_html("<strong>发现的问题与整改</strong>"))
             doc.table(["序号", "问题", "程度", "整改部门", "整改期限", "整改反馈", "状态"], rows, numeric={0})
@@ -664,7 +656,7 @@ class SupervisionPages:
         origin = raw.get("source")
         if origin is not None or raw.get("imported_on"):
             doc.p("、".join(x for x in (f"来源：{origin}" if origin is not None else "",
-                                       f"导入日期：{_date(raw['imported_on'])}" if raw.get("imported_on") else "") if x)
+                                       f"导入日期：{iso_day(raw['imported_on'])}" if raw.get("imported_on") else "") if x)
                   + "。")
         rows = [self._problem_row(here, p) for p in sorted(shown, key=lambda p: (p.date is None, p.date or 0, p.id))]
         doc.table(["编号", "日期", "来源", "内容", "区县", "派单部门", "标签", "事项", "边界事项", "调处", "状态"], rows)
@@ -673,7 +665,7 @@ class SupervisionPages:
         """One problem's row; the 推诿 and 多头 tags are in bold."""
         b = self.boundary_link(here, p.boundary) if p.boundary else None
         tags = _join("、", (_html("<strong>{}</strong>", t) if t in ("推诿", "多头") else escape(t) for t in p.tags))
-        return [_html('<span id="{}"></span>{}', U.anchor(p.id), p.id), _date(p.date), p.origin, _text(p.content),
+        return [_html('<span id="{}"></span>{}', U.anchor(p.id), p.id), iso_day(p.date), p.origin, _text(p.content),
                 p.district, _join("、", (self.dept(here, d) for d in p.departments)), tags,
                 p.matter, b, self.dispute_link(here, p.dispute) if p.dispute else None, p.status]
 
@@ -704,13 +696,13 @@ class SupervisionPages:
         doc.p(_html("共 {} 件职责争议（{}）。裁定的争议落实为清单调整：新增或修改职责边界事项、权力事项，调整经过见{}。",
                     len(ds), states, self._a(here, U.CHANGES, "调整记录")))
         doc.table(["编号", "事项", "提出", "争议部门", "状态", "落实为"],
-                  [(self._a(here, U.DISPUTES, d.id, U.anchor(d.id)), d.matter, _date(d.raised),
+                  [(self._a(here, U.DISPUTES, d.id, U.anchor(d.id)), d.matter, iso_day(d.raised),
                     _join("、", (self.dept(here, p.department) for p in d.parties)), d.status,
                     self._adjustment_target(here, d.adjustment) if d.adjustment else None) for d in ds])
         for d in ds:
             raw = self.raw.get(("dispute", d.source.file), {})
             doc.heading(2, f"{d.id} {d.matter}", U.anchor(d.id))
-            doc.add(_meta([("事项", d.matter), ("提出日期", _date(d.raised)), ("提出单位", d.raised_by),
+            doc.add(_meta([("事项", d.matter), ("提出日期", iso_day(d.raised)), ("提出单位", d.raised_by),
                            ("引发争议的问题", _join("、", (self.problem_link(here, p) for p in d.problems))),
                            ("调处单位", raw.get("mediator")), ("状态", d.status)]))
             doc.p(_html("<strong>争议各方及其主张</strong>"))
@@ -718,14 +710,14 @@ class SupervisionPages:
             dec = d.decision or {}
             if dec:
                 doc.p(_html("<strong>调处决定</strong>"))
-                doc.add(_meta([("决定日期", _date(dec.get("date"))), ("决定机关", dec.get("by")),
+                doc.add(_meta([("决定日期", iso_day(dec.get("date"))), ("决定机关", dec.get("by")),
                                ("文号", dec.get("document")), ("决定内容", _text(dec.get("content")) if dec.get("content") else ""),
                                ("牵头部门", self.dept(here, dec["lead"]) if dec.get("lead") else ""),
                                ("配合部门", _join("、", (self.dept(here, x) for x in dec.get("cooperating") or ())))]))
             adj = d.adjustment or {}
             if adj:
                 doc.p(_html("<strong>落实调整</strong>"))
-                meta = [("调整后的清单事项", self._adjustment_target(here, adj)), ("调整日期", _date(adj.get("date"))),
+                meta = [("调整后的清单事项", self._adjustment_target(here, adj)), ("调整日期", iso_day(adj.get("date"))),
                         ("说明", adj.get("note"))]
                 b = self.repo.boundary(adj["boundary"]) if adj.get("boundary") else None
                 if b is not None:
@@ -816,7 +808,7 @@ class SupervisionPages:
                        ("指标体系", self._a(here, U.EVALUATION, c.system_name, U.anchor(c.system))),
                        ("部门类别", c.category), ("评估记录", c.evaluation or "（无评估记录，仅由台账计算）"),
                        ("评估阶段", c.stage), ("评估单位", "、".join(str(x) for x in c.evaluators)),
-                       ("评估日期", _date(c.date)),
+                       ("评估日期", iso_day(c.date)),
                        ("总分", _html("<strong>{}</strong> / {}（共性 {} / {}，个性 {} / {}）", _n(c.total), _n(c.max_total),
                                       _n(c.core), _n(c.core_max), _n(c.individual), _n(c.individual_max))),
                        ("未评指标", f"{len(c.unscored)} 项" if c.unscored else "")]))
@@ -857,7 +849,7 @@ class SupervisionPages:
         doc.heading(2, "机构一览", "list")
         doc.table(["编号", "名称", "类型", "状态", "牵头单位", "成员", "设立文件", "评估/到期", "运行记录"],
                   [(self._a(here, U.BODIES, b.id, U.anchor(b.id)), b.name, b.type, b.status, self.dept(here, b.host),
-                    len(b.members), (b.established or {}).get("document"), _date(b.review_due or b.term_end), len(b.records))
+                    len(b.members), (b.established or {}).get("document"), iso_day(b.review_due or b.term_end), len(b.records))
                    for b in bodies], numeric={5, 8})
         for b in bodies:
             self._body_section(doc, here, b)
@@ -890,14 +882,14 @@ class SupervisionPages:
         meta = [("编号", b.id), ("类型", b.type), ("状态", b.status), ("牵头单位", self.dept(here, b.host)),
                 ("办公室", b.office), ("负责人", b.leader),
                 ("设立文件", " ".join(str(x) for x in (est.get("document"), est.get("title")) if x)
-                 + (f"（{_date(est.get('date'))}）" if est.get("date") else "")),
+                 + (f"（{iso_day(est.get('date'))}）" if est.get("date") else "")),
                 ("工作规则", _doc(b.work_rules) or _html("<strong>（未制定）</strong>")),
                 ("办公室工作规则", _doc(b.office_rules) or "（未制定）"),
-                ("存续期限", _date(b.term_end)), ("评估日期", _date(b.review_due))]
+                ("存续期限", iso_day(b.term_end)), ("评估日期", iso_day(b.review_due))]
         if b.abolished:
             ab = b.abolished
             into = ab.get("merged_into")
-            parts = [x for x in (_date(ab.get("date")), ab.get("document") or "") if x]
+            parts = [x for x in (iso_day(ab.get("date")), ab.get("document") or "") if x]
             if into:
                 parts.append(_html("并入 {}", self.body_link(here, into)))
             meta.append(("撤销/合并", _join(" ", parts)))
@@ -920,7 +912,7 @@ class SupervisionPages:
             doc.p(_html("<strong>成员单位</strong>（{} 个）：{}", len(b.members), _join("、", members)))
         if b.records:
             doc.p(_html("<strong>运行记录</strong>"))
-            doc.table(["日期", "类型", "议题", "文件"], [(_date(d), t, s, dc) for d, t, s, dc in b.records])
+            doc.table(["日期", "类型", "议题", "文件"], [(iso_day(d), t, s, dc) for d, t, s, dc in b.records])
         else:
             doc.p(_html("<strong>运行记录</strong>：（无）"))
 
@@ -938,7 +930,7 @@ class SupervisionPages:
             doc.chart(charts.donut_chart(types, title="事权划分类型"))
         for d in divs:
             doc.heading(2, d.name, U.anchor(d.id))
-            doc.add(_meta([("编号", d.id), ("文件", d.document), ("施行日期", _date(d.effective)),
+            doc.add(_meta([("编号", d.id), ("文件", d.document), ("施行日期", iso_day(d.effective)),
                            ("涉及部门", _join("、", (self.dept(here, x) for x in d.departments))),
                            ("事项", f"{len(d.items)} 项")]))
             rows = []
@@ -953,7 +945,7 @@ class SupervisionPages:
                     if dl.get("delegatee"):
                         parts.append(_html("受托部门 {}：{}", self.dept(here, dl["delegatee"]),
                                            self._delegatee_item(here, it.item, dl["delegatee"])))
-                    span = " 至 ".join(_date(dl.get(k)) for k in ("start", "end") if dl.get(k))
+                    span = " 至 ".join(iso_day(dl.get(k)) for k in ("start", "end") if dl.get(k))
                     if span:
                         parts.append(_html("期限 {}", span))
                     deleg = _join("<br>", parts)
@@ -1014,5 +1006,5 @@ def _doc(d):
     if not d:
         return ""
     if isinstance(d, dict):
-        return " ".join(x for x in (str(d.get("document") or ""), f"（{_date(d.get('date'))}）" if d.get("date") else "") if x)
+        return " ".join(x for x in (str(d.get("document") or ""), f"（{iso_day(d.get('date'))}）" if d.get("date") else "") if x)
     return str(d)
