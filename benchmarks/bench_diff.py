@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
 from policykit.history import diff as D  # noqa: E402
+from policykit.history import review as R  # noqa: E402
 
 CATEGORIES = [("行政许可", "XK"), ("行政处罚", "CF"), ("行政强制", "QZ"), ("行政检查", "JC"), ("行政确认", "QR"),
               ("行政给付", "GF"), ("其他行政权力", "QT")]
@@ -175,7 +176,7 @@ def main(argv=None) -> int:
         print(f"policykit diff HEAD~1 HEAD：中位数 {med:.2f} s（{', '.join(f'{x:.2f}' for x in runs)}）· "
               f"{s['total']} 项变化，{s['levels']}", flush=True)
         md_t = time.perf_counter()
-        D.as_markdown(d)
+        R.as_markdown(d)
         md_s = time.perf_counter() - md_t
         full = None
         if args.full:

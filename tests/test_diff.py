@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import policykit
 from policykit.history import diff as D
+from policykit.history import review as R
 from policykit.cli import main
 from policykit.errors import UsageError
 
@@ -390,7 +391,7 @@ def test_text_report_exactly(city):
     city.cut_item("lists/powers/scjgj.yaml", "370199101CF00100")
     d = D.diff(city.root, "HEAD")
     d.base_label = "基准"
-    assert D.as_text(d) == (
+    assert R.as_text(d) == (
         "清单调整：基准 → 工作区 · 共 2 项（重大 1，一般 1，细微 0）\n"
         "\n"
         "权责清单（2 项）\n"
@@ -403,7 +404,7 @@ def test_text_report_exactly(city):
 
 def test_markdown_report_for_a_pull_request(city):
     adjust_everything(city)
-    md = D.as_markdown(D.diff(city.root, "HEAD"))
+    md = R.as_markdown(D.diff(city.root, "HEAD"))
     assert md.startswith("## 清单调整审阅\n")
     assert "| 权责清单 | 1 | 2 | 1 | 3 | 7 | 3 |" in md
     assert "| **合计** | 2 | 2 | 1 | 8 | **13** | **5** |" in md
@@ -423,19 +424,19 @@ def test_markdown_report_for_a_pull_request(city):
 def test_long_department_tables_are_collapsed(city):
     items = "".join(item(f"370199101JC{n:03d}00", f"检查{n}") for n in range(10, 41))
     city.append("lists/powers/scjgj.yaml", items)
-    md = D.as_markdown(D.diff(city.root, "HEAD"))
+    md = R.as_markdown(D.diff(city.root, "HEAD"))
     assert "#### 市场监管局（31 项：新增 31）" in md and "<details><summary>展开 31 项</summary>" in md
 
 
 def test_markdown_escapes_table_cells(city):
     city.edit("lists/powers/scjgj.yaml", "name: 食品经营许可", "name: 食品|经营<b>许可</b>")
-    md = D.as_markdown(D.diff(city.root, "HEAD"))
+    md = R.as_markdown(D.diff(city.root, "HEAD"))
     assert "食品\\|经营&lt;b&gt;许可&lt;/b&gt;" in md and "<b>" not in md
 
 
 def test_json_report(city):
     adjust_everything(city)
-    data = json.loads(D.as_json(D.diff(city.root, "HEAD")))
+    data = json.loads(R.as_json(D.diff(city.root, "HEAD")))
     assert data["summary"]["total"] == 13 and data["head"] == {"label": "工作区", "revision": None}
     moved = next(c for c in data["changes"] if c["key"] == "370199101JC00100")
     assert moved["object_label"] == "权力事项" and moved["adjustment"] == "权责清单"
@@ -608,7 +609,7 @@ def example_report(tmp: Path) -> str:
     build_example_pr(root)
     from policykit.history.adjustments import records_between
     d = D.diff(root, "main...", "HEAD")
-    return D.as_markdown(d, records=records_between(root, d.base_revision, "HEAD"))
+    return R.as_markdown(d, records=records_between(root, d.base_revision, "HEAD"))
 
 
 def test_the_documented_example_report_is_the_real_output(tmp_path):

@@ -14,6 +14,7 @@ import pytest
 import policykit
 from policykit.history import adjustments as A
 from policykit.history import diff as D
+from policykit.history import review as R
 from policykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,7 +189,7 @@ def test_summary_counts_the_record_groups(city):
 
 
 def test_json_report(city):
-    data = json.loads(D.render(D.diff(city.root, city.opened, city.head), "json"))
+    data = json.loads(R.render(D.diff(city.root, city.opened, city.head), "json"))
     by_key = {c["key"]: c for c in data["changes"]}
     assert set(by_key) == set(FIELDS)
     finding = by_key["DD-2026-001#1"]
@@ -208,7 +209,7 @@ def test_json_report(city):
 
 
 def test_text_report(city):
-    text = D.render(D.diff(city.root, city.opened, city.head), "text")
+    text = R.render(D.diff(city.root, city.opened, city.head), "text")
     for line in ["议事协调机构（2 项）",
                  "    [重大] 撤销 YT-002 明湖市安全生产委员会  (lists/bodies/YT-002.yaml:1)",
                  "        状态：存续 → 撤销",
@@ -230,7 +231,7 @@ def test_text_report(city):
 
 
 def test_markdown_report(city):
-    md = D.render(D.diff(city.root, city.opened, city.head), "markdown")
+    md = R.render(D.diff(city.root, city.opened, city.head), "markdown")
     assert "| 议事协调机构 | 0 | 2 | 0 | 0 | 2 | 2 |" in md
     assert "| **合计** | 1 | 2 | 0 | 7 | **10** | **3** |" in md
     assert ("| 议事协调机构 | 应急局 | `YT-002` 明湖市安全生产委员会 | 撤销 | 状态：存续 → 撤销；撤销或合并（见明细） |"

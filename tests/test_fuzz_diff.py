@@ -17,6 +17,7 @@ from pathlib import Path
 from hypothesis import given, strategies as st
 
 from policykit.history import diff as D
+from policykit.history import review as R
 from policykit.history.diff import _norm
 from policykit.io.writing import dump_yaml
 from test_fuzz import fuzz_settings
@@ -91,7 +92,7 @@ def test_diff_properties(a, b):
 
         assert [c for c in D.diff(root, sha_a, sha_a).changes if c.object == "power"] == []
         ab, ba = D.diff(root, sha_a, sha_b), D.diff(root, sha_b, sha_a)
-        D.render(ab, "markdown"), D.render(ab, "json"), D.as_text(ab)          # every rendering works
+        R.render(ab, "markdown"), R.render(ab, "json"), R.as_text(ab)          # every rendering works
 
         assert keys(ab, "新增") == keys(ba, "取消") and keys(ab, "取消") == keys(ba, "新增")
         assert {(new, old) for old, new in pairs(ab)} == pairs(ba)

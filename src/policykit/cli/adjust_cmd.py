@@ -49,9 +49,9 @@ def run(args) -> int:
             return 1
         sys.stdout.write(record.trailers())
         return 0
-    from ..history import diff as D
+    from ..history import review as R
     d = A.staged_changes(args.root)
-    sys.stdout.write(D.as_text(d))
+    sys.stdout.write(R.as_text(d))
     if d.changes:
         need = "须" if d.majors else "建议"
         sys.stdout.write(f"\n本次提交{need}附调整记录（追加到提交说明末尾）：\n")

@@ -36,7 +36,8 @@ def run(args) -> int:
     if result.base_revision and args.format != "text":
         from ..history.adjustments import records_between
         records = records_between(args.root, result.base_revision, result.head_revision or "HEAD")
-    out = D.render(result, args.format, records)
+    from ..history import review as R
+    out = R.render(result, args.format, records)
     if args.output:
         from pathlib import Path
         Path(args.output).write_text(out, encoding="utf-8")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..history import adjustments as A
 from ..history import diff as D
+from ..history import review as R
 from ..lists import gitdoor as H  # noqa: N812
 from .markup import iso_day
 
@@ -162,7 +163,7 @@ def _from_history_module(H, root: Path, lists_dir: str, limit) -> History:
         records = A.parse_records(commit.message)
         d = D.commit_changes(root, commit, lists_dir=lists_dir)
         for c in d.changes:
-            summary = D.describe(d, c)
+            summary = R.describe(d, c)
             kind = "、".join(c.types) if getattr(c, "types", None) else "调整"
             about = {"object": c.object, "label": D.OBJECTS[c.object][0], "name": c.name or "",
                      "group": c.adjustment}
