@@ -25,177 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diff as D
-from . import review as R
 from ..lists import gitdoor as history
 from ..errors import InputError, UsageError
 from ..problems import Problem
 
-ADJUSTMENT_TYPES = ("法律立改废", "机构改革", "上级下放", "职责调整", "纠错", "其他")
-TYPE_ALIASES = {
-    "law": "法律立改废", "legislation": "法律立改废", "law-change": "法律立改废",
-    "reorganization": "机构改革", "reorganisation": "机构改革", "reform": "机构改革",
-    "delegation": "上级下放", "devolution": "上级下放",
-    "duty": "职责调整", "duty-adjustment": "职责调整", "adjustment": "职责调整",
-    "correction": "纠错", "fix": "纠错", "other": "其他",
-}
-FIELDS = {  # field -> (Chinese key, English aliases)
-    "type": ("调整类型", ("adjustment-type",)),
-    "reason": ("调整事由", ("adjustment-reason",)),
-    "basis": ("调整依据", ("adjustment-basis",)),
-    "approval": ("批准文号", ("approval-number", "approval-no", "approval")),
-}
-KEY_TO_FIELD = {**{zh: f for f, (zh, _) in FIELDS.items()},
-                **{en: f for f, (_, ens) in FIELDS.items() for en in ens}}
-SUGGESTIONS = {"调整原因": "调整事由", "调整理由": "调整事由", "事由": "调整事由", "调整类别": "调整类型",
-               "类型": "调整类型", "调整根据": "调整依据", "依据": "调整依据", "批准文件": "批准文号",
-               "批文号": "批准文号", "批准文件号": "批准文号", "文号": "批准文号", "adjustment-reasons": "Adjustment-Reason"}
-BASIS_REQUIRED = ("法律立改废", "机构改革", "上级下放")
-APPROVAL_OPTIONAL = ("纠错",)
-DOC_NUMBER = re.compile(r"^\S.*〔\d{4}〕\d+号$")
-DOC_NUMBER_LOOSE = re.compile(r"^\S.*[\[［【(（〔]\s*\d{4}\s*[\]］】)）〕]\s*第?\d+\s*号?$")
-_LINE = re.compile(r"^(?P<indent>[ \t]{0,8})(?P<key>[^\s:：]{1,40})[ \t]*[:：][ \t]*(?P<value>.*)$")
-_PLACEHOLDER = re.compile(r"<[^>]*>|……|\.\.\.|[×xX]{2,}|待填|TODO", re.IGNORECASE)
-SCISSORS = "------------------------ >8 ------------------------"
-
-
-@dataclass
-class Record:
-    type: str | None = None
-    reason: str | None = None
-    basis: str | None = None
-    approval: str | None = None
-    line: int = 1                                   # line of the message where it starts
-    errors: list = field(default_factory=list)
-
-    @property
-    def valid(self) -> bool:
-        return not self.errors
-
-    def as_dict(self) -> dict:
-        return {"type": self.type, "reason": self.reason, "basis": self.basis, "approval": self.approval,
-                "valid": self.valid, "errors": list(self.errors)}
-
-    def trailers(self) -> str:
-        out = []
-        for f in ("type", "reason", "basis", "approval"):
-            value = getattr(self, f)
-            if value:
-                out.append(f"{FIELDS[f][0]}: {value}")
-        return "\n".join(out) + "\n"
-
-
-def _field_of(key: str) -> str | None:
-    return KEY_TO_FIELD.get(key) or KEY_TO_FIELD.get(key.lower())
-
-
-def _suspicious(key: str) -> str | None:
-    """The intended key for a near-miss (调整原因 → 调整事由), or None when it is no record key."""
-    low = key.lower()
-    if key in SUGGESTIONS or low in SUGGESTIONS:
-        return SUGGESTIONS.get(key) or SUGGESTIONS[low]
-    if key.startswith(("调整", "批准")) or low.startswith(("adjustment-", "approval-")):
-        return "、".join(zh for zh, _ in FIELDS.values())
-    return None
-
-
-def _join(a: str, b: str) -> str:
-    if not a:
-        return b
-    cjk = lambda ch: "\u2e80" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"  # noqa
-    return a + ("" if cjk(a[-1]) or cjk(b[0]) else " ") + b
-
-
-def clean_message(text: str, comment_char: str = "#") -> str:
-    """The message as git will store it: scissors and comment lines removed."""
-    out = []
-    for line in text.splitlines():
-        if line.startswith(comment_char) and SCISSORS in line:
-            break
-        if line.startswith(comment_char):
-            continue
-        out.append(line)
-    return "\n".join(out)
-
-
-def parse_records(message: str) -> list[Record]:
-    """Every adjustment record in a commit message, each validated (``record.errors``)."""
-    records: list[Record] = []
-    cur: Record | None = None
-    last = None  # (record, field, indent) a continuation line extends
-    for number, line in enumerate(message.splitlines(), start=1):
-        m = _LINE.match(line)
-        key = m.group("key") if m else None
-        fld = _field_of(key) if key else None
-        if fld:
-            value = m.group("value").strip()
-            if fld == "type" or cur is None:
-                cur = Record(line=number)
-                records.append(cur)
-            if getattr(cur, fld) is not None or f"{fld}-seen" in cur.__dict__:
-                cur.errors.append(f"「{FIELDS[fld][0]}」重复出现 (duplicate {FIELDS[fld][0]})")
-            cur.__dict__[f"{fld}-seen"] = True
-            setattr(cur, fld, value or None)
-            last = (cur, fld, len(m.group("indent").expandtabs()))
-            continue
-        if key and _suspicious(key):
-            if cur is None:
-                cur = Record(line=number)
-                records.append(cur)
-            cur.errors.append(f"未知的调整记录字段「{key}」，应为「{_suspicious(key)}」 (unknown record key '{key}')")
-            last = None
-            continue
-        indent = len(line) - len(line.lstrip())
-        if last and line.strip() and indent > last[2]:
-            rec, fld, _ = last
-            setattr(rec, fld, _join(getattr(rec, fld) or "", line.strip()))
-            continue
-        last = None
-    for r in records:
-        for k in [k for k in r.__dict__ if k.endswith("-seen")]:
-            del r.__dict__[k]
-        _validate(r)
-    return records
-
-
-def normalize_type(value: str | None) -> str | None:
-    if value is None:
-        return None
-    v = value.strip()
-    return v if v in ADJUSTMENT_TYPES else TYPE_ALIASES.get(v.lower())
-
-
-def _validate(r: Record) -> None:
-    for f in ("type", "reason", "basis", "approval"):
-        value = getattr(r, f)
-        if value and _PLACEHOLDER.search(value):
-            r.errors.append(f"「{FIELDS[f][0]}」尚未填写（仍是模板占位内容）：{value} (placeholder left in the record)")
-    if not r.type:
-        r.errors.append("缺少「调整类型」 (missing 调整类型)")
-    else:
-        t = normalize_type(r.type)
-        if t is None:
-            r.errors.append(f"调整类型「{r.type}」无效，应为 {'、'.join(ADJUSTMENT_TYPES)} 之一 (unknown adjustment type)")
-        else:
-            r.type = t
-    if not r.reason:
-        r.errors.append("缺少「调整事由」：请写明为什么调整 (missing 调整事由)")
-    if r.type in BASIS_REQUIRED and not r.basis:
-        r.errors.append(f"调整类型为「{r.type}」时须写明「调整依据」（法律法规或文件） (missing 调整依据)")
-    if not r.approval:
-        if r.type not in APPROVAL_OPTIONAL:
-            r.errors.append("缺少「批准文号」：除纠错外，调整须经编办批准，如 明编办〔2026〕3号 (missing 批准文号)")
-    elif not DOC_NUMBER.match(r.approval):
-        if DOC_NUMBER_LOOSE.match(r.approval):
-            r.errors.append(f"批准文号「{r.approval}」应使用六角括号〔〕并以「号」结尾，如 明编办〔2026〕3号 "
-                            "(use 〔〕 in document numbers)")
-        else:
-            r.errors.append(f"批准文号「{r.approval}」格式不对，应如 明编办〔2026〕3号 (malformed document number)")
-
-
-def make_record(type_: str, reason: str, basis: str | None = None, approval: str | None = None) -> Record:
-    r = Record(type=type_, reason=reason, basis=basis, approval=approval)
-    _validate(r)
-    return r
+from ..lists.adjustment_records import (  # noqa: F401  (the record parser lives in the lists layer)
+    ADJUSTMENT_TYPES, APPROVAL_OPTIONAL, APPROVAL_REQUIRED, BASIS_REQUIRED, DOC_NUMBER, FIELDS, KEY_TO_FIELD,
+    SCISSORS, TYPE_ALIASES, Record, clean_message, effective_date, make_record, normalize_type, parse_day,
+    parse_records,
+)
 
 
 # ---- check --since ----------------------------------------------------------------------------
@@ -649,11 +487,11 @@ def render_log(log: ItemLog, fmt: str = "text") -> str:
             line = part + f"{kinds}（{D.LEVEL_LABELS[ch.level]}）" + (f" · {where}" if where else "")
             out.append(f"- {line}" if md else f"  {line}")
             if not ch.fields:
-                text = R.describe(view, ch)
+                text = D.describe(view, ch)
                 if text:
                     out.append(f"  - {text}" if md else f"    {text}")
             for f in ch.fields:
-                text = R.field_text(view, f)
+                text = D.field_text(view, f)
                 out.append(f"  - {text}" if md else f"    {text}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -737,18 +575,18 @@ def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
         for r in e.records:
             if len(e.records) > 1:
                 out.append(f"- **{r.type or '?'}** {r.approval or ''}")
-            out.append(f"- 调整事由：{R._cell(r.reason or '—')}")
-            out.append(f"- 调整依据：{R._cell(r.basis or '—')}")
+            out.append(f"- 调整事由：{D._cell(r.reason or '—')}")
+            out.append(f"- 调整依据：{D._cell(r.basis or '—')}")
             if len(e.records) == 1 and r.approval:
                 out.append(f"- 批准文号：{r.approval}")
             if not r.valid:
-                out.append(f"- 记录有误：{R._cell('；'.join(r.errors))}")
-        out.append(f"- 提交：`{c.short}` {R._cell(c.subject)}（{R._cell(c.author)}）")
+                out.append(f"- 记录有误：{D._cell('；'.join(r.errors))}")
+        out.append(f"- 提交：`{c.short}` {D._cell(c.subject)}（{D._cell(c.author)}）")
         out += ["", "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
         for ch in e.changes:
-            out.append(f"| {ch.adjustment} | {R._cell(view.department_label(ch))} | "
-                       f"{R._key_cell(ch)} {R._cell(ch.name)} "
-                       f"| {'、'.join(ch.types)} | {R._cell(R.describe(view, ch))} |")
+            out.append(f"| {ch.adjustment} | {D._cell(view.department_label(ch))} | "
+                       f"{D._key_cell(ch)} {D._cell(ch.name)} "
+                       f"| {'、'.join(ch.types)} | {D._cell(D.describe(view, ch))} |")
         out.append("")
     if not log.entries:
         out.append("本期没有调整。")
