@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diff as D
+from . import review as R
 from ..lists import gitdoor as history
 from ..errors import InputError, UsageError
 from ..problems import Problem
@@ -487,11 +488,11 @@ def render_log(log: ItemLog, fmt: str = "text") -> str:
             line = part + f"{kinds}（{D.LEVEL_LABELS[ch.level]}）" + (f" · {where}" if where else "")
             out.append(f"- {line}" if md else f"  {line}")
             if not ch.fields:
-                text = D.describe(view, ch)
+                text = R.describe(view, ch)
                 if text:
                     out.append(f"  - {text}" if md else f"    {text}")
             for f in ch.fields:
-                text = D.field_text(view, f)
+                text = R.field_text(view, f)
                 out.append(f"  - {text}" if md else f"    {text}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
@@ -575,18 +576,18 @@ def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
         for r in e.records:
             if len(e.records) > 1:
                 out.append(f"- **{r.type or '?'}** {r.approval or ''}")
-            out.append(f"- 调整事由：{D._cell(r.reason or '—')}")
-            out.append(f"- 调整依据：{D._cell(r.basis or '—')}")
+            out.append(f"- 调整事由：{R._cell(r.reason or '—')}")
+            out.append(f"- 调整依据：{R._cell(r.basis or '—')}")
             if len(e.records) == 1 and r.approval:
                 out.append(f"- 批准文号：{r.approval}")
             if not r.valid:
-                out.append(f"- 记录有误：{D._cell('；'.join(r.errors))}")
-        out.append(f"- 提交：`{c.short}` {D._cell(c.subject)}（{D._cell(c.author)}）")
+                out.append(f"- 记录有误：{R._cell('；'.join(r.errors))}")
+        out.append(f"- 提交：`{c.short}` {R._cell(c.subject)}（{R._cell(c.author)}）")
         out += ["", "| 类别 | 部门 | 事项 | 调整 | 说明 |", "|---|---|---|---|---|"]
         for ch in e.changes:
-            out.append(f"| {ch.adjustment} | {D._cell(view.department_label(ch))} | "
-                       f"{D._key_cell(ch)} {D._cell(ch.name)} "
-                       f"| {'、'.join(ch.types)} | {D._cell(D.describe(view, ch))} |")
+            out.append(f"| {ch.adjustment} | {R._cell(view.department_label(ch))} | "
+                       f"{R._key_cell(ch)} {R._cell(ch.name)} "
+                       f"| {'、'.join(ch.types)} | {R._cell(R.describe(view, ch))} |")
         out.append("")
     if not log.entries:
         out.append("本期没有调整。")
