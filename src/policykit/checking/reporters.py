@@ -10,18 +10,21 @@ SARIF and GitLab output, which decode to the very same text. A file name holding
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from xml.etree import ElementTree as ET
 
 from .._version import __version__
 from ..problems import SEVERITY_LABEL, Problem
+from .baseline import FINGERPRINT_KEY, fingerprint
 
 
-def render(fmt: str, problems: list[Problem], summary: dict, rules=()) -> str:
-    """The report of ``problems`` in format ``fmt`` (one of ``FORMATS``)."""
-    return REPORTERS[fmt](problems, summary, rules)
+def render(fmt: str, problems: list[Problem], summary: dict, rules=(), baseline=None) -> str:
+    """The report of ``problems`` in format ``fmt`` (one of ``FORMATS``). ``baseline``: a
+    ``baseline.Comparison`` of these problems with a baseline's (``check --baseline``): the text,
+    GitHub and JUnit reports then list only the new problems and count the old ones, JSON and SARIF
+    mark each problem's state, SARIF with ``baselineState`` (2.1.0 §3.27.24)."""
+    return REPORTERS[fmt](problems, summary, rules, baseline)
 
 
 # what a terminal, a log viewer or an XML parser must never receive raw
@@ -50,9 +53,23 @@ def _json_safe(text: str) -> str:
     return text if _JSON_UNSAFE.search(text) is None else _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def text(problems, summary, rules=()) -> str:
+def _new_only(problems, baseline):
+    """The problems a report lists: with a baseline only the new ones."""
+    if baseline is None:
+        return problems
+    return [p for i, p in enumerate(baseline.problems) if baseline.state(i) == "new"]
+
+
+def _baseline_line(baseline) -> str:
+    b = baseline.summary()
+    return (f"与基准 {printable(b['baseline'])} 相比：新增 {b['new']} 个问题；原有 {b['unchanged']} 个问题仍在"
+            f"（不计入本次结论）；已解决 {b['absent']} 个 · {b['new']} new, {b['unchanged']} unchanged, "
+            f"{b['absent']} fixed since the baseline")
+
+
+def text(problems, summary, rules=(), baseline=None) -> str:
     lines = []
-    for p in problems:
+    for p in _new_only(problems, baseline):
         waived = f" [已豁免: {printable(p.waived_by)}]" if p.waived_by else ""
         lines.append(f"{printable(p.location())}: {SEVERITY_LABEL[p.severity]} [{printable(p.rule)}] "
                      f"{printable(p.message)}{waived}")
@@ -61,24 +78,34 @@ def text(problems, summary, rules=()) -> str:
                  + (f"，{s['waived']} 个已豁免" if s.get("waived") else "")
                  + (f"（{s['files']} 个文件，{s['rules']} 条规则）" if "files" in s else "")
                  + f" · {s['error']} error(s), {s['warning']} warning(s)")
+    if baseline is not None:
+        lines.append(_baseline_line(baseline))
     return "\n".join(lines) + "\n"
 
 
-def as_json(problems, summary, rules=()) -> str:
-    return _json_safe(json.dumps({"problems": [p.as_dict() for p in problems], "summary": summary},
-                                 ensure_ascii=False, indent=2)) + "\n"
+def as_json(problems, summary, rules=(), baseline=None) -> str:
+    rows = [p.as_dict() for p in problems]
+    data = {"problems": rows, "summary": summary}
+    if baseline is not None:
+        for i, row in enumerate(rows):
+            row["baseline_state"] = baseline.state(i)
+            row["fingerprint"] = _fingerprint(problems[i])
+        data["baseline"] = {**baseline.summary(), "absent": [p.as_dict() for p in baseline.absent]}
+    return _json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 
 
 def _fingerprint(p: Problem) -> str:
-    return hashlib.sha256(f"{p.rule}|{p.file}|{p.path}".encode("utf-8")).hexdigest()[:32]
+    """The identity of a problem that survives line shifts and re-ordered lists (``baseline.fingerprint``)."""
+    return fingerprint(p)
 
 
-def sarif(problems, summary, rules=()) -> str:
+def sarif(problems, summary, rules=(), baseline=None) -> str:
     known = {r.id: r for r in rules}
-    ids = sorted({p.rule for p in problems} | set(known))
+    absent = list(baseline.absent) if baseline is not None else []
+    ids = sorted({p.rule for p in problems} | {p.rule for p in absent} | set(known))
     driver_rules = []
     for rid in ids:
         r = known.get(rid)
@@ -90,7 +117,7 @@ def sarif(problems, summary, rules=()) -> str:
         driver_rules.append(entry)
     index = {rid: i for i, rid in enumerate(ids)}
     results = []
-    for p in problems:
+    for i, p in enumerate([*problems, *absent]):
         result = {
             "ruleId": p.rule, "ruleIndex": index[p.rule], "level": _SARIF_LEVEL[p.severity],
             "message": {"text": p.message},
@@ -98,8 +125,12 @@ def sarif(problems, summary, rules=()) -> str:
                 "artifactLocation": {"uri": p.file},
                 "region": {"startLine": max(1, p.line), "startColumn": max(1, p.column)}},
                 "logicalLocations": [{"fullyQualifiedName": p.path}]}],
-            "partialFingerprints": {"policykit/v1": _fingerprint(p)},
+            "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(p)},
         }
+        if baseline is not None:
+            result["baselineState"] = baseline.state(i) if i < len(problems) else "absent"
+            if i >= len(problems):      # fixed since the baseline: shown as passing, not as an alert
+                result["kind"], result["level"] = "pass", "none"
         if p.waived_by:
             result["suppressions"] = [{"kind": "external", "justification": p.waived_by}]
         results.append(result)
@@ -120,10 +151,10 @@ def _gh_escape(value: str, prop: bool = False) -> str:
     return value
 
 
-def github(problems, summary, rules=()) -> str:
+def github(problems, summary, rules=(), baseline=None) -> str:
     level = {"error": "error", "warning": "warning", "info": "notice"}
     out = []
-    for p in problems:
+    for p in _new_only(problems, baseline):
         if p.waived_by:
             continue
         out.append(f"::{level[p.severity]} file={_gh_escape(p.file, True)},line={p.line},col={p.column},"
@@ -131,7 +162,8 @@ def github(problems, summary, rules=()) -> str:
     return "\n".join(out) + ("\n" if out else "")
 
 
-def junit(problems, summary, rules=()) -> str:
+def junit(problems, summary, rules=(), baseline=None) -> str:
+    problems = _new_only(problems, baseline)
     by_file: dict[str, list[Problem]] = {}
     for p in problems:
         by_file.setdefault(p.file, []).append(p)
@@ -156,7 +188,7 @@ def junit(problems, summary, rules=()) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
 
 
-def gitlab(problems, summary, rules=()) -> str:
+def gitlab(problems, summary, rules=(), baseline=None) -> str:
     sev = {"error": "major", "warning": "minor", "info": "info"}
     out = [{"description": f"[{p.rule}] {p.message}", "check_name": p.rule, "fingerprint": _fingerprint(p),
             "severity": sev[p.severity], "location": {"path": p.file, "lines": {"begin": p.line}}}

@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--at", default=None, help="按某一提交或日期读取清单（见 policykit diff/log）")
     p.add_argument("--legal-date", default=None, help="按该日期（YYYY-MM-DD）有效的法律法规检查依据（默认：--at 所指日期或今天）")
     p.add_argument("--since", default=None, help="同时检查自该提交以来的调整是否附有调整记录")
+    p.add_argument("--baseline", default=None, metavar="BASE",
+                   help="只因本次变更引入的新问题而失败：BASE 为提交/分支（用同一套规则检查），"
+                        "或已保存的检查结果（check -f json 或 -f sarif 的输出）")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度")
     p.set_defaults(func=run)
@@ -52,7 +55,14 @@ def run(args) -> int:
     summary = {**result.summary}
     from ..problems import summarize
     summary.update(summarize(problems))
-    out = render(args.format, problems, summary, result.rules)
+    comparison = None
+    if args.baseline:
+        from ..checking.baseline import baseline_problems, compare
+        base, label = baseline_problems(result.root, args.baseline, rules_dir=args.rules, engine=args.engine,
+                                        workers=args.workers, legal_date=legal_date, process=ProcessPolicy.FAST)
+        comparison = compare(base, problems, label)
+        summary["baseline"] = comparison.summary()
+    out = render(args.format, problems, summary, result.rules, comparison)
     if args.output:
         from pathlib import Path
         Path(args.output).write_text(out, encoding="utf-8")
@@ -63,7 +73,7 @@ def run(args) -> int:
     # the result (a whole repository's model and facts) is left to the process's exit, which
     # drops it at once (cli.run), instead of being freed object by object here (0.1 s at Jinan size)
     _KEPT.append(result)
-    return 1 if at_least(problems, threshold) else 0
+    return 1 if at_least(comparison.new if comparison is not None else problems, threshold) else 0
 
 
 _KEPT: list = []
