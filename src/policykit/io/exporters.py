@@ -188,8 +188,12 @@ def render_csv(header, rows) -> bytes:
 
 
 def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | None = None,
-                  departments=None, mapping=None, protect_uncommitted: bool = False, is_dirty=None) -> list:
+                  departments=None, mapping=None, protect_uncommitted: bool = False, is_dirty=None,
+                  lists=None) -> list:
     """Write the power lists under ``lists_dir`` to ``out_path``; return the paths written.
+
+    ``lists``: the lists already read (:func:`repository_lists` of a repository opened at a
+    revision), instead of reading ``lists_dir``.
 
     ``fmt`` is ``xlsx`` (``out_path`` is the workbook) or ``csv`` (``out_path`` is a directory that
     receives ``<dept>.csv``); by default ``.xlsx`` means xlsx and anything else csv. Written all or
@@ -202,7 +206,7 @@ def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | 
     if fmt not in ("xlsx", "csv"):
         raise UsageError(f"未知的导出格式 (unknown format): {fmt}")
     mapping = mapping or load_mapping()
-    lists = load_lists(lists_dir)
+    lists = load_lists(lists_dir) if lists is None else list(lists)
     if departments:
         wanted = set(departments)
         missing = wanted - {d for d, _, _ in lists}
@@ -225,3 +229,50 @@ def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | 
         outputs = {out_path / f"{dept}.csv": render_csv(h, r) for dept, _, _, h, r in tables}
     write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
     return sorted(outputs)
+
+
+# ---- every list kind as tables (policykit.io.tables) --------------------------------------------
+def export_kind(repo, kinds, out_path, *, fmt: str | None = None, protect_uncommitted: bool = False,
+                is_dirty=None) -> list:
+    """Write the tables of the list kinds ``kinds`` (``{"tasks"}``, ``{"boundaries"}`` …; None for
+    every kind) of ``repo`` to ``out_path``; return the paths written.
+
+    xlsx: one workbook, one sheet per table, a title row above the Chinese header. CSV: ``out_path``
+    is a directory receiving ``<table>.csv`` (UTF-8 with BOM). Every cell goes through
+    ``policykit.io.cells`` (text cells, never a formula). Written all or nothing."""
+    from .tables import KINDS, city_tables
+    unknown = set(kinds or ()) - set(KINDS)
+    if unknown:
+        raise UsageError("未知的清单类别 (unknown list kind): " + ", ".join(sorted(unknown)),
+                         hint="可用: " + ", ".join(KINDS))
+    out_path = Path(out_path)
+    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"未知的导出格式 (unknown format): {fmt}")
+    tables = city_tables(repo, set(kinds) if kinds else None)
+    city = str(getattr(repo.config, "city", "") or "")
+    if fmt == "xlsx":
+        outputs = {out_path: render_xlsx([(t.title, f"{city}{t.title}", t.header, t.rows) for t in tables])}
+    else:
+        if out_path.exists() and not out_path.is_dir():
+            raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
+        outputs = {out_path / f"{t.name}.csv": render_csv(t.header, t.rows) for t in tables}
+    write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
+    return sorted(outputs)
+
+
+def repository_lists(repo) -> list:
+    """``[(dept_id, powers_doc, org_doc_or_None)]`` of an opened repository (any revision), as
+    :func:`load_lists` reads them from a directory: the documents as written."""
+    orgs = {}
+    for rel, kind in repo.kinds.items():
+        data = getattr(repo.documents.get(rel), "data", None)
+        if kind == "organization" and isinstance(data, dict) and data.get("id") is not None:
+            orgs.setdefault(str(data["id"]), data)
+    out = []
+    for rel in sorted(r for r, k in repo.kinds.items() if k == "powers"):
+        data = getattr(repo.documents.get(rel), "data", None)
+        if isinstance(data, dict):
+            dept = str(data.get("department") or Path(rel).stem)
+            out.append((dept, data, orgs.get(dept)))
+    return out
