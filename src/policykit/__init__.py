@@ -5,10 +5,13 @@ from .problems import Problem  # noqa: E402
 from .errors import PolicykitError, UsageError, InputError, InternalError  # noqa: E402
 
 
-def open_repository(path=".", at=None, *, source=None, cache: bool = True, pause_gc: bool = False):
+def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool = True, pause_gc: bool = False):
     """Open the lists under ``path`` as a read-only, typed repository (``policykit.lists.repository``).
 
-    ``at``: a revision or a date (the last commit on or before it). ``cache``: read the files
+    ``at``: a revision or a date (the last commit on or before it): what the repository said then
+    (transaction time). ``as_of``: a date: the lists in force on that day — adjustments by their
+    生效日期, entries by their own 生效日期/失效日期 — with the records of ``at`` (valid time;
+    ``policykit.lists.validtime``, docs/time.md). ``cache``: read the files
     through the speed wing's parse cache and parallel loader (``policykit.speed.cache``), which gives
     the same documents and problems as reading every file (``cache=False``) in a fraction of the time.
     ``pause_gc``: pause the cyclic garbage collector while the files are read (a process-wide choice
@@ -19,7 +22,7 @@ def open_repository(path=".", at=None, *, source=None, cache: bool = True, pause
         import functools
         from .speed.cache import load_documents
         documents = functools.partial(load_documents, pause_gc=pause_gc)
-    return _open(path, at=at, source=source, documents=documents)
+    return _open(path, at=at, as_of=as_of, source=source, documents=documents)
 
 
 __all__ = ["Problem", "PolicykitError", "UsageError", "InputError", "InternalError", "open_repository"]

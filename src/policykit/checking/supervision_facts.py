@@ -15,7 +15,7 @@ reference rules look identifiers up there.
 from __future__ import annotations
 
 from ..lists.model import Source
-from ..lists.records import BUCK_PASSING_TAGS, as_date, entry_key, views
+from ..lists.records import BUCK_PASSING_TAGS, as_date, entry_key, period_bounds, views
 
 SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
     "record": {"record_kind": "记录类型", "id": "编号", "file": "所在文件"},
@@ -25,7 +25,9 @@ SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
                    "target_type": "对应类型（事项/职责/无）", "has_target": "指明了权力事项或处室职责",
                    "power_code": "权力事项编码（有则存在）", "duty_key": "部门/内设机构#职责序号（有则存在）",
                    "name": "名称", "handled_count": "办理量", "on_time_count": "按时办结量",
-                   "evidence_count": "佐证材料条数", "on_time_ok": "按时办结量不超过办理量"},
+                   "evidence_count": "佐证材料条数", "on_time_ok": "按时办结量不超过办理量",
+                   "power_ok": "事项在该期间本部门的权责清单中（有编码则存在）",
+                   "power_holder": "该期间清单中行使该事项的部门（有则存在）"},
     "perf_expected": {"ledger": "台账编号", "department": "部门", "period": "期间", "code": "在用权力事项编码",
                       "name": "事项名称", "entry_key": "台账编号|事项编码"},
     # 督导评估工作台账
@@ -127,23 +129,41 @@ def supervision_facts(repo, add, today) -> None:
         builder(repo, v, add, record, today)
 
 
+def _period_lists(repo, period: str):
+    """The lists a period's ledger is judged by: as they stood on the period's last day (valid time;
+    ``lists.validtime.period_lists``), or ``repo`` when the period is unreadable or ``repo`` is
+    already read as of a date."""
+    if getattr(repo, "as_of", None) is not None:
+        return repo
+    try:
+        end = period_bounds(period)[1]
+    except ValueError:
+        return repo
+    from ..lists.repository import period_lists
+    return period_lists(repo, end)
+
+
 def _ledger_facts(repo, v, add, record, today) -> None:
-    """履职台账: one fact per ledger, per entry, and per item in use the ledger is expected to cover."""
-    powers = repo.powers
+    """履职台账: one fact per ledger, per entry, and per item in use the ledger is expected to cover —
+    the items of the lists in force at the end of the ledger's period, so a later transfer does not
+    change what a past ledger should have held."""
     for ledger in v.ledgers:
+        lists = _period_lists(repo, ledger.period)
+        powers = lists.powers
+        held = {(i.code, i.department) for i in lists.power_items}
         record("履职台账", ledger.id, Source(ledger.source.file, ("id",)))
         add("perf_ledger", ledger.id, ledger.source, id=ledger.id, department=ledger.department, period=ledger.period,
             entry_count=len(ledger.entries))
         for e in ledger.entries:
-            _ledger_entry_fact(e, powers, add, record)
-        for item in repo.items_of(ledger.department):
+            _ledger_entry_fact(e, powers, add, record, held)
+        for item in lists.items_of(ledger.department):
             if item.status == "在用":
                 add("perf_expected", f"{ledger.id}|{item.code}", ledger.source, ledger=ledger.id,
                     department=ledger.department, period=ledger.period, code=item.code, name=item.full_name,
                     entry_key=entry_key(ledger.id, item.code))
 
 
-def _ledger_entry_fact(e, powers, add, record) -> None:
+def _ledger_entry_fact(e, powers, add, record, held=frozenset()) -> None:
     """One ledger entry: what it targets (an item, a unit duty or nothing) and its counts."""
     target_type = "事项" if e.power else "职责" if e.duty else "无"
     if e.power or e.duty:
@@ -152,7 +172,9 @@ def _ledger_entry_fact(e, powers, add, record) -> None:
         target=e.target, target_type=target_type, has_target=target_type != "无", power_code=e.power,
         duty_key=f"{e.department}/{e.duty[0]}#{e.duty[1]}" if e.duty else None,
         name=e.name or (powers[e.power].full_name if e.power in powers else e.target), handled_count=e.handled,
-        on_time_count=e.on_time, evidence_count=len(e.evidence), on_time_ok=e.on_time <= e.handled)
+        on_time_count=e.on_time, evidence_count=len(e.evidence), on_time_ok=e.on_time <= e.handled,
+        power_ok=((e.power, e.department) in held) if e.power else None,
+        power_holder=powers[e.power].department if e.power in powers else None)
 
 
 def _supervision_ledger_facts(repo, v, add, record, today) -> None:

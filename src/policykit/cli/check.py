@@ -17,6 +17,8 @@ def register(sub) -> None:
     p.add_argument("--engine", choices=["durable", "oracle"], default="durable", help="规则引擎（oracle 为纯 Python 对照实现）")
     p.add_argument("--workers", type=int, default=None, help="规则进程数（0 = 本进程）")
     p.add_argument("--at", default=None, help="按某一提交或日期读取清单（见 policykit diff/log）")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="按该日期（YYYY-MM-DD）生效的清单检查：调整按生效日期、条目按自身的生效/失效日期（见 docs/time.md）")
     p.add_argument("--legal-date", default=None, help="按该日期（YYYY-MM-DD）有效的法律法规检查依据（默认：--at 所指日期或今天）")
     p.add_argument("--since", default=None, help="同时检查自该提交以来的调整是否附有调整记录")
     p.add_argument("--baseline", default=None, metavar="BASE",
@@ -40,8 +42,16 @@ def run(args) -> int:
             legal_date = dt.date.fromisoformat(args.legal_date)
         except ValueError:
             raise UsageError(f"--legal-date 应为日期 YYYY-MM-DD：{args.legal_date}") from None
+    repo = today = None
+    if getattr(args, "as_of", None):
+        # valid time: the lists in force on the date, judged as on that day (laws, waivers, due dates)
+        from .. import open_repository
+        from ..lists.validtime import parse_day
+        today = parse_day(args.as_of)
+        legal_date = legal_date or today
+        repo = open_repository(args.root, at=args.at, as_of=today, pause_gc=True)
     result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
-                       progress=progress, at=args.at, legal_date=legal_date, reuse=True,
+                       progress=progress, at=args.at, legal_date=legal_date, reuse=True, repo=repo, today=today,
                        # this process is the CLI's own: its gc and forking tricks are safe here
                        process=ProcessPolicy.FAST)
     if result.reuse.get("whole") and not args.quiet:

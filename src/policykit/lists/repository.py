@@ -58,6 +58,11 @@ class Repository:
     laws: list = field(default_factory=list)               # raw law records (see laws.py)
     records: dict = field(default_factory=dict)            # kind -> [(file, data)] for RECORD_KINDS
     power_files: dict = field(default_factory=dict)        # file -> declared department
+    # valid time (validtime.py): the date the lists are in force on (None: as written), the commit
+    # they were read from when it is not ``revision``, and why
+    as_of: object = None
+    lists_revision: str | None = None
+    lists_note: str | None = None
 
     # ---- locating -------------------------------------------------------------------------
     def locate(self, source: m.Source, *fields) -> tuple[str, int, int, str]:
@@ -135,8 +140,11 @@ class Repository:
         return (d.short_name or d.name) if d else dept_id
 
 
-def open_repository(path=".", at=None, *, source=None, documents=None) -> Repository:
+def open_repository(path=".", at=None, *, as_of=None, source=None, documents=None) -> Repository:
     """The lists under ``path`` (the work tree, or revision/date ``at``, or a given ``source``).
+
+    ``as_of``: a date (``YYYY-MM-DD`` or ``datetime.date``): the lists in force on that day (valid
+    time; ``validtime.py``), the records as of ``at``.
 
     ``documents``: the document loader, ``(root, source, files, config) -> (rel, kind, Document,
     problems)`` per file in order. The default reads and validates each file here; the speed wing's
@@ -145,12 +153,20 @@ def open_repository(path=".", at=None, *, source=None, documents=None) -> Reposi
     root = Path(path).resolve()
     if not root.is_dir():
         raise UsageError(f"目录不存在：{path} (no such directory)")
+    day = lists_revision = note = None
+    if as_of is not None and source is None:
+        from . import validtime
+        day = validtime.parse_day(as_of)
+        rev_config, _ = _load_config(root, WorkTree(root))
+        source, lists_revision, note = validtime.as_of_source(
+            root, day, at, lists_dir=rev_config.lists_dir, max_bytes=rev_config.limits.max_file_bytes)
     if at is not None and source is None:
         from .gitdoor import revision_source
         source = revision_source(root, at)
     source = source or WorkTree(root)
     config, config_problems = _load_config(root, source)
     repo = Repository(root=root, config=config, revision=getattr(source, "revision", None))
+    repo.__dict__["documents_loader"] = documents
     repo.load_problems.extend(config_problems)
     load = documents or load_documents
     files = []
@@ -170,7 +186,18 @@ def open_repository(path=".", at=None, *, source=None, documents=None) -> Reposi
             _build(repo, rel, kind, doc.data)
         elif doc.data is not None and kind == "powers":
             repo.power_files[rel] = doc.data.get("department") if isinstance(doc.data, dict) else None
+    if day is not None:
+        from .validtime import filter_entries
+        filter_entries(repo, day)
+        repo.as_of, repo.lists_revision, repo.lists_note = day, lists_revision or repo.revision, note
     return repo
+
+
+def period_lists(repo: Repository, day) -> Repository:
+    """``repo`` with its lists as they stood on ``day`` (valid time, ``validtime.py``) and its own
+    records: what a period ending on ``day`` is judged by. Remembered on ``repo``."""
+    from .validtime import period_lists as _period_lists
+    return _period_lists(repo, day, open_repository)
 
 
 def load_documents(root: Path, source, files, config):

@@ -1,0 +1,311 @@
+"""Valid time: the lists *in force* on a date (``as_of``), beside the transaction time of git (``at``).
+
+Two questions, two axes:
+
+- ``at=REV`` (transaction time): what the repository *said* at a revision — the files of that
+  commit, as today.
+- ``as_of=DATE`` (valid time): what was *in force* on a date. Changes are often approved before
+  they take effect (a 机构改革 approved in March, effective 1 July), and records of the past are
+  written after it (a 2025 ledger is compiled in January 2026). So ``as_of`` reads the two halves of
+  a repository differently:
+
+  * the **lists** (``VALID_TIME_DIRS``: organisations, powers, tasks, boundaries, catalogues,
+    divisions) come from the last commit on the first-parent chain (from ``at``, default HEAD)
+    before the first commit that is not yet in force on DATE. A commit is in force from the
+    latest 生效日期 of its adjustment records, or, without one, from its commit date (read in the
+    committer's time zone). A merge is in force when every commit it brings in is. So a change
+    approved in advance holds back the commits after it until it takes effect (write such a change
+    with entry dates, below, when later commits must not wait for it). When no commit is held back
+    and ``at`` is the work tree, the lists are the work tree's.
+  * the **records** (ledgers, supervisions, problems, disputes, indicators, evaluations, bodies,
+    laws, waivers, ``policykit.yaml``) come from ``at`` (default the work tree): they are what is
+    known now about the past.
+
+  Then the entries of the lists are filtered by their own dates: an entry with ``effective``
+  (生效日期) is in force from that day, one with ``expires`` (失效日期) is no longer in force *on*
+  that day (``effective <= DATE < expires``).
+
+Without git history (a directory that is no repository) only the entry dates apply. A date before
+the first commit in force is an error for ``as_of``; a period view (``period_lists``) falls back to
+the lists as they are, and says so (``Repository.lists_note``).
+
+``period_lists(repo, day)`` (``lists.repository``): the repository as the lists stood on ``day`` with ``repo``'s records,
+what a period's ledgers, evaluation and report are judged by (``day`` = the period's last day).
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from pathlib import Path
+
+from ..errors import InputError, UsageError
+
+# directories under lists/ whose files are read as of the valid-time date
+VALID_TIME_DIRS = ("organizations", "powers", "tasks", "boundaries", "catalogs", "divisions", "processes",
+                   "approval-supervision")
+EFFECTIVE_KEYS = ("生效日期", "effective-date", "effective")   # trailer keys until the record parser has them
+
+
+# ---- dates ------------------------------------------------------------------------------------
+def parse_day(value, what: str = "--as-of") -> _dt.date:
+    """A date from a ``YYYY-MM-DD`` string (or a date); a usage error otherwise."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise UsageError(f"{what} 应为日期 YYYY-MM-DD：{value} (invalid date)") from None
+
+
+def _as_date(value) -> _dt.date | None:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return _dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def in_force(entry, day: _dt.date) -> bool:
+    """Whether a list entry (its raw mapping) is in force on ``day``: ``effective <= day < expires``."""
+    if not isinstance(entry, dict):
+        return True
+    start, end = _as_date(entry.get("effective")), _as_date(entry.get("expires"))
+    return (start is None or start <= day) and (end is None or day < end)
+
+
+# ---- which commit is in force -----------------------------------------------------------------
+def _record_dates(commit) -> list:
+    """生效日期 of each adjustment record of a commit (None where a record has none)."""
+    try:
+        from . import adjustment_records as records
+    except ImportError:
+        records = None
+    parse = getattr(records, "parse_records", None)
+    if parse is not None:
+        out = []
+        for r in parse(commit.message):
+            value = next((getattr(r, n) for n in ("effective", "effective_date", "effective_on")
+                          if getattr(r, n, None)), None)
+            out.append(_as_date(value))
+        return out
+    return [_as_date(v) for k, v in commit.trailers if k.strip().lower() in EFFECTIVE_KEYS]
+
+
+def commit_in_force_on(commit) -> _dt.date:
+    """The day a commit's change takes effect: its records' latest 生效日期, else its commit date."""
+    committed = _dt.datetime.fromisoformat(commit.committed).date()
+    dates = [d for d in _record_dates(commit) if d is not None]
+    return max(dates) if dates else committed
+
+
+@dataclasses.dataclass(frozen=True)
+class Choice:
+    """The commit the lists are read from on a date, and why."""
+    sha: str | None            # None: no commit in force on that date
+    tip: str                   # the commit the chain was walked from
+    held_back: tuple           # (sha, in force on) of the first commit not yet in force, or ()
+    first: str | None          # the oldest commit of the chain (for messages)
+
+    @property
+    def is_tip(self) -> bool:
+        return self.sha == self.tip
+
+
+def choose_commit(root, day: _dt.date, at: str | None = None) -> Choice:
+    """The last commit on the first-parent chain from ``at`` (default HEAD) whose change, and every
+    change before it, is in force on ``day`` (see the module docstring)."""
+    from . import gitdoor
+    history = gitdoor.commits(root, at or "HEAD")
+    if not history:
+        raise InputError("仓库还没有任何提交，无法按生效日期读取 (no commits yet)")
+    by_sha = {c.sha: c for c in history}
+    tip = history[0].sha
+    chain = []
+    sha = tip
+    while sha in by_sha:
+        chain.append(by_sha[sha])
+        parents = by_sha[sha].parents
+        sha = parents[0] if parents else None
+    chain.reverse()                     # oldest first
+    seen: set = set()
+    chosen = None
+    for c in chain:
+        brought = _brought_in(c, by_sha, seen)
+        when = max(commit_in_force_on(b) for b in brought)
+        if when > day:
+            return Choice(chosen, tip, (c.sha, when), chain[0].sha)
+        chosen = c.sha
+    return Choice(chosen, tip, (), chain[0].sha)
+
+
+def _brought_in(commit, by_sha: dict, seen: set) -> list:
+    """The commit and what it brings in that no earlier commit of the chain did (a merge's branch)."""
+    out, stack = [], [commit.sha]
+    while stack:
+        sha = stack.pop()
+        if sha in seen or sha not in by_sha:
+            continue
+        seen.add(sha)
+        out.append(by_sha[sha])
+        stack.extend(by_sha[sha].parents)
+    return out
+
+
+# ---- a source with two halves -----------------------------------------------------------------
+class SplitSource:
+    """The lists' directories from one source (the commit in force), everything else from another
+    (``at``: a revision or the work tree). The interface of ``sources.WorkTree``."""
+
+    partial = False
+
+    def __init__(self, lists_source, records_source, lists_prefixes: tuple, max_bytes: int):
+        self.lists_source = lists_source
+        self.records_source = records_source
+        self._prefixes = tuple(p.rstrip("/") + "/" for p in lists_prefixes)
+        self._max_bytes = max_bytes
+        self.revision = getattr(records_source, "revision", None)
+        self.label = f"{getattr(lists_source, 'label', '')} + {getattr(records_source, 'label', '')}"
+        self.problems = getattr(records_source, "problems", [])
+
+    def _side(self, rel: str):
+        rel = rel.rstrip("/") + "/"
+        return self.lists_source if rel.startswith(self._prefixes) else self.records_source
+
+    def list_files(self, directory: str, *args) -> list:
+        return self._side(directory).list_files(directory, *args)
+
+    def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes:
+        from .sources import WorkTree
+        side = self._side(rel)
+        if isinstance(side, WorkTree):
+            return side.read_bytes(rel, max_bytes or self._max_bytes)
+        return side.read_bytes(rel)
+
+    def exists(self, rel: str) -> bool:
+        return self._side(rel).exists(rel)
+
+    def identity(self, rel: str) -> str:
+        return self._side(rel).identity(rel)
+
+
+def as_of_source(root: Path, day: _dt.date, at=None, *, lists_dir: str = "lists", max_bytes: int = 0,
+                 strict: bool = True):
+    """``(source, lists_revision, note)`` for ``open_repository(root, at=at, as_of=day)``.
+
+    ``lists_revision``: the commit the lists come from (None: the same files as ``at``). ``strict``:
+    a date before the first commit in force is an error (else the lists of ``at`` are used and
+    ``note`` says why)."""
+    from . import gitdoor
+    from .sources import WorkTree
+    records = gitdoor.revision_source(root, at) if at is not None else WorkTree(root)
+    if not gitdoor.is_repository(root) or not gitdoor.has_commits(root):
+        if at is None and not strict:
+            return records, None, "仓库没有 git 历史，清单按当前文件和条目自身的生效日期读取"
+        if at is None:
+            return records, None, "仓库没有 git 历史：只按条目自身的生效、失效日期筛选"
+    choice = choose_commit(root, day, at)
+    if choice.sha is None:
+        first = choice.first[:7] if choice.first else "无"
+        message = (f"{day.isoformat()} 时没有已生效的提交：最早的提交 {first} 在此之后才生效 "
+                   f"(no commit in force on {day.isoformat()})")
+        if strict:
+            raise InputError(message)
+        return records, None, message.split(" (")[0] + "；清单按当前文件读取"
+    if choice.is_tip:
+        return records, None, None
+    lists_source = gitdoor.revision_source(root, choice.sha)
+    prefixes = tuple(f"{lists_dir}/{d}" for d in VALID_TIME_DIRS)
+    held_sha, held_day = choice.held_back
+    note = (f"清单取自提交 {choice.sha[:7]}：其后的提交 {held_sha[:7]} 自 {held_day.isoformat()} 起生效 "
+            f"(lists from {choice.sha[:7]}; {held_sha[:7]} in force from {held_day.isoformat()})")
+    return SplitSource(lists_source, records, prefixes, max_bytes), choice.sha, note
+
+
+# ---- entries filtered by their own dates -------------------------------------------------------
+def _raw(repo, source):
+    doc = repo.documents.get(source.file)
+    node = doc.data if doc is not None else None
+    for key in source.path:
+        try:
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def filter_entries(repo, day: _dt.date) -> None:
+    """Drop the entries of the lists that are not in force on ``day`` (their own 生效日期/失效日期)."""
+    keep = lambda obj: in_force(_raw(repo, obj.source), day)  # noqa: E731
+    repo.power_items = [i for i in repo.power_items if in_force(i.raw, day)]
+    repo.unit_duties = [d for d in repo.unit_duties if keep(d)]
+    repo.task_units = [t for t in repo.task_units if in_force(_raw(repo, t[2]), day)]
+    boundaries = []
+    for b in repo.boundaries:
+        if not keep(b):
+            continue
+        roles = tuple(r for r in b.roles if keep(r))
+        boundaries.append(b if len(roles) == len(b.roles) else dataclasses.replace(b, roles=roles))
+    repo.boundaries = boundaries
+    catalog = []
+    for c in repo.catalog_items:
+        raw = _raw(repo, c.source)
+        if not in_force(raw, day):
+            continue
+        claims = [cl for cl, r in zip(c.claims, (raw or {}).get("claims") or ()) if in_force(r, day)]
+        catalog.append(c if len(claims) == len(c.claims) else dataclasses.replace(c, claims=tuple(claims)))
+    repo.catalog_items = catalog
+    for dept_id, dept in list(repo.departments.items()):
+        units = tuple(u for u in dept.units if keep(u))
+        if len(units) != len(dept.units):
+            repo.departments[dept_id] = dataclasses.replace(dept, units=units)
+    repo.__dict__.pop("_supervision_views", None)
+    from .records import views
+    v = views(repo)
+    v.divisions = [d if all(keep(i) for i in d.items)
+                   else dataclasses.replace(d, items=tuple(i for i in d.items if keep(i))) for d in v.divisions]
+
+
+# ---- a period's lists -------------------------------------------------------------------------
+def period_lists(repo, day: _dt.date, open_repository):
+    """``repo`` as its lists stood on ``day`` (valid time), with ``repo``'s records: what a period
+    ending on ``day`` is judged by (``lists.repository.period_lists`` passes its ``open_repository``).
+    Remembered on ``repo``; a copy of ``repo`` with its entries filtered by their dates when no
+    commit was held back."""
+    memo = repo.__dict__.setdefault("_period_lists", {})
+    if day in memo:
+        return memo[day]
+    at = repo.revision
+    try:
+        source, lists_revision, note = as_of_source(repo.root, day, at, lists_dir=repo.config.lists_dir,
+                                                    max_bytes=repo.config.limits.max_file_bytes, strict=False)
+    except InputError as exc:     # history unreadable (a shallow clone): judge by the lists as they are
+        source, lists_revision, note = None, None, f"{exc}；清单按当前文件读取"
+    if lists_revision is None:
+        view = _filtered_copy(repo, day)
+    else:
+        view = open_repository(repo.root, source=source, documents=repo.__dict__.get("documents_loader"))
+        filter_entries(view, day)
+    view.as_of = day
+    view.lists_revision = lists_revision or repo.revision
+    view.lists_note = note
+    memo[day] = view
+    return view
+
+
+def _filtered_copy(repo, day: _dt.date):
+    """A shallow copy of ``repo`` whose lists are filtered by their entries' dates."""
+    copy = dataclasses.replace(repo)
+    copy.departments = dict(repo.departments)
+    copy.records = dict(repo.records)
+    for key in ("duplicate_departments", "documents_loader"):
+        if key in repo.__dict__:
+            copy.__dict__[key] = repo.__dict__[key]
+    filter_entries(copy, day)
+    return copy

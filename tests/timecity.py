@@ -1,0 +1,69 @@
+"""A throwaway git repository of the bundled city with dated commits, for the valid-time tests."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def git(root: Path, *args: str, date: str = "2025-03-01T10:00:00+08:00") -> str:
+    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
+           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def make_city(tmp: Path, date: str = "2025-03-01T10:00:00+08:00") -> Path:
+    """The bundled city (lists/, policykit.yaml) in a new git repository, committed on ``date``."""
+    root = tmp / "city"
+    root.mkdir()
+    shutil.copytree(ROOT / "lists", root / "lists")
+    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "明湖市清单", date=date)
+    return root
+
+
+def commit(root: Path, message: str, date: str) -> str:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message, date=date)
+    return git(root, "rev-parse", "HEAD").strip()
+
+
+def load(root: Path, rel: str):
+    return yaml.safe_load((root / rel).read_text(encoding="utf-8"))
+
+
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data):   # the loader refuses anchors and aliases
+        return True
+
+
+def dump(root: Path, rel: str, data) -> None:
+    text = yaml.dump(data, Dumper=_NoAliases, allow_unicode=True, sort_keys=False)
+    (root / rel).write_text(text, encoding="utf-8")
+
+
+def transfer(root: Path, code: str, source: str, target: str) -> None:
+    """Move power item ``code`` from department ``source``'s list to ``target``'s (as a 划转 does)."""
+    old = load(root, f"lists/powers/{source}.yaml")
+    new = load(root, f"lists/powers/{target}.yaml")
+    item = next(i for i in old["items"] if str(i["code"]) == code)
+    old["items"] = [i for i in old["items"] if str(i["code"]) != code]
+    new["items"].append(item)
+    dump(root, f"lists/powers/{source}.yaml", old)
+    dump(root, f"lists/powers/{target}.yaml", new)
+
+
+def record(kind: str, reason: str, *, approval: str = "明编办〔2026〕3号", effective: str | None = None) -> str:
+    """A commit message with one adjustment record."""
+    lines = [f"调整类型: {kind}", f"调整事由: {reason}", "调整依据: 明湖市机构改革方案", f"批准文号: {approval}"]
+    if effective:
+        lines.append(f"生效日期: {effective}")
+    return f"{reason}\n\n" + "\n".join(lines) + "\n"
