@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from ._args import positive_int
+
 
 def register(sub) -> None:
     p = sub.add_parser("diff", help="按事项比较两个版本的清单 · item-level diff for review",
@@ -18,6 +20,12 @@ def register(sub) -> None:
     p.add_argument("--root", default=".", help="仓库根目录（policykit.yaml 所在目录）")
     p.add_argument("--staged", action="store_true", help="比较 HEAD 与暂存区（将要提交的内容）")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
+    p.add_argument("--max-chars", type=positive_int, default=None,
+                   help="Markdown 审阅的字符上限（评论用；缺省：给出 --full-output 时为 60,000，否则不限）")
+    p.add_argument("--full-output", default=None, metavar="PATH",
+                   help="另把完整审阅（不截断）写入 PATH，供 CI 作为产物上传；评论中会注明")
+    p.add_argument("--problems", default=None, metavar="RESULT",
+                   help="policykit check --baseline 的 JSON 结果：在审阅中列出本次引入的问题与豁免匹配的问题")
     p.set_defaults(func=run)
 
 
@@ -36,10 +44,16 @@ def run(args) -> int:
     if result.base_revision and args.format != "text":
         from ..history.adjustments import records_between
         records = records_between(args.root, result.base_revision, result.head_revision or "HEAD")
+    from pathlib import Path
     from ..history import review as R
-    out = R.render(result, args.format, records)
+    problems = R.read_problems(Path(args.problems)) if args.problems else None
+    limit = args.max_chars or (R.MAX_COMMENT if args.full_output else None)
+    if args.full_output:
+        Path(args.full_output).write_text(R.render(result, args.format, records, problems=problems),
+                                          encoding="utf-8")
+    out = R.render(result, args.format, records, problems=problems, limit=limit,
+                   full_name=Path(args.full_output).name if args.full_output else None)
     if args.output:
-        from pathlib import Path
         Path(args.output).write_text(out, encoding="utf-8")
     else:
         sys.stdout.write(out)
