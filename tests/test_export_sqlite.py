@@ -196,6 +196,14 @@ def test_at_a_revision(city, tmp_path):
     assert [r[0] for r in sqlite3.connect(old).execute(q)] == ["370199101XK00100"]
     assert [r[0] for r in sqlite3.connect(new).execute(q)] == ["370199101XK00100", "370199101XK00200"]
     assert dict(sqlite3.connect(old).execute("SELECT key, value FROM meta"))["revision"] == first
+    # as of a date (valid time): today the second commit is in force; a bad date is a usage error
+    import datetime
+    today = datetime.date.today().isoformat()
+    dated = tmp_path / "dated.sqlite"
+    assert main(["export", "--root", str(root), "--as-of", today, "-o", str(dated)]) == 0
+    assert [r[0] for r in sqlite3.connect(dated).execute(q)] == ["370199101XK00100", "370199101XK00200"]
+    assert dict(sqlite3.connect(dated).execute("SELECT key, value FROM meta"))["as_of"] == today
+    assert main(["export", "--root", str(root), "--as-of", "2025-02-30", "-o", str(dated)]) == 2
 
 
 def test_personal_data_only_when_asked(tmp_path):

@@ -26,6 +26,8 @@ def register(sub) -> None:
                         + "、".join(f"{k} {v}" for k, v in KINDS.items()))
     p.add_argument("--at", default=None, metavar="REV",
                    help="按某一提交或日期（该日或之前的最后一次提交）读取清单")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="导出该日（YYYY-MM-DD）有效的清单（按调整的生效日期和条目的生效、失效日期；记录按 --at）")
     p.add_argument("--department", action="append", default=None, metavar="ID",
                    help="权责清单公布格式：只导出这些部门（可多次给出）")
     p.add_argument("--include-personal-data", action="store_true",
@@ -50,7 +52,7 @@ def _open(args):
     """The repository at ``--at``, with the supervision records as the publishing policy allows
     unless ``--include-personal-data``."""
     from .. import open_repository
-    repo = open_repository(args.root, at=args.at)
+    repo = open_repository(args.root, at=args.at, as_of=args.as_of)
     errors = sorted({p.file for p in repo.load_problems if p.severity == "error"})
     if errors:
         sys.stderr.write(f"警告：{len(errors)} 个文件有错误，未导出（先运行 policykit check）：{', '.join(errors[:5])}"
@@ -85,7 +87,7 @@ def run(args) -> int:
     protect = is_dirty is not None
     if fmt == "sqlite":
         from ..io.sqlite_export import export_sqlite
-        report = export_sqlite(_open(args), out, meta={"at": args.at, "personal_data": int(args.include_personal_data)},
+        report = export_sqlite(_open(args), out, meta={"at": args.at, "as_of": args.as_of, "personal_data": int(args.include_personal_data)},
                                protect_uncommitted=protect, is_dirty=is_dirty)
         _report_sqlite(report)
         written = [out]
@@ -106,13 +108,13 @@ def _export_powers(args, fmt, protect, is_dirty) -> list:
     from pathlib import Path
     from ..errors import UsageError
     from ..io.exporters import export_powers, repository_lists
-    if args.at is None:
+    if args.at is None and args.as_of is None:
         lists_dir = args.lists or str(Path(args.root) / "lists")
         return export_powers(lists_dir, args.out, fmt=fmt, departments=args.department,
                              protect_uncommitted=protect, is_dirty=is_dirty)
     if args.lists:
-        raise UsageError("--at 从仓库的某一提交读取清单，不能与 --lists 同用 (--at reads the repository, not --lists)")
+        raise UsageError("--at/--as-of 从仓库读取清单，不能与 --lists 同用 (--at and --as-of read the repository, not --lists)")
     from .. import open_repository
-    repo = open_repository(args.root, at=args.at)
+    repo = open_repository(args.root, at=args.at, as_of=args.as_of)
     return export_powers(Path(args.root) / repo.config.lists_dir, args.out, fmt=fmt, departments=args.department,
                          protect_uncommitted=protect, is_dirty=is_dirty, lists=repository_lists(repo))
