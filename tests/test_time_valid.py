@@ -150,3 +150,15 @@ def test_choose_commit_reports_what_is_held_back(approved_in_advance):
     choice = validtime.choose_commit(root, dt.date(2026, 5, 1))
     assert choice.sha == first and choice.held_back == (transfer_sha, dt.date(2026, 7, 1)) and not choice.is_tip
     assert validtime.choose_commit(root, dt.date(2026, 7, 1)).is_tip
+
+
+def test_site_as_of_publishes_the_lists_in_force_and_says_so(approved_in_advance, tmp_path):
+    root, first, *_ = approved_in_advance
+    out = tmp_path / "site"
+    assert main(["docs", "build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-06-30"]) == 0
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "本站公布 <strong>2026-06-30</strong> 生效的清单，取自版本 <code>" + first[:7] in home
+    scjgj = next(p for p in out.rglob("*.html") if "departments" in p.parts and "scjgj" in p.parts)
+    zhzfj = next(p for p in out.rglob("*.html") if "departments" in p.parts and "zhzfj" in p.parts)
+    assert ITEM in scjgj.read_text(encoding="utf-8") and ITEM not in zhzfj.read_text(encoding="utf-8")
+    assert main(["docs", "build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-6-1"]) == 2

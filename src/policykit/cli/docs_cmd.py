@@ -7,6 +7,7 @@ import sys
 
 TRUST_HELP = ("把 mkdocs.yml 原样交给 mkdocs（hooks、插件、模板、YAML 标签都会执行）；"
               "只用于受保护分支上已审核的配置，不要用于拉取请求 (trust mkdocs.yml: protected branches only)")
+AS_OF_HELP = "公布该日期生效的清单（调整按生效日期、条目按自身的生效/失效日期；默认：现状；见 docs/time.md）"
 LEGAL_DATE_HELP = "按该日期（YYYY-MM-DD）核对依据的效力状况、督导问题是否逾期（默认：mkdocs.yml 中插件的 legal_date，否则今天）"
 
 
@@ -24,6 +25,7 @@ def register(sub) -> None:
     b.add_argument("--config-file", default=None, help="mkdocs 配置文件（默认 ROOT/mkdocs.yml）")
     b.add_argument("--strict", action="store_true", help="有任何警告即失败（CI 使用）")
     b.add_argument("--legal-date", default=None, metavar="YYYY-MM-DD", help=LEGAL_DATE_HELP)
+    b.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     b.add_argument("-v", "--verbose", action="store_true", help="输出 mkdocs 的调试信息")
     b.add_argument("--trust-config", action="store_true", help=TRUST_HELP)
     b.set_defaults(func=run_build)
@@ -51,6 +53,13 @@ def _legal_date(args) -> str | None:
         raise UsageError(f"法律日期应为 YYYY-MM-DD 格式的日期：--legal-date {value} (invalid legal date)") from None
 
 
+def _as_of(args) -> str | None:
+    """``--as-of`` checked and normalized (``YYYY-MM-DD``), or None when not given."""
+    from ..lists.validtime import parse_day
+    value = getattr(args, "as_of", None)
+    return None if value is None else parse_day(value).isoformat()
+
+
 def run_build(args) -> int:
     from ..site import build_site_atomically
     result = build_site_atomically(args.root, site_dir=args.site_dir, strict=args.strict, config_file=args.config_file,
@@ -71,4 +80,7 @@ def run_serve(args) -> int:
 def _plugin_options(args) -> dict:
     """What the command line decides for the plugin: the legal date, and (a process-wide choice that
     belongs here) reading the lists with the garbage collector paused, as ``policykit check`` does."""
-    return {"legal_date": _legal_date(args), "pause_gc_while_loading": True}
+    options = {"legal_date": _legal_date(args), "pause_gc_while_loading": True}
+    if getattr(args, "as_of", None) is not None:
+        options["as_of"] = _as_of(args)
+    return options

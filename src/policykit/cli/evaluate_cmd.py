@@ -13,6 +13,10 @@ def register(sub) -> None:
     p.add_argument("--department", action="append", default=None, metavar="ID",
                    help="只看这些部门（可多次给出；默认：本期有评估记录的部门）")
     p.add_argument("--system", default=None, help="指标体系编号（部门没有评估记录时使用）")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="按该日期生效的清单评估（默认：评估期间的最后一天，见 docs/time.md）")
+    p.add_argument("--at", default=None, metavar="REV",
+                   help="按某一提交读取仓库（台账、评估记录和清单），用于复现已公布的评估结果")
     p.add_argument("--root", default=".", help="仓库根目录")
     p.add_argument("-f", "--format", choices=["text", "json", "markdown", "svg"], default="text")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
@@ -37,7 +41,7 @@ def run(args) -> int:
     from ..supervision.evaluation import render, scorecards
     if not args.period:
         raise UsageError("请用 --period 指定评估期间，如 --period 2025")
-    repo = open_repository(args.root)
+    repo = open_repository(args.root, at=args.at, as_of=args.as_of)
     cards = scorecards(repo, args.period, departments=args.department, system=args.system)
     out = render(cards, args.format)
     if args.output:

@@ -28,6 +28,9 @@ def register(sub) -> None:
                              description="按期间和事项统计推诿、多头问题，列出尚无职责边界事项的事项。")
     rep.add_argument("--period", choices=["month", "quarter", "year"], default="month", help="趋势的期间粒度（默认 month）")
     rep.add_argument("--within", default=None, metavar="PERIOD", help="只统计该期间的问题，如 2025、2025-Q3")
+    rep.add_argument("--as-of", default=None, metavar="DATE",
+                     help="按该日期生效的清单（边界事项、部门）归类（默认：--within 期间的最后一天，否则现状；见 docs/time.md）")
+    rep.add_argument("--at", default=None, metavar="REV", help="按某一提交读取仓库")
     rep.add_argument("--root", default=".", help="仓库根目录")
     rep.add_argument("-f", "--format", choices=["text", "json", "markdown"], default="text")
     rep.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
@@ -66,7 +69,7 @@ def run_report(args) -> int:
             period_bounds(args.within)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    repo = open_repository(args.root)
+    repo = open_repository(args.root, at=args.at, as_of=args.as_of)
     out = FORMATS[args.format](problems_report(repo, args.period, period=args.within))
     if args.output:
         from ..io.writing import write_files_atomically

@@ -309,3 +309,33 @@ def _filtered_copy(repo, day: _dt.date):
             copy.__dict__[key] = repo.__dict__[key]
     filter_entries(copy, day)
     return copy
+
+
+# ---- what a result was computed from ----------------------------------------------------------
+def provenance(repo) -> dict:
+    """The revisions and dates a result read (for reproducible evaluations and reports): the date
+    the lists were in force on (None: as written), the commit they came from, the revision of the
+    records (None: the work tree, with ``head`` its HEAD) and the note of ``period_lists``."""
+    from . import gitdoor
+    head = None
+    if repo.revision is None:
+        try:
+            if gitdoor.is_repository(repo.root) and gitdoor.has_commits(repo.root):
+                head = gitdoor.resolve(repo.root, "HEAD")
+        except InputError:
+            head = None
+    as_of = getattr(repo, "as_of", None)
+    return {"lists_as_of": as_of.isoformat() if as_of else None,
+            "lists_revision": getattr(repo, "lists_revision", None) or repo.revision,
+            "records_revision": repo.revision, "head": head, "note": getattr(repo, "lists_note", None)}
+
+
+def describe(prov: dict) -> str:
+    """One line in Chinese naming what a result was computed from."""
+    def rev(sha):
+        return sha[:7] if sha else None
+    lists = f"{prov['lists_as_of']} 生效的清单" if prov.get("lists_as_of") else "清单按现状"
+    where = rev(prov.get("lists_revision")) or (f"工作区，HEAD {rev(prov.get('head'))}" if prov.get("head") else "工作区")
+    records = rev(prov.get("records_revision")) or (f"工作区，HEAD {rev(prov.get('head'))}" if prov.get("head") else "工作区")
+    line = f"计算依据：{lists}（{where}）；台账与记录（{records}）"
+    return line + (f"；{prov['note']}" if prov.get("note") else "")

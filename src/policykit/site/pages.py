@@ -547,14 +547,27 @@ class SitePages:
         }
 
     def as_of_html(self) -> Html:
-        """数据截至 <day>，版本 <commit> (or why there is no version), as HTML."""
+        """数据截至 <day>，版本 <commit> (or why there is no version), as HTML; with ``as_of``, the
+        day whose lists in force are shown and the version they come from first."""
+        valid = self._valid_time_html()
         hist = self.history
         if hist is not None and hist.as_of is not None:
             a = hist.as_of
             dirty = "；工作区另有未提交的修改，本站按工作区内容生成" if a.dirty else ""
-            return Html("数据截至 <strong>{}</strong>，版本 <code>{}</code>{}。").format(a.day, a.short, dirty)
-        reason = hist.reason if hist is not None else "未读取版本历史"
-        return Html("数据来自工作区（{}）。").format(reason)
+            out = Html("数据截至 <strong>{}</strong>，版本 <code>{}</code>{}。").format(a.day, a.short, dirty)
+        else:
+            reason = hist.reason if hist is not None else "未读取版本历史"
+            out = Html("数据来自工作区（{}）。").format(reason)
+        return out if valid is None else Html("{}{}").format(valid, out)
+
+    def _valid_time_html(self) -> Html | None:
+        """清单为 <day> 生效的内容（版本 <commit>）, when the site shows the lists in force on a day."""
+        day = getattr(self.repo, "as_of", None)
+        if day is None:
+            return None
+        sha = getattr(self.repo, "lists_revision", None)
+        where = Html("，取自版本 <code>{}</code>").format(sha[:7]) if sha else Html("，取自工作区")
+        return Html("本站公布 <strong>{}</strong> 生效的清单{}。").format(day.isoformat(), where)
 
     def _figures_html(self, here: str, figures) -> Html:
         return Html('<div class="pk-figures">{}</div>').format(Html("").join(

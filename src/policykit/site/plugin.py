@@ -58,6 +58,7 @@ class PolicykitConfig(Config):
     nav_departments_limit = c.Type(int, default=40)   # list departments in the navigation up to this many
     fail_on_load_errors = c.Type(bool, default=True)  # files that fail to load are a warning (fails --strict)
     legal_date = c.Optional(c.Type(str))              # YYYY-MM-DD: laws in force, findings overdue on it (default today)
+    as_of = c.Optional(c.Type(str))                   # YYYY-MM-DD: publish the lists in force on that day (docs/time.md)
     # a process-wide choice, made by the command line (policykit docs): read the lists with the cyclic
     # collector paused (they make millions of objects and no cycles); restored when the reading ends
     pause_gc_while_loading = c.Type(bool, default=False)
@@ -97,7 +98,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.root = root
         log.info("policykit: 读取清单 %s", root)
         try:
-            self.repo = open_repository(root, pause_gc=self.config.pause_gc_while_loading)
+            self.repo = open_repository(root, as_of=self.config.as_of or None,
+                                        pause_gc=self.config.pause_gc_while_loading)
         except Exception as exc:  # noqa: BLE001 — report as a build error, not a traceback
             raise PluginError(f"policykit: 无法读取清单：{exc}") from exc
         self.timings["读取清单"] = time.perf_counter() - t0
@@ -113,6 +115,8 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
             if path not in [str(v) for v in values]:
                 values.append(path)
         self.legal_date = None
+        if self.config.as_of and not self.config.legal_date:
+            self.legal_date = self.repo.as_of   # the lists of that day, judged on that day
         if self.config.legal_date:
             import datetime as _dt
             try:

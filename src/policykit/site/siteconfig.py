@@ -70,6 +70,7 @@ POLICYKIT_OPTIONS = {
     "root": "path", "rules_dir": "path", "measure": "path", "item_pages": "bool", "downloads": "bool",
     "download_formats": "formats", "history": "bool", "history_limit": "int", "search_dictionary": "bool",
     "nav": "bool", "nav_departments_limit": "int", "fail_on_load_errors": "bool", "legal_date": "date",
+    "as_of": "date",
     "pause_gc_while_loading": "bool",
 }
 SEARCH_OPTIONS = {"lang": "languages", "separator": "separator", "pipeline": "pipeline", "fields": "fields",
@@ -539,7 +540,7 @@ class _Checker:
                 if isinstance(text, str) and _DATE.match(text):
                     out[key] = text
                 else:
-                    self.fail(p, "SITE-VALUE", "legal_date 应为 YYYY-MM-DD 格式的日期 (expected a date)")
+                    self.fail(p, "SITE-VALUE", f"{key} 应为 YYYY-MM-DD 格式的日期 (expected a date)")
         return out
 
     def search_options(self, opts: dict, path) -> dict:

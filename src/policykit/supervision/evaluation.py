@@ -503,6 +503,7 @@ class Scorecard:
     leaves: list
     feedback: tuple = ()
     rectification: tuple = ()
+    computed_from: dict = field(default_factory=dict)   # lists.validtime.provenance: revisions and dates read
 
     @property
     def total(self) -> float:
@@ -739,13 +740,23 @@ def scorecard(repo, system, department: str, period: str, evaluation=None, *, to
 
 
 def scorecards(repo, period, *, departments=None, system: str | None = None, today=None) -> list[Scorecard]:
-    """Scorecards of the period: every department with an evaluation record (or ``departments``)."""
-    v = views(repo)
+    """Scorecards of the period: every department with an evaluation record (or ``departments``).
+
+    The period is judged by its own lists: those in force on its last day (valid time,
+    ``lists.repository.period_lists``), unless ``repo`` was opened ``as_of`` a date already; so an
+    edit made after the period never changes its scores. Each card names what it was computed
+    from (``computed_from``)."""
     period = period_text(period)
     try:
-        period_bounds(period)
+        end = period_bounds(period)[1]
     except ValueError as exc:
         raise UsageError(str(exc)) from None
+    if getattr(repo, "as_of", None) is None:
+        from ..lists.repository import period_lists
+        repo = period_lists(repo, end)
+    from ..lists.validtime import provenance
+    basis = {"period": period, **provenance(repo)}
+    v = views(repo)
     evals = {e.department: e for e in v.evaluations if e.period == period and (system is None or e.system == system)}
     wanted = list(departments) if departments else sorted(evals)
     cards = []
@@ -757,7 +768,9 @@ def scorecards(repo, period, *, departments=None, system: str | None = None, tod
         sys_ = v.system(sid) if sid else None
         if sys_ is None:
             raise UsageError(f"无法确定 {dept} 使用的指标体系" + (f"「{sid}」" if sid else "") + "，请用 --system 指定")
-        cards.append(scorecard(repo, sys_, dept, period, e, today=today))
+        card = scorecard(repo, sys_, dept, period, e, today=today)
+        card.computed_from = basis
+        cards.append(card)
     cards.sort(key=lambda c: (-round(sum(l.points for l in c.leaves), 6), c.department))
     return cards
 
@@ -791,6 +804,7 @@ def render_text(cards: list) -> str:
             out.append(f"   问题反馈：{f}")
         for r in c.rectification:
             out.append(f"   督促整改：{r}")
+    out += [""] + _basis_lines(cards) if cards[0].computed_from else []
     return "\n".join(out) + "\n"
 
 
@@ -817,12 +831,22 @@ def render_markdown(cards: list) -> str:
             out += ["", "问题反馈：", ""] + [f"- {f}" for f in c.feedback]
         if c.rectification:
             out += ["", "督促整改：", ""] + [f"- {r}" for r in c.rectification]
+    out += [""] + [escape(x) for x in _basis_lines(cards)] if cards[0].computed_from else []
     return "\n".join(out) + "\n"
 
 
 def render_json(cards: list) -> str:
-    return json.dumps({"period": cards[0].period if cards else None, "scorecards": [c.as_dict() for c in cards]},
-                      ensure_ascii=False, indent=2) + "\n"
+    return json.dumps({"period": cards[0].period if cards else None,
+                       "computed_from": cards[0].computed_from if cards else None,
+                       "scorecards": [c.as_dict() for c in cards]}, ensure_ascii=False, indent=2) + "\n"
+
+
+def _basis_lines(cards: list) -> list:
+    """What the scores were computed from (revisions and dates), so a published result can be reproduced."""
+    if not cards or not cards[0].computed_from:
+        return []
+    from ..lists.validtime import describe
+    return [describe(cards[0].computed_from)]
 
 
 def _w(text: str, size: float = 13) -> float:

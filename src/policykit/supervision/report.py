@@ -55,10 +55,16 @@ def _boundary_of(repo, problem):
 
 
 def problems_report(repo, granularity: str = "month", *, period: str | None = None) -> dict:
-    """Plain data of the report (what ``-f json`` prints). ``period`` limits it, e.g. ``2025``."""
+    """Plain data of the report (what ``-f json`` prints). ``period`` limits it, e.g. ``2025``, and
+    then the problems are matched to the boundary items and departments of the lists in force on
+    the period's last day (valid time), unless ``repo`` was opened ``as_of`` a date already."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"period 应为 {'/'.join(GRANULARITIES)}：{granularity}")
-    from ..lists.records import in_period
+    from ..lists.records import in_period, period_bounds
+    from ..lists.validtime import provenance
+    if period is not None and getattr(repo, "as_of", None) is None:
+        from ..lists.repository import period_lists
+        repo = period_lists(repo, period_bounds(period)[1])
     v = views(repo)
     problems = [p for p in v.problems if p.date is not None and (period is None or in_period(p.date, period))]
     problems.sort(key=lambda p: (p.date, p.id))
@@ -81,6 +87,7 @@ def problems_report(repo, granularity: str = "month", *, period: str | None = No
         "without_boundary": unbounded,
         "departments": _department_rows(repo, problems),
         "undated": undated,
+        "computed_from": provenance(repo),
     }
 
 
@@ -195,6 +202,9 @@ def format_text(data: dict) -> str:
         out.append("  （无）")
     if data["undated"]:
         out += ["", f"缺少受理日期、未计入的问题：{'、'.join(data['undated'])}"]
+    if data.get("computed_from"):
+        from ..lists.validtime import describe
+        out += ["", describe(data["computed_from"])]
     return "\n".join(out) + "\n"
 
 
@@ -222,6 +232,9 @@ def format_markdown(data: dict) -> str:
     out += ["", "## 按部门", "", "| 部门 | 派单数 | 推诿/多头 | 占比 |", "|---|---:|---:|---:|"]
     for r in data["departments"]:
         out.append(f"| {r['name']} | {r['total']} | {r['buck_passing']} | {_pct(r['share'])} |")
+    if data.get("computed_from"):
+        from ..lists.validtime import describe
+        out += ["", describe(data["computed_from"])]
     return "\n".join(out) + "\n"
 
 

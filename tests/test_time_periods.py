@@ -1,0 +1,111 @@
+"""Periods judged by their own lists: 2026 transfers between departments leave the 2025 evaluation,
+the 2025 ledgers' checks and the 2025 problems report unchanged — on a real git history."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import policykit
+from policykit.cli import main
+from policykit.supervision.evaluation import scorecards
+from timecity import commit, git, make_city, record, transfer
+
+TRANSFERS = [("370199101XK00101", "scjgj", "zhzfj"),    # 食品经营许可 → 综合执法局
+             ("370199107XK00100", "zhzfj", "scjgj"),
+             ("370199106XK00101", "wsjkw", "scjgj")]
+
+
+def run_json(capsys, *argv) -> dict:
+    code = main(list(argv))
+    out = capsys.readouterr().out
+    assert code in (0, 1), out
+    return json.loads(out)
+
+
+def scores(data: dict) -> list:
+    return [(c["department"], c["total"], [(l["code"], l["points"]) for l in c["leaves"]]) for c in data["scorecards"]]
+
+
+def ledger_problems(data: dict) -> list:
+    return sorted((p["rule"], p["file"], p["line"], p["message"]) for p in data["problems"]
+                  if p["rule"].startswith("SUP-PERF"))
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory):
+    """The city committed on 2025-03-01, its results for 2025, then three 2026 transfers committed."""
+    root = make_city(tmp_path_factory.mktemp("periods"))
+    before_sha = git(root, "rev-parse", "HEAD").strip()
+    before = {"cards": _cards(root), "check": _check(root), "report": _report(root)}
+    for i, (code, source, target) in enumerate(TRANSFERS, 1):
+        transfer(root, code, source, target)
+        commit(root, record("机构改革", f"事项 {code} 划转", approval=f"明编办〔2026〕{i}号"), f"2026-0{i}-15T09:00:00+08:00")
+    return root, before_sha, before
+
+
+def _cards(root, **kw):
+    repo = policykit.open_repository(root, **kw)
+    return json.loads(_render(scorecards(repo, "2025")))
+
+
+def _render(cards):
+    from policykit.supervision.evaluation import render
+    return render(cards, "json")
+
+
+def _check(root, *extra):
+    from policykit.checking.check import run_check
+    result = run_check(root, *extra)
+    return sorted((p.rule, p.file, p.line, p.message) for p in result.problems if p.rule.startswith("SUP-PERF"))
+
+
+def _report(root):
+    from policykit.supervision.report import problems_report
+    data = problems_report(policykit.open_repository(root), "month", period="2025")
+    data.pop("computed_from")
+    return data
+
+
+def test_evaluate_2025_unchanged_by_2026_transfers(history):
+    root, before_sha, before = history
+    after = _cards(root)
+    assert scores(after) == scores(before["cards"])
+    assert [c["department"] for c in after["scorecards"]] == [c["department"] for c in before["cards"]["scorecards"]]
+    # the output names what it was computed from: the lists in force on 2025-12-31 (the first commit)
+    assert after["computed_from"]["lists_as_of"] == "2025-12-31"
+    assert after["computed_from"]["lists_revision"] == before_sha
+    assert after["computed_from"]["head"] == git(root, "rev-parse", "HEAD").strip()
+    # the transfers do move scores when the current lists are used: the test can fail
+    now = _cards(root, as_of="2026-12-31")
+    assert scores(now) != scores(before["cards"])
+
+
+def test_ledger_checks_of_2025_unchanged(history):
+    root, _, before = history
+    assert _check(root) == before["check"]
+    # judged by the current lists, the 2025 ledgers would break (the defect of the issue)
+    from policykit.checking.check import run_check
+    repo = policykit.open_repository(root, as_of="2026-12-31")
+    now = sorted((p.rule, p.file, p.line, p.message) for p in run_check(root, repo=repo).problems
+                 if p.rule.startswith("SUP-PERF"))
+    assert now != before["check"]
+
+
+def test_problems_report_2025_unchanged(history):
+    root, _, before = history
+    assert _report(root) == before["report"]
+
+
+def test_cli_evaluate_names_revision_and_dates(history, capsys):
+    root, before_sha, before = history
+    data = run_json(capsys, "evaluate", "--period", "2025", "--root", str(root), "-f", "json")
+    assert scores(data) == scores(before["cards"])
+    assert data["computed_from"]["lists_revision"] == before_sha
+    assert main(["evaluate", "--period", "2025", "--root", str(root)]) == 0
+    text = capsys.readouterr().out
+    assert "计算依据：2025-12-31 生效的清单" in text and before_sha[:7] in text
+    # reproducible from the revision named: --at the first commit gives the same scores
+    again = run_json(capsys, "evaluate", "--period", "2025", "--root", str(root), "--at", before_sha, "-f", "json")
+    assert scores(again) == scores(before["cards"])
+    assert main(["evaluate", "--period", "2025", "--root", str(root), "--as-of", "2025-02-30"]) == 2
