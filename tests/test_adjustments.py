@@ -249,8 +249,9 @@ def test_log_follows_an_item_across_renames_transfers_and_new_codes(travelled):
     assert (recode.previous_key, recode.key) == (FOOD, "370199102XK00100")
     assert log.entries[3].records == []
     # the old code, a name and an earlier starting point find the same history
-    assert [e.commit.subject for e in A.item_log(travelled.root, FOOD).entries] == [
-        "按新部门重新编码", "划转食品经营许可", "初始清单"]   # the old code's life, up to its new code
+    by_old = A.item_log(travelled.root, FOOD)   # a former code: the whole life under the latest code
+    assert (by_old.key, by_old.asked, by_old.former_keys) == ("370199102XK00100", FOOD, [FOOD])
+    assert [e.commit.subject for e in by_old.entries] == [e.commit.subject for e in log.entries]
     assert A.item_log(travelled.root, "食品经营许可").key == "370199102XK00100"
     at = A.item_log(travelled.root, FOOD, at="HEAD~3")
     assert [e.commit.subject for e in at.entries] == ["划转食品经营许可", "初始清单"]

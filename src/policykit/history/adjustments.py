@@ -293,10 +293,13 @@ class ItemLog:
     name: str | None
     entries: list
     head: str
+    former_keys: list = field(default_factory=list)   # the item's earlier codes, newest first
+    asked: str | None = None                           # the key asked for, when it is a former one
 
     def as_dict(self) -> dict:
         return {"object": self.object, "object_label": D.OBJECTS[self.object][0], "key": self.key,
-                "name": self.name, "head": self.head, "entries": [e.as_dict() for e in self.entries]}
+                "name": self.name, "head": self.head, "former_keys": list(self.former_keys), "asked": self.asked,
+                "entries": [e.as_dict() for e in self.entries]}
 
 
 # a supervision record and the records filed under it (keyed ``<record>#…`` or ``<record>|…``): its log
@@ -385,30 +388,69 @@ def _tracks(obj: str | None, key: str, tracked: set):
     return mine
 
 
+MAX_IDENTITY_HOPS = 16   # re-codes followed forward from a former code (a budget: each hop reads the history again)
+
+
+class _Successor(Exception):
+    """The code asked for lives on under another one (``key``), from a later commit."""
+
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
 def item_log(root, key: str, at: str | None = None) -> ItemLog:
     """Every commit that changed the item, newest first, across renamed files, transfers between
-    departments and re-coded items (a code that vanished while an item of the same name appeared)."""
+    departments and re-coded items: one identity, whichever of its codes is asked for. A re-code is
+    what the adjustment record says (原编码: OLD -> NEW) or, without one, a code that vanished while an
+    item of the same name appeared under another code. Asked by a former code, the log is the whole
+    life of the item under its latest code (``former_keys``, ``asked``)."""
+    asked = key.strip()
     with history.session(root):
-        return _item_log(root, key, at)
+        seen = []
+        for _ in range(MAX_IDENTITY_HOPS):
+            try:
+                log = _item_log(root, key, at)
+            except _Successor as nxt:
+                if nxt.key in seen:
+                    break
+                seen.append(key)
+                key = nxt.key
+                continue
+            if log.key != asked and asked in log.former_keys:
+                log.asked = asked
+            return log
+        return _item_log(root, key, at, forward=False)
 
 
-def _item_log(root, key: str, at: str | None = None) -> ItemLog:
-    """``item_log`` inside a history session: resolve the key, then walk the commits following renames."""
+_PAIRED_SHAPES = ("新增", "取消", "清理已取消事项")
+
+
+def _item_log(root, key: str, at: str | None = None, *, forward: bool = True) -> ItemLog:
+    """``item_log`` inside a history session: resolve the key, then walk the commits following renames.
+    Raises ``_Successor`` when ``forward`` and the key turns out to be a former code of an item."""
     root = Path(root).resolve()
     head = history.resolve(root, at or "HEAD")
     cfg = _config_at(root, head)
     obj, key, name = _resolve_item(root, head, cfg, key.strip())
     tracked = {key}
     needles = {_needle(obj, key)} if obj else {key} | {spec.needle_of(key) for spec in D.RECORD_SPECS}
+    if obj == "power" and name is None:
+        name = _power_name(root, head, cfg, key)
     if name and obj == "power":
         needles.add(name.split("（")[0])
     belongs = _tracks(obj, key, tracked)
     entries = []
+    former = []
     for commit in history.commits(root, head, paths=[cfg.lists_dir]):
-        d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
-        mine = [c for c in d.changes if belongs(c)]
+        d, mine = _commit_of_item(root, commit, cfg, obj, tracked, needles, belongs)
         if not mine:
             continue
+        later = next((c.key for c in mine if c.previous_key in tracked and c.key not in tracked), None)
+        if later is not None and forward:
+            raise _Successor(later)
+        former += [c.previous_key for c in mine if c.previous_key and c.previous_key not in former
+                   and c.previous_key != key]
         if obj is None:   # the newest change says what the key names
             obj = next((c.object for c in mine if c.key in tracked), mine[0].object)
             belongs = _tracks(obj, key, tracked)
@@ -418,7 +460,29 @@ def _item_log(root, key: str, at: str | None = None) -> ItemLog:
         entries.append(LogEntry(commit, parse_records(commit.message), mine, d.names))
     if obj is None:   # neither listed now nor ever changed
         raise UsageError(_not_found(head, key))
-    return ItemLog(obj, key, name, entries, head)
+    return ItemLog(obj, key, name, entries, head, former)
+
+
+def _commit_of_item(root, commit, cfg, obj, tracked: set, needles: set, belongs) -> tuple:
+    """``(diff, the item's changes)`` of one commit. The files read are those naming the item (its
+    codes, its names, the other code its record's 原编码 gives); when that shows the item added or
+    removed, its other side may be in a file not read: the commit is compared whole."""
+    for old, new in D.recodes_of(commit.message).items():
+        if new in tracked or old in tracked:
+            needles.update((_needle(obj or "power", old), _needle(obj or "power", new)))
+    d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
+    mine = [c for c in d.changes if belongs(c)]
+    if any(t in _PAIRED_SHAPES for c in mine for t in c.types):
+        d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
+        mine = [c for c in d.changes if belongs(c)]
+    return d, mine
+
+
+def _power_name(root, sha: str, cfg, code: str) -> str | None:
+    """The name of the power item ``code`` in revision ``sha`` (None when it is not listed there)."""
+    repo = _partial_repo(root, sha, cfg, [code], ["powers"])
+    item = repo.powers.get(code) if repo is not None else None
+    return item.full_name if item is not None else None
 
 
 def _resolve_item(root, head: str, cfg, key: str) -> tuple:
@@ -459,12 +523,23 @@ def _not_found(head: str, key: str) -> str:
             "或监管记录的编号（如 YT-002、TC-2025-001、DD-2025-001#1、ZB-2025|1.3.1）指定 (no such item)")
 
 
+def _log_head(log: ItemLog, md: bool) -> list:
+    """The title of an item's log and, when it had other codes, which (and that the one asked is one)."""
+    title = f"{D.OBJECTS[log.object][0]} {log.key}" + (f"「{log.name}」" if log.name else "")
+    out = [f"## {title} 的调整历史" if md else f"{title} 的调整历史（{len(log.entries)} 次提交）"]
+    if log.former_keys:
+        note = f"曾用编码：{'、'.join(log.former_keys)}"
+        if log.asked:
+            note += f"（{log.asked} 为曾用编码，以下为该事项的完整历史）"
+        out += ["", note] if md else [note]
+    return out + [""]
+
+
 def render_log(log: ItemLog, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(log.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
     md = fmt == "markdown"
-    title = f"{D.OBJECTS[log.object][0]} {log.key}" + (f"「{log.name}」" if log.name else "")
-    out = [f"## {title} 的调整历史" if md else f"{title} 的调整历史（{len(log.entries)} 次提交）", ""]
+    out = _log_head(log, md)
     if not log.entries:
         out.append("没有找到改动它的提交。")
     for e in log.entries:
@@ -553,6 +628,18 @@ def _changelog(root, since: str, until: str | None = None) -> Changelog:
     return Changelog(since_day, until_day, cfg.city, base, head, entries, net)
 
 
+def _changelog_details(view: D.Diff, changes: list) -> list:
+    """The 明细 the table's （见明细） points to: every changed field of the entries, before → after."""
+    detailed = [ch for ch in changes if ch.fields]
+    if not detailed:
+        return []
+    out = ["### 明细", ""]
+    for ch in detailed:
+        out.append(f"- {R._key_cell(ch, table=False)} {R._cell(ch.name)}（{'、'.join(ch.types)}）")
+        out += [f"  - {R._cell(R.field_text(view, f))}" for f in ch.fields]
+    return out + [""]
+
+
 def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
     if fmt == "json":
         return json.dumps(log.as_dict(), ensure_ascii=False, indent=2, default=str) + "\n"
@@ -589,6 +676,7 @@ def render_changelog(log: Changelog, fmt: str = "markdown") -> str:
                        f"{R._key_cell(ch)} {R._cell(ch.name)} "
                        f"| {'、'.join(ch.types)} | {R._cell(R.describe(view, ch))} |")
         out.append("")
+        out += _changelog_details(view, e.changes)
     if not log.entries:
         out.append("本期没有调整。")
     return "\n".join(out).rstrip("\n") + "\n"

@@ -419,9 +419,13 @@ def _raw(repo, source):
 
 # ---- the comparison itself ------------------------------------------------------------------------
 def diff_repositories(old, new, *, levels: ChangeLevels | None = None, base_label: str = "调整前",
-                      head_label: str = "调整后") -> Diff:
-    """Every item-level change from ``old`` to ``new`` (two ``Repository`` objects)."""
+                      head_label: str = "调整后", renames: dict | None = None) -> Diff:
+    """Every item-level change from ``old`` to ``new`` (two ``Repository`` objects). ``renames``
+    (``{old code: new code}``, from the adjustment records' 原编码 lines) pairs a re-coded item with
+    itself even when its name changed too; without one, a code that vanished while an item of the
+    same name appeared under another code is the same item (see ``_pairs``)."""
     levels = levels or ChangeLevels()
+    renames = dict(renames or {})
     result = Diff(base_label, head_label, getattr(old, "revision", None), getattr(new, "revision", None),
                   levels=levels)
     broken = set()
@@ -432,13 +436,13 @@ def diff_repositories(old, new, *, levels: ChangeLevels | None = None, base_labe
                 result.warnings.append(f"{label}中的 {p.file} 有错误，其中的事项未参与比较（请先运行 policykit check） "
                                        f"({p.file} has errors and was not compared)")
     changes = []
-    changes += _diff_powers(old, new, levels, broken)
+    changes += _diff_powers(old, new, levels, broken, renames)
     changes += _diff_departments(old, new, levels, broken)
     changes += _diff_duties(old, new, levels, broken)
     changes += _diff_boundaries(old, new, levels, broken)
     changes += _diff_catalog(old, new, levels, broken)
     for spec in RECORD_SPECS:
-        changes += _diff_records(spec, old, new, levels, broken)
+        changes += _diff_records(spec, old, new, levels, broken, renames)
     for c in changes:
         _locate(c, old if getattr(c, "_side", "new") == "old" else new)
     names = {}
@@ -480,7 +484,26 @@ def _power_summary(raw: dict, dept: str) -> dict:
     return {**(_norm(raw) or {}), "department": dept}
 
 
-def _diff_powers(old, new, levels, broken) -> list[Change]:
+def _pairs(removed: list, added: list, name_of, renames: dict) -> dict:
+    """``{old key: new key}`` of the entries that are one item under two keys (the identity of an item
+    across a re-code, a transfer or both): first as the records say (``renames``, 原编码), then a key
+    that vanished while an entry of the same name appeared under another key, when that name is
+    unique on both sides."""
+    added_set = set(added)
+    pairs = {o: n for o, n in renames.items() if o in set(removed) and n in added_set}
+    taken = set(pairs.values())
+    rest_o = [k for k in removed if k not in pairs]
+    rest_n = [k for k in added if k not in taken]
+    rc, ac = Counter(name_of(k, "old") for k in rest_o), Counter(name_of(k, "new") for k in rest_n)
+    by_name = {name_of(k, "new"): k for k in rest_n}
+    for k in rest_o:
+        name = name_of(k, "old")
+        if name and rc[name] == 1 and ac[name] == 1:
+            pairs[k] = by_name[name]
+    return pairs
+
+
+def _diff_powers(old, new, levels, broken, renames=None) -> list[Change]:
     om, nm = {}, {}
     for item in _usable(old.power_items, broken):
         om.setdefault(item.code, item)
@@ -488,11 +511,9 @@ def _diff_powers(old, new, levels, broken) -> list[Change]:
         nm.setdefault(item.code, item)
     removed = [c for c in om if c not in nm]
     added = [c for c in nm if c not in om]
-    # a code that vanished while an item of the same name appeared under another code: the same item
-    nk = lambda i: (i.name, i.sub_name)  # noqa: E731
-    rc, ac = Counter(nk(om[c]) for c in removed), Counter(nk(nm[c]) for c in added)
-    by_name = {nk(nm[c]): c for c in added}
-    pairs = {c: by_name[nk(om[c])] for c in removed if rc[nk(om[c])] == 1 and ac[nk(om[c])] == 1}
+    # one item under two codes: as the records say, or by its name (see _pairs)
+    nk = lambda c, side: ((om if side == "old" else nm)[c].name, (om if side == "old" else nm)[c].sub_name)  # noqa
+    pairs = _pairs(removed, added, nk, renames or {})
     paired_new = set(pairs.values())
     out = []
     for code in list(om) + added:
@@ -996,10 +1017,35 @@ def _record_summary(spec: RecordSpec, raw) -> dict:
     return {k: v for k, v in (_norm(raw) or {}).items() if not (k in spec.skip and isinstance(v, list))}
 
 
-def _diff_records(spec: RecordSpec, old, new, levels, broken) -> list[Change]:
+# records filed under an item's code (``<record>|<code>``): a re-coded item keeps its entry
+RECODED_RECORDS = {"division_item": "item", "perf_entry": "power"}
+
+
+def _record_pairs(spec: RecordSpec, om: dict, nm: dict, renames: dict) -> dict:
+    """``{old key: new key}`` of the entries of ``<record>|<code>`` records whose item was re-coded
+    (see ``_pairs``; an entry pairs only with one of the same record)."""
+    if spec.obj not in RECODED_RECORDS:
+        return {}
+    removed = [k for k in om if k not in nm and "|" in k]
+    added = [k for k in nm if k not in om and "|" in k]
+    if not removed or not added:
+        return {}
+    keyed = {f"{k.split('|', 1)[0]}|{o}": f"{k.split('|', 1)[0]}|{n}" for k in removed for o, n in renames.items()
+             if k.split("|", 1)[1] == o}
+    name_of = lambda k, side: (k.split("|", 1)[0], (om if side == "old" else nm)[k][0])  # noqa: E731
+    return _pairs(removed, added, name_of, keyed)
+
+
+def _diff_records(spec: RecordSpec, old, new, levels, broken, renames=None) -> list[Change]:
     om, nm = record_rows(old, spec.obj, broken), record_rows(new, spec.obj, broken)
+    pairs = _record_pairs(spec, om, nm, renames or {})
+    paired_new = set(pairs.values())
     out = []
     for key in list(om) + [k for k in nm if k not in om]:
+        if key in pairs or key in paired_new:
+            if key in pairs:
+                out += _recoded_record(spec, key, pairs[key], om, nm, levels)
+            continue
         if key not in nm or key not in om:
             side = "old" if key not in nm else "new"
             name, dept, src, raw = (om if side == "old" else nm)[key]
@@ -1017,6 +1063,20 @@ def _diff_records(spec: RecordSpec, old, new, levels, broken) -> list[Change]:
             c = _make(spec.obj, key, name, fields, levels, dept or om[key][1])
             out.append(_set_source(c, src, "new"))
     return out
+
+
+def _recoded_record(spec: RecordSpec, old_key: str, new_key: str, om: dict, nm: dict, levels) -> list[Change]:
+    """One entry whose item was re-coded: a 编码变更 (with whatever else changed), not 取消 + 新增."""
+    (_, odept, _, o), (name, dept, src, n) = om[old_key], nm[new_key]
+    o, n = o or {}, n or {}
+    code_field = RECODED_RECORDS[spec.obj]
+    prefix = ".".join("[]" if isinstance(p, int) else str(p) for p in src.path)
+    before, after = old_key.split("|", 1)[1], new_key.split("|", 1)[1]
+    fields = [FieldChange(code_field, _label(spec.kind, f"{prefix}.{code_field}"), "编码变更", before, after)]
+    fields += _record_fields(spec, {k: v for k, v in o.items() if k != code_field},
+                             {k: v for k, v in n.items() if k != code_field}, prefix)
+    c = _make(spec.obj, new_key, name, fields, levels, dept or odept, previous_key=old_key)
+    return [_set_source(c, src, "new")]
 
 
 # ---- the fast path: only what differs is read and parsed ------------------------------------------
@@ -1221,9 +1281,10 @@ def _open_side(root, side: Side, config_raw, files: dict, contents: dict, maps: 
 
 
 def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=None, prune: bool = True,
-            levels: ChangeLevels | None = None) -> Diff:
+            levels: ChangeLevels | None = None, renames: dict | None = None) -> Diff:
     """Diff of two sides. ``pairs`` = ``{rel: (old blob, new blob)}`` of the files that differ (computed
-    when None). ``needles`` (strings): compare only changed list files that mention one of them."""
+    when None). ``needles`` (strings): compare only changed list files that mention one of them.
+    ``renames``: ``{old code: new code}`` the adjustment records state (原编码)."""
     root = Path(root).resolve()
     raw_o, raw_n = old.config_bytes(), new.config_bytes()
     cfg_o, cfg_n = _config_of(root, raw_o), _config_of(root, raw_n)
@@ -1244,7 +1305,8 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
         repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
         repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
     levels = levels or change_levels_from_config(raw_n)
-    result = diff_repositories(repo_o, repo_n, levels=levels, base_label=old.label, head_label=new.label)
+    result = diff_repositories(repo_o, repo_n, levels=levels, base_label=old.label, head_label=new.label,
+                               renames=renames)
     result.base_revision, result.head_revision = old.revision, new.revision
     result.other_files = other
     _fill_names(root, result, old, new, cfg_o, cfg_n)
@@ -1424,9 +1486,33 @@ def _diff(root, base, head, *, prune, levels) -> Diff:
     else:
         old = Side.of(root, base)
     new = Side.of(root, head)
-    result = compare(root, old, new, prune=prune, levels=levels)
+    result = compare(root, old, new, prune=prune, levels=levels, renames=recodes_between(root, old, new))
     result.verdict = verdict_changes(root, old, new)
     return result
+
+
+def recodes_of(message: str) -> dict:
+    """``{old code: new code}`` the adjustment records of a commit message state (原编码 lines)."""
+    from ..lists.adjustment_records import parse_records
+    return {old: new for r in parse_records(message) for old, new in r.recodes}
+
+
+def recodes_between(root, old: Side, new: Side) -> dict:
+    """The re-codes the commits in ``new`` and not in ``old`` record, chained (A -> B, B -> C: A -> C);
+    the work tree and the index stand for HEAD (their records are not written yet); {} without a base."""
+    if old.revision is None:
+        return {}
+    head = new.revision or (history.resolve(root, "HEAD") if history.has_commits(root) else None)
+    if head is None:
+        return {}
+    out: dict = {}
+    for c in reversed(history.commits(root, head, since=old.revision)):
+        for a, b in recodes_of(c.message).items():
+            for k, v in list(out.items()):
+                if v == a:
+                    out[k] = b
+            out.setdefault(a, b)
+    return {a: b for a, b in out.items() if a != b}
 
 
 def commit_changes(root, commit, *, needles=None, lists_dir: str | None = None) -> Diff:
@@ -1449,7 +1535,7 @@ def _commit_changes(root, commit, *, needles=None, lists_dir: str | None = None)
         if not pairs:
             results.append(Diff(old.label, new.label, parent, commit.sha))
             continue
-        results.append(compare(root, old, new, pairs, needles=needles))
+        results.append(compare(root, old, new, pairs, needles=needles, renames=recodes_of(commit.message)))
     first = results[0]
     if len(results) > 1:
         others = [{c.ident for c in r.changes} for r in results[1:]]

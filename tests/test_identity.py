@@ -1,0 +1,187 @@
+"""An item keeps one identity across transfers, re-codes and renames (issue 17, part 4), on real git
+histories of the bundled city: ``log`` by the old or the new code, ``diff`` of re-coded 市县事权划分
+entries, the 原编码 record line, the changelog's 明细, and the 生效日期 field of the records."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from policykit.cli import main
+from policykit.history import adjustments as A
+from policykit.history import diff as D
+from policykit.lists import adjustment_records as AR
+
+ROOT = Path(__file__).resolve().parents[1]
+OLD = "370199109JC00600"        # 经营动物和动物产品的集贸市场防疫条件监督检查 (农业农村局)
+NEW = "370199101JC00900"        # the same item after its transfer to 市场监管局
+NAME = "经营动物和动物产品的集贸市场防疫条件监督检查"
+RECORD = "调整类型: 机构改革\n调整事由: 农贸市场监管职能整合\n调整依据: 明发〔2026〕5号\n批准文号: 明编办〔2026〕3号\n"
+
+
+def git(root: Path, *args: str, date: str = "2025-01-10T10:00:00+08:00") -> str:
+    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
+           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+
+
+class City:
+    """The bundled city in a throwaway git repository; edits are plain text replacements."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        root.mkdir()
+        shutil.copytree(ROOT / "lists", root / "lists")
+        shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+        git(root, "init", "-q", "-b", "main")
+        self.base = self.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
+
+    def text(self, rel: str) -> str:
+        return (self.root / rel).read_text(encoding="utf-8")
+
+    def write(self, rel: str, text: str) -> None:
+        (self.root / rel).write_text(text, encoding="utf-8")
+
+    def edit(self, rel: str, old: str, new: str, count: int = 1) -> None:
+        text = self.text(rel)
+        assert text.count(old) >= count, (rel, old)
+        self.write(rel, text.replace(old, new, count))
+
+    def commit(self, message: str, date: str) -> str:
+        git(self.root, "add", "-A")
+        git(self.root, "commit", "-q", "-m", message, date=date)
+        return git(self.root, "rev-parse", "HEAD").strip()
+
+    def move_power(self, code: str, source: str, target: str, new_code: str, rename: str | None = None) -> None:
+        """Cut item ``code`` out of ``source``'s power list and append it to ``target``'s as ``new_code``."""
+        src, dst = f"lists/powers/{source}.yaml", f"lists/powers/{target}.yaml"
+        text = self.text(src)
+        start = text.index(f'- code: "{code}"')
+        end = text.find("\n- code:", start + 1)
+        end = len(text) - 1 if end < 0 else end
+        block = text[start:end + 1]
+        self.write(src, text[:start] + text[end + 1:])
+        block = block.replace(code, new_code)
+        if rename:
+            name = block.split("\n  name: ", 1)[1].split("\n", 1)[0]
+            block = block.replace(f"\n  name: {name}\n", f"\n  name: {rename}\n", 1)
+        self.write(dst, self.text(dst).rstrip("\n") + "\n" + block)
+
+
+@pytest.fixture
+def moved(tmp_path):
+    """2026-03-01: OLD moves from 农业农村局 to 市场监管局 under NEW, in one commit; 2026-04-01: NEW edited."""
+    c = City(tmp_path / "city")
+    c.move_power(OLD, "nyncj", "scjgj", NEW)
+    c.commit("划转集贸市场防疫条件监督检查\n\n" + RECORD, "2026-03-01T10:00:00+08:00")
+    rel = "lists/powers/scjgj.yaml"
+    text = c.text(rel)
+    at = text.index(f'- code: "{NEW}"')
+    c.write(rel, text[:at] + text[at:].replace("  - 市级\n", "  - 市级\n  - 乡镇(街道)级\n", 1))
+    c.commit("增加实施层级\n\n调整类型: 职责调整\n调整事由: 向乡镇延伸\n批准文号: 明编办〔2026〕4号\n",
+             "2026-04-01T10:00:00+08:00")
+    return c
+
+
+def _subjects(log):
+    return [e.commit.subject for e in log.entries]
+
+
+def test_log_by_the_new_code_shows_the_transfer_not_a_new_item(moved):
+    # before: the transfer and re-code in one commit read only the files naming the new code: 新增
+    log = A.item_log(moved.root, NEW)
+    assert (log.key, log.name, log.former_keys) == (NEW, NAME, [OLD])
+    assert _subjects(log) == ["增加实施层级", "划转集贸市场防疫条件监督检查", "明湖市清单"]
+    transfer = log.entries[1].changes
+    assert [(c.key, c.previous_key, c.types) for c in transfer] == [(NEW, OLD, ["划转", "编码变更"])]
+    assert [(f.field, f.before, f.after) for f in transfer[0].fields][:2] == [
+        ("department", "nyncj", "scjgj"), ("code", OLD, NEW)]
+    assert [c.types for c in log.entries[2].changes] == [["新增"]]
+
+
+def test_log_by_the_old_code_shows_the_whole_life_under_the_new_one(moved, capsys):
+    # before: the old code's log ended with 取消 and knew nothing of the later commits
+    log = A.item_log(moved.root, OLD)
+    assert (log.key, log.asked, log.former_keys) == (NEW, OLD, [OLD])
+    assert _subjects(log) == _subjects(A.item_log(moved.root, NEW))
+    assert main(["log", OLD, "--root", str(moved.root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"权力事项 {NEW}「{NAME}」 的调整历史（3 次提交）\n曾用编码：{OLD}（{OLD} 为曾用编码")
+    assert "取消" not in out
+    assert main(["log", OLD, "--root", str(moved.root), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["key"], data["asked"], data["former_keys"]) == (NEW, OLD, [OLD])
+
+
+def test_the_former_code_line_pairs_an_item_renamed_and_recoded_at_once(tmp_path):
+    c = City(tmp_path / "city")
+    c.move_power(OLD, "nyncj", "scjgj", NEW, rename="集贸市场动物防疫条件监督检查")
+    message = "划转并更名\n\n" + RECORD
+    c.commit(message + f"原编码: {OLD} -> {NEW}\n", "2026-03-01T10:00:00+08:00")
+    d = D.diff(c.root, "HEAD~1", "HEAD")
+    assert [(x.key, x.previous_key, x.types) for x in d.changes if x.object == "power"] == [
+        (NEW, OLD, ["划转", "编码变更", "名称变更"])]
+    assert _subjects(A.item_log(c.root, OLD)) == ["划转并更名", "明湖市清单"]
+    # without the line, a renamed and re-coded item cannot be told from a new one
+    c2 = City(tmp_path / "city2")
+    c2.move_power(OLD, "nyncj", "scjgj", NEW, rename="集贸市场动物防疫条件监督检查")
+    c2.commit(message, "2026-03-01T10:00:00+08:00")
+    d2 = D.diff(c2.root, "HEAD~1", "HEAD")
+    assert sorted(x.types[0] for x in d2.changes if x.object == "power") == ["取消", "新增"]
+
+
+def test_diff_shows_a_recoded_division_entry_as_a_recode(tmp_path, capsys):
+    """市县事权划分: the entry of a re-coded item is 编码变更, not 取消（重大）+ 新增."""
+    c = City(tmp_path / "city")
+    old, new = "370199101XK00101", "370199101XK00109"
+    c.edit("lists/powers/scjgj.yaml", f'"{old}"', f'"{new}"')
+    c.edit("lists/divisions/SX-2025.yaml", f"item: {old}", f"item: {new}")
+    c.commit("食品经营许可重新编码\n\n调整类型: 纠错\n调整事由: 编码规则统一\n", "2026-02-01T10:00:00+08:00")
+    d = D.diff(c.root, "HEAD~1", "HEAD")
+    entries = [x for x in d.changes if x.object == "division_item"]
+    assert [(x.key, x.previous_key, x.types, x.level) for x in entries] == [
+        (f"SX-2025|{new}", f"SX-2025|{old}", ["编码变更"], "minor")]
+    assert not [x for x in d.changes if "取消" in x.types]
+    assert main(["diff", "HEAD~1", "HEAD", "--root", str(c.root), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["summary"]["kinds"]["市县事权划分"]["取消"] == 0
+
+
+def test_changelog_has_the_details_its_table_points_to(moved, capsys):
+    assert main(["changelog", "--since", "2026-01-01", "--root", str(moved.root)]) == 0
+    out = capsys.readouterr().out
+    sections = out.split("\n## ")
+    transfer = next(s for s in sections if "明编办〔2026〕3号" in s.splitlines()[0])
+    assert "### 明细" in transfer
+    details = transfer.split("### 明细", 1)[1]
+    assert f"`{OLD}` → `{NEW}` {NAME}（划转、编码变更）" in details
+    assert "所属部门：农业农村局 → 市场监管局" in details and f"事项编码：{OLD} → {NEW}" in details
+
+
+# ---- the record fields ----------------------------------------------------------------------------
+def test_effective_date_and_former_code_fields():
+    [r] = AR.parse_records("x\n\n" + RECORD + "生效日期: 2026-07-01\n原编码: A1 -> B2\nFormer-Code: C3 → D4\n")
+    assert r.valid and r.effective == "2026-07-01" and r.recodes == [("A1", "B2"), ("C3", "D4")]
+    assert str(r.effective_day) == "2026-07-01"
+    assert str(AR.effective_date(r, "2026-03-01T10:00:00+08:00")) == "2026-07-01"
+    [plain] = AR.parse_records("x\n\n" + RECORD)
+    assert str(AR.effective_date(plain, "2026-03-01T10:00:00+08:00")) == "2026-03-01"   # the commit's day
+    assert "生效日期: 2026-07-01" in AR.make_record("机构改革", "整合", "明发〔2026〕5号", "明编办〔2026〕3号",
+                                                  "2026-07-01").trailers()
+
+
+@pytest.mark.parametrize("line, error", [
+    ("生效日期: 2026-02-30", "生效日期「2026-02-30」应为 YYYY-MM-DD"),
+    ("Effective-Date: 明年", "应为 YYYY-MM-DD"),
+    ("原编码: A1", "应写作「旧编码 -> 新编码」"),
+    ("原编码: A1 -> A1", "新旧编码相同"),
+    ("生效时间: 2026-07-01", "未知的调整记录字段「生效时间」，应为「生效日期」"),
+])
+def test_malformed_effective_date_and_former_code(line, error):
+    [r] = AR.parse_records("x\n\n" + RECORD + line + "\n")
+    assert not r.valid and any(error in e for e in r.errors), r.errors
