@@ -42,6 +42,7 @@ class Config:
     limits: Limits = Limits()
     publishing: dict = field(default_factory=dict)   # what the site publishes of 12345 records (publishing.py)
     waiver_max_days: int = 365    # longest term of a waiver, from its approval date to its expiry
+    processes: dict = field(default_factory=dict)    # 工作流程: coverage by department type, approval body
     # rule id -> (line, column) of its entry under severity_overrides, for the notices of a check
     override_positions: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -93,6 +94,8 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         kwargs["publishing"] = data["publishing"]
     if "waiver_max_days" in data:
         kwargs["waiver_max_days"] = data["waiver_max_days"]
+    if "processes" in data:
+        kwargs["processes"] = dict(data["processes"])
     from ..safe_regex import UnsafePattern, compile as safe_compile
     try:
         safe_compile(kwargs.get("code_pattern", Config.code_pattern))

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model as m
+from . import processes as _processes
+from .processes import index_of as _process_index
 from .config import Config, load_config
 from ..errors import UsageError
 from .loader import Document, load_bytes
@@ -35,6 +37,9 @@ LIST_DIRS = {
     "evaluations": "evaluation",     # 履职评估
     "bodies": "body",                # 议事协调机构
     "divisions": "division",         # 市县事权划分
+    # 流程再造 and 审管协同 (lists/processes.py)
+    "processes": "process",                          # 工作流程
+    "approval-supervision": "approval_supervision",  # 审管协同
 }
 RECORD_KINDS = {"performance", "supervision", "problem", "dispute", "indicator", "evaluation", "body", "division"}
 WAIVERS_FILE = "waivers.yaml"
@@ -58,6 +63,8 @@ class Repository:
     laws: list = field(default_factory=list)               # raw law records (see laws.py)
     records: dict = field(default_factory=dict)            # kind -> [(file, data)] for RECORD_KINDS
     power_files: dict = field(default_factory=dict)        # file -> declared department
+    processes: list = field(default_factory=list)          # work processes (lists/processes.py)
+    approval_pairs: list = field(default_factory=list)     # 审管协同 records (lists/processes.py)
     # valid time (validtime.py): the date the lists are in force on (None: as written), the commit
     # they were read from when it is not ``revision``, and why
     as_of: object = None
@@ -134,6 +141,18 @@ class Repository:
     def unclaimed_catalog_items(self) -> list[m.CatalogItem]:
         """Catalogue items without exactly one lead department (the Jinan case found 44)."""
         return [c for c in self.catalog_items if len(c.leads) != 1]
+
+    def processes_of(self, dept_id: str) -> list:
+        """A department's work processes (lists/processes/<dept>.yaml), in file order."""
+        return list(_process_index(self).by_department.get(dept_id, ()))
+
+    def processes_for_item(self, code: str) -> list:
+        """The work processes that carry out power item ``code``."""
+        return list(_process_index(self).by_item.get(code, ()))
+
+    def processes_of_duty(self, dept_id: str, unit: str, no: int) -> list:
+        """The work processes of one unit duty of the 职责任务清单."""
+        return list(_process_index(self).by_duty.get(f"{dept_id}/{unit}#{no}", ()))
 
     def department_name(self, dept_id: str) -> str:
         d = self.departments.get(dept_id)
@@ -330,7 +349,8 @@ def _build_law(repo: Repository, rel: str, data: dict) -> None:
 
 # kind -> the builder that adds a clean file of that kind to the repository
 _BUILDERS = {"organization": _build_organization, "powers": _build_powers, "tasks": _build_tasks,
-             "boundary": _build_boundary, "catalog": _build_catalog, "waivers": _build_waivers, "law": _build_law}
+             "boundary": _build_boundary, "catalog": _build_catalog, "waivers": _build_waivers, "law": _build_law,
+             "process": _processes.build_processes, "approval_supervision": _processes.build_approval_supervision}
 
 
 def _build(repo: Repository, rel: str, kind: str, data: dict) -> None:

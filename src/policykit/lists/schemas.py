@@ -32,6 +32,8 @@ KINDS = {
     "rule": "rule.schema.json",
     **{k: f"{k}.schema.json" for k in ("performance", "supervision", "problem", "dispute", "indicator", "evaluation",
                                        "body", "division")},
+    "process": "process.schema.json",                            # 工作流程 (lists/processes.py)
+    "approval_supervision": "approval_supervision.schema.json",  # 审管协同
 }
 
 
