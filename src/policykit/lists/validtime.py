@@ -43,7 +43,6 @@ from ..errors import InputError, UsageError
 # directories under lists/ whose files are read as of the valid-time date
 VALID_TIME_DIRS = ("organizations", "powers", "tasks", "boundaries", "catalogs", "divisions", "processes",
                    "approval-supervision")
-EFFECTIVE_KEYS = ("生效日期", "effective-date", "effective")   # trailer keys until the record parser has them
 
 
 # ---- dates ------------------------------------------------------------------------------------
@@ -81,28 +80,14 @@ def in_force(entry, day: _dt.date) -> bool:
 
 
 # ---- which commit is in force -----------------------------------------------------------------
-def _record_dates(commit) -> list:
-    """生效日期 of each adjustment record of a commit (None where a record has none)."""
-    try:
-        from . import adjustment_records as records
-    except ImportError:
-        records = None
-    parse = getattr(records, "parse_records", None)
-    if parse is not None:
-        out = []
-        for r in parse(commit.message):
-            value = next((getattr(r, n) for n in ("effective", "effective_date", "effective_on")
-                          if getattr(r, n, None)), None)
-            out.append(_as_date(value))
-        return out
-    return [_as_date(v) for k, v in commit.trailers if k.strip().lower() in EFFECTIVE_KEYS]
-
-
 def commit_in_force_on(commit) -> _dt.date:
-    """The day a commit's change takes effect: its records' latest 生效日期, else its commit date."""
+    """The day a commit's change takes effect: the latest day any of its adjustment records takes
+    effect (``adjustment_records.effective_date``: its 生效日期, else the commit day), or, without a
+    record, its commit date (in the committer's time zone)."""
+    from .adjustment_records import effective_date, parse_records
     committed = _dt.datetime.fromisoformat(commit.committed).date()
-    dates = [d for d in _record_dates(commit) if d is not None]
-    return max(dates) if dates else committed
+    days = [effective_date(r, committed) for r in parse_records(commit.message)]
+    return max((d for d in days if d is not None), default=committed)
 
 
 @dataclasses.dataclass(frozen=True)
