@@ -14,6 +14,7 @@ from . import model as m
 from . import processes as _processes
 from .processes import index_of as _process_index
 from .config import Config, load_config
+from .results import PowerIndex, UnitWork
 from ..errors import UsageError
 from .loader import Document, load_bytes
 from ..problems import Problem
@@ -47,6 +48,15 @@ WAIVERS_FILE = "waivers.yaml"
 
 @dataclass
 class Repository:
+    """One jurisdiction's lists, read-only and typed, with the questions people ask of them.
+
+    Open one with ``policykit.open_repository(path, at=…, as_of=…)``. The model: ``departments``
+    (id → :class:`~policykit.lists.model.Department`, with units and 三定 main duties),
+    ``power_items`` (every :class:`~policykit.lists.model.PowerItem` of the 权责清单, duplicates
+    included), ``unit_duties`` (the 职责任务清单), ``boundaries`` (the 职责边界清单),
+    ``catalog_items`` (监管事项目录), ``laws``, ``waivers`` and ``records`` (supervision records by
+    kind, typed views in :mod:`policykit.lists.records`). ``load_problems`` holds what kept a file out
+    of the model; ``revision`` the commit read (None: the work tree)."""
     root: Path
     config: Config
     revision: str | None = None
@@ -82,24 +92,28 @@ class Repository:
 
     # ---- queries ---------------------------------------------------------------------------
     @property
-    def powers(self) -> dict:
-        """code -> item (the first, if a code is duplicated)."""
-        out = {}
-        for item in self.power_items:
-            out.setdefault(item.code, item)
-        return out
+    def powers(self) -> PowerIndex:
+        """Power items by code, read-only (``repo.powers["370199101XK00100"]``, ``.get``, ``in``);
+        a code written twice gives its first item and is named in ``repo.powers.duplicates``."""
+        return PowerIndex(self.power_items)
 
     def department(self, dept_id: str) -> m.Department | None:
+        """The department with id ``dept_id`` (``scjgj``), or None."""
         return self.departments.get(dept_id)
 
     def item(self, code: str) -> m.PowerItem | None:
-        return self.powers.get(code)
+        """The power item with ``code`` (the first, if the code is written twice), or None."""
+        return next((i for i in self.power_items if i.code == code), None)
 
     def items_of(self, dept_id: str, category: str | None = None, unit: str | None = None) -> list[m.PowerItem]:
+        """A department's power items in file order, optionally of one ``category`` (行政许可 …)
+        and one undertaking ``unit`` (承办机构)."""
         return [i for i in self.power_items if i.department == dept_id
                 and (category is None or i.category == category) and (unit is None or i.unit == unit)]
 
     def items_by_category(self, dept_id: str | None = None) -> dict[str, list[m.PowerItem]]:
+        """Power items grouped by category (权力类型 → items, in file order), of one department or,
+        with ``dept_id`` None, of all."""
         out = defaultdict(list)
         for i in self.power_items:
             if dept_id is None or i.department == dept_id:
@@ -107,13 +121,17 @@ class Repository:
         return dict(out)
 
     def unit_duties_of(self, dept_id: str, unit: str | None = None) -> list[m.UnitDuty]:
+        """A department's duties in the 职责任务清单 (of one internal ``unit``, or all), in file order."""
         return [d for d in self.unit_duties if d.department == dept_id and (unit is None or d.unit == unit)]
 
-    def what_unit_does(self, dept_id: str, unit: str) -> dict:
-        """A unit's duty list and the power items it undertakes."""
-        return {"duties": self.unit_duties_of(dept_id, unit), "powers": self.items_of(dept_id, unit=unit)}
+    def what_unit_does(self, dept_id: str, unit: str) -> UnitWork:
+        """A unit's duty list and the power items it undertakes (``.duties``, ``.powers``; the old
+        ``["duties"]`` and ``["powers"]`` still work)."""
+        return UnitWork(dept_id, unit, tuple(self.unit_duties_of(dept_id, unit)),
+                        tuple(self.items_of(dept_id, unit=unit)))
 
     def boundary(self, key: str) -> m.BoundaryMatter | None:
+        """The boundary matter with id ``key`` (``BJ-001``) or exactly that name (应急物资保障), or None."""
         return next((b for b in self.boundaries if b.id == key or b.name == key), None)
 
     def find_matters(self, text: str) -> list[m.BoundaryMatter]:
@@ -127,14 +145,18 @@ class Repository:
         return sorted(hits, key=lambda b: (text not in b.name, b.id))
 
     def lead_of(self, matter: str) -> str | None:
+        """The id of the one department leading boundary matter ``matter`` (id or exact name); None
+        when the matter is unknown or has no single lead."""
         b = self.boundary(matter)
         return b.lead if b else None
 
     def cooperating_of(self, matter: str) -> tuple[str, ...]:
+        """The ids of the departments cooperating (配合) on boundary matter ``matter``; () if unknown."""
         b = self.boundary(matter)
         return b.cooperating if b else ()
 
     def matters_of(self, dept_id: str, role: str | None = None) -> list[m.BoundaryMatter]:
+        """The boundary matters a department takes part in, optionally only as ``role`` (牵头 or 配合)."""
         return [b for b in self.boundaries
                 if any(r.department == dept_id and (role is None or r.role == role) for r in b.roles)]
 
@@ -155,6 +177,7 @@ class Repository:
         return list(_process_index(self).by_duty.get(f"{dept_id}/{unit}#{no}", ()))
 
     def department_name(self, dept_id: str) -> str:
+        """A department's short name (or full name) for messages and pages; the id if unknown."""
         d = self.departments.get(dept_id)
         return (d.short_name or d.name) if d else dept_id
 
