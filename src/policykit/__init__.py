@@ -22,7 +22,16 @@ def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool =
         import functools
         from .speed.cache import load_documents
         documents = functools.partial(load_documents, pause_gc=pause_gc)
-    return _open(path, at=at, as_of=as_of, source=source, documents=documents)
+    repo = _open(path, at=at, as_of=as_of, source=source, documents=documents)
+    repo.lookup_engine = _lookup_answers   # repo.lookup / lead_of / find_matters for plain words
+    return repo
+
+
+def _lookup_answers(repo, text):
+    """The plain-words lookup (``policykit.lookup``), loaded when first asked: features that open
+    repositories through this front door (history, site) do not come to depend on the lookup."""
+    import importlib
+    return importlib.import_module("policykit.lookup").answers_of(repo, text)
 
 
 __all__ = ["Problem", "PolicykitError", "UsageError", "InputError", "InternalError", "open_repository"]

@@ -73,6 +73,8 @@ class Repository:
     laws: list = field(default_factory=list)               # raw law records (see laws.py)
     records: dict = field(default_factory=dict)            # kind -> [(file, data)] for RECORD_KINDS
     power_files: dict = field(default_factory=dict)        # file -> declared department
+    # (repo, text) -> [Answer]: the plain-words lookup (policykit.lookup), set by policykit.open_repository
+    lookup_engine: object = field(default=None, compare=False, repr=False)
     processes: list = field(default_factory=list)          # work processes (lists/processes.py)
     approval_pairs: list = field(default_factory=list)     # 审管协同 records (lists/processes.py)
     # valid time (validtime.py): the date the lists are in force on (None: as written), the commit
@@ -135,20 +137,44 @@ class Repository:
         return next((b for b in self.boundaries if b.id == key or b.name == key), None)
 
     def find_matters(self, text: str) -> list[m.BoundaryMatter]:
-        """Boundary matters whose name, domain or duties mention ``text`` (the dispatcher's lookup)."""
+        """Boundary matters whose name, domain or duties mention ``text``, then those the plain-words
+        lookup ranks for it (危化品车辆停车场 → 危险化学品运输车辆停车场监管)."""
         text = text.strip()
         hits = []
         for b in self.boundaries:
             hay = " ".join([b.name, b.domain or ""] + [d for r in b.roles for d in r.duties])
             if text and text in hay:
                 hits.append(b)
-        return sorted(hits, key=lambda b: (text not in b.name, b.id))
+        hits.sort(key=lambda b: (text not in b.name, b.id))
+        if text and self.lookup_engine is not None:       # then what the plain-words lookup ranks
+            for answer in self.lookup(text):
+                b = self.boundary(answer.key) if answer.kind == "matter" else None
+                if b is not None and b not in hits:
+                    hits.append(b)
+        return hits
+
+    def lookup(self, text: str) -> list:
+        """Plain words → ranked answers (``policykit.lookup.Answer``: matter or item, lead and
+        cooperating departments, score, the words matched and where). Needs the lookup engine, which
+        ``policykit.open_repository`` sets; ``policykit.lookup.lookup`` also names departments when
+        nothing fits."""
+        if self.lookup_engine is None:
+            raise UsageError("此仓库未接入派单查询：请用 policykit.open_repository 打开 (open it through "
+                             "policykit.open_repository for the lookup)")
+        return list(self.lookup_engine(self, text))
 
     def lead_of(self, matter: str) -> str | None:
-        """The id of the one department leading boundary matter ``matter`` (id or exact name); None
-        when the matter is unknown or has no single lead."""
+        """The id of the one department leading boundary matter ``matter`` (id or exact name); for
+        other words, the lead of the lookup's confident first answer (电动自行车充电); None when
+        nothing fits or the matter has no single lead."""
         b = self.boundary(matter)
-        return b.lead if b else None
+        if b is not None:
+            return b.lead
+        if self.lookup_engine is not None and matter.strip():
+            answers = self.lookup(matter)
+            if answers and answers[0].confident:
+                return answers[0].lead
+        return None
 
     def cooperating_of(self, matter: str) -> tuple[str, ...]:
         """The ids of the departments cooperating (配合) on boundary matter ``matter``; () if unknown."""

@@ -1,0 +1,186 @@
+"""The lookup's index of one repository: its entries, vocabulary, thesaurus and each department's words.
+
+Built once per repository (``index_of``) from the lists: boundary matters (name, 俗称 aliases, domain,
+duties and trigger), power items in use (full name, aliases, category), catalogue items (name,
+domain). The vocabulary that queries are cut with comes from jieba, run here only: the lists' own
+text cut by jieba with the lists' names, aliases and the thesaurus added to its dictionary, in a
+private jieba instance (the global one that the site's search uses is left alone). ``to_data``
+writes the index as the plain data the site's script reads.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import spec
+
+THESAURUS = Path(__file__).with_name("thesaurus.yaml")
+_SPLIT = re.compile(r"[^\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]+")
+MAX_ALIASES = 40          # aliases read per entry
+MAX_ALIAS_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Entry:
+    kind: str                      # "matter" | "item" | "catalog"
+    key: str                       # BJ-…, an item code, catalog/code
+    name: str
+    lead: str | None
+    cooperating: tuple[str, ...]
+    fields: dict                   # alias / name / domain / body -> tuple of normalised texts
+
+
+@dataclass
+class Index:
+    entries: list[Entry]
+    vocab: frozenset
+    synonyms: dict                 # word -> tuple of words taken as the same
+    department_words: dict         # department id -> its lists' words joined by spaces
+    department_names: dict = field(default_factory=dict)
+    common: frozenset = frozenset()  # everyday words (jieba's dictionary) for cutting queries only
+
+    def to_data(self) -> dict:
+        """The index as plain data for the site's script (the same spec in JavaScript)."""
+        return {
+            "spec": {"max_query": spec.MAX_QUERY, "max_word": spec.MAX_WORD, "light": spec.LIGHT, "noise": spec.NOISE,
+                     "min_coverage": spec.MIN_COVERAGE, "confident": spec.CONFIDENT, "margin": spec.MARGIN,
+                     "exact_bonus": spec.EXACT_BONUS, "phrase_bonus": spec.PHRASE_BONUS,
+                     "kind_bonus": dict(spec.KIND_BONUS), "kind_order": dict(spec.KIND_ORDER),
+                     "fields": [list(f) for f in spec.FIELDS], "max_departments": spec.MAX_DEPARTMENTS,
+                     "filler_tie": spec.FILLER_TIE, "fillers": list(spec.FILLERS), "stopwords": list(spec.STOPWORDS),
+                     "stop_chars": spec.STOP_CHARS, "weak": list(spec.WEAK)},
+            "vocab": sorted(self.vocab),
+            "common": sorted(self.common - self.vocab),
+            "synonyms": {k: list(v) for k, v in sorted(self.synonyms.items())},
+            "entries": [[e.kind, e.key, {k: list(v) for k, v in e.fields.items() if v}] for e in self.entries],
+            "department_words": dict(sorted(self.department_words.items())),
+        }
+
+
+def norm(text) -> str:
+    """A field's text as queries are read: NFKC, lower case (the spec's normalisation, kept whole)."""
+    import unicodedata
+    return unicodedata.normalize("NFKC", str(text or "")).lower()
+
+
+def aliases_of(raw) -> tuple[str, ...]:
+    """The 俗称 of a matter or item as written (strings only, within budget)."""
+    values = raw.get("aliases") if isinstance(raw, dict) else None
+    if not isinstance(values, list):
+        return ()
+    return tuple(str(a)[:MAX_ALIAS_CHARS] for a in values[:MAX_ALIASES] if isinstance(a, str) and a.strip())
+
+
+def matter_aliases(repo, matter) -> tuple[str, ...]:
+    doc = repo.documents.get(matter.source.file) if matter.source else None
+    return aliases_of(getattr(doc, "data", None))
+
+
+def load_thesaurus(path: Path = THESAURUS) -> list[list[str]]:
+    """The thesaurus's groups; each term of ``terms`` comes as a group of one."""
+    import yaml
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    groups = [[norm(w) for w in group if isinstance(w, str)] for group in data.get("groups") or ()]
+    return groups + [[norm(t)] for t in data.get("terms") or () if isinstance(t, str)]
+
+
+def synonym_map(groups) -> dict:
+    out: dict = {}
+    for group in groups:
+        for w in group:
+            bucket = out.setdefault(w, [])
+            for other in group:
+                if other != w and other not in bucket:
+                    bucket.append(other)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _entries(repo) -> list[Entry]:
+    entries: list[Entry] = []
+    for b in repo.boundaries:
+        body = [d for r in b.roles for d in r.duties] + [(b.mechanism or {}).get("trigger") or ""]
+        entries.append(Entry("matter", b.id, b.name, b.lead, tuple(b.cooperating), {
+            "alias": tuple(norm(a) for a in matter_aliases(repo, b)), "name": (norm(b.name),),
+            "domain": (norm(b.domain),) if b.domain else (), "body": tuple(norm(t) for t in body if t)}))
+    seen = set()
+    for it in repo.power_items:
+        if it.status == "取消" or it.code in seen:
+            continue
+        seen.add(it.code)
+        entries.append(Entry("item", it.code, it.full_name, it.department, tuple(it.co_departments), {
+            "alias": tuple(norm(a) for a in aliases_of(it.raw)), "name": (norm(it.full_name),),
+            "domain": (norm(it.category),), "body": ()}))
+    for c in repo.catalog_items:
+        leads = c.leads
+        entries.append(Entry("catalog", f"{c.catalog}/{c.code}", c.name, leads[0] if len(leads) == 1 else None,
+                             tuple(cl.department for cl in c.claims if cl.role != "牵头"), {
+            "alias": (), "name": (norm(c.name),), "domain": (norm(c.domain),) if c.domain else (), "body": ()}))
+    return entries
+
+
+def _department_texts(repo) -> dict:
+    texts: dict = {}
+    for d in repo.departments.values():
+        texts.setdefault(d.id, []).extend(md.text for md in d.main_duties)
+    for u in repo.unit_duties:
+        texts.setdefault(u.department, []).extend((u.content,) + tuple(u.tasks))
+    for it in repo.power_items:
+        texts.setdefault(it.department, []).append(it.full_name)
+    return texts
+
+
+def build_index(repo) -> Index:
+    """The lookup's index of ``repo`` (jieba is needed here; ``pip install jieba``)."""
+    from .words import common_words, tokenizer
+    groups = load_thesaurus()
+    synonyms = synonym_map(groups)
+    entries = _entries(repo)
+    city = getattr(repo.config, "city", "") or ""
+    # whole names and aliases are words of the vocabulary; jieba gets the names but not the aliases,
+    # so that an alias is also cut into its parts (楼顶加盖 → 楼顶, 加盖) and the parts are words too
+    names: set = set()
+    aliases = {t for e in entries for t in e.fields.get("alias", ()) if 2 <= len(t) <= spec.MAX_WORD}
+    for e in entries:
+        if e.kind != "item":
+            names.update(t for t in e.fields["name"] if 2 <= len(t) <= 10)
+        names.update(t for t in e.fields.get("domain", ()) if 2 <= len(t) <= 10)
+    for d in repo.departments.values():
+        for n in (d.short_name, d.name[len(city):] if city and d.name.startswith(city) else d.name):
+            if n and 2 <= len(n) <= 10:
+                names.add(norm(n))
+    extra = {w for g in groups for w in g} | set(spec.FILLERS) | set(spec.STOPWORDS) | set(spec.WEAK)
+    tk = tokenizer(sorted(names | extra))
+    vocab: set = set(names) | aliases | {w for w in extra if len(w) > 1}
+
+    def cut(text: str) -> set:
+        out = set()
+        for part in _SPLIT.split(text):
+            if part:
+                out.update(w for w in tk.lcut(part, HMM=False) if 2 <= len(w) <= spec.MAX_WORD)
+        return out
+
+    for e in entries:
+        for texts in e.fields.values():
+            for t in texts:
+                vocab |= cut(t)
+    # the departments' own lists (三定 duties, unit duties and tasks) cut queries too, but their words
+    # weigh lightly: only words of the entries, their aliases and the thesaurus can name a department
+    department_words, other = {}, set()
+    for dept, texts in _department_texts(repo).items():
+        words: set = set()
+        for t in texts:
+            words |= cut(norm(t))
+        other |= words
+        department_words[dept] = " ".join(sorted(words))
+    return Index(entries, frozenset(vocab), synonyms, department_words,
+                 {d.id: d.name for d in repo.departments.values()}, frozenset(common_words() | other))
+
+
+def index_of(repo) -> Index:
+    """The index of ``repo``, built on first use and kept on the repository object."""
+    found = repo.__dict__.get("_lookup_index")
+    if found is None:
+        found = build_index(repo)
+        repo.__dict__["_lookup_index"] = found
+    return found

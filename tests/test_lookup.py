@@ -1,0 +1,104 @@
+"""The plain-words lookup (policykit.lookup): one spec, answers with why, plain "no matter", the CLI."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+pytest.importorskip("jieba")
+if not (ROOT / "lists" / "boundaries").is_dir():
+    pytest.skip("the bundled sample city is not there", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def repo():
+    import policykit
+    return policykit.open_repository(ROOT)
+
+
+def test_question_words_are_dropped_and_the_matter_leads(repo):
+    from policykit.lookup import lookup
+    for q in ("占道经营", "占道经营归谁管", "占道经营谁管", "占道经营找谁？"):
+        r = lookup(repo, q)
+        assert r.confident and r.answers[0].key == "BJ-010", q
+        assert r.answers[0].lead == "zhzfj"
+        assert [(h.word, h.via) for h in r.answers[0].matched] == [("占道经营", "name")]
+
+
+def test_one_extra_word_does_not_kill_a_hit_and_synonyms_reach_the_data(repo):
+    from policykit.lookup import lookup
+    a = lookup(repo, "餐饮油烟").answers[0]
+    assert a.key == "370199107CF00700" and a.kind == "item" and a.lead == "zhzfj" and a.confident
+    assert "油烟" in a.why()
+    r = lookup(repo, "噪音扰民")                # the data says 噪声: no entry holds it, a 三定 duty does
+    assert not r.confident
+    assert "sthjj" in [h.department for h in r.departments]
+    assert any(h.words == ("噪音",) for h in r.departments)
+
+
+def test_a_single_shared_character_is_never_a_hit(repo):
+    from policykit.lookup import lookup
+    for q in ("处", "量子纠缠", "手机信号差", "结婚登记预约"):
+        assert not lookup(repo, q).confident, q
+    assert lookup(repo, "处").answers == ()
+
+
+def test_ranking_is_by_coverage_of_the_query(repo):
+    from policykit.lookup import lookup
+    answers = lookup(repo, "危险化学品 停车场").answers
+    assert answers[0].key == "BJ-003"
+    assert all(answers[0].score >= a.score for a in answers)
+    assert answers[0].coverage == 1.0
+
+
+def test_library_doors_use_the_lookup_for_inexact_words(repo):
+    assert repo.lead_of("电动自行车充电") == "gaj"            # 派出所日常消防监督检查 (its 俗称)
+    assert repo.lead_of("应急物资保障") == "yjglj"           # exact names as before
+    assert repo.lead_of("量子纠缠") is None
+    assert [b.id for b in repo.find_matters("危化品车辆停车场")] == ["BJ-003"]
+    answers = repo.lookup("路边摆摊")
+    assert answers[0].key == "BJ-010" and answers[0].cooperating
+
+
+def test_a_repository_without_the_engine_says_so(repo):
+    from policykit.errors import UsageError
+    from policykit.lists.repository import open_repository
+    plain = open_repository(ROOT)
+    with pytest.raises(UsageError):
+        plain.lookup("油烟")
+    assert plain.lead_of("应急物资保障") == "yjglj"
+
+
+def test_index_data_is_what_the_site_runs(repo):
+    from policykit.lookup import index_of, spec
+    data = index_of(repo).to_data()
+    assert data["spec"]["confident"] == spec.CONFIDENT and data["spec"]["fields"][0] == ["name", 1.0]
+    assert "占道" in data["vocab"] and "噪声" in data["synonyms"]["噪音"]
+    kinds = {e[0] for e in data["entries"]}
+    assert kinds == {"matter", "item", "catalog"}
+    json.dumps(data, ensure_ascii=False)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "policykit", "lookup", *args, "--root", str(ROOT)],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_cli_text_json_and_nothing_found():
+    r = _cli("占道经营归谁管")
+    assert r.returncode == 0, r.stderr
+    assert "占道经营治理" in r.stdout and "牵头" in r.stdout and "市城市管理局" in r.stdout
+    j = _cli("路边摆摊", "-f", "json")
+    assert j.returncode == 0
+    data = json.loads(j.stdout)
+    assert data["answers"][0]["key"] == "BJ-010" and data["confident"] is True
+    assert data["answers"][0]["matched"][0]["via"] in {"alias", "name", "domain", "body"}
+    n = _cli("噪音扰民")
+    assert n.returncode == 0
+    assert "没有" in n.stdout and "市生态环境局" in n.stdout
+    bad = _cli("x" * 5000)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
