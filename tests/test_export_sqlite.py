@@ -169,14 +169,19 @@ def test_strings_are_data_not_sql_and_formulas_stay_text(city, tmp_path):
 
 
 def test_a_repeated_key_is_left_out_and_said(city, tmp_path, capsys):
-    twice = BASE_POWERS + BASE_POWERS.split("items:\n", 1)[1].replace("name: 食品经营许可", "name: 重复的事项")
-    root = city({"lists/powers/scjgj.yaml": twice})
+    second = (BASE_POWERS.split("items:\n", 1)[1].replace("name: 食品经营许可", "name: 重复的事项")
+              .replace("审查责任：审查申请材料]", "审查责任：审查申请材料, 决定责任：作出决定]"))
+    root = city({"lists/powers/scjgj.yaml": BASE_POWERS + second})
     out = tmp_path / "c.sqlite"
     assert main(["export", "--root", str(root), "-o", str(out)]) == 0
     err = capsys.readouterr().err
     assert "power_items 有 1 行的主键与前面的行重复" in err
     con = sqlite3.connect(out)
     assert con.execute("SELECT name FROM power_items WHERE code = '370199101XK00100'").fetchone() == ("食品经营许可",)
+    # the second item's rows are not attached to the first
+    assert [r[0] for r in con.execute("SELECT text FROM power_item_responsibilities WHERE item = '370199101XK00100' "
+                                      "ORDER BY seq")] == ["受理责任：依法受理申请", "审查责任：审查申请材料"]
+    assert "power_item_responsibilities" not in err
 
 
 def test_at_a_revision(city, tmp_path):

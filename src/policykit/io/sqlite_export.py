@@ -73,8 +73,8 @@ def build_database(tables: list[Table], meta: dict) -> tuple[sqlite3.Connection,
         con.executemany(f"INSERT OR IGNORE INTO {_quote(t.name)} VALUES ({placeholders})", t.rows)
         kept = con.total_changes - before
         report.rows[t.name] = kept
-        if kept != len(t.rows):
-            report.skipped[t.name] = len(t.rows) - kept
+        if kept != len(t.rows) or t.skipped:
+            report.skipped[t.name] = len(t.rows) - kept + t.skipped
         for n, (mine, _other, _theirs) in enumerate(t.foreign_keys):
             con.execute(f"CREATE INDEX {_quote(f'{t.name}_fk{n}')} ON {_quote(t.name)} "
                         f"({', '.join(_quote(c) for c in mine)})")

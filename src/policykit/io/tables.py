@@ -48,6 +48,20 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple = ()
     rows: list = field(default_factory=list)
+    skipped: int = 0        # records left out, with everything below them, for repeating an earlier key
+
+    def first(self, records, key):
+        """``records`` without those whose ``key(record)`` repeats an earlier one (counted in
+        ``skipped``): a repeated item code keeps the first item, and the second one's basis, duties
+        or claims are not attached to it."""
+        seen = set()
+        for r in records:
+            k = key(r)
+            if k in seen:
+                self.skipped += 1
+                continue
+            seen.add(k)
+            yield r
 
     @property
     def header(self) -> list[str]:
@@ -139,7 +153,7 @@ def _powers(repo) -> list[Table]:
                _ITEM_FK + ((("department",), "departments", ("id",)),))
     sup = Table("power_item_supervision_items", "powers", "对应监管事项",
                 _cols("item TEXT 事项编码; catalog_item TEXT 监管事项编码"), ("item", "catalog_item"), _ITEM_FK)
-    for it in repo.power_items:
+    for it in items.first(repo.power_items, lambda i: i.code):
         raw = it.raw if isinstance(it.raw, dict) else {}
         items.rows.append(_row(it.code, it.department, it.name, it.sub_name, it.full_name, it.category, it.unit,
                                it.sanding_duty, it.power_source, it.source_document, it.delegator, it.catalog_code,
@@ -164,7 +178,7 @@ def _tasks(repo) -> list[Table]:
                   _cols("department TEXT 部门标识; unit TEXT 内设机构; duty_no INTEGER 职责序号; seq INTEGER 顺序; "
                         "task TEXT 具体任务"), ("department", "unit", "duty_no", "seq"),
                   ((("department", "unit", "duty_no"), "unit_duties", ("department", "unit", "no")),))
-    for d in repo.unit_duties:
+    for d in duties.first(repo.unit_duties, lambda d: (d.department, d.unit, d.no)):
         duties.rows.append(_row(d.department, d.unit, d.no, d.sanding_duty, d.content, d.post, d.source.file))
         tasks.rows += [_row(d.department, d.unit, d.no, n, t) for n, t in enumerate(d.tasks, 1)]
     return [duties, tasks]
@@ -189,7 +203,7 @@ def _boundaries(repo) -> list[Table]:
     mech = Table("boundary_mechanism", "boundaries", "协调配合机制",
                  _cols("matter TEXT 边界事项编号; key TEXT 环节; text TEXT 内容"), ("matter", "key"),
                  ((("matter",), "boundary_matters", ("id",)),))
-    for b in repo.boundaries:
+    for b in matters.first(repo.boundaries, lambda b: b.id):
         matters.rows.append(_row(b.id, b.name, b.domain, b.lead, b.source.file))
         for n, r in enumerate(b.roles, 1):
             roles.rows.append(_row(b.id, n, r.department, r.role))
@@ -211,7 +225,7 @@ def _catalogs(repo) -> list[Table]:
                          "role TEXT 角色"), ("catalog", "code", "seq"),
                    ((("catalog", "code"), "catalog_items", ("catalog", "code")), (("department",), "departments", ("id",))))
     seen = set()
-    for c in repo.catalog_items:
+    for c in items.first(repo.catalog_items, lambda c: (c.catalog, c.code)):
         if c.catalog not in seen:
             seen.add(c.catalog)
             data = getattr(repo.documents.get(c.source.file), "data", None)
@@ -232,7 +246,7 @@ def _laws(repo) -> list[Table]:
                      ((("law",), "laws", ("id",)),))
     aliases = Table("law_aliases", "laws", "法规别名", _cols("law TEXT 标识; alias TEXT 别名"), ("law", "alias"),
                     ((("law",), "laws", ("id",)),))
-    for rel, d in repo.laws:
+    for rel, d in laws.first(repo.laws, lambda law: law[1].get("id")):
         g = d.get
         laws.rows.append(_row(g("id"), g("title"), g("short_title"), g("level"), g("issuer"), g("source"), rel))
         for n, v in enumerate(g("versions") or (), 1):
@@ -266,7 +280,7 @@ def _performance(v) -> list[Table]:
                           "duty_no INTEGER 职责序号; name TEXT 名称; unit TEXT 承办机构; handled INTEGER 办理件数; "
                           "on_time INTEGER 按时办结件数; measure TEXT 履职措施; idle_reason TEXT 未履职原因"),
                     ("ledger", "seq"), ((("ledger",), "performance_ledgers", ("id",)), (("power",), "power_items", ("code",))))
-    for led in v.ledgers:
+    for led in ledgers.first(v.ledgers, lambda x: x.id):
         ledgers.rows.append(_row(led.id, led.department, led.period, led.compiled_on, led.source.file))
         entries.rows += [_row(led.id, n, e.power, (e.duty or (None, None))[0], (e.duty or (None, None))[1], e.name,
                               e.unit, e.handled, e.on_time, e.measure, e.idle_reason)
@@ -292,7 +306,7 @@ def _supervision(v) -> list[Table]:
     probs = Table("supervision_problems", "supervision", "督导线索问题",
                   _cols("supervision TEXT 督导编号; problem TEXT 问题编号"), ("supervision", "problem"),
                   ((("supervision",), "supervisions", ("id",)), (("problem",), "problems", ("id",))))
-    for s in v.supervisions:
+    for s in sups.first(v.supervisions, lambda x: x.id):
         sups.rows.append(_row(s.id, s.title, s.type, s.lead_source, s.lead_ref, s.organizer, s.department, s.opened,
                               s.status, s.closed, s.source.file))
         targets.rows += [_row(s.id, n, t.ledger, t.power, (t.duty or (None, None))[0], (t.duty or (None, None))[1])
@@ -314,7 +328,7 @@ def _problems(v) -> list[Table]:
                   ((("problem",), "problems", ("id",)), (("department",), "departments", ("id",))))
     tags = Table("problem_tags", "problems", "问题标签", _cols("problem TEXT 问题编号; tag TEXT 标签"), ("problem", "tag"),
                  ((("problem",), "problems", ("id",)),))
-    for p in v.problems:
+    for p in probs.first(v.problems, lambda x: x.id):
         probs.rows.append(_row(p.id, p.origin, p.order_id, p.date, p.content, p.district, p.matter, p.boundary,
                                p.dispute, p.status, p.batch, p.source.file))
         depts.rows += [_row(p.id, d) for d in p.departments]
@@ -339,7 +353,7 @@ def _disputes(v) -> list[Table]:
                  ((("dispute",), "disputes", ("id",)), (("department",), "departments", ("id",))))
     probs = Table("dispute_problems", "disputes", "引发争议的问题", _cols("dispute TEXT 调处编号; problem TEXT 问题编号"),
                   ("dispute", "problem"), ((("dispute",), "disputes", ("id",)), (("problem",), "problems", ("id",))))
-    for d in v.disputes:
+    for d in disputes.first(v.disputes, lambda x: x.id):
         dec, adj = d.decision or {}, d.adjustment or {}
         disputes.rows.append(_row(d.id, d.matter, d.raised, d.raised_by, d.status, _get(dec, "date"), _get(dec, "by"),
                                   _get(dec, "document"), _get(dec, "content"), _get(dec, "lead"), _get(adj, "boundary"),
@@ -367,7 +381,7 @@ def _indicators(v) -> list[Table]:
         for n in nodes:
             inds.rows.append(_row(system, n.code, parent, n.level, n.name, n.type, n.weight, n.method, n.scoring, n.note))
             walk(system, n.children, n.code)
-    for s in v.systems:
+    for s in systems.first(v.systems, lambda x: x.id):
         systems.rows.append(_row(s.id, s.name, s.core_points, s.individual_points, s.formula, s.source.file))
         cats.rows += [_row(s.id, name, d) for name, depts in s.categories.items() for d in depts]
         walk(s.id, s.indicators, None)
@@ -383,7 +397,7 @@ def _evaluations(v) -> list[Table]:
                    _cols("evaluation TEXT 评估编号; system TEXT 指标体系; indicator TEXT 指标编码; score REAL 得分; "
                          "reason TEXT 理由"), ("evaluation", "indicator"),
                    ((("evaluation",), "evaluations", ("id",)), (("system", "indicator"), "indicators", ("system", "code"))))
-    for e in v.evaluations:
+    for e in evals.first(v.evaluations, lambda x: x.id):
         evals.rows.append(_row(e.id, e.period, e.department, e.system, e.stage, e.date, e.source.file))
         scores.rows += [_row(e.id, e.system, s.indicator, s.score, s.reason) for s in e.scores]
     return [evals, scores]
@@ -400,7 +414,7 @@ def _bodies(v) -> list[Table]:
                     _cols("body TEXT 机构编号; seq INTEGER 顺序; department TEXT 部门标识; organization TEXT 其他成员单位; "
                           "role TEXT 角色"), ("body", "seq"),
                     ((("body",), "bodies", ("id",)), (("department",), "departments", ("id",))))
-    for b in v.bodies:
+    for b in bodies.first(v.bodies, lambda x: x.id):
         bodies.rows.append(_row(b.id, b.name, b.type, b.host, b.office, b.leader, b.status, b.established_on,
                                 _get(b.established, "document"), b.term_end, b.review_due, b.abolished_on,
                                 _get(b.abolished, "merged_into"), b.source.file))
@@ -419,9 +433,9 @@ def _divisions(v) -> list[Table]:
     duties = Table("division_duties", "divisions", "市县职责",
                    _cols("division TEXT 划分清单编号; no INTEGER 事项序号; level TEXT 层级; seq INTEGER 顺序; duty TEXT 职责"),
                    ("division", "no", "level", "seq"), ((("division", "no"), "division_items", ("division", "no")),))
-    for d in v.divisions:
+    for d in divs.first(v.divisions, lambda x: x.id):
         divs.rows.append(_row(d.id, d.name, d.document, d.effective, d.source.file))
-        for it in d.items:
+        for it in items.first(d.items, lambda x: x.no):
             items.rows.append(_row(d.id, it.no, it.item, it.name, it.domain, it.type, it.power_source,
                                    _get(it.delegation, "delegator"), _get(it.delegation, "delegatee")))
             duties.rows += [_row(d.id, it.no, "市级", n, x) for n, x in enumerate(it.city_duties, 1)]
