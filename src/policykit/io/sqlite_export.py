@@ -91,7 +91,7 @@ def export_sqlite(repo, out_path, *, kinds=None, meta: dict | None = None, prote
     ``meta`` adds rows to the ``meta`` table (the command line records its ``--at``). The file is
     replaced all or nothing; with ``protect_uncommitted`` an output git tracks with uncommitted
     changes (``is_dirty``) is refused. Returns what went in and what was left out."""
-    from .. import __version__
+    from .._version import __version__
     info = {"city": getattr(repo.config, "city", None), "revision": getattr(repo, "revision", None),
             "policykit": __version__, "format": "policykit-sqlite/1"}
     info.update(meta or {})
