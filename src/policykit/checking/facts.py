@@ -33,6 +33,7 @@ FACT_KINDS: dict[str, dict[str, str]] = {
         "delegated": "非本级法定（下放/授权/委托）", "has_source_document": "有下放/授权/委托文件",
         "unknown_level_count": "实施层级不在配置中的个数", "level_count": "实施层级个数",
         "status": "状态", "status_known": "状态在配置中", "co_department_count": "共同实施部门个数",
+        "level_span": "实施层级对应的市县划分（共有/市级专有/县级专有，有则存在）", "levels_text": "实施层级",
     },
     "power_co": {"code": "事项编码", "department": "部门", "co_department": "共同实施部门", "cover_key": "事项编码|共同实施部门", "name": "事项名称"},
     "power_supervision": {"code": "事项编码", "department": "部门", "catalog_code": "监管事项编码", "name": "事项名称"},
@@ -41,14 +42,18 @@ FACT_KINDS: dict[str, dict[str, str]] = {
     "task_unit": {"department": "部门", "unit": "内设机构", "unit_key": "部门/内设机构", "duty_count": "职责条数"},
     "boundary": {"id": "边界事项编号", "name": "事项名称", "lead_count": "牵头部门数", "cooperating_count": "配合部门数",
                  "department_count": "涉及部门数", "has_trigger": "有启动情形", "has_dispute_resolution": "有争议解决办法",
-                 "has_handoff": "有衔接流程", "has_enforcement": "有督促落实", "basis_count": "依据条数"},
+                 "has_handoff": "有衔接流程", "has_enforcement": "有督促落实", "basis_count": "依据条数",
+                 "lead": "牵头部门（唯一时存在）", "related_held_count": "清单中在用的相关权力事项数",
+                 "lead_held_count": "其中由牵头部门实施的事项数", "related_holders": "实施相关权力事项的部门"},
     "boundary_role": {"boundary": "边界事项编号", "boundary_name": "事项名称", "department": "部门", "role": "角色",
                       "duty_count": "职责条数", "vague_duty_count": "仅含模糊动词的职责条数", "member_key": "编号|部门"},
     "boundary_power": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码"},
     "boundary_link": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码",
                       "department": "涉及部门", "cover_key": "事项编码|涉及部门"},
     "catalog_item": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "lead_count": "牵头认领数",
-                     "claim_count": "认领数"},
+                     "claim_count": "认领数", "lead": "牵头认领部门（唯一时存在）",
+                     "linked_power_count": "关联此监管事项的在用权力事项数",
+                     "lead_power_count": "其中由牵头认领部门实施的事项数", "linked_holders": "实施关联权力事项的部门"},
     "catalog_claim": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "department": "认领部门", "role": "角色"},
     "law": {"title": "法规名称", "norm_title": "规范化名称", "level": "层级", "dates_consistent": "版本日期先后一致",
             "starts_with_enactment": "首个版本为制定", "version_count": "版本数"},
@@ -165,13 +170,39 @@ def _power_facts(repo, cfg, add) -> None:
             power_source=it.power_source, power_source_known=it.power_source in cfg.power_sources,
             delegated=it.power_source != cfg.own_source, has_source_document=bool((it.source_document or "").strip()),
             unknown_level_count=sum(1 for lv in it.levels if lv not in cfg.levels), level_count=len(it.levels),
-            status=it.status, status_known=it.status in cfg.statuses, co_department_count=len(it.co_departments))
+            status=it.status, status_known=it.status in cfg.statuses, co_department_count=len(it.co_departments),
+            level_span=level_span(it.levels), levels_text="、".join(it.levels))
         for co in it.co_departments:
             add("power_co", f"{it.code}|{co}", it.source, code=it.code, department=it.department, co_department=co,
                 cover_key=f"{it.code}|{co}", name=it.full_name)
         for sup in it.supervision_items:
             add("power_supervision", f"{it.code}>{sup}", it.source, code=it.code, department=it.department,
                 catalog_code=sup, name=it.full_name)
+
+
+def level_span(levels) -> str | None:
+    """The 市县事权划分 type an item's implementing levels imply: 共有 (市级 and 县级), 市级专有, 县级专有;
+    None when it is implemented at neither."""
+    city, county = "市级" in levels, "县级" in levels
+    return "共有" if city and county else "市级专有" if city else "县级专有" if county else None
+
+
+def _holders(repo, codes) -> list:
+    """The departments of the power items ``codes`` that are listed and in use, one per item."""
+    out = []
+    for code in codes:
+        item = repo.powers.get(code)
+        if item is not None and item.status != "取消":
+            out.append(item.department)
+    return out
+
+
+def _dept_names(repo, ids) -> str:
+    names = []
+    for d in dict.fromkeys(ids):
+        dept = repo.departments.get(d)
+        names.append((dept.short_name or dept.name) if dept else d)
+    return "、".join(names)
 
 
 def _code_parts(match) -> tuple:
@@ -203,6 +234,7 @@ def _boundary_facts(repo, cfg, add) -> None:
     """Boundary items, the role of each department in them, and the powers they relate to."""
     for b in repo.boundaries:
         mech = b.mechanism
+        held = _holders(repo, b.related_powers)
         add("boundary", b.id, b.source, id=b.id, name=b.name,
             lead_count=sum(1 for r in b.roles if r.role == "牵头"),
             cooperating_count=sum(1 for r in b.roles if r.role == "配合"),
@@ -211,7 +243,8 @@ def _boundary_facts(repo, cfg, add) -> None:
             has_dispute_resolution=bool((mech.get("dispute_resolution") or "").strip()),
             has_handoff=bool((mech.get("handoff") or "").strip()),
             has_enforcement=bool((mech.get("enforcement") or "").strip()),
-            basis_count=len(b.basis))
+            basis_count=len(b.basis), lead=b.lead, related_held_count=len(held),
+            lead_held_count=sum(1 for d in held if d == b.lead), related_holders=_dept_names(repo, held))
         for r in b.roles:
             add("boundary_role", f"{b.id}|{r.department}", r.source, boundary=b.id, boundary_name=b.name,
                 department=r.department, role=r.role, duty_count=len(r.duties),
@@ -226,9 +259,17 @@ def _boundary_facts(repo, cfg, add) -> None:
 
 def _catalog_facts(repo, cfg, add) -> None:
     """Supervision catalogue items and the departments that claimed them."""
+    linked: dict = {}
+    for it in repo.power_items:
+        if it.status != "取消":
+            for sup in it.supervision_items:
+                linked.setdefault(sup, []).append(it.department)
     for c in repo.catalog_items:
+        held = linked.get(c.code, [])
+        lead = c.leads[0] if len(c.leads) == 1 else None
         add("catalog_item", c.key, c.source, catalog=c.catalog, code=c.code, name=c.name,
-            lead_count=len(c.leads), claim_count=len(c.claims))
+            lead_count=len(c.leads), claim_count=len(c.claims), lead=lead, linked_power_count=len(held),
+            lead_power_count=sum(1 for d in held if d == lead), linked_holders=_dept_names(repo, held))
         for cl in c.claims:
             add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
                 name=c.name, department=cl.department, role=cl.role)

@@ -72,7 +72,8 @@ SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
                       "city_duty_count": "市级职责条数", "county_duty_count": "县级职责条数",
                       "levels_match_ok": "划分类型与市县职责一致", "delegated": "委托或授权",
                       "has_document": "委托或授权写明了文件", "delegatee": "受托（被授权）部门（有则存在）",
-                      "term_end": "委托截止日期（有则存在）", "term_expired": "委托期限已过"},
+                      "term_end": "委托截止日期（有则存在）", "term_expired": "委托期限已过",
+                      "span_type": "市县划分类型（共有/市级专有/县级专有时存在）"},
     "two_level_item": {"code": "事项编码", "department": "部门", "name": "事项名称"},
     # 履职评估
     "indicator": {"system": "指标体系编号", "code": "指标编号", "name": "指标名称", "level_no": "层级（1-3）",
@@ -306,7 +307,7 @@ def _division_item_fact(div, it, add, record, today) -> None:
         levels_match_ok=match, delegated=it.delegated,
         has_document=bool((dl.get("document") or "").strip()) if it.delegated else None,
         delegatee=dl.get("delegatee"), term_end=end.isoformat() if end else None,
-        term_expired=bool(end and end < today))
+        term_expired=bool(end and end < today), span_type=it.type if it.type in _LEVELS_MATCH else None)
 
 
 def _system_facts(repo, v, add, record, today) -> None:

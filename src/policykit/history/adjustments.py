@@ -71,6 +71,7 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
             pending.append((commit, anchor, "ADJ-RECORD-INVALID",
                             f"{_where(commit)}的调整记录（第 {r.line} 行起）无效：{'；'.join(r.errors)} "
                             f"(invalid adjustment record)"))
+        pending += _transfers_as_corrections(commit, d, records)
         if majors and not records:
             for c in majors:
                 what = "、".join(t for t in c.types if d.levels.of(c.object, t) == "major")
@@ -79,11 +80,11 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
                                 f"（{d.department_label(c)}），属重大调整，但提交说明没有调整记录；请在提交说明末尾写明 "
                                 f"调整类型、调整事由、调整依据、批准文号（见 policykit adjust --template） "
                                 f"(major change without an adjustment record)"))
+    out = _dispute_commit_problems(root, history.resolve(root, since), head_sha, cfg)
     if not pending:
-        return []
+        return sorted(set(out))
     where = _locate_in(root, head_sha, cfg, {(c.object, c.key) for _, c, _, _ in pending})
     overrides = cfg.severity_overrides
-    out = []
     for commit, c, rule, message in pending:
         severity = overrides.get(rule, "error")
         if severity == "off":
@@ -91,6 +92,87 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
         file, line, col, path = where.get((c.object, c.key)) or (c.file or D.CONFIG_FILE, 1, 1, "$")
         out.append(Problem(file, line, col, path, rule, severity, message))
     return sorted(set(out))
+
+
+# ---- a dispute's adjustment.commit --------------------------------------------------------------
+_COMMIT_ID = re.compile(r"^[0-9a-f]{7,40}$")
+MAX_DISPUTES_VERIFIED = 200   # disputes changed in one range whose commits are looked up (a budget)
+
+
+def _dispute_commit_problems(root: Path, since_sha: str, head_sha: str, cfg) -> list[Problem]:
+    """ADJ-DISPUTE-COMMIT: a dispute added or changed after ``since`` whose ``adjustment.commit`` is no
+    commit of this branch's history, or a commit that did not change the boundary matter or power item
+    the adjustment names. ADJ-DISPUTE-COMMIT-UNVERIFIED (warning) when a shallow clone cannot tell."""
+    from ..lists.model import Source
+    from ..lists.records import views
+    under = f"{cfg.lists_dir}/disputes/"
+    changed = {d.path for d in history.diff_tree(root, since_sha, head_sha, (under.rstrip("/"),)) if d.new_sha}
+    if not changed:
+        return []
+    repo = _partial_repo(root, head_sha, cfg, ["adjustment"], ["disputes"])
+    if repo is None:
+        return []
+    overrides = cfg.severity_overrides
+    out = []
+    disputes = [d for d in views(repo).disputes if d.source.file in changed and (d.adjustment or {}).get("commit")]
+    for d in disputes[:MAX_DISPUTES_VERIFIED]:
+        rule, message = _verify_dispute_commit(root, head_sha, cfg, d)
+        if rule is None:
+            continue
+        severity = overrides.get(rule, "warning" if rule.endswith("UNVERIFIED") else "error")
+        if severity != "off":
+            file, line, col, path = repo.locate(Source(d.source.file, (*d.source.path, "adjustment", "commit")))
+            out.append(Problem(file, line, col, path, rule, severity, message))
+    return out
+
+
+def _verify_dispute_commit(root: Path, head_sha: str, cfg, d) -> tuple:
+    """``(rule, message)`` of what is wrong with dispute ``d``'s adjustment.commit, ``(None, None)`` if nothing."""
+    adj = d.adjustment or {}
+    ref = str(adj.get("commit")).strip()
+    target = adj.get("boundary") or (str(adj["power"]) if adj.get("power") else None)
+    what = f"职责争议 {d.id}「{d.matter}」的落实调整提交「{ref[:60]}」"
+    if not _COMMIT_ID.match(ref):
+        return "ADJ-DISPUTE-COMMIT", f"{what}不是提交编号（应为 7 至 40 位十六进制的提交哈希） (not a commit id)"
+    try:
+        sha = history.resolve(root, ref)
+    except InputError as exc:
+        if getattr(exc, "hint", None):   # a shallow clone: the commit may be outside the local history
+            return ("ADJ-DISPUTE-COMMIT-UNVERIFIED",
+                    f"{what}不在本地历史中，仓库是浅克隆，无法核对；请获取完整历史（fetch-depth: 0） (cannot verify)")
+        return "ADJ-DISPUTE-COMMIT", f"{what}在仓库历史中不存在 (no such commit)"
+    if history.merge_base(root, sha, head_sha) != sha:
+        return "ADJ-DISPUTE-COMMIT", f"{what}不在当前分支的历史中，调处决定尚未落实到清单 (commit not on this branch)"
+    if target is None:
+        return None, None
+    changes = D.commit_changes(root, history.commit_info(root, sha), needles=[target], lists_dir=cfg.lists_dir)
+    if any(target in (c.key, c.previous_key) for c in changes.changes
+           if c.object in ("boundary", "mechanism", "power")):
+        return None, None
+    kind = "边界事项" if adj.get("boundary") else "权力事项"
+    return ("ADJ-DISPUTE-COMMIT",
+            f"{what}（{sha[:7]}）没有修改所落实的{kind} {target}：请写明真正调整了该事项的提交 "
+            f"(the commit did not change {target})")
+
+
+TRANSFER_TYPES = ("划转",)   # the change types that move duties between departments
+
+
+def _transfers_as_corrections(commit, d: D.Diff, records: list) -> list:
+    """ADJ-TRANSFER-AS-CORRECTION: a commit that transfers items between departments, recorded only
+    as 纠错 and without a 批准文号. A 纠错 corrects what the lists say; a transfer changes who does
+    what and needs the approval (办法 第二十条) — whatever the record calls it."""
+    if not records or any(r.approval for r in records) or any(r.type != "纠错" for r in records):
+        return []
+    out = []
+    for c in d.changes:
+        if any(t in TRANSFER_TYPES for t in c.types):
+            out.append((commit, c, "ADJ-TRANSFER-AS-CORRECTION",
+                        f"{_where(commit)}：{D.OBJECTS[c.object][0]} {c.key}「{c.name}」由"
+                        f"{d.name_of(c.department_before)}划转至{d.name_of(c.department)}，调整记录却只写作「纠错」且没有"
+                        f"批准文号；划转须写明调整类型（机构改革、职责调整等）和编办批准文号（办法第二十条） "
+                        f"(a transfer recorded as a correction without approval)"))
+    return out
 
 
 _NEEDLE_DIRS = {"power": "powers", "boundary": "boundaries", "mechanism": "boundaries",
