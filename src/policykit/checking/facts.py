@@ -80,6 +80,9 @@ FACT_KINDS.update(_SUPERVISION_KINDS)
 # work processes and 审管协同 (checking/process_facts.py)
 from .process_facts import PROCESS_FACT_KINDS as _PROCESS_KINDS, process_facts as _process_facts
 FACT_KINDS.update(_PROCESS_KINDS)
+# departments' 沿革 and references made after a department ended (checking/lifecycle_facts.py)
+from .lifecycle_facts import LIFECYCLE_FACT_KINDS as _LIFECYCLE_KINDS, lifecycle_facts as _lifecycle_facts
+FACT_KINDS.update(_LIFECYCLE_KINDS)
 
 _ARTICLE = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+条")
 _STRIP = re.compile(r"[\s\u3000()（）\[\]【】《》〈〉<>、，,。．.；;：:“”\"'‘’·\-—_/]+")
@@ -301,6 +304,7 @@ def build_facts(repo: Repository, today=None, legal_date=None) -> list[Fact]:
     law_facts(repo, legal_date or today, add)
     _supervision_facts(repo, add, today)
     _process_facts(repo, add)
+    _lifecycle_facts(repo, add, today)
     for w in repo.waivers:
         t = waiver_terms(w, cfg.waiver_max_days, today)
         add("waiver", f"{w.rule}@{w.source.path[-1]}", w.source, rule=w.rule, owner=w.owner, approval=w.approval,

@@ -46,6 +46,23 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class DepartmentEvent:
+    """One event of a department's 沿革: 设立, 更名, 合并 (into ``successor``) or 撤销 (its duties to
+    ``successor``), on ``date`` (a ``datetime.date``; None when unreadable), approved by ``approval``."""
+    event: str
+    date: object
+    approval: str
+    successor: str | None = None
+    predecessors: tuple[str, ...] = ()
+    former_name: str | None = None
+    source: Source = field(compare=False, repr=False, default=None)
+
+    @property
+    def ends(self) -> bool:
+        return self.event in ("合并", "撤销")
+
+
+@dataclass(frozen=True, slots=True)
 class Department:
     id: str
     code: str
@@ -57,6 +74,7 @@ class Department:
     main_duties: tuple[MainDuty, ...]
     units: tuple[Unit, ...]
     source: Source
+    lifecycle: tuple[DepartmentEvent, ...] = ()     # 沿革, in date order
 
     @property
     def key(self) -> str:
@@ -64,6 +82,37 @@ class Department:
 
     def unit(self, name: str) -> Unit | None:
         return next((u for u in self.units if u.name == name), None)
+
+    @property
+    def end(self) -> DepartmentEvent | None:
+        """The 合并 or 撤销 that ended the department, if any (the first, by date)."""
+        return next((e for e in self.lifecycle if e.ends and e.date is not None), None)
+
+    @property
+    def ended_on(self):
+        end = self.end
+        return end.date if end else None
+
+    @property
+    def successor(self) -> str | None:
+        end = self.end
+        return end.successor if end else None
+
+    @property
+    def established_on(self):
+        return next((e.date for e in self.lifecycle if e.event == "设立" and e.date is not None), None)
+
+    def existed_on(self, day) -> bool:
+        """Whether the department existed on ``day`` (from its 设立, until its 合并 or 撤销)."""
+        start, end = self.established_on, self.ended_on
+        return (start is None or start <= day) and (end is None or day < end)
+
+    def name_on(self, day) -> str:
+        """The name the department had on ``day`` (before a 更名, its former name)."""
+        for e in self.lifecycle:
+            if e.event == "更名" and e.former_name and e.date is not None and day < e.date:
+                return e.former_name
+        return self.name
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,34 @@ class Repository:
         """The work processes of one unit duty of the 职责任务清单."""
         return list(_process_index(self).by_duty.get(f"{dept_id}/{unit}#{no}", ()))
 
+    def predecessors_of(self, dept_id: str) -> list:
+        """``(predecessor, event)`` of a department: the departments that merged into it or whose
+        duties it took over (``Department``), and the predecessors its own 沿革 names (a
+        ``Department`` when the name is an id in the registry, else the name as written)."""
+        out = []
+        for d in self.departments.values():
+            if d.id != dept_id and d.end is not None and d.successor == dept_id:
+                out.append((d, d.end))
+        dept = self.departments.get(dept_id)
+        for e in dept.lifecycle if dept else ():
+            for p in e.predecessors:
+                known = self.departments.get(p)
+                if not any(known is q for q, _ in out):
+                    out.append((known or p, e))
+        return out
+
+    def current_department(self, dept_id: str, day=None) -> str:
+        """The department that holds ``dept_id``'s duties on ``day`` (default today): itself, or,
+        after its 合并 or 撤销, its successor (followed through later ends)."""
+        import datetime as _dt
+        day = day or _dt.date.today()
+        seen = {dept_id}
+        d = self.departments.get(dept_id)
+        while d is not None and d.ended_on is not None and d.ended_on <= day and d.successor and d.successor not in seen:
+            seen.add(d.successor)
+            dept_id, d = d.successor, self.departments.get(d.successor)
+        return dept_id
+
     def department_name(self, dept_id: str) -> str:
         """A department's short name (or full name) for messages and pages; the id if unknown."""
         d = self.departments.get(dept_id)
@@ -329,11 +357,22 @@ def _build_organization(repo: Repository, rel: str, data: dict) -> None:
     units = tuple(m.Unit(dept_id, u["name"], u.get("duties_summary"), m.Source(rel, ("units", i)))
                   for i, u in enumerate(data.get("units") or ()))
     dept = m.Department(dept_id, data["code"], data["name"], data.get("short_name"), data.get("type"),
-                        sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()))
+                        sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()),
+                        _lifecycle(rel, data.get("lifecycle")))
     if dept_id not in repo.departments:
         repo.departments[dept_id] = dept
     else:  # reported by the rule ORG-DUPLICATE through the facts; keep the first
         repo.__dict__.setdefault("duplicate_departments", []).append(dept)
+
+
+def _lifecycle(rel: str, events) -> tuple:
+    """A department's 沿革 (设立, 更名, 合并, 撤销), in date order (undated last, as written)."""
+    from .records import as_date
+    out = [m.DepartmentEvent(e["event"], as_date(e.get("date")), str(e.get("approval") or ""), e.get("successor"),
+                             tuple(str(p) for p in e.get("predecessors") or ()), e.get("former_name"),
+                             m.Source(rel, ("lifecycle", i)))
+           for i, e in enumerate(events or ())]
+    return tuple(sorted(out, key=lambda e: (e.date is None, e.date.toordinal() if e.date else 0)))
 
 
 def _build_powers(repo: Repository, rel: str, data: dict) -> None:

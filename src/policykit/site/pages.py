@@ -688,6 +688,7 @@ class SitePages:
         matters = self.matters_by_dept.get(d.id, [])
         doc = HtmlDoc(d.name, f"{d.name}（{d.short_name}）" if d.short_name and d.short_name != d.name else d.name)
         self._department_overview(doc, here, d, items, matters)
+        self._department_lifecycle(doc, here, d)
         duty_text = {x.no: x.text for x in d.main_duties}
         self._department_sanding(doc, d)
         self._department_units(doc, here, d, items, duty_text)
@@ -734,6 +735,38 @@ class SitePages:
             doc.p(Html("下载本部门权责清单：{}").format(dl))
         for line in self.supervision.department_links(here, d.id):
             doc.p(Html("{}。").format(_trusted_html(line)))
+
+    def _department_lifecycle(self, doc, here, d) -> None:
+        """机构沿革: the department's events, its predecessors and who holds its duties after it ended."""
+        preds = self.repo.predecessors_of(d.id)
+        if not d.lifecycle and not preds:
+            return
+        doc.heading(2, "机构沿革", "lifecycle")
+        rows = []
+        for e in d.lifecycle:
+            if e.successor:
+                what = Html("{}：{}").format("并入" if e.event == "合并" else "职责由其承接", self.dhref(here, e.successor))
+            elif e.former_name:
+                what = Html("原名称：{}").format(e.former_name)
+            elif e.predecessors:
+                what = Html("由 {} 组建").format(Html("、").join(self._pred_html(here, p) for p in e.predecessors))
+            else:
+                what = Html("")
+            rows.append([iso_day(e.date) or "—", e.event, e.approval or "—", what])
+        if rows:
+            doc.table(["日期", "事件", "批准文号", "说明"], rows)
+        merged = [(p, e) for p, e in preds if not isinstance(p, str)]
+        if merged:
+            doc.p(Html("前身：{}。").format(Html("；").join(
+                Html("{}（{} {}）").format(self.dhref(here, p.id), iso_day(e.date) or "—", e.event) for p, e in merged)))
+        if d.end is not None:
+            now = self.repo.current_department(d.id, self.legal_date)
+            holder = self.dhref(here, now) if now != d.id else Html("（未写明）")
+            doc.p(Html("本部门已于 {} {}，职责现由 {} 承接；此前的记录仍指向本部门。").format(
+                iso_day(d.ended_on), d.end.event, holder))
+
+    def _pred_html(self, here: str, name: str) -> Html:
+        return self.dhref(here, name) if name in self.repo.departments else Html("{}").format(name)
 
     def _department_sanding(self, doc, d) -> None:
         """The 三定 section: the main duties, numbered as the 三定 numbers them."""
