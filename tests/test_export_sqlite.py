@@ -294,3 +294,23 @@ def test_powers_published_layout_at_a_revision(city, tmp_path):
 
 
 BASE_POWERS = (ROOT / "rules/_base/lists/powers/scjgj.yaml").read_text("utf-8")
+
+
+def test_datasette_metadata_names_real_tables_and_columns(tmp_path):
+    import json
+    out, meta = tmp_path / "mingcheng.sqlite", tmp_path / "metadata.json"
+    assert main(["export", "--root", str(ROOT), "-o", str(out), "--datasette-metadata", str(meta)]) == 0
+    data = json.loads(meta.read_text("utf-8"))
+    con = sqlite3.connect(out)
+    tables = data["databases"]["mingcheng"]["tables"]        # Datasette names a database by its file
+    assert set(tables) == set(_tables(con)) - {"meta", "column_titles", "table_titles"}
+    for name, entry in tables.items():
+        columns = [r[1] for r in con.execute(f'PRAGMA table_info("{name}")')]
+        assert list(entry["columns"]) == columns
+        assert entry.get("label_column", columns[0]) in columns and set(entry.get("facets", ())) <= set(columns)
+        assert dict(con.execute("SELECT column_name, title FROM column_titles WHERE table_name = ?", (name,))) \
+            == entry["columns"]
+    assert tables["power_items"]["title"] == "权力事项" and data["title"] == "明湖市政府部门职责清单"
+    assert "description_html" not in json.dumps(data)                           # text only, never HTML
+    assert main(["export", "--root", str(ROOT), "-o", str(tmp_path / "x.xlsx"), "--datasette-metadata",
+                 str(meta)]) == 2

@@ -33,6 +33,8 @@ def register(sub) -> None:
     p.add_argument("--include-personal-data", action="store_true",
                    help="照原样导出问题、调处和督导记录（含工单编号、来电人等个人信息）；默认按 policykit.yaml 的 "
                         "publishing 规则隐去，与公开网站相同")
+    p.add_argument("--datasette-metadata", default=None, metavar="FILE",
+                   help="SQLite 导出时另写 Datasette 的元数据（表和字段的中文名、默认分面）：datasette serve city.sqlite -m FILE")
     p.add_argument("--force", action="store_true",
                    help="覆盖已纳入 git 且有未提交修改的输出文件（默认拒绝）")
     p.set_defaults(func=run)
@@ -79,6 +81,8 @@ def run(args) -> int:
     kinds = set(args.kind or ())
     if fmt == "sqlite" and kinds - {"all"}:
         raise UsageError("SQLite 导出总是包含全部清单和记录，不接受 --kind (the SQLite file holds every kind)")
+    if args.datasette_metadata and fmt != "sqlite":
+        raise UsageError("--datasette-metadata 只用于 SQLite 导出 (only with --format sqlite)")
     out = Path(args.out)
     recover(out if out.is_dir() else out.parent)
     # an output git tracks and that has uncommitted edits is someone's work: refuse (untracked outputs
@@ -87,10 +91,13 @@ def run(args) -> int:
     protect = is_dirty is not None
     if fmt == "sqlite":
         from ..io.sqlite_export import export_sqlite
-        report = export_sqlite(_open(args), out, meta={"at": args.at, "as_of": args.as_of, "personal_data": int(args.include_personal_data)},
+        repo = _open(args)
+        report = export_sqlite(repo, out, meta={"at": args.at, "as_of": args.as_of, "personal_data": int(args.include_personal_data)},
                                protect_uncommitted=protect, is_dirty=is_dirty)
         _report_sqlite(report)
         written = [out]
+        if args.datasette_metadata:
+            written.append(_write_metadata(repo, out, Path(args.datasette_metadata), protect, is_dirty))
     elif not kinds or kinds == {"powers"}:
         written = _export_powers(args, fmt, protect, is_dirty)
     else:
@@ -100,6 +107,15 @@ def run(args) -> int:
     for path in written:
         sys.stderr.write(f"已写入 {path}\n")
     return 0
+
+
+def _write_metadata(repo, database, path, protect, is_dirty):
+    import json
+    from ..io.sqlite_export import datasette_metadata
+    from ..io.writing import write_files_atomically
+    text = json.dumps(datasette_metadata(repo, database.stem), ensure_ascii=False, indent=1) + "\n"
+    write_files_atomically({path: text.encode("utf-8")}, protect_uncommitted=protect, is_dirty=is_dirty)
+    return path
 
 
 def _export_powers(args, fmt, protect, is_dirty) -> list:

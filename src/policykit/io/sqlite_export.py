@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .tables import Table, city_tables
+from .tables import KINDS as KIND_TITLES, Table, city_tables
 from .writing import write_files_atomically
 
 
@@ -104,3 +104,29 @@ def export_sqlite(repo, out_path, *, kinds=None, meta: dict | None = None, prote
     report.written = bool(write_files_atomically({report.path: data}, protect_uncommitted=protect_uncommitted,
                                                  is_dirty=is_dirty)) or report.path.exists()
     return report
+
+
+# tables whose rows are best named by a column other than their key (Datasette shows it beside links)
+LABELS = {"departments": "name", "power_items": "full_name", "boundary_matters": "name", "catalogs": "name",
+          "laws": "title", "bodies": "name", "divisions": "name", "indicator_systems": "name"}
+FACETS = {"power_items": ["department", "category", "status"], "boundary_roles": ["department", "role"],
+          "problems": ["boundary", "status", "district"], "catalog_items": ["leads"]}
+
+
+def datasette_metadata(repo, database: str, kinds=None) -> dict:
+    """Datasette's metadata for the file (``datasette serve city.sqlite -m metadata.json``): the
+    city as the title, each table's and column's Chinese title, the column that names a row, and
+    default facets. Text only (no ``description_html``)."""
+    tables = {}
+    for t in city_tables(repo, kinds):
+        entry = {"title": t.title, "description": f"{KIND_TITLES.get(t.kind, t.kind)} · {t.name}",
+                 "columns": {c.name: c.title for c in t.columns}}
+        if t.name in LABELS:
+            entry["label_column"] = LABELS[t.name]
+        if t.name in FACETS:
+            entry["facets"] = FACETS[t.name]
+        tables[t.name] = entry
+    city = str(getattr(repo.config, "city", "") or "")
+    return {"title": f"{city}政府部门职责清单", "description": "由 policykit 从版本库中的清单导出",
+            "databases": {database: {"title": f"{city}职责清单", "tables": tables}}}
+
