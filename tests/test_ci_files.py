@@ -1,0 +1,298 @@
+"""CI files ready to copy (``policykit ci --write github|gitlab``): they validate against the published
+JSON Schemas (SchemaStore's github-workflow and gitlab-ci, as vendored by check-jsonschema), keep the
+security properties of the recipe, and their steps' policykit commands run on a throwaway repository.
+The comment scripts are run against a local stand-in of the GitHub/GitLab API: one comment, updated."""
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import git
+from policykit.bench.generate import generate
+from policykit.cli import main
+from policykit.errors import UsageError
+from policykit.setup.ci import MARKER, ci_files, write_ci_files
+
+ROOT = Path(__file__).resolve().parents[1]
+PK = Path(os.environ.get("VIRTUAL_ENV") or ROOT / ".venv") / "bin" / "policykit"
+
+
+def schema(name: str) -> dict:
+    try:
+        import check_jsonschema
+    except ImportError:
+        pytest.skip("check-jsonschema (which vendors the SchemaStore schemas) is not installed")
+    path = Path(check_jsonschema.__file__).parent / "builtin_schemas" / "vendor" / name
+    if not path.is_file():
+        pytest.skip(f"{name} is not vendored by this check-jsonschema")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load(text: str):
+    # YAML 1.1 reads the key `on` as True: GitHub reads YAML 1.2-ish, so keys are taken as written
+    data = yaml.safe_load(text)
+    if isinstance(data, dict) and True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+@pytest.fixture(scope="module")
+def github():
+    files = ci_files("github")
+    return {name: load(text) for name, text in files.items()}, files
+
+
+@pytest.fixture(scope="module")
+def gitlab():
+    text = ci_files("gitlab")[".gitlab-ci.yml"]
+    return load(text), text
+
+
+def test_github_workflows_validate_against_the_published_schema(github):
+    import jsonschema
+    data, _ = github
+    s = schema("github-workflows.json")
+    for name, doc in data.items():
+        jsonschema.validate(doc, s)
+
+
+def test_gitlab_ci_validates_against_the_published_schema(gitlab):
+    import jsonschema
+    doc, _ = gitlab
+    jsonschema.validate(doc, schema("gitlab-ci.json"))
+
+
+def test_a_broken_file_does_not_validate():
+    """The schemas are not vacuous: a job without runs-on, a job with an unknown key are refused."""
+    import jsonschema
+    bad = load(ci_files("github")[".github/workflows/policykit.yml"])
+    del bad["jobs"]["check"]["runs-on"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema("github-workflows.json"))
+    bad = load(ci_files("gitlab")[".gitlab-ci.yml"])
+    bad["policykit-check"]["artifacts"]["reports"]["codequality"] = {"not": "a path"}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema("gitlab-ci.json"))
+
+
+def test_docs_hold_the_same_files(github, gitlab):
+    _, files = github
+    assert (ROOT / "docs/ci/github-policykit.yml").read_text(encoding="utf-8") == files[".github/workflows/policykit.yml"]
+    assert (ROOT / "docs/ci/github-policykit-review.yml").read_text(encoding="utf-8") == \
+        files[".github/workflows/policykit-review.yml"]
+    assert (ROOT / "docs/ci/gitlab-ci.yml").read_text(encoding="utf-8") == gitlab[1]
+
+
+def test_github_check_is_read_only_and_the_comment_runs_nothing_of_the_pull_request(github):
+    data, _ = github
+    wf, review = data[".github/workflows/policykit.yml"], data[".github/workflows/policykit-review.yml"]
+    assert set(wf["on"]) == {"pull_request", "push"} and "pull_request_target" not in json.dumps(wf)
+    assert wf["jobs"]["check"]["permissions"] == {"contents": "read"}
+    writers = {n for n, j in wf["jobs"].items() if any(v == "write" for v in j.get("permissions", {}).values())}
+    assert writers == {"upload", "deploy"}
+    runs = [s["run"] for s in wf["jobs"]["check"]["steps"] if "run" in s]
+    assert all("${{" not in r for r in runs)
+    check = next(r for r in runs if 'policykit" check' in r)
+    assert '--baseline "origin/$BASE_REF"' in check and "../base/rules" in check
+    # the comment: workflow_run, no permission at the top, exactly two in its job, no checkout, no secret
+    assert set(review["on"]) == {"workflow_run"} and review["permissions"] == {}
+    job = review["jobs"]["comment"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    uses = [s.get("uses", "") for s in job["steps"]]
+    assert not any(u.startswith("actions/checkout") for u in uses)
+    dumped = json.dumps(review)
+    assert "secrets." not in dumped and "pull_request_target" not in dumped
+    assert all("${{" not in s["run"] for s in job["steps"] if "run" in s)
+    assert "head.sha" in job["steps"][1]["run"]       # the artifact's number is checked against the commit
+
+
+def test_write_ci_files_refuses_to_overwrite_and_links(tmp_path, capsys):
+    assert main(["ci", "--write", "gitlab", str(tmp_path)]) == 0
+    assert (tmp_path / ".gitlab-ci.yml").read_text(encoding="utf-8") == ci_files("gitlab")[".gitlab-ci.yml"]
+    assert main(["ci", "--write", "gitlab", str(tmp_path)]) == 0          # the same content: fine
+    (tmp_path / ".gitlab-ci.yml").write_text("stages: []\n", encoding="utf-8")
+    assert main(["ci", "--write", "gitlab", str(tmp_path)]) == 2
+    assert (tmp_path / ".gitlab-ci.yml").read_text(encoding="utf-8") == "stages: []\n"
+    assert main(["ci", "--write", "gitlab", str(tmp_path), "--force"]) == 0
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".github").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(UsageError):
+        write_ci_files(repo, "github")
+    assert list(outside.iterdir()) == []
+    with pytest.raises(UsageError):
+        write_ci_files(repo, "jenkins")
+
+
+# ---- the steps, run ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pull_request(tmp_path_factory):
+    """A city on main (with its rules) and a pull request that adds one problem (a 上级下放 item without
+    its document), laid out as the GitHub
+    job has it: ``base/`` (the base branch) and ``tree/`` (the pull request, with origin/main)."""
+    top = tmp_path_factory.mktemp("ci")
+    origin = top / "origin"
+    generate(origin, "small", seed=11)
+    shutil.copytree(ROOT / "rules", origin / "rules")
+    git(origin, "init", "-q", "-b", "main")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-q", "-m", "初始清单")
+    subprocess.run(["git", "clone", "-q", str(origin), str(top / "base")], check=True)
+    subprocess.run(["git", "clone", "-q", str(origin), str(top / "tree")], check=True)
+    tree = top / "tree"
+    git(tree, "checkout", "-q", "-b", "pr")
+    f = sorted((tree / "lists/powers").glob("*.yaml"))[-1]
+    text = f.read_text(encoding="utf-8")
+    assert "power_source: 法定本级行使" in text
+    f.write_text(text.replace("power_source: 法定本级行使", "power_source: 上级下放", 1), encoding="utf-8")
+    git(tree, "commit", "-q", "-am", "一项改为上级下放\n\n调整类型: 纠错\n调整事由: 权力来源写错\n")
+    return top
+
+
+def bash(script: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-e", "-c", script], cwd=cwd, env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_github_check_steps_run(pull_request, github, tmp_path):
+    if not PK.exists():
+        pytest.skip("no policykit executable beside the interpreter")
+    top = pull_request
+    runner = tmp_path / "runner"
+    (runner / "pk" / "bin").mkdir(parents=True)
+    (runner / "pk" / "bin" / "policykit").symlink_to(PK)
+    output = tmp_path / "github-output"
+    env = {"RUNNER_TEMP": str(runner), "BASE_REF": "main", "EVENT": "pull_request", "PR_NUMBER": "7",
+           "GITHUB_OUTPUT": str(output)}
+    steps = github[0][".github/workflows/policykit.yml"]["jobs"]["check"]["steps"]
+    ran = []
+    for step in steps:
+        run = step.get("run")
+        if not run or "pip" in run or "docs build" in run or "STATUS" in run:
+            continue                          # installing, the site build, the verdict: below or not here
+        cwd = top / step.get("working-directory", ".")
+        done = bash(run, cwd, env)
+        assert done.returncode == 0, (step["name"], done.stdout, done.stderr)
+        ran.append(step["name"])
+    assert len(ran) == 3
+    report = top / "report"
+    result = json.loads((report / "policykit.json").read_text(encoding="utf-8"))
+    assert result["baseline"]["new"] == 1, [(p["rule"], p["message"]) for p in result["problems"] if p["baseline_state"] == "new"]
+    assert (report / "pr-number").read_text() == "7\n"
+    comment = (report / "review.md").read_text(encoding="utf-8")
+    assert len(comment) < 60_000 and "### 本次变更引入的问题（1 个）" in comment
+    assert (report / "review-full.md").is_file()
+    sarif = json.loads((top / "policykit.sarif").read_text(encoding="utf-8"))
+    assert sum(r["baselineState"] == "new" for r in sarif["runs"][0]["results"]) == 1
+    status = dict(line.split("=", 1) for line in output.read_text().splitlines())["status"]
+    assert status == "1"
+    verdict = next(s for s in steps if "STATUS" in s.get("run", ""))
+    assert bash(verdict["run"], top, {**env, "STATUS": status}).returncode == 1
+    assert bash(verdict["run"], top, {**env, "STATUS": "0"}).returncode == 0
+
+
+def test_the_gitlab_check_job_runs(pull_request, gitlab, tmp_path):
+    if not PK.exists():
+        pytest.skip("no policykit executable beside the interpreter")
+    top = tmp_path / "mr"
+    shutil.copytree(pull_request / "tree", top, symlinks=True)
+    base = git(top, "merge-base", "HEAD", "origin/main").strip()
+    script = gitlab[0]["policykit-check"]["script"]
+    body = "\n".join(line for line in script if "pip install" not in line and "venv" not in line)
+    body = body.replace("/tmp/pk/bin/policykit", str(PK)).replace("/tmp/base", str(tmp_path / "base-worktree"))
+    done = bash(body, top, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": base})
+    assert done.returncode == 1, (done.stdout, done.stderr)          # one new problem
+    quality = json.loads((top / "gl-code-quality.json").read_text(encoding="utf-8"))
+    assert quality and all(q["fingerprint"] for q in quality)
+    assert "### 本次变更引入的问题（1 个）" in (top / "report/review.md").read_text(encoding="utf-8")
+    assert json.loads((top / "report/policykit.json").read_text(encoding="utf-8"))["baseline"]["new"] == 1
+
+
+# ---- the comment scripts against a stand-in API -----------------------------------------------------
+class FakeGitLab(http.server.BaseHTTPRequestHandler):
+    notes: list = []
+    calls: list = []
+
+    def log_message(self, *args):
+        pass
+
+    def _send(self, obj, code=200):
+        body = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.calls.append(("GET", self.path, self.headers.get("PRIVATE-TOKEN")))
+        if self.path == "/api/v4/user":
+            return self._send({"id": 42})
+        page = int(re.search(r"[?&]page=(\d+)", self.path).group(1))
+        return self._send(self.notes if page == 1 else [])
+
+    def _body(self):
+        return json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+
+    def do_POST(self):
+        self.calls.append(("POST", self.path, None))
+        note = {"id": len(self.notes) + 100, "author": {"id": 42}, "body": self._body()["body"]}
+        self.notes.append(note)
+        self._send(note, 201)
+
+    def do_PUT(self):
+        self.calls.append(("PUT", self.path, None))
+        nid = int(self.path.rsplit("/", 1)[1])
+        note = next(n for n in self.notes if n["id"] == nid)
+        note["body"] = self._body()["body"]
+        self._send(note)
+
+
+def test_the_gitlab_comment_job_posts_one_note_and_updates_it(gitlab, tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), FakeGitLab)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    FakeGitLab.notes = [{"id": 1, "author": {"id": 7}, "body": MARKER + "\n someone else's copy"}]
+    FakeGitLab.calls = []
+    try:
+        (tmp_path / "report").mkdir()
+        script = "\n".join(gitlab[0]["policykit-review-comment"]["script"])
+        env = {"CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4", "CI_PROJECT_ID": "5",
+               "CI_MERGE_REQUEST_IID": "3", "POLICYKIT_REVIEW_TOKEN": "t0ken", "CI_JOB_URL": "https://ci/job/1"}
+        for n, text in enumerate(["第一版审阅", "第二版审阅" + "长" * 70_000]):
+            (tmp_path / "report/review.md").write_text(text, encoding="utf-8")
+            done = bash(script, tmp_path, env)
+            assert done.returncode == 0, done.stderr
+        mine = [note for note in FakeGitLab.notes if note["author"]["id"] == 42]
+        assert len(mine) == 1 and mine[0]["body"].startswith(MARKER + "\n第二版审阅")
+        assert len(mine[0]["body"]) < 60_200                      # capped again by the job
+        assert [c[0] for c in FakeGitLab.calls if c[0] != "GET"] == ["POST", "PUT"]
+        assert all(c[2] == "t0ken" for c in FakeGitLab.calls if c[0] == "GET")
+    finally:
+        server.shutdown()
+
+
+def test_pre_commit_hooks_name_real_options():
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    by_id = {h["id"]: h for h in hooks}
+    assert set(by_id) == {"policykit-check", "policykit-adjust-record"}
+    for h in hooks:
+        assert {"id", "name", "entry", "language"} <= set(h)
+        args = h["entry"].split()[1:]
+        assert args[0] in ("check", "adjust")
+        with pytest.raises(SystemExit) as exc:       # the options exist: --help parses them away
+            main([*args, *(["x"] if args[-1] == "--check-message" else []), "--help"])
+        assert exc.value.code == 0
+    assert re.search(by_id["policykit-check"]["files"], "lists/powers/scjgj.yaml")
+    assert re.search(by_id["policykit-check"]["files"], "policykit.yaml")
+    assert not re.search(by_id["policykit-check"]["files"], "docs/index.md")
