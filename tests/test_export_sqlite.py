@@ -81,6 +81,9 @@ def test_foreign_keys_are_declared_and_the_bundled_city_has_no_dangling_referenc
     claims = {r[2] for r in con.execute('PRAGMA foreign_key_list("catalog_claims")')}
     assert claims == {"catalog_items", "departments"}
     assert {r[2] for r in con.execute('PRAGMA foreign_key_list("supervision_problems")')} == {"supervisions", "problems"}
+    # a work process belongs to a unit duty of the 职责任务清单: (department, unit, no)
+    duty = [(r[3], r[4]) for r in con.execute('PRAGMA foreign_key_list("processes")') if r[2] == "unit_duties"]
+    assert duty == [("department", "department"), ("duty_unit", "unit"), ("duty_no", "no")]
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
@@ -96,6 +99,8 @@ def test_the_file_holds_what_the_model_holds(bundled):
     assert count("laws") == len(repo.laws)
     assert count("problems") == sum(len(d.get("problems") or ()) for _, d in repo.records["problem"]) > 0
     assert count("supervisions") == len(repo.records["supervision"])
+    assert count("processes") == len(repo.processes) > 0 and count("approval_supervision") == len(repo.approval_pairs)
+    assert count("process_steps") == sum(len(p.steps) for p in repo.processes)
     item = repo.power_items[0]
     row = con.execute("SELECT department, name, category, unit, status, file FROM power_items WHERE code = ?",
                       (item.code,)).fetchone()

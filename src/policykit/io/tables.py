@@ -24,7 +24,8 @@ KINDS = {
     "boundaries": "职责边界清单", "catalogs": "监管事项目录", "laws": "法律法规", "waivers": "规则豁免",
     "performance": "部门履职情况台账", "supervision": "督导评估工作台账", "problems": "问题征集",
     "disputes": "问题调处", "indicators": "履职评估指标体系", "evaluations": "履职评估",
-    "bodies": "议事协调机构", "divisions": "市县事权划分", "records": "其他记录",
+    "bodies": "议事协调机构", "divisions": "市县事权划分", "processes": "工作流程",
+    "approval-supervision": "审管协同", "records": "其他记录",
 }
 
 
@@ -270,6 +271,50 @@ def _waivers(repo) -> list[Table]:
     return [waivers, items]
 
 
+def _processes(repo) -> list[Table]:
+    procs = Table("processes", "processes", "工作流程",
+                  _cols("id TEXT 流程编号; department TEXT 部门标识; name TEXT 流程名称; duty_unit TEXT 内设机构; "
+                        "duty_no INTEGER 职责序号; day_type TEXT 时限计算; total_days INTEGER 总时限; remark TEXT 备注; "
+                        "file TEXT 文件"), ("id",),
+                  ((("department",), "departments", ("id",)),
+                   (("department", "duty_unit", "duty_no"), "unit_duties", ("department", "unit", "no"))))
+    items = Table("process_items", "processes", "流程承载的权力事项", _cols("process TEXT 流程编号; item TEXT 事项编码"),
+                  ("process", "item"), ((("process",), "processes", ("id",)), (("item",), "power_items", ("code",))))
+    steps = Table("process_steps", "processes", "流程环节",
+                  _cols("process TEXT 流程编号; no INTEGER 环节序号; name TEXT 环节名称; department TEXT 办理部门; "
+                        "unit TEXT 内设机构; post TEXT 岗位; days INTEGER 时限; standard TEXT 工作标准; "
+                        "handoff TEXT 衔接依据; cross_department INTEGER 跨部门"), ("process", "no"),
+                  ((("process",), "processes", ("id",)), (("department",), "departments", ("id",)),
+                   (("department", "unit"), "units", ("department", "name"))))
+    materials = Table("process_step_materials", "processes", "环节要件",
+                      _cols("process TEXT 流程编号; step_no INTEGER 环节序号; seq INTEGER 顺序; material TEXT 要件"),
+                      ("process", "step_no", "seq"), ((("process", "step_no"), "process_steps", ("process", "no")),))
+    for p in procs.first(getattr(repo, "processes", ()) or (), lambda x: x.id):
+        procs.rows.append(_row(p.id, p.department, p.name, p.duty_unit, p.duty_no, p.day_type, p.total_days, p.remark,
+                               p.source.file if p.source else None))
+        items.rows += [_row(p.id, i) for i in p.items]
+        for st in p.steps:
+            steps.rows.append(_row(p.id, st.no, st.name, st.department, st.unit, st.post, st.days, st.standard,
+                                   st.handoff, st.cross))
+            materials.rows += [_row(p.id, st.no, n, x) for n, x in enumerate(st.materials, 1)]
+    pairs = Table("approval_supervision", "approval-supervision", "审管协同",
+                  _cols("id TEXT 编号; item TEXT 审批事项编码; name TEXT 事项名称; approving TEXT 审批部门; "
+                        "supervising TEXT 监管部门; inspection TEXT 监管事项编码; push_days INTEGER 推送时限; "
+                        "push_day_type TEXT 时限计算; push_channel TEXT 推送渠道; monitoring TEXT 监测; feedback TEXT 反馈; "
+                        "file TEXT 文件"), ("id",),
+                  ((("item",), "power_items", ("code",)), (("approving",), "departments", ("id",)),
+                   (("supervising",), "departments", ("id",)), (("inspection",), "power_items", ("code",))))
+    push = Table("approval_supervision_push", "approval-supervision", "推送内容",
+                 _cols("pair TEXT 编号; seq INTEGER 顺序; content TEXT 推送内容"), ("pair", "seq"),
+                 ((("pair",), "approval_supervision", ("id",)),))
+    for a in pairs.first(getattr(repo, "approval_pairs", ()) or (), lambda x: x.id):
+        pairs.rows.append(_row(a.id, a.item, a.name, a.approving, a.supervising, a.inspection, a.push_days,
+                               a.push_day_type, a.push_channel, a.monitoring, a.feedback,
+                               a.source.file if a.source else None))
+        push.rows += [_row(a.id, n, x) for n, x in enumerate(a.push_content, 1)]
+    return [procs, items, steps, materials, pairs, push]
+
+
 # ---- the supervision records -------------------------------------------------------------------
 def _performance(v) -> list[Table]:
     ledgers = Table("performance_ledgers", "performance", "履职台账",
@@ -448,7 +493,8 @@ _VIEW_TABLES = (("performance", _performance), ("supervision", _supervision), ("
                 ("division", _divisions))
 
 
-_MODEL_KINDS = ("organization", "powers", "tasks", "boundary", "catalog", "law", "waivers")
+_MODEL_KINDS = ("organization", "powers", "tasks", "boundary", "catalog", "law", "waivers", "process",
+                "approval_supervision")
 
 
 def _other_records(repo) -> list[Table]:
@@ -469,7 +515,7 @@ def city_tables(repo, kinds=None) -> list[Table]:
     """Every table of ``repo`` (or only those of the list kinds in ``kinds``), in dependency order."""
     views = rec.views(repo)
     tables = (_organizations(repo) + _powers(repo) + _tasks(repo) + _boundaries(repo) + _catalogs(repo)
-              + _laws(repo) + _waivers(repo))
+              + _laws(repo) + _waivers(repo) + _processes(repo))
     for _, build in _VIEW_TABLES:
         tables += build(views)
     tables += _other_records(repo)
