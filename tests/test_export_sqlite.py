@@ -91,6 +91,7 @@ def test_the_file_holds_what_the_model_holds(bundled):
     repo, con = bundled
     count = lambda t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]   # noqa: E731
     assert count("departments") == len(repo.departments)
+    assert count("department_events") == sum(len(d.lifecycle) for d in repo.departments.values()) > 0
     assert count("power_items") == len(repo.power_items) > 200
     assert count("unit_duties") == len(repo.unit_duties)
     assert count("boundary_matters") == len(repo.boundaries)

@@ -108,7 +108,12 @@ def _organizations(repo) -> list[Table]:
     depts = Table("departments", "organizations", "部门",
                   _cols("id TEXT 部门标识; code TEXT 部门编码; name TEXT 部门全称; short_name TEXT 部门简称; "
                         "type TEXT 机构类型; sanding_document TEXT 三定文号; sanding_effective TEXT 三定施行日期; "
-                        "file TEXT 文件"), ("id",))
+                        "established_on TEXT 设立日期; ended_on TEXT 撤销合并日期; successor TEXT 承接部门; "
+                        "file TEXT 文件"), ("id",), ((("successor",), "departments", ("id",)),))
+    events = Table("department_events", "organizations", "部门沿革",
+                   _cols("department TEXT 部门标识; seq INTEGER 顺序; event TEXT 事件; date TEXT 日期; approval TEXT 批准文号; "
+                         "successor TEXT 承接部门; former_name TEXT 原名称"), ("department", "seq"),
+                   ((("department",), "departments", ("id",)), (("successor",), "departments", ("id",))))
     duties = Table("main_duties", "organizations", "三定主要职责",
                    _cols("department TEXT 部门标识; no INTEGER 序号; text TEXT 职责内容"), ("department", "no"),
                    ((("department",), "departments", ("id",)),))
@@ -117,10 +122,13 @@ def _organizations(repo) -> list[Table]:
                   ("department", "name"), ((("department",), "departments", ("id",)),))
     for d in repo.departments.values():
         depts.rows.append(_row(d.id, d.code, d.name, d.short_name, d.type, d.sanding_document, d.sanding_effective,
-                               d.source.file))
+                               getattr(d, "established_on", None), getattr(d, "ended_on", None),
+                               getattr(d, "successor", None), d.source.file))
+        events.rows += [_row(d.id, n, e.event, e.date, e.approval, e.successor, e.former_name)
+                        for n, e in enumerate(getattr(d, "lifecycle", ()), 1)]
         duties.rows += [_row(d.id, md.no, md.text) for md in d.main_duties]
         units.rows += [_row(d.id, u.name, u.duties_summary) for u in d.units]
-    return [cats, depts, duties, units]
+    return [cats, depts, events, duties, units]
 
 
 _ITEM_FK = ((("item",), "power_items", ("code",)),)
