@@ -43,6 +43,7 @@ def test_every_public_method_has_a_docstring_and_a_return_annotation():
 
 def test_front_door_is_documented():
     assert policykit.__doc__ and policykit.open_repository.__doc__
+    assert policykit.open_repository.__annotations__["return"] == "Repository"
     own = [n for n in policykit.__all__ if getattr(getattr(policykit, n), "__module__", "") == "policykit"]
     assert own == ["open_repository"]
     for name in own:
@@ -89,3 +90,15 @@ def test_a_repeated_code_gives_the_first_item_and_is_named(city):
     code = "370199101XK00100"
     assert repo.powers[code].name == "食品经营许可" == repo.item(code).name
     assert repo.powers.duplicates == (code,)
+
+
+def test_open_repository_raises_what_its_docstring_says(tmp_path):
+    from policykit.errors import InputError, UsageError
+    with pytest.raises(InputError, match="不是 policykit 仓库"):
+        policykit.open_repository(tmp_path)                     # an empty folder is not a repository
+    with pytest.raises(UsageError, match="目录不存在"):
+        policykit.open_repository(tmp_path / "nowhere")
+    with pytest.raises(UsageError):
+        policykit.open_repository(ROOT, as_of="2025-13-01")
+    doc = policykit.open_repository.__doc__
+    assert "UsageError" in doc and "InputError" in doc

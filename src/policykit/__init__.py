@@ -4,8 +4,14 @@ from ._version import __version__  # noqa: E402,F401
 from .problems import Problem  # noqa: E402
 from .errors import PolicykitError, UsageError, InputError, InternalError  # noqa: E402
 
+from typing import TYPE_CHECKING  # noqa: E402
 
-def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool = True, pause_gc: bool = False):
+if TYPE_CHECKING:  # the annotation only: importing the lists here would load them with the package
+    from .lists.repository import Repository
+
+
+def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool = True,
+                    pause_gc: bool = False) -> "Repository":
     """Open the lists under ``path`` as a read-only, typed repository (``policykit.lists.repository``).
 
     ``at``: a revision or a date (the last commit on or before it): what the repository said then
@@ -15,7 +21,12 @@ def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool =
     through the speed wing's parse cache and parallel loader (``policykit.speed.cache``), which gives
     the same documents and problems as reading every file (``cache=False``) in a fraction of the time.
     ``pause_gc``: pause the cyclic garbage collector while the files are read (a process-wide choice
-    for the caller to make — the command line does; restored afterwards)."""
+    for the caller to make — the command line does; restored afterwards).
+
+    Returns a :class:`~policykit.lists.repository.Repository`; files that do not load are kept out of
+    its model and named in ``repo.load_problems``. Raises ``UsageError`` when ``path`` is no
+    directory or ``as_of`` is no date, and ``InputError`` when ``at`` names no revision or the folder
+    is not a policykit repository (neither ``policykit.yaml`` nor a list folder under ``lists/``)."""
     from .lists.repository import open_repository as _open
     documents = None
     if cache:
