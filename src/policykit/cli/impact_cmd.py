@@ -16,19 +16,37 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _check_output(args) -> None:
+    """xlsx needs a file; a .xlsx file gets a workbook, never Markdown or JSON text (exit 2 before any work)."""
+    from ..errors import UsageError
+    if args.format == "xlsx" and not args.output:
+        raise UsageError("xlsx 格式需要 -o 输出文件 (xlsx needs -o)")
+    if args.output and args.format != "xlsx" and str(args.output).lower().endswith((".xlsx", ".xlsm", ".xls")):
+        raise UsageError(f"输出文件 {args.output} 是电子表格，但输出格式是 {args.format}；请加 -f xlsx "
+                         f"(a spreadsheet file needs -f xlsx)")
+
+
 def run(args) -> int:
     import datetime as dt
     from .. import open_repository
     from ..errors import UsageError
-    from policykit.history.impact import (as_json, impact_of_law, impact_since, render_markdown, render_since_markdown, write_xlsx)
+    from policykit.history.impact import (as_json, impact_of_law, impact_since, render_markdown, render_since_markdown,
+                                          write_since_xlsx, write_xlsx)
     from ..lists.laws import parse_ranges
+    _check_output(args)
     repo = open_repository(args.root)
     if args.since:
         try:
             since = dt.date.fromisoformat(args.since)
         except ValueError:
             raise UsageError(f"--since 应为日期 YYYY-MM-DD：{args.since}") from None
-        rows = impact_since(repo, since)
+        rows = impact_since(repo, since, root=args.root)
+        if args.format == "xlsx":
+            write_since_xlsx(rows, since, args.output)
+            items = sum(len({(c["list"], c["key"]) for c in r["citations"]}) for r in rows)
+            sys.stderr.write(f"已写入 {args.output}（{len(rows)} 部法律法规，待核对 {items} 个事项、"
+                             f"{sum(len(r['citations']) for r in rows)} 处引用）\n")
+            return 0
         out = as_json(rows) if args.format == "json" else render_since_markdown(rows, since)
     else:
         if not args.law:
@@ -39,10 +57,9 @@ def run(args) -> int:
             raise UsageError(f"--amended-articles 格式应为 12,15-18：{args.amended_articles}") from None
         report = impact_of_law(repo, args.law, arts)
         if args.format == "xlsx":
-            if not args.output:
-                raise UsageError("xlsx 格式需要 -o 输出文件")
             write_xlsx(report, args.output)
-            sys.stderr.write(f"已写入 {args.output}（{len(report['citations'])} 项）\n")
+            items = len({(c["list"], c["key"]) for c in report["citations"]})
+            sys.stderr.write(f"已写入 {args.output}（{items} 个事项、{len(report['citations'])} 处引用）\n")
             return 0
         out = as_json(report) if args.format == "json" else render_markdown(report)
     if args.output:
