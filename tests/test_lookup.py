@@ -99,6 +99,6 @@ def test_cli_text_json_and_nothing_found():
     assert data["answers"][0]["matched"][0]["via"] in {"alias", "name", "domain", "body"}
     n = _cli("噪音扰民")
     assert n.returncode == 0
-    assert "没有" in n.stdout and "市生态环境局" in n.stdout
+    assert "暂无确定对应" in n.stdout and "市生态环境局" in n.stdout
     bad = _cli("x" * 5000)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr

@@ -70,7 +70,7 @@ def render_text(repo, result) -> str:
         out.append(f"  命中：{a.why()}")
         rest = result.answers[1:]
     else:
-        out.append("没有找到确定对应的职责边界事项或权力事项，请不要据此派单。")
+        out.append("暂无确定对应的职责边界事项或权力事项，请不要据此派单。")
         if result.departments:
             out.append("以下部门的清单（三定职责、职责任务、权力事项）提到这些词：")
             for h in result.departments:

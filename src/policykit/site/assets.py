@@ -74,31 +74,142 @@ JS = r"""
     if (typeof url === "string" && !/^\s*[a-z][a-z0-9+.\-]*:/i.test(url)) a.setAttribute("href", url);
     return a;
   }
-  function bigrams(s) {
+  /* The lookup's scoring spec (policykit.lookup.spec), step for step over data.index; the Python
+     library and `policykit lookup` compute the same words, scores and order. */
+  function isCjk(ch) { return (ch >= "\u3400" && ch <= "\u9fff") || (ch >= "\uf900" && ch <= "\ufaff"); }
+  function normalise(text, spec) {
+    text = String(text == null ? "" : text).normalize("NFKC");
+    text = Array.from(text).slice(0, spec.max_query).join("").toLowerCase();
+    var out = [], cur = "";
+    Array.from(text).forEach(function (ch) {
+      if (isCjk(ch) || (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")) cur += ch;
+      else if (cur) { out.push(cur); cur = ""; }
+    });
+    if (cur) out.push(cur);
+    return out;
+  }
+  function runsOf(chunk) {
     var out = [];
-    for (var i = 0; i + 1 < s.length; i++) out.push(s.slice(i, i + 2));
-    return out.length ? out : (s ? [s] : []);
+    Array.from(chunk).forEach(function (ch) {
+      var c = isCjk(ch);
+      if (out.length && out[out.length - 1][1] === c) out[out.length - 1][0] += ch; else out.push([ch, c]);
+    });
+    return out;
   }
-  function termScore(term, fields) {
-    // fields: [[text, weight]]; a substring hit scores its weight, else the share of the term's bigrams found
-    var best = 0, i;
-    for (i = 0; i < fields.length; i++) {
-      if (fields[i][0].indexOf(term) >= 0) best = Math.max(best, fields[i][1]);
+  function segment(run, ix) {
+    var chars = Array.from(run), n = chars.length, spec = ix.spec;
+    var covered = new Array(n + 1).fill(0), pieces = new Array(n + 1).fill(0), choice = new Array(n + 1).fill(1);
+    for (var i = n - 1; i >= 0; i--) {
+      var bc = covered[i + 1], bp = pieces[i + 1] + 1, bl = 1;
+      for (var len = 2; len <= Math.min(spec.max_word, n - i); len++) {
+        var piece = chars.slice(i, i + len).join("");
+        if (ix.vocab.has(piece) || ix.common.has(piece)) {
+          var c = covered[i + len] + len, p = pieces[i + len] + 1;
+          if (c > bc || (c === bc && (p < bp || (p === bp && len > bl)))) { bc = c; bp = p; bl = len; }
+        }
+      }
+      covered[i] = bc; pieces[i] = bp; choice[i] = bl;
     }
-    if (best) return best;
-    var grams = bigrams(term), all = fields.map(function (f) { return f[0]; }).join(" "), found = 0;
-    for (i = 0; i < grams.length; i++) if (all.indexOf(grams[i]) >= 0) found++;
-    var share = grams.length ? found / grams.length : 0;
-    return share >= 0.5 ? 10 * share : 0;
+    var out = [], k = 0;
+    while (k < n) {
+      var l = choice[k], pc = chars.slice(k, k + l).join(""), known = l > 1;
+      var prev = out.length ? out[out.length - 1] : null;
+      if (!known && prev && !prev[1] && !stopChar(pc, spec) && !stopChar(Array.from(prev[0]).slice(-1)[0], spec)) {
+        prev[0] += pc;
+      } else out.push([pc, known]);
+      k += l;
+    }
+    return out;
   }
-  function score(terms, fields) {
-    var total = 0;
-    for (var i = 0; i < terms.length; i++) {
-      var s = termScore(terms[i], fields);
-      if (!s) return 0;
-      total += s;
+  function stopChar(ch, spec) { return Array.from(ch).length === 1 && spec.stop_chars.indexOf(ch) >= 0; }
+  function contentWords(query, ix) {
+    var spec = ix.spec, words = [], seen = {};
+    normalise(query, spec).forEach(function (chunk) {
+      runsOf(chunk).forEach(function (r) {
+        var pieces = r[1] ? segment(r[0], ix) : [[r[0], true]];
+        pieces.forEach(function (pk) {
+          var piece = pk[0], known = pk[1], len = Array.from(piece).length;
+          if (ix.stops.has(piece) || stopChar(piece, spec) || seen[piece]) return;
+          seen[piece] = true;
+          if (ix.fillers.has(piece)) { words.push({text: piece, weight: 0, alts: [piece]}); return; }
+          var weight;
+          if (r[1] && !known) weight = spec.noise;
+          else if (len === 1 && r[1]) weight = spec.noise;
+          else if (ix.weak.has(piece) || len === 1 || !ix.vocab.has(piece)) weight = spec.light;
+          else weight = 1.0;
+          var alts = [piece].concat((ix.synonyms[piece] || []).filter(function (a) { return a !== piece; }));
+          words.push({text: piece, weight: weight, alts: alts});
+        });
+      });
+    });
+    return words;
+  }
+  function scoreEntry(words, fields, kind, spec) {
+    var total = 0, got = 0, full = false, hits = [], tie = 0;
+    words.forEach(function (w) {
+      if (!w.weight) {
+        if ((fields.name || []).some(function (t) { return t.indexOf(w.text) >= 0; })) tie += spec.filler_tie;
+        return;
+      }
+      total += w.weight;
+      var best = 0, via = "", found = "";
+      spec.fields.forEach(function (f) {
+        if (f[1] <= best) return;
+        var texts = fields[f[0]] || [];
+        for (var i = 0; i < texts.length; i++) {
+          var form = null;
+          for (var j = 0; j < w.alts.length; j++) if (texts[i].indexOf(w.alts[j]) >= 0) { form = w.alts[j]; break; }
+          if (form !== null) { best = f[1]; via = f[0]; found = form; break; }
+        }
+      });
+      if (best) {
+        got += w.weight * best;
+        hits.push({word: w.text, found: found, via: via});
+        if (w.weight === 1.0) full = true;
+      }
+    });
+    if (!total) return null;
+    var coverage = got / total;
+    if (coverage < spec.min_coverage || !full) return null;
+    var core = words.filter(function (w) { return w.weight; }).map(function (w) { return w.text; }).join("");
+    var bonus = (spec.kind_bonus[kind] || 0) + tie;
+    var names = (fields.name || []).concat(fields.alias || []);
+    if (names.indexOf(core) >= 0) bonus += spec.exact_bonus;
+    else if (Array.from(core).length > 1 && names.some(function (t) { return t.indexOf(core) >= 0; })) bonus += spec.phrase_bonus;
+    return [coverage + bonus, coverage, hits];
+  }
+  function prepare(index) {
+    return {spec: index.spec, vocab: new Set(index.vocab), common: new Set(index.common),
+            synonyms: index.synonyms, fillers: new Set(index.spec.fillers), stops: new Set(index.spec.stopwords),
+            weak: new Set(index.spec.weak), entries: index.entries, depts: index.department_words};
+  }
+  function search(ix, query, leads) {
+    var spec = ix.spec, words = contentWords(query, ix), scored = [];
+    ix.entries.forEach(function (e) {
+      var s = scoreEntry(words, e[2], e[0], spec);
+      if (s) scored.push([s, e]);
+    });
+    scored.sort(function (a, b) {
+      if (a[0][0] !== b[0][0]) return b[0][0] - a[0][0];
+      var ka = spec.kind_order[a[1][0]], kb = spec.kind_order[b[1][0]];
+      if (ka !== kb) return ka - kb;
+      return a[1][1] < b[1][1] ? -1 : (a[1][1] > b[1][1] ? 1 : 0);
+    });
+    var sure = false;
+    if (scored.length && scored[0][0][0] >= spec.confident) {
+      var top = scored[0][0][0], lead = leads(scored[0][1]);
+      sure = !scored.slice(1).some(function (x) { return leads(x[1]) !== lead && x[0][0] > top - spec.margin; });
     }
-    return total;
+    var depts = [];
+    if (!sure) {
+      Object.keys(ix.depts).sort().forEach(function (d) {
+        var s = scoreEntry(words, {name: [ix.depts[d]]}, "", spec);
+        if (s) depts.push([s[1], d, s[2].map(function (h) { return h.word; })]);
+      });
+      depts.sort(function (a, b) { return a[0] !== b[0] ? b[0] - a[0] : (a[1] < b[1] ? -1 : 1); });
+      depts = depts.slice(0, spec.max_departments);
+    }
+    return {words: words.filter(function (w) { return w.weight; }), answers: scored.slice(0, 20), confident: sure, departments: depts};
   }
   function mark(text, terms) {
     // text nodes, with the query's terms in <mark> elements
@@ -126,28 +237,53 @@ JS = r"""
     nodes.forEach(function (n, i) { if (i) out.push(sep); out.push(n); });
     return out;
   }
+  var VIA = {alias: "俗称", name: "名称", domain: "领域", body: "职责"};
+  function why(hits) {
+    return hits.map(function (h) { return (h.word === h.found ? h.word : h.word + "→" + h.found) + "（" + (VIA[h.via] || h.via) + "）"; }).join("、");
+  }
   function render(data, query, results, status) {
-    var terms = query.replace(/[，,、;；]/g, " ").split(/\s+/).filter(Boolean);
+    var ix = data._ix;
     results.textContent = "";
-    if (!terms.length) {
+    results.removeAttribute("data-top");
+    if (!query) {
       status.textContent = "共有 " + data.matters.length + " 项职责边界事项、" + data.items.length +
         " 项权力事项可供查询。请输入关键词。";
       return;
     }
-    var matters = data.matters.map(function (m) {
-      var duties = m.roles.map(function (r) { return r.duties.join(" "); }).join(" ");
-      return [score(terms, [[m.name, 100], [m.domain, 60], [duties + " " + m.trigger, 30]]), m];
-    }).filter(function (x) { return x[0] > 0; }).sort(function (a, b) { return b[0] - a[0]; }).slice(0, 10);
-    var items = data.items.map(function (it) {
-      return [score(terms, [[it[1], 50]]), it];
-    }).filter(function (x) { return x[0] >= 50 * terms.length; }).sort(function (a, b) { return b[0] - a[0]; }).slice(0, 20);
-    var catalog = data.catalog.map(function (c) {
-      return [score(terms, [[c[1], 50]]), c];
-    }).filter(function (x) { return x[0] >= 50 * terms.length; }).slice(0, 10);
+    var byMatter = {}, byItem = {}, byCatalog = {};
+    data.matters.forEach(function (m) { byMatter[m.id] = m; });
+    data.items.forEach(function (it) { byItem[it[0]] = it; });
+    data.catalog.forEach(function (c) { byCatalog[c[4]] = c; });
+    function leadOf(e) {
+      if (e[0] === "matter") { var m = byMatter[e[1]]; var l = m ? m.roles.filter(function (r) { return r.role === "牵头"; }) : []; return l.length === 1 ? l[0].department : null; }
+      if (e[0] === "item") { var it = byItem[e[1]]; return it ? it[2] : null; }
+      var c = byCatalog[e[1]]; return c && c[2].length === 1 ? c[2][0] : null;
+    }
+    var r = search(ix, query, leadOf);
+    var terms = [];
+    r.answers.forEach(function (x) { x[0][2].forEach(function (h) { if (terms.indexOf(h.found) < 0) terms.push(h.found); }); });
+    if (r.confident) results.setAttribute("data-top", String(r.answers[0][1][1]));
+    var matters = r.answers.filter(function (x) { return x[1][0] === "matter"; });
+    var items = r.answers.filter(function (x) { return x[1][0] === "item"; });
+    var catalog = r.answers.filter(function (x) { return x[1][0] === "catalog"; });
+    if (r.confident) {
+      var top = r.answers[0][1];
+      results.appendChild(el("p", "pk-answer", [el("strong", null, ["牵头部门"]), "：", deptLink(data, leadOf(top)),
+        "（命中：" + why(r.answers[0][0][2]) + "）"]));
+    } else {
+      results.appendChild(el("p", "pk-answer pk-unsure", ["暂无确定对应的职责边界事项或权力事项，请不要据此派单。"]));
+      if (r.departments.length) {
+        var ul0 = el("ul", "pk-depts");
+        r.departments.forEach(function (d) { ul0.appendChild(el("li", null, [deptLink(data, d[1]), "：清单中提到 " + d[2].join("、")])); });
+        results.appendChild(el("p", null, ["以下部门的清单（三定职责、职责任务、权力事项）提到这些词："]));
+        results.appendChild(ul0);
+      }
+    }
     if (matters.length) {
       results.appendChild(el("h2", null, ["职责边界事项"]));
       matters.forEach(function (x) {
-        var m = x[1];
+        var m = byMatter[x[1][1]];
+        if (!m) return;
         var lead = m.roles.filter(function (r) { return r.role === "牵头"; });
         var coop = m.roles.filter(function (r) { return r.role !== "牵头"; });
         var card = el("div", "pk-card pk-matter");
@@ -165,6 +301,7 @@ JS = r"""
           joined(coop.map(function (r) { return deptLink(data, r.department); }), "、"))));
         if (m.trigger) card.appendChild(el("p", null, [el("strong", null, ["启动情形"]), "：", String(m.trigger)]));
         if (m.dispute) card.appendChild(el("p", null, [el("strong", null, ["争议解决"]), "：", String(m.dispute)]));
+        card.appendChild(el("p", "pk-why", ["命中：" + why(x[0][2])]));
         results.appendChild(card);
       });
     }
@@ -172,8 +309,12 @@ JS = r"""
       results.appendChild(el("h2", null, ["权力事项"]));
       var ul = el("ul");
       items.forEach(function (x) {
-        var it = x[1];
-        ul.appendChild(el("li", null, [link(it[4], mark(it[1], terms)), "（" + it[3] + "）— ", deptLink(data, it[2])]));
+        var it = byItem[x[1][1]];
+        if (!it) return;
+        var li = el("li", null, [link(it[4], mark(it[1], terms)), "（" + it[3] + "）— ", deptLink(data, it[2]),
+          "（命中：" + why(x[0][2]) + "）"]);
+        li.setAttribute("data-id", String(it[0]));
+        ul.appendChild(li);
       });
       results.appendChild(ul);
     }
@@ -181,7 +322,8 @@ JS = r"""
       results.appendChild(el("h2", null, ["监管事项"]));
       var list = el("ul");
       catalog.forEach(function (x) {
-        var c = x[1];
+        var c = byCatalog[x[1][1]];
+        if (!c) return;
         var li = el("li", null, mark(c[1], terms).concat([" — 牵头："]).concat(c[2].length
           ? joined(c[2].map(function (d) { return deptLink(data, d); }), "、") : ["（未明确）"]));
         if (c[3].length) {
@@ -190,13 +332,14 @@ JS = r"""
             li.appendChild(typeof n === "string" ? document.createTextNode(n) : n);
           });
         }
+        li.setAttribute("data-id", String(x[1][1]));
         list.appendChild(li);
       });
       results.appendChild(list);
     }
-    status.textContent = (matters.length || items.length || catalog.length)
+    status.textContent = r.answers.length
       ? "找到职责边界事项 " + matters.length + " 项、权力事项 " + items.length + " 项、监管事项 " + catalog.length + " 项。"
-      : "没有找到与“" + query + "”相关的事项，请换用其他关键词。";
+      : "没有找到与“" + query + "”相关的事项，请换用其他说法。";
   }
   function start() {
     var root = document.getElementById("pk-lookup");
@@ -209,6 +352,7 @@ JS = r"""
       if (!r.ok) throw new Error(r.status);
       return r.json();
     }).then(function (data) {
+      data._ix = prepare(data.index);
       var timer = null;
       var run = function () { render(data, input.value.trim(), results, status); };
       input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });

@@ -1306,9 +1306,11 @@ class SitePages:
                   U.href(here, U.item(it.code), du) if self.item_pages
                   else U.href(here, U.department(it.department), du, U.anchor(it.code))]
                  for it in self.powers.values() if it.status != "取消"]
-        catalog = [[c.code, c.name, list(c.leads), [cl.department for cl in c.claims if cl.role != "牵头"]]
-                   for c in self.repo.catalog_items]
-        return {"city": self.city, "departments": depts, "matters": matters, "items": items, "catalog": catalog}
+        catalog = [[c.code, c.name, list(c.leads), [cl.department for cl in c.claims if cl.role != "牵头"],
+                    f"{c.catalog}/{c.code}"] for c in self.repo.catalog_items]
+        from ..lookup import index_of     # the same index and scoring spec as policykit lookup
+        return {"city": self.city, "departments": depts, "matters": matters, "items": items, "catalog": catalog,
+                "index": index_of(self.repo).to_data()}
 
     def lookup_json(self) -> bytes:
         # "<" as \\u003c: the file stays inert even if something ever served it as HTML

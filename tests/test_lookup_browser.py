@@ -1,0 +1,96 @@
+"""The site's 派单查询 and `policykit lookup` agree: the same top answer (or the same "no confident
+answer") for every query of the held-out set and the out-of-scope ones, in a real browser (Debian
+chromium driven by Playwright, launched as in tests/test_site_browser.py)."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socketserver
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytest.importorskip("material", reason="mkdocs-material is not installed")
+pytest.importorskip("jieba")
+if not (ROOT / "lists" / "boundaries").is_dir():
+    pytest.skip("the bundled sample city is not there", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    site = tmp_path_factory.mktemp("lookup-site") / "site"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
+            pytest.skip(f"chromium could not be started: {exc}")
+        pg = b.new_page()
+        pg.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
+                 else route.abort())
+        pg.goto(server + "lookup/")
+        pg.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=15000)
+        yield pg
+        b.close()
+
+
+def test_site_and_cli_give_the_same_top_answer(page):
+    import policykit
+    from policykit.lookup import lookup
+    repo = policykit.open_repository(ROOT)
+    data = yaml.safe_load((ROOT / "tests" / "data" / "lookup_queries.yaml").read_text(encoding="utf-8"))
+    queries = [q["q"] for q in data["queries"]] + list(data["out_of_scope"]) + ["危险化学品 停车", "行政处罚", "处"]
+    differ = []
+    for q in queries:
+        r = lookup(repo, q)
+        want = r.answers[0].key if r.confident else ""
+        page.evaluate("() => { document.getElementById('pk-lookup-status').textContent = ''; }")
+        page.locator("#pk-lookup-input").fill(q)
+        page.wait_for_function("() => document.getElementById('pk-lookup-status').textContent !== ''", timeout=5000)
+        got = page.locator("#pk-lookup-results").get_attribute("data-top") or ""
+        first = page.locator("#pk-lookup-results [data-id]").first
+        if got != want:
+            differ.append((q, want, got))
+        if r.confident:
+            assert "牵头部门" in page.locator("#pk-lookup-results .pk-answer").inner_text()
+        else:
+            assert "暂无确定对应" in page.locator("#pk-lookup-results").inner_text()
+            if r.departments:
+                assert repo.departments[r.departments[0].department].name in page.locator(".pk-depts").inner_text()
+        if r.answers and first.count():
+            ids = page.locator("#pk-lookup-results [data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
+            assert r.answers[0].key in ids, q
+    assert not differ, differ
