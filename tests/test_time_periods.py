@@ -57,7 +57,7 @@ def _render(cards):
 def _check(root, *extra):
     from policykit.checking.check import run_check
     result = run_check(root, *extra)
-    return sorted((p.rule, p.file, p.line, p.message) for p in result.problems if p.rule.startswith("SUP-PERF"))
+    return sorted((p.rule, p.file, p.line, p.message) for p in result.problems if p.rule.startswith(("SUP-PERF", "SUP-ITEM")))
 
 
 def _report(root):
@@ -84,12 +84,14 @@ def test_evaluate_2025_unchanged_by_2026_transfers(history):
 def test_ledger_checks_of_2025_unchanged(history):
     root, _, before = history
     assert _check(root) == before["check"]
-    # judged by the current lists, the 2025 ledgers would break (the defect of the issue)
-    from policykit.checking.check import run_check
-    repo = policykit.open_repository(root, as_of="2026-12-31")
-    now = sorted((p.rule, p.file, p.line, p.message) for p in run_check(root, repo=repo).problems
-                 if p.rule.startswith("SUP-PERF"))
+    # judged by the current lists (the same files without their history), the 2025 ledgers and
+    # supervisions break: the defect of the issue, so this test can fail
+    import shutil
+    bare = root.parent / "without-history"
+    shutil.copytree(root, bare, ignore=shutil.ignore_patterns(".git"))
+    now = _check(bare)
     assert now != before["check"]
+    assert {rule for rule, *_ in now} >= {"SUP-PERF-ITEM", "SUP-PERF-COVERAGE", "SUP-ITEM"}
 
 
 def test_problems_report_2025_unchanged(history):
@@ -109,3 +111,15 @@ def test_cli_evaluate_names_revision_and_dates(history, capsys):
     again = run_json(capsys, "evaluate", "--period", "2025", "--root", str(root), "--at", before_sha, "-f", "json")
     assert scores(again) == scores(before["cards"])
     assert main(["evaluate", "--period", "2025", "--root", str(root), "--as-of", "2025-02-30"]) == 2
+
+
+def test_check_as_of_a_later_day_still_judges_2025_ledgers_by_2025_lists(history):
+    root, _, before = history
+    from policykit.checking.check import run_check
+    repo = policykit.open_repository(root, as_of="2026-12-31")
+    after = run_check(root, repo=repo).problems
+    # the 2025 ledgers and supervisions: as before the transfers
+    assert sorted((p.rule, p.file, p.line, p.message) for p in after
+                  if p.rule.startswith(("SUP-PERF", "SUP-ITEM"))) == before["check"]
+    # the lists themselves are those of 2026: the item moved to zhzfj names a unit zhzfj does not have
+    assert any(p.rule == "REF-UNIT" and p.file == "lists/powers/zhzfj.yaml" for p in after)

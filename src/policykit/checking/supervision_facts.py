@@ -36,7 +36,8 @@ SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
                     "finding_count": "发现问题数", "open_finding_count": "未整改到位的问题数"},
     "supervision_target": {"supervision": "督导编号", "title": "督导事项", "department": "被督导部门",
                            "ledger": "台账编号", "target": "对应事项或职责", "entry_key": "台账编号|事项或职责",
-                           "power_code": "权力事项编码（有则存在）", "duty_key": "部门/内设机构#职责序号（有则存在）"},
+                           "power_code": "权力事项编码（有则存在）", "duty_key": "部门/内设机构#职责序号（有则存在）",
+                           "power_ok": "事项在督导所涉期间被督导部门的权责清单中（有编码则存在）"},
     "supervision_problem": {"supervision": "督导编号", "title": "督导事项", "problem": "问题编号",
                             "problem_key": "问题|问题编号"},
     "finding": {"supervision": "督导编号", "title": "督导事项", "no": "序号", "finding": "问题描述",
@@ -132,16 +133,30 @@ def supervision_facts(repo, add, today) -> None:
 
 def _period_lists(repo, period: str):
     """The lists a period's ledger is judged by: as they stood on the period's last day (valid time;
-    ``lists.validtime.period_lists``), or ``repo`` when the period is unreadable or ``repo`` is
-    already read as of a date."""
-    if getattr(repo, "as_of", None) is not None:
-        return repo
+    ``lists.repository.period_lists``); ``repo`` itself when the period is unreadable."""
     try:
         end = period_bounds(period)[1]
     except ValueError:
         return repo
+    return _lists_on(repo, end)
+
+
+def _held(lists) -> set:
+    """``(code, department)`` of every power item of ``lists`` (built once per lists)."""
+    held = lists.__dict__.get("_held_items")
+    if held is None:
+        held = lists.__dict__["_held_items"] = {(i.code, i.department) for i in lists.power_items}
+    return held
+
+
+def _lists_on(repo, day):
+    """The lists in force on ``day`` with ``repo``'s records: ``repo`` itself when ``day`` is None or
+    ``repo`` was read as of that day or an earlier one."""
+    as_of = getattr(repo, "as_of", None)
+    if day is None or (as_of is not None and as_of <= day):
+        return repo
     from ..lists.repository import period_lists
-    return period_lists(repo, end)
+    return period_lists(repo, day)
 
 
 def _ledger_facts(repo, v, add, record, today) -> None:
@@ -151,7 +166,7 @@ def _ledger_facts(repo, v, add, record, today) -> None:
     for ledger in v.ledgers:
         lists = _period_lists(repo, ledger.period)
         powers = lists.powers
-        held = {(i.code, i.department) for i in lists.power_items}
+        held = _held(lists)
         record("履职台账", ledger.id, Source(ledger.source.file, ("id",)))
         add("perf_ledger", ledger.id, ledger.source, id=ledger.id, department=ledger.department, period=ledger.period,
             entry_count=len(ledger.entries))
@@ -180,16 +195,20 @@ def _ledger_entry_fact(e, powers, add, record, held=frozenset()) -> None:
 
 def _supervision_ledger_facts(repo, v, add, record, today) -> None:
     """督导评估台账: the supervision itself, its targets, its problems and its findings."""
+    periods = {ledger.id: ledger.period for ledger in v.ledgers}
     for s in v.supervisions:
         record("督导评估台账", s.id, Source(s.source.file, ("id",)))
         add("supervision", s.id, s.source, id=s.id, title=s.title, supervision_type=s.type, lead_source=s.lead_source,
             department=s.department, status=s.status, target_count=len(s.targets), finding_count=len(s.findings),
             open_finding_count=sum(1 for f in s.findings if not f.closed))
         for t in s.targets:
+            # judged by the lists of the targeted ledger's period (else those of the day it opened)
+            lists = _period_lists(repo, periods[t.ledger]) if t.ledger in periods else _lists_on(repo, s.opened)
             add("supervision_target", f"{s.id}|{t.entry_key or t.ledger}", t.source, supervision=s.id, title=s.title,
                 department=s.department, ledger=t.ledger,
                 target=t.power or (f"{t.duty[0]}#{t.duty[1]}" if t.duty else "（未指明）"),
                 entry_key=t.entry_key, power_code=t.power,
+                power_ok=((t.power, s.department) in _held(lists)) if t.power else None,
                 duty_key=f"{s.department}/{t.duty[0]}#{t.duty[1]}" if t.duty else None)
         for i, pid in enumerate(s.problems):
             add("supervision_problem", f"{s.id}|{pid}", Source(s.source.file, ("problems", i)), supervision=s.id,
