@@ -268,6 +268,7 @@ def run_cli(capsys, *args):
 
 
 def test_cli_import_exit_codes_and_progress(tmp_path, capsys):
+    shutil.copy(ROOT / "policykit.yaml", tmp_path / "policykit.yaml")   # the city's region code (docs/init.md)
     out = tmp_path / "lists"
     code, stdout, err = run_cli(capsys, "import", FIX / "titled.xlsx", "--out", out)
     assert code == 1                                    # an error-level import problem (unknown category)

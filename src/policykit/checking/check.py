@@ -15,9 +15,10 @@ from .facts import Fact, build_facts, waiver_terms
 from ..problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from ..lists.repository import Repository, open_repository
 from ..speed.cache import load_documents
+from .holds import fit_rules, skipped_notice
 from .rules import Rule, load_rules, render_message
 
-BUNDLED_RULES = Path(__file__).resolve().parents[3] / "rules"
+from ..lists.defaults import BUNDLED_RULES  # the rules shipped inside the package (policykit/defaults/rules)
 
 
 @dataclass
@@ -135,6 +136,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             rules, rule_problems = load_rules(rdir, repo.root if rdir.is_relative_to(repo.root) else rdir.parent,
                                               repo.config.limits, store=store)
             require_rules(rules, rule_problems, rdir, repo.root)
+            rules, skipped = fit_rules(rules, repo.config)   # a list the repository does not hold: not run
             if only_rules is not None:
                 rules = [r for r in rules if r.id in only_rules]
             t1 = time.perf_counter()
@@ -146,7 +148,8 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
             if process.pause_gc and gc_was_enabled:
                 gc.enable()
         t2 = time.perf_counter()
-        problems = list(repo.load_problems) + rule_problems + override_notices(repo.config, rules)
+        problems = (list(repo.load_problems) + rule_problems + override_notices(repo.config, rules + skipped)
+                    + skipped_notice(repo.config, skipped))
         stats: dict = {}
         from ..speed.cache import remembered_locations
         from .engine import Budget
@@ -190,6 +193,7 @@ def _recall_whole(path, rules_dir, engine, today, legal_date, store) -> tuple[st
     if stored is None:
         return memo_key, None
     rules, _ = load_rules(rdir, root if rdir.is_relative_to(root) else rdir.parent, config.limits, store=store)
+    rules, _ = fit_rules(rules, config)
     return memo_key, CheckResult(None, rules, stored["problems"], {}, stored["facts"], root=root, config=config,
                                  file_count=stored["files"], reuse={"whole": True})
 

@@ -67,6 +67,35 @@ def git_dirty_checker(out_dir: Path, *, untracked: bool = True):
     return is_dirty
 
 
+PLACEHOLDER_REGION = "000000"
+
+
+def city_config_problem(root: Path) -> str | None:
+    """Why the repository ``root`` (the folder holding ``--out``) cannot give the city's region code
+    (item codes begin with it), or None when its ``policykit.yaml`` does. Codes made with another
+    city's region would look right and be wrong everywhere, so nothing is written without it."""
+    from ..lists.config import load_config as repo_config
+    if not (root / "policykit.yaml").is_file():
+        return f"{root} 中没有 policykit.yaml：不知道本市的区划代码"
+    config, problems = repo_config(root)   # a broken file is reported by the importer's own reading
+    if not config.region_code and not any(p.severity == "error" for p in problems):
+        return f"{root / 'policykit.yaml'} 没有 region_code：不知道本市的区划代码"
+    return None
+
+
+def _without_city(root: Path, why: str, dry_run: bool):
+    """A dry run may preview a spreadsheet before the repository exists: its codes then begin with
+    the placeholder region 000000, said on stderr. A real import stops (exit 2) after the files have
+    been read, so a damaged file is still named as such."""
+    from ..errors import UsageError
+    if dry_run:
+        sys.stderr.write(f"注意：{why}，试运行中的事项编码以占位区划代码 {PLACEHOLDER_REGION} 开头 "
+                         f"(no region code: the dry run uses the placeholder {PLACEHOLDER_REGION})\n")
+        return None
+    return UsageError(f"{why}，无法为事项编码，未写入任何文件 (no policykit.yaml with region_code: nothing imported)", hint=f"先建立城市仓库：policykit init {root} --region 区划代码 "
+                      "--name 城市名称（见 docs/init.md），或用 --out 指向已有仓库的 lists 目录")
+
+
 def run(args) -> int:
     from ..errors import UsageError
     from ..io.importers import ImportLimits, import_files, load_config, load_mapping
@@ -80,7 +109,14 @@ def run(args) -> int:
                              hint="小写字母开头，仅含小写字母、数字、-、_，如 scjgj")
     out_dir = Path(args.out)
     root = out_dir.resolve().parent
-    config = load_config(root if (root / "policykit.yaml").is_file() else Path.cwd())
+    why = city_config_problem(root)
+    if why is None:
+        config = load_config(root)
+    else:
+        import dataclasses
+        config = load_config(root if (root / "policykit.yaml").is_file() else None)
+        config = dataclasses.replace(config, region_code=PLACEHOLDER_REGION)
+        refusal = _without_city(root, why, args.dry_run)
     mapping = load_mapping(args.mapping)
 
     def progress(n, total, fr):
@@ -93,14 +129,16 @@ def run(args) -> int:
                                    max_rows=args.max_rows, max_cells=args.max_cells,
                                    max_cell_chars=args.max_cell_chars)
     is_dirty = None
-    if not args.dry_run:
+    if not args.dry_run and why is None:
         from ..io.writing import recover
         recover(out_dir, *(out_dir / d for d in ("powers", "organizations")))
         if not args.force:
             is_dirty = git_dirty_checker(out_dir)
     plan = import_files(args.files, out_dir=out_dir, department=args.department, mapping=mapping,
-                        config=config, dry_run=args.dry_run, progress=progress, limits=limits,
+                        config=config, dry_run=args.dry_run or why is not None, progress=progress, limits=limits,
                         protect_uncommitted=is_dirty is not None, is_dirty=is_dirty)
+    if why is not None and refusal is not None:
+        raise refusal
     if args.report == "json":
         sys.stdout.write(format_json(plan))
     else:

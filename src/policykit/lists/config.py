@@ -15,6 +15,19 @@ from ..problems import Problem
 
 CONFIG_FILE = "policykit.yaml"
 
+# what a repository may declare it holds (``holds:``) -> the folders under lists/ of each; the
+# organisations (三定), the laws and the waivers are always there. A rule that reads facts of a list the
+# repository does not hold is not run (checking/holds.py), and the check says so once.
+HOLDABLE = {
+    "权责清单": ("powers",),
+    "职责任务清单": ("tasks",),
+    "职责边界清单": ("boundaries",),
+    "监管事项目录": ("catalogs",),
+    "监管记录": ("performance", "supervision", "problems", "disputes", "indicators", "evaluations", "bodies",
+              "divisions"),
+}
+ALWAYS_HELD = ("organizations", "laws")
+
 DEFAULT_CATEGORIES = [
     ("行政许可", "XK"), ("行政处罚", "CF"), ("行政强制", "QZ"), ("行政征收", "ZS"), ("行政给付", "GF"),
     ("行政检查", "JC"), ("行政确认", "QR"), ("行政奖励", "JL"), ("行政裁决", "CJ"), ("其他行政权力", "QT"),
@@ -42,6 +55,9 @@ class Config:
     limits: Limits = Limits()
     publishing: dict = field(default_factory=dict)   # what the site publishes of 12345 records (publishing.py)
     waiver_max_days: int = 365    # longest term of a waiver, from its approval date to its expiry
+    # the lists this repository holds (HOLDABLE names); None: not declared, every rule runs
+    holds: tuple | None = None
+    holds_position: tuple = field(default=(1, 1), compare=False, repr=False)   # (line, column) of its key
     processes: dict = field(default_factory=dict)    # 工作流程: coverage by department type, approval body
     # rule id -> (line, column) of its entry under severity_overrides, for the notices of a check
     override_positions: dict = field(default_factory=dict, compare=False, repr=False)
@@ -79,7 +95,7 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
     if "categories" in data:
         kwargs["categories"] = {c["name"]: c["letters"] for c in data["categories"]}
     for key in ("levels", "basis_levels", "weak_basis_levels", "strong_basis_categories", "power_sources",
-                "statuses", "vague_verbs"):
+                "statuses", "vague_verbs", "holds"):
         if key in data:
             kwargs[key] = tuple(data[key])
     if "severity_overrides" in data:
@@ -94,6 +110,8 @@ def load_config(root: Path) -> tuple[Config, list[Problem]]:
         kwargs["publishing"] = data["publishing"]
     if "waiver_max_days" in data:
         kwargs["waiver_max_days"] = data["waiver_max_days"]
+    if "holds" in data:
+        kwargs["holds_position"] = doc.key_position(("holds",))
     if "processes" in data:
         kwargs["processes"] = dict(data["processes"])
     from ..safe_regex import UnsafePattern, compile as safe_compile

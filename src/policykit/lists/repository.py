@@ -259,7 +259,10 @@ def open_repository(path=".", at=None, *, as_of=None, source=None, documents=Non
     if at is not None and source is None:
         from .gitdoor import revision_source
         source = revision_source(root, at)
+    work_tree = source is None
     source = source or WorkTree(root)
+    if work_tree:
+        require_repository(root, source)
     config, config_problems = _load_config(root, source)
     repo = Repository(root=root, config=config, revision=getattr(source, "revision", None))
     repo.__dict__["documents_loader"] = documents
@@ -287,6 +290,22 @@ def open_repository(path=".", at=None, *, as_of=None, source=None, documents=Non
         filter_entries(repo, day)
         repo.as_of, repo.lists_revision, repo.lists_note = day, lists_revision or repo.revision, note
     return repo
+
+
+def require_repository(root: Path, source) -> None:
+    """A folder is a policykit repository when it has ``policykit.yaml`` (what ``policykit init``
+    writes), or a ``lists/`` folder with a list folder of a known kind or ``waivers.yaml`` in it (a
+    repository relying on the default configuration). Anything else is not one: reading it as an
+    empty repository would report an empty folder, or a mistyped path, as clean."""
+    from .config import CONFIG_FILE
+    if source.exists(CONFIG_FILE):
+        return
+    if any(source.exists(f"lists/{name}") for name in (*LIST_DIRS, WAIVERS_FILE)):
+        return
+    from ..errors import InputError
+    raise InputError(f"不是 policykit 仓库：{root} 中既没有 {CONFIG_FILE}，也没有 lists/ 下的清单目录 "
+                     f"(not a policykit repository: no {CONFIG_FILE}, no lists/<kind>/)",
+                     hint="新城市用 policykit init 建立仓库（见 docs/init.md）；已有仓库请在其根目录运行，或给出根目录路径")
 
 
 def period_lists(repo: Repository, day) -> Repository:

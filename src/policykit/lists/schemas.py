@@ -17,7 +17,7 @@ from ..errors import InputError, InternalError, PolicykitError, UsageError
 from .loader import Document, Limits, check_deadline, json_path, unlisted_message
 from ..problems import Problem
 
-BUNDLED_SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
+from .defaults import BUNDLED_SCHEMAS  # the schemas shipped inside the package (policykit/defaults/schemas)
 
 # list kind -> schema file name
 KINDS = {

@@ -1,0 +1,60 @@
+"""Checks that fit the repository: rules that need a list the repository does not hold are not run.
+
+A repository declares what it holds in ``policykit.yaml`` (``holds: [权责清单]``, names from
+``lists.config.HOLDABLE``). A rule needs a list when it reads (``reads:``, matched or ``absent``) a fact
+kind projected from that list: ``TSK-UNIT-HAS-LIST`` reads ``task_unit``, so a repository of power
+lists only would otherwise get one false finding per internal unit. Such a rule is skipped, and the
+check says so ONCE: one info problem at the ``holds`` key naming every skipped rule, never one per
+rule. Fact kinds not listed here (the organisations, the laws, the waivers, kinds added later) belong
+to no holdable list: rules reading only them always run, so a new kind can never switch rules off.
+"""
+from __future__ import annotations
+
+from ..lists.config import CONFIG_FILE, HOLDABLE
+from ..problems import Problem
+from .supervision_facts import SUPERVISION_FACT_KINDS
+
+# fact kind -> the holdable list it is projected from
+FACT_LIST: dict[str, str] = {
+    "power": "权责清单", "power_co": "权责清单", "power_supervision": "权责清单",
+    "unit_duty": "职责任务清单", "task_unit": "职责任务清单",
+    "boundary": "职责边界清单", "boundary_role": "职责边界清单", "boundary_power": "职责边界清单",
+    "boundary_link": "职责边界清单",
+    "catalog_item": "监管事项目录", "catalog_claim": "监管事项目录",
+    **{kind: "监管记录" for kind in SUPERVISION_FACT_KINDS},
+}
+assert set(FACT_LIST.values()) <= set(HOLDABLE)
+
+RULE_ID = "CONFIG-HOLDS"
+SHOWN_IDS = 20          # rule ids named in the notice; the rest are counted
+
+
+def needed_lists(rule) -> set[str]:
+    """The holdable lists ``rule`` reads facts of."""
+    return {FACT_LIST[kind] for kind in rule.kinds if kind in FACT_LIST}
+
+
+def fit_rules(rules: list, config) -> tuple[list, list]:
+    """``(rules to run, rules skipped)`` for a repository holding ``config.holds`` (None: all)."""
+    if config.holds is None:
+        return list(rules), []
+    held = set(config.holds)
+    run, skipped = [], []
+    for rule in rules:
+        (skipped if needed_lists(rule) - held else run).append(rule)
+    return run, skipped
+
+
+def skipped_notice(config, skipped: list) -> list[Problem]:
+    """One info problem naming the rules not run (none when nothing was skipped)."""
+    if not skipped:
+        return []
+    held = "、".join(config.holds) if config.holds else "（无）"
+    missing = sorted({name for rule in skipped for name in needed_lists(rule)} - set(config.holds or ()),
+                     key=list(HOLDABLE).index)
+    ids = sorted(rule.id for rule in skipped)
+    shown = "、".join(ids[:SHOWN_IDS]) + (f" 等（共 {len(ids)} 条）" if len(ids) > SHOWN_IDS else "")
+    line, col = config.holds_position
+    return [Problem(CONFIG_FILE, line, col, "$.holds", RULE_ID, "info",
+                    f"本仓库只包含{held}（policykit.yaml 的 holds），需要{'、'.join(missing)}的 {len(ids)} 条规则未运行：{shown} "
+                    f"({len(ids)} rules skipped: they need lists this repository does not hold)")]
