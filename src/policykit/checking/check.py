@@ -15,7 +15,7 @@ from .facts import Fact, build_facts, waiver_terms
 from ..problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from ..lists.repository import Repository, open_repository
 from ..speed.cache import load_documents
-from .holds import fit_rules, skipped_notice
+from .holds import fit_rules, skipped_notice, undeclared_notice
 from .rules import Rule, load_rules, render_message
 
 from ..lists.defaults import BUNDLED_RULES  # the rules shipped inside the package (policykit/defaults/rules)
@@ -149,7 +149,7 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
                 gc.enable()
         t2 = time.perf_counter()
         problems = (list(repo.load_problems) + rule_problems + override_notices(repo.config, rules + skipped)
-                    + skipped_notice(repo.config, skipped))
+                    + skipped_notice(repo.config, skipped) + undeclared_notice(repo.config, repo.kinds))
         stats: dict = {}
         from ..speed.cache import remembered_locations
         from .engine import Budget

@@ -26,7 +26,7 @@ FACT_LIST: dict[str, str] = {
 assert set(FACT_LIST.values()) <= set(HOLDABLE)
 
 RULE_ID = "CONFIG-HOLDS"
-SHOWN_IDS = 20          # rule ids named in the notice; the rest are counted
+SHOWN_IDS = 8           # rule ids named per list in the notice; the rest are counted
 
 
 def needed_lists(rule) -> set[str]:
@@ -46,15 +46,45 @@ def fit_rules(rules: list, config) -> tuple[list, list]:
 
 
 def skipped_notice(config, skipped: list) -> list[Problem]:
-    """One info problem naming the rules not run (none when nothing was skipped)."""
+    """One info problem naming the rules not run, by the list they need (none when nothing was skipped)."""
     if not skipped:
         return []
     held = "、".join(config.holds) if config.holds else "（无）"
-    missing = sorted({name for rule in skipped for name in needed_lists(rule)} - set(config.holds or ()),
-                     key=list(HOLDABLE).index)
-    ids = sorted(rule.id for rule in skipped)
-    shown = "、".join(ids[:SHOWN_IDS]) + (f" 等（共 {len(ids)} 条）" if len(ids) > SHOWN_IDS else "")
+    by_list: dict[str, list[str]] = {}
+    for rule in skipped:   # a rule needing two lists not held is named under the first of them
+        missing = [name for name in HOLDABLE if name in needed_lists(rule) and name not in config.holds]
+        by_list.setdefault(missing[0], []).append(rule.id)
+    parts = []
+    for name in HOLDABLE:
+        ids = sorted(by_list.get(name, ()))
+        if ids:
+            parts.append(f"需要{name}的 {len(ids)} 条（{'、'.join(ids[:SHOWN_IDS])}{' 等' if len(ids) > SHOWN_IDS else ''}）")
     line, col = config.holds_position
     return [Problem(CONFIG_FILE, line, col, "$.holds", RULE_ID, "info",
-                    f"本仓库只包含{held}（policykit.yaml 的 holds），需要{'、'.join(missing)}的 {len(ids)} 条规则未运行：{shown} "
-                    f"({len(ids)} rules skipped: they need lists this repository does not hold)")]
+                    f"本仓库只包含{held}（policykit.yaml 的 holds），{len(skipped)} 条规则未运行：{'；'.join(parts)} "
+                    f"({len(skipped)} rules skipped: they need lists this repository does not hold)")]
+
+
+def undeclared_notice(config, list_files) -> list[Problem]:
+    """One warning per list the repository has files of but does not declare in ``holds``: its rules
+    are not run, so narrowing ``holds`` cannot quietly hide the findings on lists that are there.
+    ``list_files``: the paths of the repository's list files (``lists/<folder>/…``)."""
+    if config.holds is None:
+        return []
+    prefix = config.lists_dir.strip("/") + "/"
+    counts: dict[str, int] = {}
+    for rel in list_files:
+        if rel.startswith(prefix):
+            folder = rel[len(prefix):].split("/", 1)[0]
+            counts[folder] = counts.get(folder, 0) + 1
+    line, col = config.holds_position
+    out = []
+    for name, folders in HOLDABLE.items():
+        present = {f: counts[f] for f in folders if counts.get(f)}
+        if name in config.holds or not present:
+            continue
+        where = "、".join(f"{prefix}{f}/（{n} 个文件）" for f, n in present.items())
+        out.append(Problem(CONFIG_FILE, line, col, "$.holds", RULE_ID + "-UNDECLARED", "warning",
+                           f"{where}有{name}，但 holds 未包含「{name}」：检查这些文件的规则未运行 "
+                           f"(files of a list not declared in holds: its rules were not run)"))
+    return out
