@@ -219,14 +219,14 @@ def test_user_mapping_extends_headers(tmp_path):
     from openpyxl import Workbook
     wb = Workbook()
     ws = wb.active
-    ws.append(["编号", "权力事项", "权力类别", "设定依据", "办理科室", "追责情形"])
+    ws.append(["编号", "清单条目", "权力类别", "设定依据", "办理科室", "追责情形"])
     ws.append(["1", "某项检查", "检查", "【法律】《中华人民共和国某法》第一条", "一科", "失职的"])
     src = tmp_path / "custom.xlsx"
     wb.save(src)
-    plan = plan_import([src], out_dir=tmp_path / "lists")
-    assert only_items(plan) == [] and any(p.rule == "IMPORT-NO-HEADER" for p in plan.problems)
+    with pytest.raises(InputError, match="IMPORT-NO-ITEMS"):       # no item at all: an error, not a quiet success
+        plan_import([src], out_dir=tmp_path / "lists")
     m = tmp_path / "map.yaml"
-    m.write_text("fields:\n  name: [权力事项]\n  unit: [办理科室]\n", encoding="utf-8")
+    m.write_text("fields:\n  name: [清单条目]\n  unit: [办理科室]\n", encoding="utf-8")
     plan = plan_import([src], out_dir=tmp_path / "lists", mapping=load_mapping(m))
     (item,) = only_items(plan)
     assert item["name"] == "某项检查" and item["unit"] == "一科" and item["category"] == "行政检查"

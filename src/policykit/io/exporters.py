@@ -32,7 +32,7 @@ EXTRA_COLUMNS = (
     ("power_source", "权力来源"), ("source_document", "下放/授权/委托文件"), ("delegator", "下放/授权/委托机关"),
     ("co_departments", "共同实施部门"), ("catalog_code", "基本编码"), ("impl_code", "实施编码"),
     ("supervision_items", "对应监管事项"), ("status", "状态"), ("phone", "监督电话"),
-    ("integrity_risks", "廉政风险点"), ("provenance", "来源"),
+    ("integrity_risks", "廉政风险点"), ("source_text", "原文"), ("provenance", "来源"),
 )
 LAYOUTS = ("published",)
 
@@ -82,6 +82,8 @@ def _extra(item: dict, key: str) -> str:
         return T.format_list(v)
     if key == "integrity_risks":
         return T.format_lines(v)
+    if key == "source_text":
+        return T.format_source_text(v) if isinstance(v, dict) else ""
     return str(v)
 
 

@@ -22,18 +22,22 @@ FIELDS = (
     "sanding_duty", "responsibilities", "responsibility_basis", "accountability_targets",
     "accountability_cases", "power_source", "source_document", "delegator", "co_departments",
     "catalog_code", "impl_code", "supervision_items", "status", "remedy", "phone",
-    "integrity_risks", "remark", "provenance",
+    "integrity_risks", "remark", "provenance", "source_text",
 )
 IGNORE = "__ignore__"
 
 _WS = re.compile(r"\s+")
 
 
+_BRACKETS = str.maketrans({"(": "（", ")": "）", "[": "（", "]": "）", "【": "（", "】": "）"})
+
+
 def normalize_header(text) -> str:
-    """``'行使\\n主体 *'`` → ``'行使主体'``: no whitespace at all, no trailing ``*`` ``:`` ``：``."""
+    """``'行使\\n主体 *'`` → ``'行使主体'``: no whitespace at all, no trailing ``*`` ``:`` ``：``, brackets
+    full-width (``责任处(科)室`` and ``责任处（科）室`` are one header)."""
     if text is None:
         return ""
-    return _WS.sub("", str(text).replace("\u3000", " ")).rstrip("*＊:：")
+    return _WS.sub("", str(text).replace("\u3000", " ")).rstrip("*＊:：").translate(_BRACKETS)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,9 @@ class Mapping:
     header_min_fields: int = 4
     header_search_rows: int = 15
     sources: tuple = field(default=())  # files this mapping was built from
+    levels_in_text: tuple = ()          # ((word, level), ...) longest first: levels named inside prose
+    own_level: str | None = None        # the level that 本行政区域 / 本级 stand for
+    own_level_words: tuple = ()
 
     def field_for(self, header) -> str | None:
         """The field for a header cell, :data:`IGNORE` for a known column without a field, else None."""
@@ -90,6 +97,24 @@ class Mapping:
                 break
         return levels, s[i:].lstrip("、/／和及与,，;；。.：: ")
 
+    def levels_from_text(self, text: str) -> list:
+        """Levels named inside prose (``'负责市本级公共机构节能监督检查工作'`` → ``['市级']``); the words for
+        "this government" (``本行政区域``) give ``own_level`` only when no other level word is there."""
+        s = normalize_header(text)
+        found, i = [], 0
+        while i < len(s):
+            for word, level in self.levels_in_text:
+                if s.startswith(word, i):
+                    if level not in found:
+                        found.append(level)
+                    i += len(word)
+                    break
+            else:
+                i += 1
+        if not found and self.own_level and any(w in s for w in self.own_level_words):
+            found.append(self.own_level)
+        return found
+
     def basis_level(self, tag: str, title: str | None) -> str | None:
         """Level for a 【tag】 (None when the tag is not a known level)."""
         value = self.basis_levels.get(_WS.sub("", tag))
@@ -117,7 +142,8 @@ def _read(path) -> dict:
     if not isinstance(data, dict):
         raise UsageError(f"映射文件顶层必须是映射 (mapping file must be a mapping): {path}")
     known = {"fields", "ignore", "categories", "levels", "basis_levels", "local_markers", "blank_values",
-             "defaults", "header_min_fields", "header_search_rows", "statuses"}
+             "defaults", "header_min_fields", "header_search_rows", "statuses", "levels_in_text", "own_level",
+             "own_level_words"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise UsageError(f"映射文件含未知键 (unknown keys in mapping file) {path}: {', '.join(map(str, unknown))}",
@@ -156,6 +182,8 @@ def load_mapping(extra=None) -> Mapping:
     defaults: dict = {}
     statuses: dict = {}
     min_fields, search_rows = 4, 15
+    levels_in_text: dict = {}
+    own_level, own_level_words = None, []
     for path in paths:
         data = _read(path)
         user = path != DEFAULT_MAPPING_PATH
@@ -171,12 +199,10 @@ def load_mapping(extra=None) -> Mapping:
             key = normalize_header(v)
             if key and (user or key not in headers):
                 headers[key] = IGNORE
-        for k, v in _check_dict(data, "categories", path).items():
-            categories[_WS.sub("", str(k))] = str(v)
-        for k, v in _check_dict(data, "statuses", path).items():
-            statuses[_WS.sub("", str(k))] = str(v)
-        for k, v in _check_dict(data, "levels", path).items():
-            levels[_WS.sub("", str(k))] = str(v)
+        for key, target in (("categories", categories), ("statuses", statuses), ("levels", levels),
+                            ("levels_in_text", levels_in_text)):
+            norm = normalize_header if key == "levels_in_text" else (lambda k: _WS.sub("", k))
+            target.update({norm(str(k)): str(v) for k, v in _check_dict(data, key, path).items()})
         for k, v in _check_dict(data, "basis_levels", path).items():
             if isinstance(v, dict):
                 if set(v) != {"local", "national"}:
@@ -192,6 +218,8 @@ def load_mapping(extra=None) -> Mapping:
             if k not in ("power_source", "status"):
                 raise UsageError(f"defaults 只能设置 power_source、status (defaults may set only these): {path}")
             defaults[k] = v
+        own_level = str(data["own_level"]) if data.get("own_level") is not None else own_level
+        own_level_words += _check_list(data.get("own_level_words"), "own_level_words", path)
         min_fields = int(data.get("header_min_fields", min_fields))
         search_rows = int(data.get("header_search_rows", search_rows))
     blank_values.discard("")
@@ -207,4 +235,7 @@ def load_mapping(extra=None) -> Mapping:
         header_min_fields=min_fields,
         header_search_rows=search_rows,
         sources=tuple(str(p) for p in paths),
+        levels_in_text=tuple(sorted(levels_in_text.items(), key=lambda kv: (-len(kv[0]), kv[0]))),
+        own_level=own_level,
+        own_level_words=tuple(dict.fromkeys(_WS.sub("", w) for w in own_level_words if w.strip())),
     )

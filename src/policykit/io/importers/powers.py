@@ -35,7 +35,7 @@ ITEM_KEYS = (
     "code", "name", "sub_name", "category", "legal_basis", "unit", "levels", "sanding_duty",
     "responsibilities", "responsibility_basis", "accountability_targets", "accountability_cases",
     "power_source", "source_document", "delegator", "co_departments", "catalog_code", "impl_code",
-    "supervision_items", "status", "remedy", "phone", "integrity_risks", "remark", "provenance",
+    "supervision_items", "status", "remedy", "phone", "integrity_risks", "remark", "source_text", "provenance",
 )
 # required lists: written as [] when the source has nothing, so `policykit check` reports them
 REQUIRED_LISTS = ("legal_basis", "responsibilities", "accountability_targets", "accountability_cases")
@@ -53,12 +53,12 @@ DEFAULT_CONFIG = {
     "region_code": "370199",
     "code_pattern": r"^(?P<region>\d{6})(?P<department>\d{3})(?P<letters>[A-Z]{2})(?P<main>\d{3})(?P<sub>\d{2})$",
     "categories": [
-        {"name": "行政许可", "letters": "XK"}, {"name": "行政处罚", "letters": "CF"},
-        {"name": "行政强制", "letters": "QZ"}, {"name": "行政征收", "letters": "ZS"},
-        {"name": "行政给付", "letters": "GF"}, {"name": "行政检查", "letters": "JC"},
-        {"name": "行政确认", "letters": "QR"}, {"name": "行政奖励", "letters": "JL"},
-        {"name": "行政裁决", "letters": "CJ"}, {"name": "其他行政权力", "letters": "QT"},
-        {"name": "公共服务", "letters": "FW"},
+        {"name": "行政许可", "letters": "XK", "number": "01"}, {"name": "行政处罚", "letters": "CF", "number": "02"},
+        {"name": "行政强制", "letters": "QZ", "number": "03"}, {"name": "行政征收", "letters": "ZS", "number": "04"},
+        {"name": "行政给付", "letters": "GF", "number": "05"}, {"name": "行政检查", "letters": "JC", "number": "06"},
+        {"name": "行政确认", "letters": "QR", "number": "07"}, {"name": "行政奖励", "letters": "JL", "number": "08"},
+        {"name": "行政裁决", "letters": "CJ", "number": "09"}, {"name": "其他行政权力", "letters": "QT", "number": "10"},
+        {"name": "公共服务", "letters": "FW", "number": "20"},
     ],
 }
 
@@ -71,6 +71,11 @@ R_REPEATED_HEADER = "重复的表头 (repeated header row)"
 R_NOTE = "说明或分类标题行 (note or section row)"
 R_SEQ_ONLY = "只有序号的行 (only a sequence number)"
 R_ORPHAN = "首个事项之前、没有事项名称的行 (row before the first item, without an item name)"
+R_HIDDEN = "隐藏的行 (hidden row)"
+R_HIDDEN_SHEET = "隐藏的工作表 (hidden sheet)"
+# columns a layout may lack; the items then say so in provenance.absent, so that `policykit check` reports
+# the gap once per list (PWR-SOURCE-COLUMNS) instead of once per item
+ABSENT_TRACKED = ("accountability_targets", "levels")
 M_CONTINUATION = "续行 (continuation row)"
 M_COVERED = "合并单元格覆盖的行 (row covered by merged cells)"
 M_MAIN_ROW = "子项的主项名称行 (main-item row of its sub-items)"
@@ -86,6 +91,7 @@ class Config:
     region_code: str
     code_pattern: re.Pattern
     letters: dict          # category name → two letters
+    numbers: dict = field(default_factory=dict)   # category number as written ("01", "1") → name
 
     @property
     def categories(self):
@@ -102,16 +108,37 @@ def load_config(root=None, data: dict | None = None) -> Config:
         if errors:
             raise InputError(f"配置文件有错误 (configuration has errors): {errors[0].location()} {errors[0].message}",
                              hint="先用 policykit check 修复 policykit.yaml。")
+        numbers = _category_numbers(Path(root))
         data = {"region_code": cfg.region_code, "code_pattern": cfg.code_pattern,
-                "categories": [{"name": k, "letters": v} for k, v in cfg.categories.items()]}
+                "categories": [{"name": k, "letters": v, "number": numbers.get(k)} for k, v in cfg.categories.items()]}
     merged = {**DEFAULT_CONFIG, **{k: v for k, v in (data or {}).items() if v is not None and v != ""}}
     from ...safe_regex import UnsafePattern, compile as safe_compile
     try:
         pattern = safe_compile(merged["code_pattern"])   # RE2: the pattern comes from the repository
         letters = {str(c["name"]): str(c["letters"]) for c in merged["categories"]}
-    except (UnsafePattern, KeyError, TypeError) as exc:
+        numbers = {}
+        for c in merged["categories"]:
+            if c.get("number") not in (None, ""):
+                numbers[str(c["number"])] = str(c["name"])
+                if str(c["number"]).isdigit():
+                    numbers.setdefault(str(int(c["number"])), str(c["name"]))   # 01 written as 1
+            numbers.setdefault(str(c["letters"]), str(c["name"]))                 # XK
+    except (UnsafePattern, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"配置中的 code_pattern 或 categories 无效 (invalid configuration): {exc}") from None
-    return Config(str(merged["region_code"]), pattern, letters)
+    return Config(str(merged["region_code"]), pattern, letters, numbers)
+
+
+def _category_numbers(root: Path) -> dict:
+    """Category name → its ``number`` in ``policykit.yaml`` (the national two-digit code, 01 行政许可 …),
+    read with the list loader (bounded, no link out of the tree); empty when there is none."""
+    from ...lists.loader import load_file
+    doc = load_file(root / "policykit.yaml", root)
+    cats = doc.data.get("categories") if isinstance(doc.data, dict) else None
+    out = {}
+    for c in cats if isinstance(cats, list) else ():
+        if isinstance(c, dict) and c.get("name") and c.get("number") not in (None, ""):
+            out[str(c["name"])] = str(c["number"])
+    return out
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -153,6 +180,8 @@ class SourceItem:
     has_provenance_column: bool = False
     final: dict | None = None                     # the item as written (after codes)
     department: str | None = None
+    keep_cols: set = field(default_factory=set)   # 0-based columns whose text is kept as written (parse lost some)
+    absent: list = field(default_factory=list)    # tracked fields the layout has no column for
 
 
 @dataclass(eq=False)
@@ -165,6 +194,9 @@ class SheetResult:
     fates: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     title: str | None = None
+    header_rows: int = 1                          # a header may take two rows (a group row above its columns)
+    keys: dict = field(default_factory=dict)      # 0-based column → key of its text in an item's source_text
+    absent: list = field(default_factory=list)    # tracked fields the layout has no column for
 
 
 @dataclass(eq=False)
@@ -231,15 +263,60 @@ def _problem(file_label, sheet, r, c, rule, severity, message) -> Problem:
     return Problem(file_label, r + 1, c + 1, f"{sheet}!{_col_letter(c)}{r + 1}", rule, severity, message)
 
 
-def find_header(sheet: Sheet, mapping: Mapping) -> int | None:
+def _visible_cols(sheet: Sheet) -> list:
+    return [c for c in range(sheet.ncols) if c not in sheet.hidden_cols]
+
+
+def header_texts(sheet: Sheet, mapping: Mapping, top: int, last: int) -> list:
+    """The header text of each column. In a two-row header (a group cell such as 追责 or 责任事项 merged
+    above its columns) a lower cell's own text wins when it names a field, else the group and the lower
+    text together (责任事项 + 内容), else the lower text; a column without a lower cell keeps the upper one."""
+    out = []
+    for c in range(sheet.ncols):
+        upper = sheet.value(top, c)
+        if last == top:
+            out.append(upper)
+            continue
+        lower = sheet.raw(last, c) if sheet.origin(last, c) == (last, c) else None
+        if lower is None or not normalize_header(lower):
+            out.append(upper)
+            continue
+        combined = normalize_header(upper) + normalize_header(lower) if normalize_header(upper) else None
+        pick = lower
+        if mapping.field_for(lower) is None and combined and mapping.field_for(combined) is not None:
+            pick = combined
+        out.append(pick)
+    return out
+
+
+def _header_fields(heads, mapping: Mapping, cols) -> set:
+    fields = set()
+    for c in cols:
+        f = mapping.field_for(heads[c])
+        if f and f != IGNORE:
+            fields.add(f)
+    return fields
+
+
+def find_header(sheet: Sheet, mapping: Mapping) -> tuple[int, int] | None:
+    """``(top, last)`` 0-based rows of the header (the same row, or two rows when the lower one names more
+    fields under group cells), or None. Hidden rows and columns do not count."""
+    cols = _visible_cols(sheet)
     for r in range(min(sheet.nrows, mapping.header_search_rows)):
-        fields = set()
-        for c in range(sheet.ncols):
-            f = mapping.field_for(sheet.value(r, c))
-            if f and f != IGNORE:
-                fields.add(f)
-        if "name" in fields and len(fields) >= mapping.header_min_fields:
-            return r
+        if r in sheet.hidden_rows:
+            continue
+        single = _header_fields([sheet.value(r, c) for c in range(sheet.ncols)], mapping, cols)
+        if r + 1 < sheet.nrows and r + 1 not in sheet.hidden_rows:
+            heads = header_texts(sheet, mapping, r, r + 1)
+            pair = _header_fields(heads, mapping, cols)
+            lower_named = sum(1 for c in cols if sheet.origin(r + 1, c) == (r + 1, c) and sheet.raw(r + 1, c)
+                              and mapping.field_for(heads[c]) is not None)
+            below = _header_fields([sheet.value(r + 1, c) for c in range(sheet.ncols)], mapping, cols)
+            if "name" in pair and len(pair) >= mapping.header_min_fields and len(pair) > max(len(single), len(below)) \
+                    and lower_named >= 2:
+                return r, r + 1
+        if "name" in single and len(single) >= mapping.header_min_fields:
+            return r, r
     return None
 
 
@@ -248,23 +325,39 @@ def analyse_sheet(sheet: Sheet, mapping: Mapping, config: Config, file_label: st
     res = SheetResult(sheet.name, sheet.nrows)
     if sheet.nrows == 0:
         return res
-    hr = find_header(sheet, mapping)
-    if hr is None:
+    if sheet.hidden:
+        _hidden_sheet(res, sheet, mapping, file_label)
+        return res
+    found = find_header(sheet, mapping)
+    if found is None:
         _headerless_sheet(res, sheet, mapping, file_label)
         return res
-    res.header_row = hr + 1
-    _rows_above_header(res, sheet, hr)
-    cols, secondary = _map_columns(res, sheet, mapping, hr, file_label)
+    top, hr = found
+    res.header_row, res.header_rows = top + 1, hr - top + 1
+    heads = header_texts(sheet, mapping, top, hr)
+    _rows_above_header(res, sheet, top, hr)
+    cols, secondary = _map_columns(res, sheet, mapping, hr, file_label, heads)
     level_extra_cols = [c for c, f in secondary.items() if f == "levels"]
-    groups, group_fates = _group_rows(res, sheet, mapping, hr, cols, file_label)
+    mapping_cols = (cols, secondary)
+    groups, group_fates = _group_rows(res, sheet, mapping, hr, cols, file_label, heads)
     items, item_rows_fates = _build_items(res, sheet, groups, group_fates, cols, level_extra_cols, mapping, config,
                                           file_label)
     folded = _fold_main_rows(items, item_rows_fates)
     _record_items(res, sheet, items, item_rows_fates, folded)
     _category_from_sheet_name(res, sheet, mapping, config, cols, file_label)
     res.fates.sort(key=lambda f: f.row)
-    _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr)
+    _keep_source_text(res, sheet, mapping_cols, mapping, file_label, hr)
     return res
+
+
+def _hidden_sheet(res: SheetResult, sheet: Sheet, mapping: Mapping, file_label: str) -> None:
+    """A hidden sheet (templates, old versions) is not part of the published list: every row skipped, said once."""
+    for r in range(sheet.nrows):
+        blank = all(mapping.is_blank(sheet.raw(r, c)) for c in range(sheet.ncols))
+        res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_BLANK if blank else R_HIDDEN_SHEET))
+    if any(f.reason == R_HIDDEN_SHEET for f in res.fates):
+        res.problems.append(_problem(file_label, sheet.name, 0, 0, "IMPORT-HIDDEN", "info",
+                                     f"工作表「{sheet.name}」已隐藏，整表未导入 (hidden sheet skipped)"))
 
 
 def _headerless_sheet(res: SheetResult, sheet: Sheet, mapping: Mapping, file_label: str) -> None:
@@ -278,25 +371,36 @@ def _headerless_sheet(res: SheetResult, sheet: Sheet, mapping: Mapping, file_lab
                                      "(sheet has content but no header row; not imported)"))
 
 
-def _rows_above_header(res: SheetResult, sheet: Sheet, hr: int) -> None:
+def _rows_above_header(res: SheetResult, sheet: Sheet, top: int, hr: int) -> None:
     """Title and blank rows above the header, and the header itself, are skipped; the first title is kept."""
-    for r in range(hr):
+    for r in range(top):
+        if r in sheet.hidden_rows:
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_HIDDEN))
+            continue
         text = " ".join(v for c in range(sheet.ncols) if (v := sheet.raw(r, c)) and v.strip())
         if text.strip() and res.title is None:
             res.title = T.squash(text)
         res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_TITLE if text.strip() else R_BLANK))
-    res.fates.append(RowFate(sheet.name, hr + 1, FATE_SKIPPED, R_HEADER))
+    for r in range(top, hr + 1):
+        res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_HEADER))
 
 
-def _map_columns(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, file_label: str) -> tuple:
+def _map_columns(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, file_label: str, heads: list) -> tuple:
     """``(cols, secondary)``: field → first column, and the extra columns of a field (merged or repeated
-    headers); columns that are not imported are reported."""
+    headers); columns that are not imported are reported, hidden ones skipped (and said so)."""
     cols: dict = {}
     secondary: dict = {}
     header_fields = {}
     for c in range(sheet.ncols):
-        head = sheet.value(hr, c)
+        head = heads[c]
         oc = sheet.origin(hr, c)[1]
+        if c in sheet.hidden_cols:
+            header_fields[c] = None
+            if any(not mapping.is_blank(sheet.raw(r, c)) for r in range(hr + 1, sheet.nrows)):
+                name = normalize_header(head) or _col_letter(c)
+                res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-HIDDEN", "info",
+                                             f"第 {_col_letter(c)} 列「{name}」已隐藏，未导入 (hidden column skipped)"))
+            continue
         f = mapping.field_for(head)
         if oc != c or (not normalize_header(head) and c > 0 and header_fields.get(c - 1) == "levels"):
             f0 = header_fields.get(oc if oc != c else c - 1)
@@ -317,7 +421,30 @@ def _map_columns(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, file
     if "category" not in cols:
         res.problems.append(_problem(file_label, sheet.name, hr, 0, "IMPORT-COLUMN-MISSING", "warning",
                                      "没有权力类型列，按工作表名推断 (no category column; inferred from the sheet name)"))
+    res.absent = [f for f in ABSENT_TRACKED if f not in cols]
+    for f in res.absent:
+        what = ABSENT_LABEL[f]
+        res.problems.append(_problem(file_label, sheet.name, hr, 0, "IMPORT-COLUMN-MISSING", "warning",
+                                     f"表格没有「{what}」列，本表各事项的{what}留空，并在来源中注明 (provenance.absent)，"
+                                     f"policykit check 对每份清单只报告一次 (no {f} column; said once per list by "
+                                     "PWR-SOURCE-COLUMNS)"))
+    res.keys = _text_keys(heads, sheet.ncols)
     return cols, secondary
+
+
+ABSENT_LABEL = {"accountability_targets": "追责对象", "levels": "实施层级"}
+
+
+def _text_keys(heads: list, ncols: int) -> dict:
+    """Column → the key its text is kept under in ``source_text``: the header as written (whitespace
+    removed), the column letter added where a header repeats or is blank."""
+    keys, seen = {}, Counter(normalize_header(h) for h in heads)
+    for c in range(ncols):
+        name = normalize_header(heads[c]) if c < len(heads) else ""
+        keys[c] = f"{name}（{_col_letter(c)}列）" if not name or seen[name] > 1 else name
+        if not name:
+            keys[c] = f"{_col_letter(c)}列"
+    return keys
 
 
 def _unimported_column_problem(sheet: Sheet, hr: int, c: int, f, head, cols: dict, file_label: str) -> Problem:
@@ -342,9 +469,9 @@ _STARTS = "starts an item"
 class _RowRoles:
     """Tells what a row below the header is: the start of an item, a row to skip (and why), or a continuation."""
 
-    def __init__(self, sheet: Sheet, mapping: Mapping, hr: int, cols: dict):
+    def __init__(self, sheet: Sheet, mapping: Mapping, hr: int, cols: dict, heads: list):
         self.sheet, self.mapping = sheet, mapping
-        self.header_cells = {c: mapping.field_for(sheet.value(hr, c)) for c in range(sheet.ncols)}
+        self.header_cells = {c: mapping.field_for(heads[c]) for c in range(sheet.ncols)}
         self.name_c, self.sub_c, self.seq_c = cols.get("name"), cols.get("sub_name"), cols.get("seq")
 
     def own(self, r: int, c) -> bool:
@@ -376,17 +503,25 @@ class _RowRoles:
         return bool(one_wide_merge or _NOTE_START.match(first_text))
 
 
-def _group_rows(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, cols: dict, file_label: str) -> tuple:
+def _group_rows(res: SheetResult, sheet: Sheet, mapping: Mapping, hr: int, cols: dict, file_label: str,
+                heads: list) -> tuple:
     """``(groups, group_fates)``: the rows of each item, and per group its merged rows with their reason;
-    skipped rows get their fate (an orphan row also a warning)."""
-    roles = _RowRoles(sheet, mapping, hr, cols)
+    skipped rows get their fate (an orphan row also a warning; a hidden row is skipped as hidden)."""
+    roles = _RowRoles(sheet, mapping, hr, cols, heads)
+    visible = _visible_cols(sheet)
     groups: list[list[int]] = []
     group_fates: dict[int, list] = {}
     current: list[int] | None = None
     for r in range(hr + 1, sheet.nrows):
-        owned = [c for c in range(sheet.ncols) if roles.own(r, c)]
+        if r in sheet.hidden_rows:
+            res.fates.append(RowFate(sheet.name, r + 1, FATE_SKIPPED, R_HIDDEN))
+            if any(not mapping.is_blank(sheet.raw(r, c)) for c in range(sheet.ncols)):
+                res.problems.append(_problem(file_label, sheet.name, r, 0, "IMPORT-HIDDEN", "info",
+                                             f"第 {r + 1} 行已隐藏，未导入 (hidden row skipped)"))
+            continue
+        owned = [c for c in visible if roles.own(r, c)]
         if not owned:
-            covered_v = any(sheet.origin(r, c)[0] < r for c in range(sheet.ncols))
+            covered_v = any(sheet.origin(r, c)[0] < r for c in visible)
             if covered_v and current is not None:
                 current.append(r)
                 group_fates.setdefault(len(groups) - 1, []).append((r, M_COVERED))
@@ -417,6 +552,7 @@ def _build_items(res, sheet, groups, group_fates, cols, level_extra_cols, mappin
     prev_name = None
     for gi, rows in enumerate(groups):
         item, probs = _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label, prev_name)
+        item.absent = list(res.absent)
         res.problems += probs
         items.append(item)
         item_rows_fates.append(group_fates.get(gi, []))
@@ -542,11 +678,12 @@ def _build_item(sheet, rows, cols, level_extra_cols, mapping, config, file_label
     _line_fields(cells, item)
     _item_name(cells, item, prev_name)
     _item_category(cells, f, config)
-    _legal_basis(cells, f)
+    _legal_basis(cells, f, item)
     _levels(cells, f)
     _sanding_duty(cells, f)
     _list_and_text_fields(cells, f)
     _source_code_and_provenance(cells, item, config)
+    _source_text_column(cells, f)
     if f.get("status") in mapping.statuses:
         f["status"] = mapping.statuses[f["status"]]
     for key in ("power_source", "status"):
@@ -614,7 +751,8 @@ def _item_name(cells: _ItemCells, item: SourceItem, prev_name) -> None:
 
 def _item_category(cells: _ItemCells, f: dict, config: Config) -> None:
     """The 权力类型, normalised; unknown or conflicting values are reported."""
-    cats = [cells.mapping.category(v, config.letters) for _, v in cells.texts("category")]
+    cats = [config.numbers.get(T.nospace(v) or "") or cells.mapping.category(v, config.letters)
+            for _, v in cells.texts("category")]
     cats = list(dict.fromkeys(c for c in cats if c))
     if not cats:
         return
@@ -627,8 +765,9 @@ def _item_category(cells: _ItemCells, f: dict, config: Config) -> None:
                 f"合并的行中权力类型不一致：{'、'.join(cats)}，取第一个 (merged rows disagree on the category)")
 
 
-def _legal_basis(cells: _ItemCells, f: dict) -> None:
-    """The 实施依据 cells → distinct legal-basis entries, with the parser's notes located at their cell."""
+def _legal_basis(cells: _ItemCells, f: dict, item: SourceItem) -> None:
+    """The 实施依据 cells → distinct legal-basis entries, with the parser's notes located at their cell; a cell
+    the parser could not read whole (a warning) is also kept as written, in the item's source_text."""
     entries = []
     for (orow, ocol), v in cells.texts("legal_basis"):
         got, notes = T.parse_legal_basis(v, cells.mapping)
@@ -637,6 +776,8 @@ def _legal_basis(cells: _ItemCells, f: dict) -> None:
                 entries.append(e)
         for rule, severity, message in notes:
             cells.p(ocol, rule, severity, message, r=orow)
+            if severity != "info":
+                item.keep_cols.add(ocol)
     f["legal_basis"] = entries
 
 
@@ -645,6 +786,12 @@ def _levels(cells: _ItemCells, f: dict) -> None:
     levels = []
     for (orow, ocol), v in cells.texts("levels"):
         found, _rest = cells.mapping.find_levels(v)
+        if not found:
+            found = cells.mapping.levels_from_text(v)
+            if found:
+                cells.p(ocol, "IMPORT-LEVEL", "info",
+                        f"实施层级按说明文字「{T.squash(v)[:30]}」取{'、'.join(found)}，原文保留在 source_text "
+                        "(level read from the prose)", r=orow)
         if not found:
             cells.p(ocol, "IMPORT-LEVEL", "warning",
                     f"未识别实施层级：「{T.squash(v)[:30]}」 (no implementation level recognised)", r=orow)
@@ -693,6 +840,17 @@ def _source_code_and_provenance(cells: _ItemCells, item: SourceItem, config: Con
             item.provenance = parse_provenance(vals[0][1])
 
 
+def _source_text_column(cells: _ItemCells, f: dict) -> None:
+    """An exported file's 原文 column (JSON, see text.format_source_text) → source_text; other text is reported."""
+    for (orow, ocol), v in cells.texts("source_text"):
+        data = T.parse_source_text(v)
+        if data is None:
+            cells.p(ocol, "IMPORT-SOURCE-TEXT", "warning", "「原文」列不是导出时写入的格式，按单元格文字保留 "
+                    "(the 原文 cell is not in the exported format; kept as text)", r=orow)
+            data = {"原文": v.strip()}
+        f.setdefault("source_text", {}).update(data)
+
+
 def _split_units(text: str) -> list:
     """'农业科（农产品质量安全监管科)、畜牧兽医科' → two units; separators inside brackets don't split."""
     s = T.nospace(text) or ""
@@ -713,29 +871,49 @@ def _split_units(text: str) -> list:
     return [u.strip("。.") for u in out if u.strip("。.")] or ([s] if s else [])
 
 
-def _dropped_text_summary(res, sheet, cols, level_extra_cols, mapping, file_label, hr):
-    """One info problem per column whose text has no field (权限 descriptions, 部门职责 text)."""
-    counts = Counter()
-    where = {}
+def _keep_source_text(res, sheet, mapping_cols, mapping, file_label, hr):
+    """Nothing discarded: text with no field of its own (权限 descriptions, 部门职责 text, columns the mapping
+    does not know, a repeated column that differs, a 实施依据 cell the parser could not read whole) is kept as
+    written in the item's ``source_text``, under its column's header; one info problem per column says so."""
+    cols, secondary = mapping_cols
+    fields_at = {c: f for f, c in cols.items()}
+    counts: Counter = Counter()
     for item in res.items:
-        for key, cs in (("levels", [cols.get("levels")] + level_extra_cols), ("sanding_duty", [cols.get("sanding_duty")])):
-            for i, c in enumerate(cs):
-                if c is None:
-                    continue
-                for _, v in _field_texts(sheet, item.rows, c):
-                    if mapping.is_blank(v):
-                        continue
-                    rest = mapping.find_levels(v)[1] if (key == "levels" and i == 0) else T.nospace(v)
-                    if key == "sanding_duty" and re.fullmatch(r"(?:第)?\d{1,3}(?:项|条)?", rest or ""):
-                        continue
-                    if rest:
-                        counts[c] += 1
-                        where.setdefault(c, key)
+        kept = {}
+        for c in _visible_cols(sheet):
+            texts = _kept_texts(sheet, item, c, fields_at.get(c), secondary.get(c), cols, mapping)
+            if texts:
+                kept[res.keys.get(c, _col_letter(c))] = "\n".join(texts)
+                if c not in item.keep_cols:
+                    counts[c] += 1
+        if kept:
+            item.fields["source_text"] = {**item.fields.get("source_text", {}), **kept}
     for c, n in sorted(counts.items()):
-        what = "实施权限说明" if where[c] == "levels" else "部门职责文字"
-        res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-TEXT-DROPPED", "info",
-                                     f"第 {_col_letter(c)} 列有 {n} 个单元格的{what}无对应字段，未导入 "
-                                     f"({n} cells of text without a field were not imported)"))
+        res.problems.append(_problem(file_label, sheet.name, hr, c, "IMPORT-TEXT-KEPT", "info",
+                                     f"第 {_col_letter(c)} 列「{res.keys.get(c)}」有 {n} 个单元格的文字无对应字段，原文保留在"
+                                     f"事项的 source_text 中 ({n} cells of text without a field, kept as written)"))
+
+
+def _kept_texts(sheet, item, c, field_, secondary_field, cols, mapping) -> list:
+    """The texts of column ``c`` in ``item``'s rows that no field carries (empty when a field carries them)."""
+    texts = [v.strip() for _, v in _field_texts(sheet, item.rows, c) if not mapping.is_blank(v)]
+    texts = list(dict.fromkeys(t for t in texts if t))
+    if not texts:
+        return []
+    if c in item.keep_cols:
+        return texts
+    if field_ == "levels":
+        return [t for t in texts if mapping.find_levels(t)[1]]
+    if field_ == "sanding_duty":
+        return [t for t in texts if not re.fullmatch(r"(?:第)?\d{1,3}(?:项|条)?", T.nospace(t) or "")]
+    if field_ is not None:
+        return []
+    if secondary_field == "levels":
+        return texts
+    if secondary_field is not None and secondary_field != IGNORE and secondary_field in cols:
+        first = [v.strip() for _, v in _field_texts(sheet, item.rows, cols[secondary_field]) if v]
+        return [t for t in texts if t not in first]
+    return texts
 
 
 # --- provenance column (exported files) -------------------------------------------------------
@@ -751,6 +929,8 @@ def format_provenance(prov: dict | None) -> str:
         parts.append(str(prov.get("sheet", "")))
     if prov.get("rows"):
         parts.append("行 " + _ranges(prov["rows"]))
+    if prov.get("absent"):
+        parts.append("未列 " + "、".join(ABSENT_LABEL.get(f, f) for f in prov["absent"]))
     return _PROV_SEP.join(parts)
 
 
@@ -771,6 +951,10 @@ def parse_provenance(text: str) -> dict | None:
             elif chunk.isdigit():
                 rows.append(int(chunk))
         prov["rows"] = rows
+    absent_part = next((x for x in parts[2:] if x.startswith("未列 ")), None)
+    if absent_part:
+        by_label = {v: k for k, v in ABSENT_LABEL.items()}
+        prov["absent"] = [by_label[x] for x in absent_part[3:].split("、") if x in by_label]
     return prov
 
 
@@ -1023,7 +1207,27 @@ def _read_file(path, mapping: Mapping, config: Config, limits: ImportLimits) -> 
         _left_out_cells(sr, sheet, label, limits)
         fr.sheets.append(sr)
         fr.problems += sr.problems
+    if not any(sr.items for sr in fr.sheets):
+        raise _no_items(label, wb, fr, mapping)
     return fr
+
+
+def _no_items(label: str, wb, fr: FileResult, mapping: Mapping) -> InputError:
+    """A file that yields no item at all is an error (exit 2), never a silent success: say why per sheet."""
+    why = []
+    for sheet, sr in zip(wb.sheets, fr.sheets):
+        if sheet.hidden:
+            why.append(f"「{sheet.name}」已隐藏")
+        elif sr.header_row is None:
+            first = next((T.squash(v)[:20] for row in sheet.cells[:mapping.header_search_rows] for v in row
+                          if v and T.squash(v)), None)
+            why.append(f"「{sheet.name}」前 {mapping.header_search_rows} 行中没有可识别的表头"
+                       + (f"（首个单元格：{first}）" if first else "（空表）"))
+        else:
+            why.append(f"「{sheet.name}」第 {sr.header_row} 行是表头，但其下没有事项")
+    return InputError(f"{label}: [IMPORT-NO-ITEMS] 没有导入任何事项 (the file yields no items): " + "；".join(why or ["没有工作表"]),
+                      hint=f"表头须在前 {mapping.header_search_rows} 行内，至少含「事项名称」等 {mapping.header_min_fields} 个已知列；"
+                           "表头用词不同时，用 --mapping MAP.yaml 补充（格式见 docs/import.md）。")
 
 
 def _left_out_cells(sr: SheetResult, sheet: Sheet, label: str, limits: ImportLimits) -> None:
@@ -1165,6 +1369,8 @@ def _final_items(dept_id, groups) -> tuple:
                 src = (si.provenance or {}).get("file", f"\0{base}")
             else:
                 fields["provenance"] = {"file": base, "sheet": sr.name, "rows": [r + 1 for r in si.rows]}
+                if si.absent:
+                    fields["provenance"]["absent"] = list(si.absent)
                 src = base
             si.final = fields
             sources.append(si)
@@ -1180,7 +1386,9 @@ def _keep_existing_fields(sources: list, existing: list) -> None:
         old = old_by_code.get(str(si.final.get("code")))
         if old is not None:
             for k, v in old.items():
-                if k not in si.columns and k not in ("code", "provenance") and k in ITEM_KEYS:
+                # fields added by hand or by other tools (aliases, time_limit …) stay; source_text read now wins
+                if k not in si.columns and k not in ("code", "provenance") and (k in ITEM_KEYS or k not in si.final) \
+                        and not (k == "source_text" and k in si.final):
                     si.final[k] = v
         ordered = _ordered(si.final)
         si.final.clear()

@@ -35,6 +35,7 @@ from ...errors import InputError, UsageError
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 UTF8_BOM = b"\xef\xbb\xbf"
+UTF16_LE_BOM, UTF16_BE_BOM = b"\xff\xfe", b"\xfe\xff"
 
 FORMATS = ("xls", "xlsx", "csv")
 # control characters (C0 but tab and line ends, DEL, C1), bidirectional controls and non-characters:
@@ -86,6 +87,9 @@ class Sheet:
     merged: tuple = ()      # ((r0, r1, c0, c1), ...)
     oversize: tuple = ()    # ((r, c, chars), ...): cells longer than the limit, left blank
     formulas: tuple = ()    # ((r, c), ...): formulas the file holds no calculated value for, left blank
+    hidden_rows: frozenset = frozenset()   # 0-based rows the file hides (template rows, old versions)
+    hidden_cols: frozenset = frozenset()   # 0-based columns the file hides
+    state: str = "visible"  # visible | hidden | veryHidden: a hidden sheet is not part of the published list
     _origins: dict = field(default_factory=dict, compare=False, repr=False)
     _ranges: dict = field(default_factory=dict, compare=False, repr=False)
     _ncols: int = field(default=0, compare=False, repr=False)
@@ -102,6 +106,10 @@ class Sheet:
                     origins[(r, c)] = (r0, c0)
         object.__setattr__(self, "_origins", origins)
         object.__setattr__(self, "_ranges", ranges)
+
+    @property
+    def hidden(self) -> bool:
+        return self.state != "visible"
 
     @property
     def nrows(self) -> int:
@@ -140,25 +148,78 @@ class Workbook:
 
 
 def detect_format(data: bytes) -> str | None:
-    """``xls`` (OLE2), ``xlsx`` (zip with xl/workbook.xml), ``csv`` (UTF-8 text) or ``None``."""
+    """``xls`` (OLE2), ``xlsx`` (zip with xl/workbook.xml), ``csv`` (text: UTF-8, UTF-16 with its BOM, or a
+    Chinese legacy encoding such as GB18030/GBK, see :func:`csv_encoding`) or ``None``."""
     if data.startswith(OLE_MAGIC):
         return "xls"
     if data.startswith(ZIP_MAGIC):
         return "xlsx"
     head = data[:4096]
-    if head.startswith(UTF8_BOM):
+    if head.startswith((UTF8_BOM, UTF16_LE_BOM, UTF16_BE_BOM)):
         return "csv"
     if b"\x00" in head or not head.strip():
         return None
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:       # not just a character cut at the 4096-byte boundary
-            return None
-        text = head[:exc.start].decode("utf-8")
-    if "," in text or "\t" in text:
+    encoding = csv_encoding(head, partial=True)
+    if encoding is None:
+        return None
+    text = _decode_head(head, encoding)
+    if text is not None and ("," in text or "\t" in text):
         return "csv"
     return None
+
+
+def _decode_head(head: bytes, encoding: str) -> str | None:
+    """``head`` decoded, allowing one character cut at its end."""
+    for cut in range(0, 4):
+        try:
+            return head[:len(head) - cut].decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+# the legacy encodings a published Chinese spreadsheet saved as CSV comes in (Excel/WPS on Chinese Windows
+# write GBK, of which GB18030 is the superset; Big5 from Taiwan and Hong Kong)
+CSV_LEGACY = ("gb18030", "big5")
+
+
+def csv_encoding(data: bytes, *, partial: bool = False) -> str | None:
+    """The encoding of CSV bytes, judged by content: a BOM; else UTF-8 when the bytes are valid UTF-8;
+    else the legacy encoding charset-normalizer finds most plausible among :data:`CSV_LEGACY`
+    (GB18030 when it is about as plausible as another, and when charset-normalizer is not installed
+    and the bytes decode as GB18030); None when none fits. ``partial``: ``data`` is the start of a file
+    and may end inside a character."""
+    if data.startswith(UTF8_BOM):
+        return "utf-8-sig"
+    if data.startswith((UTF16_LE_BOM, UTF16_BE_BOM)):
+        return "utf-16"
+    if _decode_head(data, "utf-8") is not None if partial else _decodes(data, "utf-8"):
+        return "utf-8"
+    sample = data[:65536]
+    if len(data) > len(sample):
+        sample = sample[:sample.rfind(b"\n") + 1] or sample
+        if max(sample, default=0) > 0x7F and _decode_head(sample, "utf-8") is not None:
+            return "utf-8"      # UTF-8 Chinese at the start, a bad byte further on: say where, do not guess
+    try:
+        import charset_normalizer
+    except ImportError:         # optional: GB18030 when it decodes, as Excel on Chinese Windows writes
+        charset_normalizer = None
+    if charset_normalizer is not None:
+        matches = list(charset_normalizer.from_bytes(sample, cp_isolation=list(CSV_LEGACY)))
+        if matches:
+            best = min(m.chaos for m in matches)
+            for name in CSV_LEGACY:
+                if any(m.encoding == name and m.chaos <= best + 0.1 for m in matches):
+                    return name
+    return "gb18030" if _decode_head(sample, "gb18030") is not None else None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 _GLOSS = {"max_file_bytes": "file size", "max_unzipped_bytes": "unzipped size", "max_rows": "rows",
@@ -261,7 +322,8 @@ class _Grid:
             return None
         return t
 
-    def sheet_of(self, name: str, cells: tuple, merged) -> "Sheet":
+    def sheet_of(self, name: str, cells: tuple, merged, hidden_rows=(), hidden_cols=(),
+                 state: str = "visible") -> "Sheet":
         ncols = max((len(r) for r in cells), default=0)
         merged = _clip_merges(merged, len(cells), ncols)
         # clipped to the grid, merges that do not overlap cover at most the grid; overlapping ones
@@ -270,7 +332,9 @@ class _Grid:
         if covered > self.limits.max_cells:
             raise _limit(self.path, f":{self.sheet}", "合并单元格覆盖的单元格数", covered, self.limits.max_cells,
                          "max_cells")
-        return Sheet(name, cells, merged, tuple(self.oversize), tuple(self.formulas))
+        return Sheet(name, cells, merged, tuple(self.oversize), tuple(self.formulas),
+                     frozenset(r for r in hidden_rows if r < len(cells)), frozenset(c for c in hidden_cols if c < ncols),
+                     state if state in ("hidden", "veryHidden") else "visible")
 
 
 # --- values ------------------------------------------------------------------------------------
@@ -369,7 +433,11 @@ def _read_xls(data: bytes, limits: ImportLimits, path):
                         v = cell.value
                     row.append(grid.text(r, c, v))
                 rows.append(row)
-            sheets.append(grid.sheet_of(sh.name, _trim(rows), getattr(sh, "merged_cells", ()) or ()))
+            hidden_rows = [r for r, info in (getattr(sh, "rowinfo_map", None) or {}).items() if info.hidden]
+            hidden_cols = [c for c, info in (getattr(sh, "colinfo_map", None) or {}).items() if info.hidden]
+            state = {1: "hidden", 2: "veryHidden"}.get(getattr(sh, "visibility", 0), "visible")
+            sheets.append(grid.sheet_of(sh.name, _trim(rows), getattr(sh, "merged_cells", ()) or (),
+                                        hidden_rows, hidden_cols, state))
             book.unload_sheet(idx)
     finally:
         book.release_resources()
@@ -465,6 +533,33 @@ def _merge_ranges(parser, grid: "_Grid", path, sheet: str) -> list:
     return out
 
 
+def _truthy(value) -> bool:
+    return str(value).strip().lower() in ("1", "true")
+
+
+def _hidden_xlsx(parser, nrows: int, ncols: int) -> tuple[list, list]:
+    """0-based rows and columns the sheet XML marks ``hidden`` (``<row hidden="1">``, ``<col min max hidden>``),
+    within the grid that has content."""
+    rows = []
+    for key, attrs in parser.row_dimensions.items():
+        try:
+            r = int(key) - 1
+        except ValueError:
+            continue
+        if 0 <= r < nrows and _truthy(attrs.get("hidden", "")):
+            rows.append(r)
+    cols = []
+    for attrs in parser.column_dimensions.values():
+        if not _truthy(attrs.get("hidden", "")):
+            continue
+        try:
+            lo, hi = int(attrs.get("min")), int(attrs.get("max", attrs.get("min")))
+        except (TypeError, ValueError):
+            continue
+        cols += range(max(lo, 1) - 1, min(hi, ncols))
+    return sorted(rows), sorted(set(cols))
+
+
 def _read_xlsx(data: bytes, limits: ImportLimits, path):
     """Stream each worksheet's XML (openpyxl's parser, one row at a time): cells and rows are counted
     against the limits while parsing, merged ranges are read as ranges and never expanded."""
@@ -521,19 +616,26 @@ def _read_xlsx(data: bytes, limits: ImportLimits, path):
                 rows_[r][c] = grid.text(r, c, v)
             merged = _merge_ranges(parser, grid, path, ws.title)
             grid.formulas = sorted(set(formulas))
-            sheets.append(grid.sheet_of(ws.title, _trim(rows_), merged))
+            hidden_rows, hidden_cols = _hidden_xlsx(parser, nrows, ncols)
+            sheets.append(grid.sheet_of(ws.title, _trim(rows_), merged, hidden_rows, hidden_cols,
+                                        getattr(ws, "sheet_state", "visible")))
     finally:
         book.close()
     return sheets, []
 
 
 def _read_csv(data: bytes, limits: ImportLimits, path):
+    encoding = csv_encoding(data) or "utf-8"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise InputError(f"[IMPORT-ENCODING] 第 {line} 行（字节 {exc.start}）不是 UTF-8 编码 (not UTF-8)",
-                         hint="CSV 须为 UTF-8；若是 GBK，请在 Excel/WPS 中另存为「CSV UTF-8」。") from None
+        name = {"utf-8": "UTF-8", "gb18030": "GB18030/GBK", "big5": "Big5"}.get(encoding, encoding)
+        raise InputError(f"[IMPORT-ENCODING] 第 {line} 行（字节 {exc.start}）不是 {name} 编码，文件编码不一致 "
+                         f"(not valid {name}; mixed encodings)",
+                         hint="CSV 可以是 UTF-8、GB18030/GBK 或 Big5，但整个文件须为同一编码；请在 Excel/WPS 中"
+                              "另存为「CSV UTF-8」。") from None
+    text = text.lstrip("\ufeff")
     first = text.split("\n", 1)[0]
     dialect = csv.excel_tab if first.count("\t") > first.count(",") else csv.excel
     name = Path(path).stem

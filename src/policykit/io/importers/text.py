@@ -121,6 +121,26 @@ def format_basis_texts(values) -> str:
     return safe_join(values or [])
 
 
+# --- source_text (原文) ---------------------------------------------------------------------
+
+def format_source_text(values) -> str:
+    """source_text → one cell: JSON (unambiguous whatever the texts hold; begins with ``{``)."""
+    import json
+    return json.dumps(values, ensure_ascii=False) if values else ""
+
+
+def parse_source_text(text) -> dict | None:
+    """The 原文 cell written by :func:`format_source_text` → the mapping, None when it is not one."""
+    import json
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        return None
+    return data
+
+
 # --- 实施依据 → legal_basis -------------------------------------------------------------------
 
 _CN_NUM = "零〇一二三四五六七八九十百千两"
