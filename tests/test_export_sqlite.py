@@ -248,12 +248,10 @@ def test_every_kind_as_xlsx_read_back_with_openpyxl(kind, tmp_path):
     from openpyxl import load_workbook
     repo = policykit.open_repository(ROOT)
     out = tmp_path / f"{kind}.xlsx"
-    assert main(["export", "--root", str(ROOT), "--kind", kind, "-o", str(out), "--include-personal-data"]) == 0
+    assert main(["export", "--root", str(ROOT), "--kind", kind, "--layout", "tables", "-o", str(out),
+                 "--include-personal-data"]) == 0
     wb = load_workbook(out)
     tables = city_tables(repo, {kind})
-    if kind == "powers":      # the customary published layout, one sheet per department
-        assert len(wb.sheetnames) == len({i.department for i in repo.power_items})
-        return
     assert len(wb.sheetnames) == len(tables)
     for ws, table in zip(wb.worksheets, tables):
         rows = list(ws.iter_rows(values_only=True))
@@ -271,14 +269,14 @@ def test_kinds_as_csv_and_no_formula_cell(city, tmp_path):
     repo = policykit.open_repository(root)
     assert not [p for p in repo.load_problems if p.severity == "error"]
     out = tmp_path / "csv"
-    assert main(["export", "--root", str(root), "--kind", "tasks", "-o", str(out)]) == 0
+    assert main(["export", "--root", str(root), "--kind", "tasks", "--layout", "tables", "-o", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == ["unit_duties.csv", "unit_duty_tasks.csv"]
     rows = list(csv.reader(io.StringIO((out / "unit_duties.csv").read_text("utf-8-sig"))))
     assert rows[0][:5] == ["部门标识", "内设机构", "序号", "对应三定职责", "职责内容"]
     assert rows[1][4] == "'=1+2" and cells.from_csv_text(rows[1][4]) == "=1+2"
     assert len(rows) - 1 == len(repo.unit_duties)
     xlsx = tmp_path / "t.xlsx"
-    assert main(["export", "--root", str(root), "--kind", "tasks", "-o", str(xlsx)]) == 0
+    assert main(["export", "--root", str(root), "--kind", "tasks", "--layout", "tables", "-o", str(xlsx)]) == 0
     from openpyxl import load_workbook
     cell = load_workbook(xlsx).worksheets[0].cell(3, 5)
     assert cell.value == "=1+2" and cell.data_type == "s"
@@ -320,3 +318,40 @@ def test_datasette_metadata_names_real_tables_and_columns(tmp_path):
     assert "description_html" not in json.dumps(data)                           # text only, never HTML
     assert main(["export", "--root", str(ROOT), "-o", str(tmp_path / "x.xlsx"), "--datasette-metadata",
                  str(meta)]) == 2
+
+
+def test_published_layouts_of_the_task_and_boundary_lists(city, tmp_path):
+    from openpyxl import load_workbook
+    boundary = (ROOT / "rules/_base/lists/boundaries/BJ-001.yaml").read_text("utf-8")
+    org = (ROOT / "rules/_base/lists/organizations/scjgj.yaml").read_text("utf-8")
+    assert "short_name:" in org
+    root = city({"lists/organizations/scjgj.yaml": "\n".join(
+        "short_name: '=cmd|x/y:z'" if line.startswith("short_name:") else line for line in org.splitlines()) + "\n"})
+    repo = policykit.open_repository(root)
+    assert not [p for p in repo.load_problems if p.severity == "error"], repo.load_problems
+    tasks = tmp_path / "tasks.xlsx"
+    assert main(["export", "--root", str(root), "--kind", "tasks", "-o", str(tasks)]) == 0
+    wb = load_workbook(tasks)
+    depts = sorted({d.department for d in repo.unit_duties})
+    assert len(wb.worksheets) == len(depts)
+    ws = wb.worksheets[depts.index("scjgj")]
+    assert ws.title == "=cmd|x_y_z"                               # no / or : in a sheet name
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == f"{repo.departments['scjgj'].name}职责任务清单"
+    assert list(rows[1]) == ["序号", "内设机构", "职责序号", "对应三定职责", "职责内容", "具体任务", "岗位"]
+    duties = repo.unit_duties_of("scjgj")
+    assert [(r[1], r[4]) for r in rows[2:]] == [(d.unit, d.content) for d in duties]
+    bnd = tmp_path / "bnd"
+    assert main(["export", "--root", str(root), "--kind", "boundaries", "-o", str(bnd), "--format", "csv"]) == 0
+    assert [p.name for p in bnd.iterdir()] == ["boundaries.csv"]
+    rows = list(csv.reader(io.StringIO((bnd / "boundaries.csv").read_text("utf-8-sig"))))
+    b = repo.boundaries[0]
+    assert rows[1][1:3] == [b.id, b.name]
+    assert cells.from_csv_text(rows[1][4]) == "、".join(repo.department_name(r.department) for r in b.roles
+                                                       if r.role == "牵头")
+    assert all(line.startswith("【") for line in rows[1][6].split("\n"))     # 【牵头】部门：职责
+    csvdir = tmp_path / "tasks-csv"
+    assert main(["export", "--root", str(root), "--kind", "tasks", "-o", str(csvdir)]) == 0
+    assert sorted(p.name for p in csvdir.iterdir()) == [f"{d}.csv" for d in depts]    # file names are ids
+    assert main(["export", "--root", str(root), "--kind", "bodies", "--layout", "published",
+                 "-o", str(tmp_path / "x.xlsx")]) == 2

@@ -24,6 +24,9 @@ def register(sub) -> None:
     p.add_argument("--kind", action="append", default=None, choices=sorted(KINDS) + ["all"], metavar="KIND",
                    help="导出哪类清单或记录（可多次给出；默认 powers，即权责清单公布格式；all 为全部）："
                         + "、".join(f"{k} {v}" for k, v in KINDS.items()))
+    p.add_argument("--layout", default=None, choices=["published", "tables"],
+                   help="版式：published 为惯用的公布格式（单独导出 powers、tasks 或 boundaries 时的默认），"
+                        "tables 为与 SQLite 相同的表（中文表头，每张表一个工作表或 CSV 文件）")
     p.add_argument("--at", default=None, metavar="REV",
                    help="按某一提交或日期（该日或之前的最后一次提交）读取清单")
     p.add_argument("--as-of", default=None, metavar="DATE",
@@ -79,17 +82,14 @@ def run(args) -> int:
     from .import_cmd import git_dirty_checker
     fmt = _format(args)
     kinds = set(args.kind or ())
-    if fmt == "sqlite" and kinds - {"all"}:
-        raise UsageError("SQLite 导出总是包含全部清单和记录，不接受 --kind (the SQLite file holds every kind)")
-    if args.datasette_metadata and fmt != "sqlite":
-        raise UsageError("--datasette-metadata 只用于 SQLite 导出 (only with --format sqlite)")
+    layout = _layout(args, kinds, fmt)
     out = Path(args.out)
     recover(out if out.is_dir() else out.parent)
     # an output git tracks and that has uncommitted edits is someone's work: refuse (untracked outputs
     # are earlier exports and are replaced)
     is_dirty = None if args.force else git_dirty_checker(out if out.is_dir() else out.parent, untracked=False)
     protect = is_dirty is not None
-    if fmt == "sqlite":
+    if layout == "sqlite":
         from ..io.sqlite_export import export_sqlite
         repo = _open(args)
         report = export_sqlite(repo, out, meta={"at": args.at, "as_of": args.as_of, "personal_data": int(args.include_personal_data)},
@@ -98,15 +98,42 @@ def run(args) -> int:
         written = [out]
         if args.datasette_metadata:
             written.append(_write_metadata(repo, out, Path(args.datasette_metadata), protect, is_dirty))
-    elif not kinds or kinds == {"powers"}:
+    elif layout == "published" and kinds <= {"powers"}:
         written = _export_powers(args, fmt, protect, is_dirty)
+    elif layout == "published":
+        from ..io.exporters import export_published
+        written = export_published(_open(args), next(iter(kinds)), out, fmt=fmt, protect_uncommitted=protect,
+                                   is_dirty=is_dirty)
     else:
         from ..io.exporters import export_kind
-        written = export_kind(_open(args), None if "all" in kinds else kinds, out, fmt=fmt,
+        written = export_kind(_open(args), None if "all" in kinds else (kinds or {"powers"}), out, fmt=fmt,
                               protect_uncommitted=protect, is_dirty=is_dirty)
     for path in written:
         sys.stderr.write(f"已写入 {path}\n")
     return 0
+
+
+def _layout(args, kinds: set, fmt: str) -> str:
+    """``sqlite``, ``published`` (the customary layout of one kind) or ``tables``; usage errors for
+    combinations that mean nothing."""
+    from ..errors import UsageError
+    from ..io.exporters import PUBLISHED_KINDS
+    if fmt == "sqlite":
+        if kinds - {"all"} or args.layout:
+            raise UsageError("SQLite 导出总是包含全部清单和记录的表，不接受 --kind 或 --layout "
+                             "(the SQLite file holds every kind, as tables)")
+        return "sqlite"
+    if args.datasette_metadata:
+        raise UsageError("--datasette-metadata 只用于 SQLite 导出 (only with --format sqlite)")
+    single = "powers" if not kinds else (next(iter(kinds)) if len(kinds) == 1 else None)
+    if args.layout == "tables":
+        return "tables"
+    if single in PUBLISHED_KINDS:
+        return "published"
+    if args.layout == "published":
+        raise UsageError("公布格式只用于单独导出 powers、tasks 或 boundaries (a published layout exists for "
+                         "powers, tasks and boundaries, one at a time)")
+    return "tables"
 
 
 def _write_metadata(repo, database, path, protect, is_dirty):

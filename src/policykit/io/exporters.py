@@ -278,3 +278,69 @@ def repository_lists(repo) -> list:
             dept = str(data.get("department") or Path(rel).stem)
             out.append((dept, data, orgs.get(dept)))
     return out
+
+
+# ---- the customary published layouts of the 职责任务清单 and the 职责边界清单 ------------------------
+TASK_COLUMNS = ("序号", "内设机构", "职责序号", "对应三定职责", "职责内容", "具体任务", "岗位")
+BOUNDARY_COLUMNS = ("序号", "边界事项编号", "事项名称", "领域", "牵头部门", "配合部门", "部门职责", "依据", "协调配合机制")
+MECHANISM_TITLES = {"trigger": "启动情形", "handoff": "衔接流程", "dispute_resolution": "争议解决办法",
+                    "enforcement": "督促落实"}
+PUBLISHED_KINDS = ("powers", "tasks", "boundaries")
+_FILE_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+def _numbered(values) -> str:
+    return "\n".join(f"{n}. {v}" for n, v in enumerate(values, 1)) if len(values) > 1 else "".join(values)
+
+
+def tasks_sheets(repo) -> list:
+    """The 职责任务清单 as published (一处一清单): one sheet per department, one row per unit duty,
+    its tasks numbered in one cell. ``[(file_key, sheet, title, header, rows)]``."""
+    by_dept: dict = {}
+    for d in repo.unit_duties:
+        by_dept.setdefault(d.department, []).append(d)
+    sheets = []
+    for dept_id in sorted(by_dept):
+        dept = repo.departments.get(dept_id)
+        name = dept.name if dept else dept_id
+        rows = [[n, d.unit, d.no, d.sanding_duty, d.content, _numbered(d.tasks), d.post]
+                for n, d in enumerate(by_dept[dept_id], 1)]
+        key = dept_id if _FILE_KEY.match(dept_id) else f"department-{len(sheets) + 1}"
+        sheets.append((key, repo.department_name(dept_id), f"{name}职责任务清单", list(TASK_COLUMNS), rows))
+    return sheets
+
+
+def boundaries_sheets(repo) -> list:
+    """The 职责边界清单 as published: one row per matter, its lead and cooperating departments by
+    name, each department's duties under its name, the bases and the coordination mechanism."""
+    name = repo.department_name
+    rows = []
+    for n, b in enumerate(repo.boundaries, 1):
+        duties = "\n".join(f"【{r.role}】{name(r.department)}：" + "；".join(r.duties) for r in b.roles)
+        mechanism = "\n".join(f"{MECHANISM_TITLES.get(k, k)}：{v}" for k, v in (b.mechanism or {}).items())
+        rows.append([n, b.id, b.name, b.domain, "、".join(name(r.department) for r in b.roles if r.role == "牵头"),
+                     "、".join(name(d) for d in b.cooperating), duties, "\n".join(str(x) for x in b.basis), mechanism])
+    city = str(getattr(repo.config, "city", "") or "")
+    return [("boundaries", "职责边界清单", f"{city}职责边界清单", list(BOUNDARY_COLUMNS), rows)]
+
+
+def export_published(repo, kind: str, out_path, *, fmt: str | None = None, protect_uncommitted: bool = False,
+                     is_dirty=None) -> list:
+    """Write the 职责任务清单 (``kind="tasks"``) or the 职责边界清单 (``"boundaries"``) of ``repo`` in
+    the customary published layout: xlsx (one sheet per department, or one sheet) or CSV (a directory
+    of ``<department id>.csv`` or ``boundaries.csv``; no file is named by list text). For reading:
+    unlike the 权责清单's layout, these do not import back."""
+    builders = {"tasks": tasks_sheets, "boundaries": boundaries_sheets}
+    if kind not in builders:
+        raise UsageError(f"{kind} 没有公布格式 (no published layout)", hint="可用: " + ", ".join(PUBLISHED_KINDS))
+    out_path = Path(out_path)
+    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
+    sheets = builders[kind](repo)
+    if fmt == "xlsx":
+        outputs = {out_path: render_xlsx([(sheet, title, h, r) for _, sheet, title, h, r in sheets])}
+    else:
+        if out_path.exists() and not out_path.is_dir():
+            raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
+        outputs = {out_path / f"{key}.csv": render_csv(h, r) for key, _, _, h, r in sheets}
+    write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
+    return sorted(outputs)
