@@ -38,7 +38,7 @@ class Answer:
 
 @dataclass(frozen=True)
 class DepartmentHint:
-    """A department whose own lists (三定 duties, unit duties and tasks, power item names) hold the words."""
+    """A department whose own lists (三定 duties, unit duties, power item names) hold the words."""
     department: str
     name: str
     coverage: float

@@ -123,8 +123,8 @@ def _department_texts(repo) -> dict:
     texts: dict = {}
     for d in repo.departments.values():
         texts.setdefault(d.id, []).extend(md.text for md in d.main_duties)
-    for u in repo.unit_duties:
-        texts.setdefault(u.department, []).extend((u.content,) + tuple(u.tasks))
+    for u in repo.unit_duties:      # the unit duties, not their tasks (3.5 of 4.3 million characters at Jinan scale)
+        texts.setdefault(u.department, []).append(u.content)
     for it in repo.power_items:
         texts.setdefault(it.department, []).append(it.full_name)
     return texts
@@ -153,23 +153,30 @@ def build_index(repo) -> Index:
     tk = tokenizer(sorted(names | extra))
     vocab: set = set(names) | aliases | {w for w in extra if len(w) > 1}
 
+    memo: dict = {}
+
     def cut(text: str) -> set:
+        """The words of one text; each distinct text and part is cut once (lists repeat themselves)."""
         out = set()
         for part in _SPLIT.split(text):
-            if part:
-                out.update(w for w in tk.lcut(part, HMM=False) if 2 <= len(w) <= spec.MAX_WORD)
+            if not part:
+                continue
+            words = memo.get(part)
+            if words is None:
+                words = memo[part] = {w for w in tk.lcut(part, HMM=False) if 2 <= len(w) <= spec.MAX_WORD}
+            out |= words
         return out
 
     for e in entries:
         for texts in e.fields.values():
             for t in texts:
                 vocab |= cut(t)
-    # the departments' own lists (三定 duties, unit duties and tasks) cut queries too, but their words
+    # the departments' own lists (三定 duties, unit duties) cut queries too, but their words
     # weigh lightly: only words of the entries, their aliases and the thesaurus can name a department
     department_words, other = {}, set()
     for dept, texts in _department_texts(repo).items():
         words: set = set()
-        for t in texts:
+        for t in set(texts):
             words |= cut(norm(t))
         other |= words
         department_words[dept] = " ".join(sorted(words))

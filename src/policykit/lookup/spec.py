@@ -24,7 +24,7 @@ in a fixed order, so that both sides compute the same numbers.
    a boundary matter adds ``KIND_BONUS["matter"]`` (the dispatcher's first answer).
 5. **Confident** when the top score reaches ``CONFIDENT`` and no answer led by another department
    comes within ``MARGIN`` of it (two departments tied is no answer); otherwise the lookup says plainly that no
-   matter fits and lists the departments whose own lists (三定 duties, unit duties and tasks, power
+   matter fits and lists the departments whose own lists (三定 duties, unit duties, power
    item names) hold the words.
 """
 from __future__ import annotations
