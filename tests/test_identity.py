@@ -185,3 +185,56 @@ def test_effective_date_and_former_code_fields():
 def test_malformed_effective_date_and_former_code(line, error):
     [r] = AR.parse_records("x\n\n" + RECORD + line + "\n")
     assert not r.valid and any(error in e for e in r.errors), r.errors
+
+
+# ---- valid time: --as-of on log and diff -----------------------------------------------------------
+@pytest.fixture
+def approved_ahead(tmp_path):
+    """2026-03-01: OLD → NEW approved, 生效日期 2026-07-01; 2026-04-01: a new entry dated 2026-09-01."""
+    c = City(tmp_path / "city")
+    c.move_power(OLD, "nyncj", "scjgj", NEW)
+    c.commit("划转集贸市场防疫条件监督检查\n\n" + RECORD + "生效日期: 2026-07-01\n", "2026-03-01T10:00:00+08:00")
+    rel = "lists/powers/scjgj.yaml"
+    text = c.text(rel)
+    start = text.index(f'- code: "{NEW}"')
+    block = text[start:].split("\n- code:", 1)[0] + "\n"
+    later = block.replace(NEW, "370199101JC00950").replace(f"name: {NAME}", "name: 集贸市场防疫条件复核检查")
+    later = later.replace("  status: 在用\n", "  status: 在用\n  effective: 2026-09-01\n", 1)
+    c.write(rel, text.rstrip("\n") + "\n" + later)
+    c.commit("新增复核检查（9 月 1 日起实施）\n\n调整类型: 职责调整\n调整事由: 新增检查\n批准文号: 明编办〔2026〕6号\n"
+             "生效日期: 2026-04-01\n", "2026-04-01T10:00:00+08:00")
+    return c
+
+
+def test_log_as_of_reads_the_lists_in_force_then(approved_ahead, capsys):
+    root = approved_ahead.root
+    log = A.item_log(root, NEW)
+    assert [str(e.in_force) for e in log.entries] == ["2026-07-01", "2025-01-10"]
+    assert main(["log", NEW, "--root", str(root)]) == 0
+    assert "划转集贸市场防疫条件监督检查（2026-07-01 生效）" in capsys.readouterr().out
+    # on 1 May the transfer was approved but not in force: the item is still 农业农村局's, under OLD
+    may = A.item_log(root, OLD, as_of="2026-05-01")
+    assert (may.key, _subjects(may), str(may.as_of)) == (OLD, ["明湖市清单"], "2026-05-01")
+    assert main(["log", NEW, "--root", str(root), "--as-of", "2026-05-01"]) == 0
+    assert "（0 次提交）\n按 2026-05-01 生效的清单" in capsys.readouterr().out    # NEW did not exist yet
+    july = A.item_log(root, OLD, as_of="2026-07-01")
+    assert (july.key, _subjects(july)) == (NEW, ["划转集贸市场防疫条件监督检查", "明湖市清单"])
+    assert main(["log", OLD, "--root", str(root), "--as-of", "2026-07-01"]) == 0
+    assert "按 2026-07-01 生效的清单" in capsys.readouterr().out
+
+
+def test_diff_between_two_days_in_force(approved_ahead, capsys):
+    root = approved_ahead.root
+    d = D.diff(root, base_as_of="2026-06-30", as_of="2026-07-01")
+    assert [(c.key, c.previous_key, c.types) for c in d.changes if c.object == "power"] == [
+        (NEW, OLD, ["划转", "编码变更"])]
+    assert d.base_label.startswith("2026-06-30 生效的清单") and d.head_label.startswith("2026-07-01 生效的清单")
+    # the new entry's file is the same on both days; its own date makes it appear on 1 September
+    d = D.diff(root, base_as_of="2026-08-31", as_of="2026-09-01")
+    assert [(c.key, c.types) for c in d.changes if c.object == "power"] == [("370199101JC00950", ["新增"])]
+    assert D.diff(root, base_as_of="2026-07-01", as_of="2026-08-31").changes == []
+    assert main(["diff", "--base-as-of", "2026-06-30", "--as-of", "2026-07-01", "--root", str(root),
+                 "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["total"] == 1
+    assert main(["diff", "--as-of", "2020-01-01", "--root", str(root)]) == 2
+    assert main(["diff", "--as-of", "明天", "--root", str(root)]) == 2

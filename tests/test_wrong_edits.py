@@ -130,7 +130,8 @@ def test_a_division_type_contradicting_the_items_levels(city):
 
 # ---- a dispute's adjustment.commit --------------------------------------------------------------------
 def _dispute_commit(city, ref):
-    city.edit("lists/disputes/TC-2025-001.yaml", "commit: db56617f524e7920b3cfe7626683b1a1eba5bbd2", f"commit: {ref}")
+    """Quoted: a hash of digits only would be read by YAML as a number."""
+    city.edit("lists/disputes/TC-2025-001.yaml", "commit: db56617f524e7920b3cfe7626683b1a1eba5bbd2", f'commit: "{ref}"')
 
 
 def _dispute_problems(city, since):
@@ -151,12 +152,12 @@ def test_a_dispute_citing_a_made_up_or_unrelated_commit(city):
     assert made_up[:4] == ("ADJ-DISPUTE-COMMIT", "error", "lists/disputes/TC-2025-001.yaml", line)
     assert "落实调整提交「3f9c2ab」在仓库历史中不存在" in made_up[4]
 
-    city.edit("lists/disputes/TC-2025-001.yaml", "commit: 3f9c2ab", f"commit: {unrelated[:10]}")
+    city.edit("lists/disputes/TC-2025-001.yaml", '"3f9c2ab"', f'"{unrelated[:10]}"')
     city.commit("改落实提交", "2026-02-03T10:00:00+08:00")
     [other] = _dispute_problems(city, unrelated)
     assert other[0] == "ADJ-DISPUTE-COMMIT" and "没有修改所落实的边界事项 BJ-011" in other[4]
 
-    city.edit("lists/disputes/TC-2025-001.yaml", f"commit: {unrelated[:10]}", f"commit: {base}")
+    city.edit("lists/disputes/TC-2025-001.yaml", f'"{unrelated[:10]}"', f'"{base}"')
     city.commit("写明真正的提交", "2026-02-05T10:00:00+08:00")
     assert _dispute_problems(city, unrelated) == []       # the base commit added BJ-011
 

@@ -19,6 +19,10 @@ def register(sub) -> None:
                    help="输出格式（markdown 可直接贴到合并请求评论）")
     p.add_argument("--root", default=".", help="仓库根目录（policykit.yaml 所在目录）")
     p.add_argument("--staged", action="store_true", help="比较 HEAD 与暂存区（将要提交的内容）")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="比较对象取该日（YYYY-MM-DD）已生效的清单（生效日期），而非某次提交时的清单")
+    p.add_argument("--base-as-of", default=None, metavar="DATE",
+                   help="比较基准取该日已生效的清单；如 --base-as-of 2026-06-30 --as-of 2026-07-01 列出 7 月 1 日生效的调整")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
     p.add_argument("--max-chars", type=positive_int, default=None,
                    help="Markdown 审阅的字符上限（评论用；缺省：给出 --full-output 时为 60,000，否则不限）")
@@ -33,13 +37,13 @@ def run(args) -> int:
     from ..history import diff as D
     from ..errors import UsageError
     if args.staged:
-        if args.base or args.head:
-            raise UsageError("--staged 不能与 BASE/HEAD 同时使用")
+        if args.base or args.head or args.as_of or args.base_as_of:
+            raise UsageError("--staged 不能与 BASE/HEAD、--as-of 同时使用")
         from ..history.adjustments import staged_changes
         result = staged_changes(args.root)
         result.verdict = D.staged_verdict(args.root)
     else:
-        result = D.diff(args.root, args.base, args.head)
+        result = D.diff(args.root, args.base, args.head, as_of=args.as_of, base_as_of=args.base_as_of)
     records = None
     if result.base_revision and args.format != "text":
         from ..history.adjustments import records_between

@@ -13,12 +13,14 @@ def register(sub) -> None:
                                    "（LZ-scjgj-2025|事项编码）、评估指标（ZB-2025|1.3.1）、事权划分事项（SX-2025|事项编码）等。")
     p.add_argument("item", help="事项编码、边界事项编号、部门标识、监管记录编号等，或事项名称")
     p.add_argument("--root", default=".", help="仓库根目录")
-    p.add_argument("--at", default=None, help="从该提交或日期（YYYY-MM-DD）往前查（缺省 HEAD）")
+    p.add_argument("--at", default=None, help="从该提交或日期（YYYY-MM-DD）往前查（缺省 HEAD；提交时间）")
+    p.add_argument("--as-of", default=None, metavar="DATE",
+                   help="按该日（YYYY-MM-DD）已生效的清单查（生效日期：调整记录的生效日期，缺省为提交日）")
     p.add_argument("-f", "--format", choices=["text", "markdown", "json"], default="text", help="输出格式")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..history.adjustments import item_log, render_log
-    sys.stdout.write(render_log(item_log(args.root, args.item, at=args.at), args.format))
+    sys.stdout.write(render_log(item_log(args.root, args.item, at=args.at, as_of=args.as_of), args.format))
     return 0

@@ -361,9 +361,17 @@ class LogEntry:
     changes: list
     names: dict
 
+    @property
+    def in_force(self) -> _dt.date:
+        """The day the commit's change took effect (valid time): its records' latest 生效日期, else
+        the commit day."""
+        from ..lists.validtime import commit_in_force_on
+        return commit_in_force_on(self.commit)
+
     def as_dict(self) -> dict:
         c = self.commit
-        return {"commit": c.sha, "short": c.short, "date": c.committed, "authored": c.authored,
+        return {"commit": c.sha, "short": c.short, "date": c.committed, "in_force": self.in_force.isoformat(),
+                "authored": c.authored,
                 "author": c.author, "author_email": c.author_email, "subject": c.subject,
                 "records": [r.as_dict() for r in self.records], "changes": [x.as_dict() for x in self.changes]}
 
@@ -377,10 +385,12 @@ class ItemLog:
     head: str
     former_keys: list = field(default_factory=list)   # the item's earlier codes, newest first
     asked: str | None = None                           # the key asked for, when it is a former one
+    as_of: _dt.date | None = None                      # the lists in force on this day (valid time)
 
     def as_dict(self) -> dict:
         return {"object": self.object, "object_label": D.OBJECTS[self.object][0], "key": self.key,
                 "name": self.name, "head": self.head, "former_keys": list(self.former_keys), "asked": self.asked,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
                 "entries": [e.as_dict() for e in self.entries]}
 
 
@@ -481,7 +491,23 @@ class _Successor(Exception):
         self.key = key
 
 
-def item_log(root, key: str, at: str | None = None) -> ItemLog:
+def item_log(root, key: str, at: str | None = None, *, as_of=None) -> ItemLog:
+    """``item_log`` of the lists *in force* on ``as_of`` (a date, valid time) when given: the history up
+    to the last commit whose change had taken effect by then (``lists.validtime.choose_commit``,
+    walking back from ``at`` or HEAD); else up to ``at`` (transaction time). Each entry says when its
+    change took effect (``LogEntry.in_force``)."""
+    if as_of is not None:
+        from ..lists import validtime
+        day = validtime.parse_day(as_of)
+        with history.session(root):
+            side = D.in_force_side(Path(root).resolve(), day, at)
+        log = _item_log_at(root, key, side.revision)
+        log.as_of = day
+        return log
+    return _item_log_at(root, key, at)
+
+
+def _item_log_at(root, key: str, at: str | None = None) -> ItemLog:
     """Every commit that changed the item, newest first, across renamed files, transfers between
     departments and re-coded items: one identity, whichever of its codes is asked for. A re-code is
     what the adjustment record says (原编码: OLD -> NEW) or, without one, a code that vanished while an
@@ -609,6 +635,9 @@ def _log_head(log: ItemLog, md: bool) -> list:
     """The title of an item's log and, when it had other codes, which (and that the one asked is one)."""
     title = f"{D.OBJECTS[log.object][0]} {log.key}" + (f"「{log.name}」" if log.name else "")
     out = [f"## {title} 的调整历史" if md else f"{title} 的调整历史（{len(log.entries)} 次提交）"]
+    if log.as_of:
+        out += ["", f"按 {log.as_of.isoformat()} 生效的清单（至提交 {log.head[:7]}）"] if md else \
+            [f"按 {log.as_of.isoformat()} 生效的清单（至提交 {log.head[:7]}）"]
     if log.former_keys:
         note = f"曾用编码：{'、'.join(log.former_keys)}"
         if log.asked:
@@ -628,6 +657,8 @@ def render_log(log: ItemLog, fmt: str = "text") -> str:
         c = e.commit
         view = D.Diff("", "", names=e.names)
         head = f"{c.committed[:10]} {c.short} {c.author} · {c.subject}"
+        if e.in_force.isoformat() != c.committed[:10]:
+            head += f"（{e.in_force.isoformat()} 生效）"
         out.append(f"### {head}" if md else head)
         if md:
             out.append("")

@@ -1290,6 +1290,10 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
     cfg_o, cfg_n = _config_of(root, raw_o), _config_of(root, raw_n)
     if pairs is None:
         pairs = _changed_pairs(old, new, cfg_o, cfg_n)
+    if getattr(old, "in_force_day", None) != getattr(new, "in_force_day", None):
+        # entries with their own 生效/失效 dates change between the days even where the files do not
+        pairs = {**_dated_pairs(old, new, cfg_o, cfg_n), **pairs}
+        prune = False
     item_rels, other = _sort_changed(pairs, cfg_o, cfg_n)
     if (raw_o or b"") != (raw_n or b"") and CONFIG_FILE not in other:
         other.insert(0, CONFIG_FILE)
@@ -1304,6 +1308,10 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
         _unprune(bad, pruned, cont_o, cont_n, maps_o, maps_n)
         repo_o = _open_side(root, old, raw_o, files_o, cont_o, maps_o)
         repo_n = _open_side(root, new, raw_n, files_n, cont_n, maps_n)
+    for side, repo in ((old, repo_o), (new, repo_n)):   # a side in force on a day: its entries' own dates too
+        if getattr(side, "in_force_day", None) is not None:
+            from ..lists.validtime import filter_entries
+            filter_entries(repo, side.in_force_day)
     levels = levels or change_levels_from_config(raw_n)
     result = diff_repositories(repo_o, repo_n, levels=levels, base_label=old.label, head_label=new.label,
                                renames=renames)
@@ -1318,6 +1326,26 @@ def _changed_pairs(old: Side, new: Side, cfg_o, cfg_n) -> dict:
     dirs = sorted({cfg_o.lists_dir, cfg_n.lists_dir})
     lo, ln = old.listing(dirs), new.listing(dirs)
     return {r: (lo.get(r), ln.get(r)) for r in sorted(set(lo) | set(ln)) if lo.get(r) != ln.get(r)}
+
+
+_DATED = re.compile(rb"^[ \t-]*(?:effective|expires)[ \t]*:", re.M)
+
+
+def _dated_pairs(old: Side, new: Side, cfg_o, cfg_n) -> dict:
+    """``{rel: (old blob, new blob)}`` of the files of the lists read in valid time (``VALID_TIME_DIRS``)
+    that hold an entry with its own 生效/失效 date on either side, changed or not."""
+    from ..lists.validtime import VALID_TIME_DIRS
+    out = {}
+    for side, cfg in ((old, cfg_o), (new, cfg_n)):
+        dirs = [f"{cfg.lists_dir}/{d}" for d in VALID_TIME_DIRS]
+        listing = side.listing(dirs)
+        contents = side.read(listing)
+        for rel, blob in listing.items():
+            if rel not in out and _DATED.search(contents.get(rel, b"")):
+                out[rel] = None
+    lo, ln = old.listing(sorted({cfg_o.lists_dir, cfg_n.lists_dir})), new.listing(sorted({cfg_o.lists_dir,
+                                                                                          cfg_n.lists_dir}))
+    return {rel: (lo.get(rel), ln.get(rel)) for rel in out}
 
 
 def _sort_changed(pairs: dict, cfg_o, cfg_n) -> tuple[dict, list]:
@@ -1463,9 +1491,47 @@ def _read_names(side: Side, cfg, missing: list, names: dict) -> None:
 
 
 def diff(root=".", base: str | None = None, head: str | None = None, *, prune: bool = True,
-         levels: ChangeLevels | None = None) -> Diff:
+         levels: ChangeLevels | None = None, as_of=None, base_as_of=None) -> Diff:
+    """``as_of`` / ``base_as_of`` (dates): that side is the lists *in force* on the date (valid time:
+    the commit ``lists.validtime.choose_commit`` picks from ``head``/``base`` or HEAD, its entries
+    filtered by their own 生效/失效 dates) instead of what a revision said (transaction time)."""
     with history.session(root):
-        return _diff(root, base, head, prune=prune, levels=levels)
+        if as_of is None and base_as_of is None:
+            return _diff(root, base, head, prune=prune, levels=levels)
+        return _diff_in_force(root, base, head, prune=prune, levels=levels, as_of=as_of, base_as_of=base_as_of)
+
+
+def in_force_side(root, day, at: str | None = None) -> Side:
+    """The side holding the lists in force on ``day``: the last commit (from ``at``, default HEAD)
+    whose change and every change before it took effect on or before ``day``."""
+    from ..errors import InputError
+    from ..lists import validtime
+    choice = validtime.choose_commit(root, day, at)
+    if choice.sha is None:
+        first = choice.first[:7] if choice.first else "无"
+        raise InputError(f"{day.isoformat()} 时没有已生效的提交：最早的提交 {first} 在此之后才生效 "
+                         f"(no commit in force on {day.isoformat()})")
+    side = Side(root, choice.sha)
+    side.label = f"{day.isoformat()} 生效的清单（{choice.sha[:7]}）"
+    side.in_force_day = day
+    return side
+
+
+def _diff_in_force(root, base, head, *, prune, levels, as_of, base_as_of) -> Diff:
+    from ..lists import validtime
+    root = Path(root).resolve()
+    new = in_force_side(root, validtime.parse_day(as_of), head) if as_of is not None else Side.of(root, head)
+    if base_as_of is not None:
+        old = in_force_side(root, validtime.parse_day(base_as_of, "--base-as-of"), base)
+    elif base is None:
+        sha = history.default_base(root)
+        old = Side(root, sha)
+        old.label = f"{sha[:7]}（主分支合并基准）"
+    else:
+        old = Side.of(root, base)
+    result = compare(root, old, new, prune=prune, levels=levels, renames=recodes_between(root, old, new))
+    result.verdict = verdict_changes(root, old, new)
+    return result
 
 
 def _diff(root, base, head, *, prune, levels) -> Diff:
