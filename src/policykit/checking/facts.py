@@ -18,7 +18,9 @@ FACT_KINDS: dict[str, dict[str, str]] = {
     "department": {"code": "部门编码", "name": "部门名称", "file_matches_id": "文件名与部门标识一致"},
     "main_duty": {"department": "部门", "no": "三定职责序号", "text": "职责内容"},
     "unit": {"department": "部门", "name": "内设机构名称"},
-    "list_file": {"list": "清单类型（powers/tasks）", "department": "文件声明的部门", "file_matches_department": "文件名与部门一致"},
+    "list_file": {"list": "清单类型（powers/tasks）", "department": "文件声明的部门", "file_matches_department": "文件名与部门一致",
+                  "absent_count": "因源表没有该列而缺追责对象或实施层级的事项数",
+                  "absent_columns": "源表没有的列（追责对象、实施层级）"},
     "power": {
         "code": "事项编码", "department": "部门", "department_name": "部门名称", "name": "事项名称",
         "full_name": "事项全称（含子项）", "category": "权力类型", "category_known": "权力类型在配置中",
@@ -34,6 +36,9 @@ FACT_KINDS: dict[str, dict[str, str]] = {
         "unknown_level_count": "实施层级不在配置中的个数", "level_count": "实施层级个数",
         "status": "状态", "status_known": "状态在配置中", "co_department_count": "共同实施部门个数",
         "level_span": "实施层级对应的市县划分（共有/市级专有/县级专有，有则存在）", "levels_text": "实施层级",
+        "level_tier": "所列实施层级中最高的一级（按配置 levels 的顺序；未列时为空）",
+        "targets_absent_in_source": "追责对象为空，且导入的源表没有追责对象列（provenance.absent）",
+        "levels_absent_in_source": "实施层级为空，且导入的源表没有实施层级列（provenance.absent）",
     },
     "power_co": {"code": "事项编码", "department": "部门", "co_department": "共同实施部门", "cover_key": "事项编码|共同实施部门", "name": "事项名称"},
     "power_supervision": {"code": "事项编码", "department": "部门", "catalog_code": "监管事项编码", "name": "事项名称"},
@@ -130,15 +135,33 @@ def _department_facts(repo, cfg, add) -> None:
             add("unit", u.key, u.source, department=d.id, name=u.name)
 
 
+_ABSENT_LABEL = {"accountability_targets": "追责对象", "levels": "实施层级"}
+
+
+def _absent_by_file(repo) -> dict:
+    """file → {field: items left without it because the imported spreadsheet had no such column}."""
+    out: dict = {}
+    for it in repo.power_items:
+        for key in _absent(it):
+            if key in _ABSENT_LABEL and not (it.accountability_targets if key == "accountability_targets" else it.levels):
+                counts = out.setdefault(it.source.file, {})
+                counts[key] = counts.get(key, 0) + 1
+    return out
+
+
 def _list_file_facts(repo, cfg, add) -> None:
-    """Power list files and the department each declares (to compare with the file name)."""
+    """Power list files and the department each declares (to compare with the file name), with the items
+    left without 追责对象 or 实施层级 because the spreadsheet they came from had no such column."""
     from ..lists.model import Source
+    absent = _absent_by_file(repo)
     for file, dept in sorted(repo.power_files.items()):
         if dept is None:
             continue
         stem = file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        gaps = absent.get(file, {})
         add("list_file", file, Source(file, ("department",)), list="powers", department=dept,
-            file_matches_department=(stem == dept))
+            file_matches_department=(stem == dept), absent_count=max(gaps.values(), default=0),
+            absent_columns="、".join(_ABSENT_LABEL[k] for k in gaps))
 
 
 def _power_facts(repo, cfg, add) -> None:
@@ -174,13 +197,23 @@ def _power_facts(repo, cfg, add) -> None:
             delegated=it.power_source != cfg.own_source, has_source_document=bool((it.source_document or "").strip()),
             unknown_level_count=sum(1 for lv in it.levels if lv not in cfg.levels), level_count=len(it.levels),
             status=it.status, status_known=it.status in cfg.statuses, co_department_count=len(it.co_departments),
-            level_span=level_span(it.levels), levels_text="、".join(it.levels))
+            level_span=level_span(it.levels), levels_text="、".join(it.levels),
+            level_tier=next((lv for lv in cfg.levels if lv in it.levels), it.levels[0] if it.levels else ""),
+            targets_absent_in_source=not it.accountability_targets and "accountability_targets" in _absent(it),
+            levels_absent_in_source=not it.levels and "levels" in _absent(it))
         for co in it.co_departments:
             add("power_co", f"{it.code}|{co}", it.source, code=it.code, department=it.department, co_department=co,
                 cover_key=f"{it.code}|{co}", name=it.full_name)
         for sup in it.supervision_items:
             add("power_supervision", f"{it.code}>{sup}", it.source, code=it.code, department=it.department,
                 catalog_code=sup, name=it.full_name)
+
+
+def _absent(it) -> tuple:
+    """The columns the spreadsheet an item was imported from did not have (``provenance.absent``)."""
+    prov = it.raw.get("provenance") if isinstance(it.raw, dict) else None
+    absent = prov.get("absent") if isinstance(prov, dict) else None
+    return tuple(absent) if isinstance(absent, list) else ()
 
 
 def level_span(levels) -> str | None:
@@ -217,8 +250,19 @@ def _code_parts(match) -> tuple:
 
 
 def _incomplete_basis_count(basis) -> int:
-    """Legal bases that name no article (``第…条``)."""
-    return sum(1 for b in basis if not b.article or not _ARTICLE.search(b.article))
+    """Legal bases that name no article (``第…条``). A document made of numbered items rather than articles
+    (a 国务院决定 and its attached 目录, a 规范性文件, a 目录 or 清单) is cited precisely by ``第N项``."""
+    return sum(1 for b in basis if not (b.article and (_ARTICLE.search(b.article) or _item_reference(b))))
+
+
+_ITEM = re.compile(r"第[一二三四五六七八九十百千零〇两\d]+项")
+_ITEM_DOCUMENT = re.compile(r"决定|目录|清单")
+
+
+def _item_reference(b) -> bool:
+    """``第86项`` of a document organised in items (not of a law, whose 项 lies inside an article)."""
+    return bool(_ITEM.search(b.article)) and (b.level in ("国务院决定", "规范性文件")
+                                              or bool(_ITEM_DOCUMENT.search(b.title or "")))
 
 
 def _unit_duty_facts(repo, cfg, add) -> None:
