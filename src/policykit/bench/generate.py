@@ -97,7 +97,9 @@ KNOWN_RULES = frozenset({
     "SUP-TARGET-DEPARTMENT", "SUP-TARGETS", "TSK-DUTY-DECOMPOSED", "TSK-UNIT-HAS-LIST", "WVR-EXPIRED", "WVR-UNUSED",
     "X-CATALOG-CLAIM", "X-CO-DEPARTMENT", "X-OVERLAP-CATALOG", "X-OVERLAP-NAME", "YAML-ALIAS", "YAML-CONTROL-CHAR",
     "YAML-DUPLICATE-KEY", "YAML-ENCODING", "YAML-KEY", "YAML-LIMIT", "YAML-MERGE", "YAML-NOT-MAPPING",
-    "YAML-SYNTAX", "YAML-TAG", "YAML-VALUE"
+    "YAML-SYNTAX", "YAML-TAG", "YAML-VALUE",
+    "PRC-DUTY-COVERED", "PRC-DUTY-REF", "PRC-ITEM-REF", "PRC-TIME-LIMIT", "PRC-MATERIALS", "PRC-STEP-UNIT",
+    "PRC-HANDOFF", "PRC-HANDOFF-REF", "SGXT-COVERED", "SGXT-PUSH-TIME", "SGXT-INSPECTION", "SGXT-ITEM",
 })
 
 # ---------------------------------------------------------------------------------------------
@@ -1464,6 +1466,8 @@ class Generator:
             self.make_boundaries(depts, ci)
         self._owner = {id(p): d.id for d in self.depts for p in d.powers}
         self.plant_all()
+        from .processes import make_processes   # 流程再造 and 审管协同, on the records as planted
+        make_processes(self)
 
     def write(self, out: Path) -> dict:
         out.mkdir(parents=True, exist_ok=True)
@@ -1499,6 +1503,7 @@ class Generator:
         for lid, law in self.laws.items():
             files[f"lists/laws/{lid}.yaml"] = dump(law, head)
         files["lists/waivers.yaml"] = dump({"waivers": self.waivers}, head)
+        self._write_processes(files, head)
         files.update(self.broken)
         total = 0
         for rel, text in files.items():
@@ -1521,6 +1526,23 @@ class Generator:
         }
         (out / "generated.json").write_text(json.dumps(stats, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return stats
+
+
+    def _write_processes(self, files: dict, head: str) -> None:
+        """Process files, 审管 records, and the approval body in the configuration (bench/processes.py)."""
+        for dept, doc in getattr(self, "process_files", {}).items():
+            files[f"lists/processes/{dept}.yaml"] = dump(doc, head)
+        for rec in getattr(self, "approval_records", ()):
+            files[f"lists/approval-supervision/{rec['id']}.yaml"] = dump(rec, head)
+        config = files.get("policykit.yaml", "")
+        body = getattr(self, "approval_body", None)
+        if "approval_body:" in config:
+            import re
+            if body:
+                files["policykit.yaml"] = re.sub(r"(?m)^(\s*approval_body:).*$", lambda m: f"{m.group(1)} {body}", config)
+            else:            # no approval body in this city: the key goes (and the mapping, if it was all)
+                config = re.sub(r"(?m)^\s*approval_body:.*\n", "", config)
+                files["policykit.yaml"] = re.sub(r"(?m)^processes:\n(?![ \t])", "", config)
 
 
 CITY_IDS = {c[0]: "c" + str(i + 1) for i, c in enumerate(CITIES)}

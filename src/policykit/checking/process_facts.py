@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..lists.model import Source
 from ..lists.processes import time_units
 
 ALL_TYPES = "全部"
@@ -31,10 +32,11 @@ PROCESS_FACT_KINDS: dict[str, dict[str, str]] = {
     "item_time_limit": {"code": "事项编码", "department": "部门", "name": "事项名称", "limit_kind": "承诺时限或法定时限",
                         "limit_days": "时限（天，文本）", "day_type": "时限计算方式",
                         "limit_time_count": "时限（七分之一工作日）"},
-    "process_step": {"process": "流程编号", "process_name": "流程名称", "owner": "流程所属部门", "department": "承办部门",
-                     "no": "步骤序号", "name": "步骤名称", "unit": "责任处室", "unit_key": "承办部门/责任处室",
-                     "cross": "跨部门步骤", "pair_key": "流程所属部门|承办部门（跨部门时存在）",
-                     "handoff": "衔接依据编号（有则存在）", "handoff_key": "衔接依据|流程所属部门|承办部门（有则存在）"},
+    "process_unit": {"process": "流程编号", "process_name": "流程名称", "department": "承办部门", "no": "首个步骤序号",
+                     "name": "步骤名称", "unit": "责任处室", "unit_key": "承办部门/责任处室"},
+    "process_handoff": {"process": "流程编号", "process_name": "流程名称", "owner": "流程所属部门", "department": "承办部门",
+                        "no": "步骤序号", "name": "步骤名称", "pair_key": "流程所属部门|承办部门",
+                        "handoff": "衔接依据编号（有则存在）", "handoff_key": "衔接依据|流程所属部门|承办部门（有则存在）"},
     "cooperation_pair": {"first": "部门", "second": "部门", "via": "依据（边界事项或审管协同编号）"},
     "cooperation_ref": {"ref": "边界事项或审管协同编号", "first": "部门", "second": "部门"},
     "process_material": {"process": "流程编号", "material": "要件"},
@@ -149,23 +151,34 @@ def _process_own_facts(repo, add) -> None:
             add("process_item", f"{p.id}>{code}", _at(p.source, "items", i), process=p.id, process_name=p.name,
                 department=p.department, code=code, total_time_count=units, total_days=str(total),
                 day_type=p.day_type)
-        for s in p.steps:
-            pair_key = f"{p.department}|{s.department}" if s.cross else None
-            add("process_step", f"{p.id}#{s.no}", s.source, process=p.id, process_name=p.name, owner=p.department,
-                department=s.department, no=s.no, name=s.name, unit=s.unit, unit_key=f"{s.department}/{s.unit}",
-                cross=s.cross, pair_key=pair_key, handoff=s.handoff,
-                handoff_key=f"{s.handoff}|{p.department}|{s.department}" if s.handoff and s.cross else None)
-        have = set()
-        for m in p.materials:
-            n = norm_material(m)
-            if n and n not in have:
-                have.add(n)
-                add("process_material", f"{p.id}|{n}", p.source, process=p.id, material=m)
-        _required_materials(p, items_by_code, add)
+        _step_facts(p, add)
+        if _required_materials(p, items_by_code, add):
+            have = set()
+            for m in p.materials:
+                n = norm_material(m)
+                if n and n not in have:
+                    have.add(n)
+                    add("process_material", f"{p.id}|{n}", p.source, process=p.id, material=m)
 
 
-def _required_materials(p, items_by_code, add) -> None:
-    """The 申请材料 of each 行政许可 item the process carries out (where the item lists them)."""
+def _step_facts(p, add) -> None:
+    """One fact per unit a process names (its first step there: most processes stay in one unit), and one
+    per step handled by another department (a hand-off)."""
+    seen = set()
+    for s in p.steps:
+        unit_key = f"{s.department}/{s.unit}"
+        if unit_key not in seen:
+            seen.add(unit_key)
+            add("process_unit", f"{p.id}@{unit_key}", Source(s.source.file, tuple(s.source.path)), process=p.id,
+                process_name=p.name, department=s.department, no=s.no, name=s.name, unit=s.unit, unit_key=unit_key)
+        if s.cross:
+            add("process_handoff", f"{p.id}#{s.no}", s.source, process=p.id, process_name=p.name, owner=p.department,
+                department=s.department, no=s.no, name=s.name, pair_key=f"{p.department}|{s.department}",
+                handoff=s.handoff, handoff_key=f"{s.handoff}|{p.department}|{s.department}" if s.handoff else None)
+
+
+def _required_materials(p, items_by_code, add) -> bool:
+    """The 申请材料 of each 行政许可 item the process carries out (where the item lists them); whether any."""
     seen = set()
     for i, code in enumerate(p.items):
         item = items_by_code.get(code)
@@ -177,6 +190,7 @@ def _required_materials(p, items_by_code, add) -> None:
                 seen.add((code, n))
                 add("process_required_material", f"{p.id}>{code}|{n}", _at(p.source, "items", i), process=p.id,
                     process_name=p.name, department=p.department, code=code, material=m, cover_key=f"{p.id}|{n}")
+    return bool(seen)
 
 
 def _approval_facts(repo, add) -> None:
@@ -194,5 +208,4 @@ def _approval_facts(repo, add) -> None:
 
 
 def _at(source, *fields):
-    from ..lists.model import Source
     return Source(source.file, tuple(source.path) + fields)

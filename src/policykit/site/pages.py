@@ -517,6 +517,8 @@ class SitePages:
             for law in self.law_registry.laws:
                 yield Generated(U.law(law.id), _title_md(law.title), render=(lambda law=law: self.law_page(law)))
         yield from self.supervision.generate()
+        from .processes import ProcessPages      # 工作流程 and 审管协同 (site/processes.py)
+        yield from ProcessPages(self).generate()
         yield Generated(U.RULES, self.rules_page(), True)
         yield Generated(U.CHANGES, self.changes_page(), True)
         yield Generated(U.LOOKUP, self.lookup_page(), True)

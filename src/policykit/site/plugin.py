@@ -142,6 +142,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 section = supervision_nav(self.repo)
                 if section:
                     nav.append({title: section})
+                from .processes import process_nav   # 工作流程 and 审管协同, after the supervision pages
+                if process_nav(self.repo):
+                    nav.append(process_nav(self.repo))
             else:
                 nav.append({title: uri})
         return nav
