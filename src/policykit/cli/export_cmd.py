@@ -11,7 +11,8 @@ def register(sub) -> None:
     p = sub.add_parser("export", help="导出为电子表格、CSV 或 SQLite · export as xlsx, CSV or SQLite",
                        description="导出清单。默认把权责清单（lists/powers/*.yaml）导出为惯用的公布格式：xlsx（每个部门一个"
                                    "工作表，标题行 + 表头，另有事项编码列）或 CSV（每个部门一个 UTF-8 带 BOM 的文件），可再导入"
-                                   "得到相同的 YAML。--kind 导出其他类别的清单和记录（每张表一个工作表或 CSV 文件，中文表头）；"
+                                   "得到相同的 YAML。--kind tasks、--kind boundaries 导出职责任务清单、职责边界清单的公布格式；"
+                                   "其他类别的清单和记录（及 --layout tables）每张表一个工作表或 CSV 文件，中文表头；"
                                    "--format sqlite 把全部清单和记录导出为一个 SQLite 数据库（每类一张表，含主键和外键，"
                                    "见 docs/export.md）。")
     p.add_argument("--root", default=".", metavar="DIR", help="仓库目录（默认当前目录；--kind 和 sqlite 从这里读取）")
