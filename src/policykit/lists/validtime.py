@@ -143,6 +143,15 @@ def _brought_in(commit, by_sha: dict, seen: set) -> list:
     return out
 
 
+NO_HISTORY = "仓库没有 git 历史：清单按当前文件读取，只按条目自身的生效、失效日期筛选"
+
+
+def _inside_git(root: Path) -> bool:
+    """Whether ``root`` or a directory above it has a ``.git`` entry (a cheap look before git starts)."""
+    root = root.resolve()
+    return any((d / ".git").exists() for d in (root, *root.parents))
+
+
 # ---- a source with two halves -----------------------------------------------------------------
 class SplitSource:
     """The lists' directories from one source (the commit in force), everything else from another
@@ -189,23 +198,24 @@ def as_of_source(root: Path, day: _dt.date, at=None, *, lists_dir: str = "lists"
     ``note`` says why)."""
     from . import gitdoor
     from .sources import WorkTree
-    records = gitdoor.revision_source(root, at) if at is not None else WorkTree(root)
-    if not gitdoor.is_repository(root) or not gitdoor.has_commits(root):
-        if at is None and not strict:
-            return records, None, "仓库没有 git 历史，清单按当前文件和条目自身的生效日期读取"
-        if at is None:
-            return records, None, "仓库没有 git 历史：只按条目自身的生效、失效日期筛选"
-    choice = choose_commit(root, day, at)
-    if choice.sha is None:
-        first = choice.first[:7] if choice.first else "无"
-        message = (f"{day.isoformat()} 时没有已生效的提交：最早的提交 {first} 在此之后才生效 "
-                   f"(no commit in force on {day.isoformat()})")
-        if strict:
-            raise InputError(message)
-        return records, None, message.split(" (")[0] + "；清单按当前文件读取"
+    if at is None and not (_inside_git(Path(root)) and gitdoor.is_repository(root)):   # no history
+        return WorkTree(root), None, NO_HISTORY
+    with gitdoor.session(root):
+        records = gitdoor.revision_source(root, at) if at is not None else WorkTree(root)
+        if at is None and not gitdoor.has_commits(root):
+            return records, None, NO_HISTORY
+        choice = choose_commit(root, day, at)
+        if choice.sha is None:
+            first = choice.first[:7] if choice.first else "无"
+            message = (f"{day.isoformat()} 时没有已生效的提交：最早的提交 {first} 在此之后才生效 "
+                       f"(no commit in force on {day.isoformat()})")
+            if strict:
+                raise InputError(message)
+            return records, None, message.split(" (")[0] + "；清单按当前文件读取"
+        if not choice.is_tip:
+            lists_source = gitdoor.revision_source(root, choice.sha)
     if choice.is_tip:
         return records, None, None
-    lists_source = gitdoor.revision_source(root, choice.sha)
     prefixes = tuple(f"{lists_dir}/{d}" for d in VALID_TIME_DIRS)
     held_sha, held_day = choice.held_back
     note = (f"清单取自提交 {choice.sha[:7]}：其后的提交 {held_sha[:7]} 自 {held_day.isoformat()} 起生效 "
