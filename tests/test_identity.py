@@ -238,3 +238,18 @@ def test_diff_between_two_days_in_force(approved_ahead, capsys):
     assert json.loads(capsys.readouterr().out)["summary"]["total"] == 1
     assert main(["diff", "--as-of", "2020-01-01", "--root", str(root)]) == 2
     assert main(["diff", "--as-of", "明天", "--root", str(root)]) == 2
+
+
+def test_adjust_writes_and_checks_the_new_fields(capsys):
+    assert main(["adjust", "--type", "机构改革", "--reason", "整合", "--basis", "明发〔2026〕5号", "--approval",
+                 "明编办〔2026〕3号", "--effective", "2026-07-01", "--former-code", f"{OLD}->{NEW}"]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith(f"生效日期: 2026-07-01\n原编码: {OLD} -> {NEW}\n")
+    [r] = AR.parse_records(out)
+    assert r.valid and r.recodes == [(OLD, NEW)]
+    assert main(["adjust", "--type", "纠错", "--reason", "x", "--effective", "2026-13-01"]) == 1
+    assert "生效日期「2026-13-01」应为 YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["adjust", "--type", "纠错", "--reason", "x", "--former-code", OLD]) == 1
+    assert main(["adjust", "--template"]) == 0
+    template = capsys.readouterr().out
+    assert "# 生效日期: " in template and "# 原编码: " in template and AR.parse_records(AR.clean_message(template)) == []

@@ -19,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--reason", default=None, help="调整事由")
     p.add_argument("--basis", default=None, help="调整依据")
     p.add_argument("--approval", default=None, help="批准文号，如 明编办〔2026〕3号")
+    p.add_argument("--effective", default=None, help="生效日期 YYYY-MM-DD（缺省为提交当日）")
+    p.add_argument("--former-code", action="append", default=[], metavar="OLD->NEW",
+                   help="事项改了编码：旧编码->新编码（可重复）；事项的历史据此跨编码连续")
     p.set_defaults(func=run)
 
 
@@ -42,8 +45,16 @@ def run(args) -> int:
         if not ok:
             sys.stderr.write("policykit: 提交被拒绝 (commit rejected)\n" + report)
         return 0 if ok else 1
-    if any(v is not None for v in (args.type_, args.reason, args.basis, args.approval)):
-        record = A.make_record(args.type_ or "", args.reason or "", args.basis, args.approval)
+    if any(v is not None for v in (args.type_, args.reason, args.basis, args.approval, args.effective)) \
+            or args.former_code:
+        from ..lists.adjustment_records import FIELDS, parse_records
+        lines = [f"{FIELDS['recode'][0]}: {pair}" for pair in args.former_code]
+        recodes = parse_records("调整类型: 其他\n" + "\n".join(lines))[0] if lines else None
+        if recodes is not None and any("原编码" in e for e in recodes.errors):
+            sys.stderr.write("调整记录无效：\n" + "".join(f"  - {e}\n" for e in recodes.errors if "原编码" in e))
+            return 1
+        record = A.make_record(args.type_ or "", args.reason or "", args.basis, args.approval, args.effective,
+                               recodes.recodes if recodes is not None else ())
         if not record.valid:
             sys.stderr.write("调整记录无效：\n" + "".join(f"  - {e}\n" for e in record.errors))
             return 1
@@ -56,5 +67,5 @@ def run(args) -> int:
         need = "须" if d.majors else "建议"
         sys.stdout.write(f"\n本次提交{need}附调整记录（追加到提交说明末尾）：\n")
         sys.stdout.write("".join(line[2:] + "\n" if line.startswith("# ") else "" for line in A.template().splitlines()
-                                 if line.startswith("# 调整") or line.startswith("# 批准")))
+                                 if line.startswith(("# 调整", "# 批准", "# 生效", "# 原编码"))))
     return 0

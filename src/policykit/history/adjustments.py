@@ -264,10 +264,12 @@ TEMPLATE = """
 # 调整类型: 法律立改废 | 机构改革 | 上级下放 | 职责调整 | 纠错 | 其他
 # 调整事由: <为什么调整，如：《中华人民共和国食品安全法》修正，许可条件变化>
 # 调整依据: <法律法规或文件及条款，如：中华人民共和国食品安全法第三十五条>
-# 批准文号: <编办批准文件文号，如：明编办〔2026〕3号；纠错可省略>
+# 批准文号: <编办批准文件文号，如：明编办〔2026〕3号；纠错可省略，划转不可写作纠错>
+# 生效日期: <批准的生效日，如 2026-07-01；缺省为提交当日>
+# 原编码: <事项改了编码时写「旧编码 -> 新编码」，每项一行；没有则删去此行>
 #
 # 一次提交可有多条记录，每条以「调整类型」开头。英文键亦可：
-# Adjustment-Type / Adjustment-Reason / Adjustment-Basis / Approval-Number
+# Adjustment-Type / Adjustment-Reason / Adjustment-Basis / Approval-Number / Effective-Date / Former-Code
 """
 
 HOOK_MARK = "# policykit commit-msg hook"
@@ -346,7 +348,7 @@ def check_message(root, text: str, *, staged: bool = True) -> tuple[bool, str]:
                              f"（{d.department_label(c)}）")
             lines.append("请在提交说明末尾写明（policykit adjust --template 查看模板）：")
             lines += ["  调整类型: " + " | ".join(ADJUSTMENT_TYPES), "  调整事由: …", "  调整依据: …",
-                      "  批准文号: 明编办〔2026〕3号"]
+                      "  批准文号: 明编办〔2026〕3号", "  生效日期: 2026-07-01（缺省为提交当日）"]
     if lines:
         lines.append("临时跳过检查：git commit --no-verify")
         return False, "\n".join(lines) + "\n"
