@@ -25,6 +25,17 @@ ITEM = re.compile(r"^  - code: (\S+)\n((?:    .*\n|      .*\n)*)", re.M)
 RULES = Path(__file__).resolve().parents[1] / "rules"
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _rules_snapshot(tmp_path_factory):
+    """The rules as they are now, copied: every check of this module reads the same rule files."""
+    global RULES
+    original = RULES
+    RULES = tmp_path_factory.mktemp("rules") / "rules"
+    shutil.copytree(original, RULES)
+    yield
+    RULES = original
+
+
 def strip_cases(text: str, n: int) -> tuple[str, int]:
     """``text`` with the 追责情形 of its first ``n`` items that have them removed."""
     done = 0
@@ -209,3 +220,22 @@ def test_pairing_is_a_multiset():
     assert c.new == [r]
     c = compare([p, q, r], [q])
     assert c.new == [] and len(c.absent) == 2
+
+
+def test_the_baseline_is_read_from_an_earlier_check_of_the_base(capsys, monkeypatch, pr):
+    """A check of main's work tree (CI on the push to main, the clerk before branching) is the baseline of
+    every pull request against it: the base is not checked again."""
+    from policykit.checking import baseline as B, check as C
+    check(capsys, pr)                                    # the work tree as main has it, remembered
+    f = next(f for f in sorted((pr / "lists/powers").glob("*.yaml")) if CASES.search(f.read_text(encoding="utf-8")))
+    f.write_text(strip_cases(f.read_text(encoding="utf-8"), 1)[0], encoding="utf-8")   # then the edit
+
+    def no_second_check(*args, **kwargs):
+        raise AssertionError("the baseline was checked again")
+    monkeypatch.setattr(C, "run_check", no_second_check)
+    problems, label = B.baseline_problems(pr, "HEAD", rules_dir=RULES, engine="oracle")
+    assert label.startswith("HEAD（") and len(problems) >= 280
+    # a different configuration at the commit: not served from the work tree's memo (checked again)
+    (pr / "policykit.yaml").write_text((pr / "policykit.yaml").read_text(encoding="utf-8") + "\n# 注\n",
+                                       encoding="utf-8")
+    assert B.commit_memo_key(pr, "HEAD", RULES, "oracle", None) is None

@@ -181,6 +181,81 @@ def _baseline_key(root: Path, commit: str, rules_dir: Path | None, engine: str, 
     return h.hexdigest()
 
 
+def _walk_listing(h, files: dict, label: str) -> bool:
+    """Feed ``{rel under the directory: (mode, blob)}`` into ``h`` in the order ``memo._tree`` walks a
+    directory (``os.walk``: a directory's files sorted, then its subdirectories sorted); False when the
+    listing holds a link (the work tree's memo is never made over one)."""
+    tree: dict = {}
+    for rel, (mode, blob) in files.items():
+        if mode == "120000":
+            return False
+        node = tree
+        *dirs, name = rel.split("/")
+        for d in dirs:
+            node = node.setdefault(d + "/", {})
+        node[name] = blob
+
+    def walk(node, prefix):
+        for name in sorted(k for k in node if not k.endswith("/")):
+            h.update(f"{label}/{prefix}{name}\0{node[name]}\0".encode("utf-8"))
+        for sub in sorted(k[:-1] for k in node if k.endswith("/")):
+            walk(node[sub + "/"], f"{prefix}{sub}/")
+    if not tree:
+        h.update(f"{label}:absent\0".encode())
+    else:
+        walk(tree, "")
+    return True
+
+
+def commit_memo_key(root: Path, commit: str, rules_dir: Path, engine: str, legal_date) -> str | None:
+    """The key under which a check of the WORK TREE would have remembered its result had the work tree
+    held exactly ``commit``'s files (``speed.memo.key_for``, computed from the commit's listing instead of
+    the disk): a check of ``main`` run earlier (by the clerk, or by CI on the push to main) is then the
+    baseline of every pull request against it, read back instead of computed. None when the commit's
+    policykit.yaml differs from the work tree's (the configuration would have to be read at the commit)."""
+    from ..lists import gitdoor
+    from ..lists.config import CONFIG_FILE, load_config
+    from ..lists.schemas import BUNDLED_SCHEMAS, SCHEMA_MAX_BYTES
+    from ..lists.sources import read_regular
+    from ..lists.loader import Limits
+    from ..speed import memo
+    from ..speed.codeversion import code_digest
+    files = gitdoor.tree_files(root, commit)
+    try:
+        raw = read_regular(root / CONFIG_FILE, Limits().max_file_bytes)
+    except FileNotFoundError:
+        raw = None
+    except OSError:
+        return None
+    entry = files.get(CONFIG_FILE)
+    if (raw is None) != (entry is None) or (raw is not None and gitdoor.blob_sha(raw) != entry[1]):
+        return None
+    config, _ = load_config(root)
+    h = hashlib.sha256()
+    h.update(f"pk-check-memo{memo.FORMAT}|{code_digest()}|{memo._versions()}|{engine}|{_dt.date.today()}|"
+             f"{legal_date}\0".encode())
+    h.update(raw if raw is not None else b"<no config>")
+    lists = config.lists_dir.strip("/")
+    under = {rel[len(lists) + 1:]: v for rel, v in files.items() if rel.startswith(lists + "/")}
+    if not _walk_listing(h, under, "lists"):
+        return None
+    try:
+        memo._no_link_on_the_way(root, rules_dir)
+        memo._tree(h, rules_dir, "rules", max_bytes=config.limits.max_file_bytes)
+    except (memo._Link, OSError):
+        return None
+    schemas = {rel[len("schemas/"):]: v for rel, v in files.items() if rel.startswith("schemas/")}
+    if schemas:
+        if not _walk_listing(h, schemas, "schemas"):
+            return None
+    else:
+        try:
+            memo._tree(h, BUNDLED_SCHEMAS, "schemas", max_bytes=SCHEMA_MAX_BYTES)
+        except (memo._Link, OSError):
+            return None
+    return h.hexdigest()
+
+
 def baseline_problems(root, base: str, *, rules_dir=None, engine: str = "durable", workers=None,
                       legal_date=None, process=None) -> tuple[list[Problem], str]:
     """The baseline's problems and how to name it: ``base`` is a stored result file (JSON or SARIF) when
@@ -208,10 +283,12 @@ def baseline_problems(root, base: str, *, rules_dir=None, engine: str = "durable
         rdir = Path(rules_dir).resolve()
     key = _baseline_key(root, commit, rdir, engine, legal_date)
     store = store_for(root, ...)
-    if key is not None and store is not None:
-        stored = memo.recall(root, key, store=store)
-        if stored is not None:
-            return stored["problems"], f"{base}（{commit[:7]}）"
+    if store is not None:
+        # a check of the work tree when it held this commit (CI on main, the clerk before branching)
+        for k in (commit_memo_key(root, commit, rdir, engine, legal_date), key):
+            stored = memo.recall(root, k, store=store) if k is not None else None
+            if stored is not None:
+                return stored["problems"], f"{base}（{commit[:7]}）"
     result = run_check(root, rules_dir=str(rdir), engine=engine, workers=workers, at=commit,
                        legal_date=legal_date, process=process)
     if key is not None and store is not None:
