@@ -123,3 +123,28 @@ def test_holds_is_checked_against_the_schema(tmp_path):
     assert any(p.rule.startswith("SCHEMA") and p.severity == "error" and "holds" in p.path for p in problems)
     good, problems = load_config(power_city(tmp_path / "ok", "[权责清单]"))
     assert good.holds == ("权责清单",) and not problems
+
+
+def test_a_rule_may_need_less_than_it_reads(tmp_path, capsys, bundled_rules):
+    """X-OVERLAP-NAME reads boundary_power only for its exemption (``needs: [power]``): two departments
+    listing the same power is reported in a repository of power lists only, too."""
+    by_id = {r.id: r for r in bundled_rules}
+    assert by_id["X-OVERLAP-NAME"].needs == ("power",) and needed_lists(by_id["X-OVERLAP-NAME"]) == {"权责清单"}
+    assert by_id["TSK-UNIT-HAS-LIST"].needs is None
+    root = power_city(tmp_path, "[权责清单]")
+    power = root / "lists" / "powers" / "scjgj.yaml"
+    power.write_text(power.read_text(encoding="utf-8").replace("name: 食品经营许可", "name: 对超标排放大气污染物的处罚", 1),
+                     encoding="utf-8")
+    _, problems = findings(capsys, root)
+    assert len([p for p in problems if p["rule"] == "X-OVERLAP-NAME"]) == 2
+    assert not any(p["rule"].startswith("TSK-") for p in problems)
+
+
+def test_needs_must_be_among_the_kinds_read(tmp_path):
+    rdir = tmp_path / "rules"
+    rdir.mkdir()
+    text = (BUNDLED_RULES / "task" / "unit-has-list.yaml").read_text(encoding="utf-8")
+    (rdir / "r.yaml").write_text(text.replace("reads: [unit, task_unit]\n", "reads: [unit, task_unit]\nneeds: [power]\n"),
+                                 encoding="utf-8")
+    rules, problems = load_rules(rdir, tmp_path)
+    assert rules == [] and len(problems) == 1 and "needs" in problems[0].message and problems[0].file == "rules/r.yaml"

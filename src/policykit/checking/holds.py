@@ -30,8 +30,10 @@ SHOWN_IDS = 8           # rule ids named per list in the notice; the rest are co
 
 
 def needed_lists(rule) -> set[str]:
-    """The holdable lists ``rule`` reads facts of."""
-    return {FACT_LIST[kind] for kind in rule.kinds if kind in FACT_LIST}
+    """The holdable lists ``rule`` needs: those of the kinds it declares in ``needs``, else of every
+    kind it reads."""
+    kinds = rule.needs if rule.needs is not None else rule.kinds
+    return {FACT_LIST[kind] for kind in kinds if kind in FACT_LIST}
 
 
 def fit_rules(rules: list, config) -> tuple[list, list]:

@@ -68,6 +68,7 @@ class Rule:
     file: str = ""
     line: int = 1
     tags: tuple = ()
+    needs: tuple | None = None    # the fact kinds without which the rule means nothing (None: all it reads)
 
     @property
     def matched(self) -> list[Pattern]:
@@ -244,7 +245,18 @@ def _compile(data: dict, doc: Document) -> Rule:
         description=data.get("description", "").strip(), message=message, patterns=tuple(patterns),
         locate=(loc_alias, tuple(int(x) if x.isdigit() else x for x in loc_field.split(".")) if loc_field else ()),
         examples=list(data.get("examples") or []), file=doc.file, line=doc.position(("id",))[0],
-        tags=tuple(data.get("tags") or ()))
+        tags=tuple(data.get("tags") or ()), needs=_needs(data, reads))
+
+
+def _needs(data: dict, reads: list) -> tuple | None:
+    """``needs``: the kinds of ``reads`` whose list a repository must hold for the rule to run
+    (checking/holds.py); the others only narrow it (an ``absent`` exemption). Absent: all of ``reads``."""
+    if "needs" not in data:
+        return None
+    for i, kind in enumerate(data["needs"]):
+        if kind not in reads:
+            raise _Compile(("needs", i), f"needs 中的事实类型「{kind}」须在 reads 中声明 (needs must be a subset of reads)")
+    return tuple(data["needs"])
 
 
 def _check_header(data: dict) -> list:
