@@ -296,3 +296,81 @@ def test_pre_commit_hooks_name_real_options():
     assert re.search(by_id["policykit-check"]["files"], "lists/powers/scjgj.yaml")
     assert re.search(by_id["policykit-check"]["files"], "policykit.yaml")
     assert not re.search(by_id["policykit-check"]["files"], "docs/index.md")
+
+
+FAKE_GH = r'''#!/usr/bin/env python3
+"""A stand-in for `gh api` with the calls the review workflow makes, on a JSON state file."""
+import json, os, sys
+path = os.environ["FAKE_GH_STATE"]
+state = json.load(open(path))
+args = sys.argv[1:]
+assert args[0] == "api", args
+args = args[1:]
+method, jq, body, paginate = "GET", None, None, False
+rest = []
+while args:
+    a = args.pop(0)
+    if a == "-X":
+        method = args.pop(0)
+    elif a == "--jq":
+        jq = args.pop(0)
+    elif a == "--input":
+        body = json.load(open(args.pop(0)))
+    elif a == "--paginate":
+        paginate = True
+    else:
+        rest.append(a)
+url = rest[0]
+state["calls"].append([method, url])
+parts = url.split("/")
+if method == "GET" and parts[3] == "pulls":
+    assert jq == ".head.sha"
+    print(state["heads"].get(parts[4], "none"))
+elif method == "GET" and parts[-1] == "comments":
+    assert paginate and 'select(.user.login == "github-actions[bot]"' in jq
+    marker = jq.split('startswith("')[1].split('")')[0]
+    for c in state["comments"]:
+        if c["user"] == "github-actions[bot]" and c["body"].startswith(marker) and c["issue"] == parts[4]:
+            print(c["id"])
+elif method == "POST":
+    state["comments"].append({"id": 1000 + len(state["comments"]), "issue": parts[4], "user": "github-actions[bot]",
+                              "body": body["body"]})
+elif method == "PATCH":
+    c = next(c for c in state["comments"] if str(c["id"]) == parts[-1])
+    c["body"] = body["body"]
+json.dump(state, open(path, "w"))
+'''
+
+
+def test_the_github_comment_job_posts_one_comment_and_updates_it(github, tmp_path):
+    job = github[0][".github/workflows/policykit-review.yml"]["jobs"]["comment"]
+    script = next(s["run"] for s in job["steps"] if "run" in s)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"calls": [], "heads": {"7": "abc123"}, "comments": [
+        {"id": 1, "issue": "7", "user": "mallory", "body": MARKER + "\n a look-alike by someone else"}]}))
+    (tmp_path / "review").mkdir()
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_GH_STATE": str(state), "REPO": "city/lists",
+           "HEAD_SHA": "abc123", "RUN_URL": "https://github.example/run/1"}
+    for text in ("第一版审阅", "第二版审阅" + "长" * 70_000):
+        (tmp_path / "review/review.md").write_text(text, encoding="utf-8")
+        (tmp_path / "review/pr-number").write_text("7\n")
+        done = bash(script, tmp_path, env)
+        assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(state.read_text())
+    ours = [c for c in data["comments"] if c["user"] == "github-actions[bot]"]
+    assert len(ours) == 1 and ours[0]["body"].startswith(MARKER + "\n第二版审阅") and len(ours[0]["body"]) < 60_200
+    assert [c[0] for c in data["calls"] if c[0] != "GET"] == ["POST", "PATCH"]
+    assert data["comments"][0]["body"].endswith("someone else")           # the look-alike is left alone
+    # a number that is not the pull request at the checked commit: nothing is posted
+    for number in ("8\n", "7; touch pwned\n", "\n"):
+        (tmp_path / "review/pr-number").write_text(number)
+        before = len(json.loads(state.read_text())["calls"])
+        done = bash(script, tmp_path, {**env, "HEAD_SHA": "other"})
+        assert done.returncode != 0
+        calls = json.loads(state.read_text())["calls"][before:]
+        assert all(c[0] == "GET" for c in calls)
+    assert not (tmp_path / "pwned").exists()
