@@ -438,12 +438,11 @@ ABSENT_LABEL = {"accountability_targets": "追责对象", "levels": "实施层�
 def _text_keys(heads: list, ncols: int) -> dict:
     """Column → the key its text is kept under in ``source_text``: the header as written (whitespace
     removed), the column letter added where a header repeats or is blank."""
-    keys, seen = {}, Counter(normalize_header(h) for h in heads)
+    keys, seen = {}, set()
     for c in range(ncols):
         name = normalize_header(heads[c]) if c < len(heads) else ""
-        keys[c] = f"{name}（{_col_letter(c)}列）" if not name or seen[name] > 1 else name
-        if not name:
-            keys[c] = f"{_col_letter(c)}列"
+        keys[c] = f"{_col_letter(c)}列" if not name else f"{name}（{_col_letter(c)}列）" if name in seen else name
+        seen.add(name)
     return keys
 
 

@@ -38,12 +38,22 @@ def file_summary(fr) -> dict:
     }
 
 
+# warnings repeated on many cells, summarised by count in the text report (all are in --report json)
+SUMMARISED = ("IMPORT-UNIT-MULTIPLE",)
+
+
+def cell_ref(fr, p) -> str:
+    """``商务局.xlsx!Sheet1!F12``: the file, sheet and cell of a problem, as a spreadsheet user names it."""
+    base = os.path.basename(fr.path)
+    return f"{base}!{p.path}" if p.path else base
+
+
 def report_data(plan: ImportPlan, *, rows: bool = True, problems: bool = True, outputs=None) -> dict:
     files = []
     for fr in plan.files:
         d = file_summary(fr)
         if problems:
-            d["problems"] = [p.as_dict() for p in sorted(fr.problems)]
+            d["problems"] = [{**p.as_dict(), "cell": cell_ref(fr, p)} for p in sorted(fr.problems)]
         if rows:
             d["row_fates"] = [f.as_dict() for f in fr.fates]
         files.append(d)
@@ -81,12 +91,15 @@ def format_text(plan: ImportPlan, *, dry_run: bool = False, verbose: bool = Fals
             for key, n in s["problems_by_rule"].items():
                 rule, sev = key.split(":")
                 out.append(f"    {rule} ({SEVERITY_LABEL.get(sev, sev)}) × {n}")
-            shown = sorted(p for p in fr.problems if verbose or p.severity == "error")
-            for p in shown[:50 if not verbose else None]:
-                out.append(f"    {p.location()} {p.path} {SEVERITY_LABEL.get(p.severity, p.severity)} "
-                           f"{p.rule}: {p.message}")
-            if not verbose and len(shown) > 50:
-                out.append(f"    …… 另有 {len(shown) - 50} 个错误未列出（用 --report json 查看全部）")
+            # every error and warning is named at its cell (file!sheet!cell), -v or not; a warning that
+            # repeats on many cells (SUMMARISED) and the notes (info) are listed with -v only
+            shown = sorted(p for p in fr.problems if verbose or p.severity == "error"
+                           or (p.severity == "warning" and p.rule not in SUMMARISED))
+            for p in shown:
+                out.append(f"    {cell_ref(fr, p)} {SEVERITY_LABEL.get(p.severity, p.severity)} {p.rule}: {p.message}")
+            hidden = len(fr.problems) - len(shown)
+            if hidden:
+                out.append(f"    …… 另有 {hidden} 条提示或重复的警告未逐条列出（用 -v 或 --report json 查看全部）")
     total = summarize(plan.problems)
     items = sum(len(fr.items) for fr in plan.files)
     verb = "将写入" if dry_run else "已写入"

@@ -224,6 +224,11 @@ def parse_legal_basis(text, mapping) -> tuple[list, list]:
     if not s:
         return [], []
     notes = []
+    s, repaired = repair_title_marks(s)
+    for title in repaired:
+        notes.append(("IMPORT-BASIS-TITLE", "warning",
+                      f"书名号《》不配对，按《{title}》读取，请核对原文 (unpaired 《 or 》; read as this title, "
+                      "please check the source)"))
     # split into (tag, body) segments at level tags
     segments = []
     pos, tag = 0, None
@@ -263,6 +268,58 @@ def parse_legal_basis(text, mapping) -> tuple[list, list]:
             if e not in entries:
                 entries.append(e)
     return entries, notes
+
+
+_OPEN_STOP = "（(【】\n；;。，,：:、"
+_CLOSE_STOP = re.compile(rf"[（(，,；;。\n]|第[{_CN_NUM}\d]+条")
+
+
+def repair_title_marks(s: str) -> tuple[str, list]:
+    """The first title mark of a line, when unpaired, is repaired: a 》 without its 《 (``（禁止使用童工规定》``)
+    gets one after the punctuation before the name (a （ typed for 《 becomes it); a 《 never closed gets its 》
+    where the name ends (before ``（``, ``，``, ``第…条`` …). Later marks of the line are text (quotations).
+    Returns the text and the titles so recovered (each reported: the typo is in the source). Names of 2 to 80
+    characters only."""
+    lines, titles = [], []
+    for line in s.split("\n"):
+        fixed, title = _repair_line(line)
+        lines.append(fixed)
+        if title:
+            titles.append(title)
+    return "\n".join(lines), titles
+
+
+def _repair_line(line: str) -> tuple[str, str | None]:
+    i = min((k for k in (line.find("《"), line.find("》")) if k >= 0), default=-1)
+    if i < 0:
+        return line, None
+    if line[i] == "》":
+        start = max(line.rfind(c, 0, i) for c in _OPEN_STOP) + 1
+        name = line[start:i]
+        if not 2 <= len(name.strip()) <= 80:
+            return line, None
+        typed = start > 0 and line[start - 1] in "（("            # （ typed for 《
+        return (line[:start - 1] if typed else line[:start]) + "《" + line[start:], name.strip()
+    if _matching_close(line, i) is not None:
+        return line, None
+    m = _CLOSE_STOP.search(line, i + 1)
+    end = m.start() if m else len(line)
+    name = line[i + 1:end]
+    if not 2 <= len(name.strip()) <= 80 or "《" in name:
+        return line, None
+    return line[:end] + "》" + line[end:], name.strip()
+
+
+def _matching_close(s: str, i: int) -> int | None:
+    depth = 0
+    for j in range(i, len(s)):
+        if s[j] == "《":
+            depth += 1
+        elif s[j] == "》":
+            depth -= 1
+            if depth == 0:
+                return j
+    return None
 
 
 _NUMBER_TAIL = rf"(?:\s|{_NUMBERING.pattern[1:]})*"
