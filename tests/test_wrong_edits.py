@@ -199,3 +199,21 @@ def test_a_transfer_with_an_approval_is_not_flagged(city, record):
     city.transfer(MOVED, "scjgj", "nyncj")
     city.commit("划转一项检查\n\n" + record, "2026-03-01T10:00:00+08:00")
     assert [p for p in A.check_since(city.root, city.base) if p.rule == "ADJ-TRANSFER-AS-CORRECTION"] == []
+
+
+def test_the_commit_msg_hook_refuses_a_transfer_written_as_a_correction(city):
+    city.transfer(MOVED, "scjgj", "nyncj")
+    git(city.root, "add", "-A")
+    ok, report = A.check_message(city.root, "调整一项检查\n\n调整类型: 纠错\n调整事由: 原清单归属有误\n")
+    assert not ok and "本次提交划转了 1 个事项，但调整记录只写作「纠错」且没有批准文号" in report
+    assert f"权力事项 {MOVED}「食用农产品市场销售质量安全监督检查」：市场监管局 → 农业农村局" in report
+    assert A.check_message(city.root, "划转一项检查\n\n" + REFORM) == (True, "")
+
+
+def test_the_log_shows_the_effective_date_and_the_former_code(city, capsys):
+    city.edit("lists/powers/scjgj.yaml", f'"{MOVED}"', '"370199101JC00690"')
+    city.commit("重新编码\n\n" + REFORM + f"生效日期: 2026-07-01\n原编码: {MOVED} -> 370199101JC00690\n",
+                "2026-03-01T10:00:00+08:00")
+    assert main(["log", MOVED, "--root", str(city.root)]) == 0
+    out = capsys.readouterr().out
+    assert f"文号：明编办〔2026〕3号 · 生效：2026-07-01 · 原编码：{MOVED} → 370199101JC00690\n" in out

@@ -162,7 +162,7 @@ def _transfers_as_corrections(commit, d: D.Diff, records: list) -> list:
     """ADJ-TRANSFER-AS-CORRECTION: a commit that transfers items between departments, recorded only
     as 纠错 and without a 批准文号. A 纠错 corrects what the lists say; a transfer changes who does
     what and needs the approval (办法 第二十条) — whatever the record calls it."""
-    if not records or any(r.approval for r in records) or any(r.type != "纠错" for r in records):
+    if not _correction_only(records):
         return []
     out = []
     for c in d.changes:
@@ -173,6 +173,11 @@ def _transfers_as_corrections(commit, d: D.Diff, records: list) -> list:
                         f"批准文号；划转须写明调整类型（机构改革、职责调整等）和编办批准文号（办法第二十条） "
                         f"(a transfer recorded as a correction without approval)"))
     return out
+
+
+def _correction_only(records: list) -> bool:
+    """Every record is a 纠错 and none has a 批准文号: nothing approved a change of duties."""
+    return bool(records) and all(r.type == "纠错" and not r.approval for r in records)
 
 
 _NEEDLE_DIRS = {"power": "powers", "boundary": "boundaries", "mechanism": "boundaries",
@@ -349,6 +354,14 @@ def check_message(root, text: str, *, staged: bool = True) -> tuple[bool, str]:
             lines.append("请在提交说明末尾写明（policykit adjust --template 查看模板）：")
             lines += ["  调整类型: " + " | ".join(ADJUSTMENT_TYPES), "  调整事由: …", "  调整依据: …",
                       "  批准文号: 明编办〔2026〕3号", "  生效日期: 2026-07-01（缺省为提交当日）"]
+    if staged and not skip and records and not invalid and _correction_only(records):
+        d = staged_changes(root)
+        moved = [c for c in d.changes if any(t in TRANSFER_TYPES for t in c.types)]
+        if moved:
+            lines.append(f"本次提交划转了 {len(moved)} 个事项，但调整记录只写作「纠错」且没有批准文号；划转须写明调整类型"
+                         "（机构改革、职责调整等）和编办批准文号（办法第二十条）：")
+            lines += [f"  - {D.OBJECTS[c.object][0]} {c.key}「{c.name}」：{d.name_of(c.department_before)} → "
+                      f"{d.name_of(c.department)}" for c in moved]
     if lines:
         lines.append("临时跳过检查：git commit --no-verify")
         return False, "\n".join(lines) + "\n"
@@ -667,7 +680,9 @@ def render_log(log: ItemLog, fmt: str = "text") -> str:
         if e.records:
             for r in e.records:
                 state = "" if r.valid else f"（无效：{'；'.join(r.errors)}）"
-                text = f"调整记录：{r.type or '?'} · 事由：{r.reason or '—'} · 依据：{r.basis or '—'} · 文号：{r.approval or '—'}{state}"
+                text = f"调整记录：{r.type or '?'} · 事由：{r.reason or '—'} · 依据：{r.basis or '—'} · 文号：{r.approval or '—'}"
+                text += (f" · 生效：{r.effective}" if r.effective else "") + "".join(
+                    f" · 原编码：{a} → {b}" for a, b in r.recodes) + state
                 out.append(f"- {text}" if md else f"  {text}")
         else:
             out.append("- 未附调整记录" if md else "  未附调整记录")
