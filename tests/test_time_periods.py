@@ -123,3 +123,19 @@ def test_check_as_of_a_later_day_still_judges_2025_ledgers_by_2025_lists(history
                   if p.rule.startswith(("SUP-PERF", "SUP-ITEM"))) == before["check"]
     # the lists themselves are those of 2026: the item moved to zhzfj names a unit zhzfj does not have
     assert any(p.rule == "REF-UNIT" and p.file == "lists/powers/zhzfj.yaml" for p in after)
+
+
+def test_the_sites_public_copy_is_judged_by_the_periods_lists_with_its_own_records(history):
+    """The site scores the public copy of the records (publishing policy applied): a period's view
+    keeps those records and takes only the lists from the older commit."""
+    import datetime as dt
+    from policykit.lists.repository import period_lists
+    from policykit.site.publishing import public_site_data
+    root, before_sha, before = history
+    public = public_site_data(policykit.open_repository(root))[0]
+    view = period_lists(public, dt.date(2025, 12, 31))
+    assert view.lists_revision == before_sha
+    assert view.records["problem"] == public.records["problem"]           # the published copy, not the files
+    assert {i.department for i in view.power_items if i.code == TRANSFERS[0][0]} == {"scjgj"}
+    assert {i.department for i in public.power_items if i.code == TRANSFERS[0][0]} == {"zhzfj"}
+    assert scores(json.loads(_render(scorecards(public, "2025")))) == scores(before["cards"])

@@ -158,6 +158,7 @@ class SplitSource:
     (``at``: a revision or the work tree). The interface of ``sources.WorkTree``."""
 
     partial = False
+    hide_records = False       # True: only the lists and policykit.yaml are seen (a period's lists)
 
     def __init__(self, lists_source, records_source, lists_prefixes: tuple, max_bytes: int):
         self.lists_source = lists_source
@@ -172,8 +173,11 @@ class SplitSource:
         rel = rel.rstrip("/") + "/"
         return self.lists_source if rel.startswith(self._prefixes) else self.records_source
 
+    def _hidden(self, rel: str) -> bool:
+        return self.hide_records and self._side(rel) is self.records_source and rel != "policykit.yaml"
+
     def list_files(self, directory: str, *args) -> list:
-        return self._side(directory).list_files(directory, *args)
+        return [] if self._hidden(directory) else self._side(directory).list_files(directory, *args)
 
     def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes:
         from .sources import WorkTree
@@ -183,7 +187,7 @@ class SplitSource:
         return side.read_bytes(rel)
 
     def exists(self, rel: str) -> bool:
-        return self._side(rel).exists(rel)
+        return not self._hidden(rel) and self._side(rel).exists(rel)
 
     def identity(self, rel: str) -> str:
         return self._side(rel).identity(rel)
@@ -269,10 +273,11 @@ def filter_entries(repo, day: _dt.date) -> None:
 
 # ---- a period's lists -------------------------------------------------------------------------
 def period_lists(repo, day: _dt.date, open_repository):
-    """``repo`` as its lists stood on ``day`` (valid time), with ``repo``'s records: what a period
-    ending on ``day`` is judged by (``lists.repository.period_lists`` passes its ``open_repository``).
-    Remembered on ``repo``; a copy of ``repo`` with its entries filtered by their dates when no
-    commit was held back."""
+    """``repo`` as its lists stood on ``day`` (valid time), with ``repo``'s own records: what a
+    period ending on ``day`` is judged by (``lists.repository.period_lists`` passes its
+    ``open_repository``). ``repo`` may be any view of a repository (the site's public copy): its
+    records, documents and configuration are the ones read, never the files again. Remembered on
+    ``repo``."""
     memo = repo.__dict__.setdefault("_period_lists", {})
     if day in memo:
         return memo[day]
@@ -283,26 +288,57 @@ def period_lists(repo, day: _dt.date, open_repository):
     except InputError as exc:     # history unreadable (a shallow clone): judge by the lists as they are
         source, lists_revision, note = None, None, f"{exc}；清单按当前文件读取"
     if lists_revision is None:
-        view = _filtered_copy(repo, day)
-    else:
-        view = open_repository(repo.root, source=source, documents=repo.__dict__.get("documents_loader"))
-        filter_entries(view, day)
-    view.as_of = day
-    view.lists_revision = lists_revision or repo.revision
-    view.lists_note = note
+        lists = _lists_copy(repo)
+    else:                         # only the lists' files of that commit are read
+        source.hide_records = True
+        lists = open_repository(repo.root, source=source, documents=repo.__dict__.get("documents_loader"))
+    filter_entries(lists, day)
+    view = PeriodView(repo, lists, day, lists_revision or repo.revision, note)
     memo[day] = view
     return view
 
 
-def _filtered_copy(repo, day: _dt.date):
-    """A shallow copy of ``repo`` whose lists are filtered by their entries' dates."""
-    copy = dataclasses.replace(repo)
-    copy.departments = dict(repo.departments)
-    copy.records = dict(repo.records)
-    for key in ("duplicate_departments", "documents_loader"):
-        if key in repo.__dict__:
-            copy.__dict__[key] = repo.__dict__[key]
-    filter_entries(copy, day)
+# what a period view takes from the repository it was made from; everything else is the lists'
+BASE_ATTRS = frozenset({"root", "config", "revision", "documents", "kinds", "load_problems", "records", "waivers",
+                        "laws", "locate"})
+
+
+class PeriodView:
+    """A repository's records with the lists in force on ``as_of``: attribute reads go to the lists'
+    repository (departments, items, duties, boundaries, catalogues, and the queries over them), except
+    ``BASE_ATTRS``, which are the original's. Divisions are lists: they come from the lists' side."""
+
+    def __init__(self, base, lists, day, lists_revision, note):
+        self._base = base
+        self._lists = lists
+        self.as_of = day
+        self.lists_revision = lists_revision
+        self.lists_note = note
+        from .records import views
+        v = views(self)
+        v.divisions = views(lists).divisions
+
+    @property
+    def records(self) -> dict:
+        return {**self._base.records, "division": self._lists.records.get("division", [])}
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self._base if name in BASE_ATTRS else self._lists, name)
+
+
+def _lists_copy(repo):
+    """A repository holding ``repo``'s lists (not its records), to be filtered by the entries' dates."""
+    from .repository import Repository
+    fields = {f.name: getattr(repo, f.name) for f in dataclasses.fields(Repository)
+              if f.name not in BASE_ATTRS and hasattr(repo, f.name)}
+    copy = Repository(root=repo.root, config=repo.config, revision=repo.revision, documents=repo.documents,
+                      **{k: (dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v)
+                         for k, v in fields.items() if k not in ("root", "config", "revision", "documents")})
+    copy.records = {"division": list(repo.records.get("division", []))}
+    if "duplicate_departments" in repo.__dict__:
+        copy.__dict__["duplicate_departments"] = repo.__dict__["duplicate_departments"]
     return copy
 
 
