@@ -18,7 +18,7 @@ BAD = """工单编号,受理时间,所属区县,诉求内容,承办单位,办理
 MH0001,2025-01-02 08:00:00,湖滨区,工地扬尘,市住房城乡建设局,已办结,推诿,建筑施工扬尘治理
 ,2025-01-03,湖滨区,缺编号,市城市管理局,已办结,,
 MH0003,2025/13/40,湖滨区,日期错,市城市管理局,已办结,,
-MH0004,2025-01-05,湖滨区,部门错,市城管局；市公安局,已办结,,
+MH0004,2025-01-05,湖滨区,部门错,某物业公司；市公安局,已办结,,
 MH0001,2025-01-06,湖滨区,重复编号,市公安局,已办结,,
 MH0006,2025-01-07,湖滨区,"多行
 内容",市公安局,完成了,踢皮球,
@@ -86,18 +86,19 @@ def test_bad_rows_are_located_and_skipped(repo, tmp_path):
     assert got == [
         (3, 1, "error", "缺少工单编号"),
         (4, 8, "error", "受理时间「2025/13/40」无法识别（如 2025-03-02 09:15:00）"),
-        (5, 27, "error", "承办单位「市城管局」无法对应到部门名录中的部门"),
+        (5, 27, "warning", "承办单位「某物业公司」无法对应到部门名录中的部门"),   # left out; 市公安局 kept
         (6, 1, "error", "工单编号 MH0001 与第 2 行重复"),
         (8, 10, "warning", "办理状态「完成了」无法识别"),
         (8, 14, "warning", "标签「踢皮球」不是已知标签（反复派单、多头、推诿、无人管、职责交叉、超期办理）"),
         (9, 23, "error", "诉求内容为空"),
     ]
     assert all(p.file == str(csv) and p.rule == "HOTLINE-ROW" for p in result.problems)
-    assert result.rows == 7 and result.imported == ["RX-MH0001", "RX-MH0006"]
-    assert [line for line, _ in result.skipped] == [3, 4, 5, 6, 9]
+    assert result.rows == 7 and result.imported == ["RX-MH0001", "RX-MH0004", "RX-MH0006"]
+    assert [line for line, _ in result.skipped] == [3, 4, 6, 9]
     data = yaml.safe_load((tmp_path / "bad.yaml").read_text(encoding="utf-8"))
-    assert data["problems"][1]["content"] == "多行\n内容" and "status" not in data["problems"][1]
-    assert "tags" not in data["problems"][1]
+    assert data["problems"][1]["departments"] == ["gaj"]
+    assert data["problems"][2]["content"] == "多行\n内容" and "status" not in data["problems"][2]
+    assert "tags" not in data["problems"][2]
 
 
 def test_cli_reports_bad_rows_in_chinese_with_exit_1(tmp_path, capsys):
@@ -106,8 +107,8 @@ def test_cli_reports_bad_rows_in_chinese_with_exit_1(tmp_path, capsys):
     code = main(["problems", "import-hotline", str(csv), "--out", str(tmp_path / "o.yaml"), "--root", str(ROOT)])
     out, err = capsys.readouterr()
     assert code == 1 and err == ""
-    assert f"{csv}:5:27: 错误 [HOTLINE-ROW] 承办单位「市城管局」无法对应到部门名录中的部门，已跳过该行" in out
-    assert "7 行，导入 2 件，跳过 5 行" in out and "Traceback" not in out
+    assert f"{csv}:5:27: 警告 [HOTLINE-ROW] 承办单位「某物业公司」无法对应到部门名录中的部门，已略去" in out
+    assert "读取 7 行：导入 3 件，跳过 4 行（" in out and "Traceback" not in out
 
 
 def test_gb18030_export_and_other_column_names(repo, tmp_path):

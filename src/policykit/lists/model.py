@@ -75,6 +75,7 @@ class Department:
     units: tuple[Unit, ...]
     source: Source
     lifecycle: tuple[DepartmentEvent, ...] = ()     # 沿革, in date order
+    aliases: tuple[str, ...] = ()                    # 简称、俗称、机构改革前的名称 (12345 names it so)
 
     @property
     def key(self) -> str:

@@ -377,7 +377,8 @@ def _build_organization(repo: Repository, rel: str, data: dict) -> None:
                   for i, u in enumerate(data.get("units") or ()))
     dept = m.Department(dept_id, data["code"], data["name"], data.get("short_name"), data.get("type"),
                         sanding.get("document"), sanding.get("effective"), duties, units, m.Source(rel, ()),
-                        _lifecycle(rel, data.get("lifecycle")))
+                        _lifecycle(rel, data.get("lifecycle")),
+                        aliases=tuple(str(a) for a in data.get("aliases") or () if isinstance(a, str)))
     if dept_id not in repo.departments:
         repo.departments[dept_id] = dept
     else:  # reported by the rule ORG-DUPLICATE through the facts; keep the first

@@ -14,11 +14,18 @@ status         办理状态 · 状态                    (optional)
 result         办理结果 · 办理情况                 (optional)
 =============  ==================================================
 
-Departments are written as the export writes them (``市城市管理局；市生态环境局``) and resolved to
-department ids by full name, short name, name without the city, or id. A matter is linked to the
+Departments are written as the export writes them (``市城市管理局；住建局``) and resolved to
+department ids by full name, short name, name without the city or without 市, id, the organisation's
+``aliases`` (简称、俗称, names before a 机构改革) and the former names of its 沿革 (更名); a department
+that has since been merged or abolished is followed to its successor as of the row's date. In a row
+naming several departments the known ones are kept and each unknown one is a warning; a row whose
+承办单位 is empty, or names no known department, is skipped with its reason. A matter is linked to the
 boundary item of the same (normalised) name. Every row has a fate: imported, or skipped with a
 located problem (``file:line:column``, rule ``HOTLINE-ROW``); doubtful values that do not stop the row
-are warnings. Encoding: UTF-8 (with or without BOM), else GB18030.
+are warnings; the report's first line accounts for every row (read N = imported M + skipped K, by
+reason). Input: CSV in UTF-8 (with or without BOM), else GB18030, or an Excel workbook (.xlsx/.xls, by
+content, read with the spreadsheet importer's reader and budgets); dates as text or as Excel serial
+numbers (45352 → 2024-03-01).
 
 Budgets (:class:`HotlineLimits`): the file's size (default 64 MiB) and its number of rows (default
 100,000), configurable with ``--max-file-bytes`` / ``--max-rows`` or ``POLICYKIT_HOTLINE_MAX_*``.
@@ -128,6 +135,7 @@ class HotlineImport:
     records: list = field(default_factory=list)        # problem dicts, in output order
     imported: list = field(default_factory=list)       # ids from this export
     skipped: list = field(default_factory=list)        # (line, reason)
+    blank: int = 0                                      # blank rows (not records, not counted in rows)
     kept: list = field(default_factory=list)           # ids kept from the existing output only
     problems: list = field(default_factory=list)       # Problem
     boundaries: Counter = field(default_factory=Counter)
@@ -135,9 +143,23 @@ class HotlineImport:
     text: str = ""
     written: list = field(default_factory=list)
 
+    def skip_reasons(self) -> dict:
+        return dict(Counter(reason for _, reason in self.skipped).most_common())
+
+    def accounting(self) -> str:
+        """读取 N 行 = 导入 M + 跳过 K（按原因）: every non-blank row once."""
+        reasons = "、".join(f"{k} {v}" for k, v in self.skip_reasons().items())
+        partial = sum(1 for p in self.problems if p.rule == RULE and p.severity == "warning" and "已略去" in p.message)
+        return (f"读取 {self.rows} 行：导入 {len(self.imported)} 件，跳过 {len(self.skipped)} 行"
+                + (f"（{reasons}）" if reasons else "")
+                + (f"；{partial} 个承办单位无法对应、已略去（所在工单照常导入）" if partial else "")
+                + (f"；空行 {self.blank}" if self.blank else ""))
+
     def summary(self) -> dict:
         return {"file": self.path, "batch": self.batch, "rows": self.rows, "imported": len(self.imported),
-                "skipped": len(self.skipped), "kept": len(self.kept), "tags": dict(self.tags.most_common()),
+                "skipped": len(self.skipped), "skip_reasons": self.skip_reasons(), "blank": self.blank,
+                "accounting": self.accounting(),
+                "kept": len(self.kept), "tags": dict(self.tags.most_common()),
                 "boundaries": dict(sorted(self.boundaries.items())),
                 "errors": sum(p.severity == "error" for p in self.problems),
                 "warnings": sum(p.severity == "warning" for p in self.problems),
@@ -208,10 +230,17 @@ def _field_positions(record_text: str) -> list[tuple[int, int]]:
 
 
 def _department_index(repo) -> dict:
+    """Every way a 12345 export names a department → its id: id, full and short name, ``aliases``
+    (简称、俗称、机构改革前的名称), former names of its 沿革, each with and without the city, 市 and brackets."""
     index = {}
     city = (repo.config.city or "").strip()
     for d in repo.departments.values():
-        names = {d.id, d.name, d.short_name or ""}
+        events = getattr(d, "lifecycle", ())
+        names = {d.id, d.name, d.short_name or "", *getattr(d, "aliases", ()),
+                 *(e.former_name for e in events if getattr(e, "former_name", None)),
+                 # 设立 by merging bodies that have no file of their own: their names are this department's
+                 *(p for e in events if e.event == "设立" for p in getattr(e, "predecessors", ())
+                   if p not in repo.departments)}
         for n in list(names):
             if not n:
                 continue
@@ -230,8 +259,17 @@ def _department_index(repo) -> dict:
     return index
 
 
+_SERIAL = re.compile(r"^\d{5}(?:\.\d+)?$")
+_EXCEL_EPOCH = _dt.date(1899, 12, 30)       # Excel's day 0 (its 1900 leap-year bug included)
+
+
 def _parse_date(text: str):
     text = text.strip()
+    if _SERIAL.match(text):                 # an Excel date cell exported as its serial number
+        days = int(float(text))
+        if 20000 <= days <= 80000:          # 1954 … 2119: a date, not some other number
+            return _EXCEL_EPOCH + _dt.timedelta(days=days)
+        return None
     for fmt in _DATE_FORMATS:
         try:
             return _dt.datetime.strptime(text, fmt).date()
@@ -252,14 +290,17 @@ def read_hotline_csv(path, repo, *, batch: str | None = None, existing: dict | N
     result = HotlineImport(label, batch or path.stem)
     if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}", result.batch):
         raise InputError(f"批次编号只能含字母、数字、-、_：{result.batch}", hint="用 --batch 指定，如 12345-2025")
-    encoding = _survey(path, label, limits)
-    try:
-        with _open(path, encoding) as fh:
-            _read_rows(fh, label, repo, result)
-    except UnicodeDecodeError:      # the file changed between the two passes
-        raise InputError(f"无法识别 {label} 的编码（应为 UTF-8 或 GB18030） (cannot decode)") from None
-    except OSError as exc:
-        raise _cannot_read(label, exc) from None
+    if _is_workbook(path, label):
+        _read_workbook_rows(path, label, repo, result, limits)
+    else:
+        encoding = _survey(path, label, limits)
+        try:
+            with _open(path, encoding) as fh:
+                _read_rows(fh, label, repo, result)
+        except UnicodeDecodeError:      # the file changed between the two passes
+            raise InputError(f"无法识别 {label} 的编码（应为 UTF-8 或 GB18030） (cannot decode)") from None
+        except OSError as exc:
+            raise _cannot_read(label, exc) from None
     _merge(result, existing or {})
     result.text = _document({"batch": result.batch, "source": SOURCE, "imported_from": path.name}, result.records)
     return result
@@ -375,6 +416,75 @@ def _read_rows(fh, label: str, repo, result: HotlineImport) -> None:
         previous_end = reader.line_num
         if any(c.strip() for c in row):
             _read_row(_Row(batch, [from_csv_text(c) for c in row], start, "".join(record)))
+        else:
+            result.blank += 1
+
+
+def _is_workbook(path: Path, label: str) -> bool:
+    """An .xlsx or .xls workbook, by its first bytes (whatever the file is called)."""
+    from ..io.importers.spreadsheet import OLE_MAGIC, ZIP_MAGIC
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise _cannot_read(label, exc) from None
+    return head.startswith((OLE_MAGIC, ZIP_MAGIC))
+
+
+class _SheetRow(_Row):
+    """A row of a workbook: problems located at the cell (line = row number, column = column number)."""
+
+    __slots__ = ("sheet",)
+
+    def problem(self, key: str, message: str, severity: str = "error") -> None:
+        from ..io.importers.powers import _col_letter
+        idx = self.batch.cols.get(key, 0)
+        self.batch.result.problems.append(Problem(self.batch.label, self.start, idx + 1,
+                                                  f"{self.sheet}!{_col_letter(idx)}{self.start}", RULE, severity, message))
+
+
+def _read_workbook_rows(path: Path, label: str, repo, result: HotlineImport, limits: HotlineLimits) -> None:
+    """An Excel export: the first visible sheet with the required columns in one of its first rows (title rows
+    above it are allowed); hidden rows are skipped with their reason, like every other row."""
+    from ..io.importers.spreadsheet import ImportLimits, read_workbook
+    wb = read_workbook(path, ImportLimits.from_env(max_file_bytes=limits.max_file_bytes, max_rows=limits.max_rows + 20))
+    found = None
+    for sheet in wb.sheets:
+        if sheet.hidden:
+            continue
+        for r in range(min(sheet.nrows, 10)):
+            header = [sheet.value(r, c) or "" for c in range(sheet.ncols)]
+            probe = HotlineImport(label, result.batch)
+            cols = _columns(header, label, probe)
+            if cols is not None:
+                found = (sheet, r, header, cols)
+                break
+        if found:
+            break
+    if found is None:
+        first = wb.sheets[0] if wb.sheets else None
+        header = [first.value(0, c) or "" for c in range(first.ncols)] if first and first.nrows else []
+        if not header:
+            result.problems.append(Problem(label, 1, 1, "$", RULE_FILE, "error", "文件为空，没有表头 (empty file)"))
+            return
+        _columns(header, label, result)          # reports the missing columns
+        return
+    sheet, hr, header, cols = found
+    batch = _Batch(label, repo, result, header, cols, _department_index(repo))
+    for r in range(hr + 1, sheet.nrows):
+        cells = [(sheet.value(r, c) or "") for c in range(sheet.ncols)]
+        if not any(c.strip() for c in cells):
+            result.blank += 1
+            continue
+        if r in sheet.hidden_rows:
+            result.rows += 1
+            result.skipped.append((r + 1, "隐藏的行"))
+            result.problems.append(Problem(label, r + 1, 1, f"{sheet.name}!A{r + 1}", RULE, "warning",
+                                           "该行在表格中被隐藏，未导入 (hidden row skipped)"))
+            continue
+        row = _SheetRow(batch, cells, r + 1, "")
+        row.sheet = sheet.name
+        _read_row(row)
 
 
 def _read_row(r: _Row) -> None:
@@ -436,21 +546,50 @@ def _checked(r: _Row) -> tuple:
         r.problem("content", "诉求内容为空，已跳过该行 (empty content)")
     depts: list = []
     if reason is None:
-        reason = _departments(r, depts)
+        reason = _departments(r, depts, day)
     return reason, order, day, content, depts
 
 
-def _departments(r: _Row, depts: list) -> str | None:
-    """Resolve the 承办单位 names into ``depts`` (ids, each once); the skip reason (reported) for an unknown one."""
-    for name in (n.strip() for n in _SPLIT.split(r.cell("departments"))):
-        if not name:
-            continue
-        dept = r.batch.departments.get(name)
+def _departments(r: _Row, depts: list, day=None) -> str | None:
+    """Resolve the 承办单位 names into ``depts`` (ids, each once, a merged or abolished department followed to
+    its successor on ``day``). Unknown names among known ones are warnings (the row is kept); the skip reason
+    (reported) when the cell is empty or names no known department."""
+    names = [n.strip() for n in _SPLIT.split(r.cell("departments")) if n.strip()]
+    if not names:
+        r.problem("departments", "承办单位为空，无法确定承办部门，已跳过该行 (empty department)")
+        return "承办单位为空"
+    unknown = []
+    for name in names:
+        dept = _lookup_department(r.batch.departments, name)
         if dept is None:
-            r.problem("departments", f"承办单位「{name}」无法对应到部门名录中的部门，已跳过该行 (unknown department)")
-            return "承办单位无法对应"
+            unknown.append(name)
+            continue
+        current = getattr(r.batch.repo, "current_department", None)
+        if current is not None and day is not None:
+            dept = current(dept, day)
         if dept not in depts:
             depts.append(dept)
+    if unknown and not depts:
+        r.problem("departments", f"承办单位「{'、'.join(unknown)}」无法对应到部门名录中的部门，已跳过该行；"
+                                 "可在部门文件的 aliases 中补充别称 (unknown department)")
+        return "承办单位无法对应"
+    for name in unknown:
+        r.problem("departments", f"承办单位「{name}」无法对应到部门名录中的部门，已略去，其余承办单位照常导入；"
+                                 "可在部门文件的 aliases 中补充别称 (unknown department left out)", "warning")
+    return None
+
+
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _lookup_department(index: dict, name: str) -> str | None:
+    """The id for a name as written: as is, without spaces and brackets, without a leading 市 or 区."""
+    for cand in (name, re.sub(r"\s+", "", name), _BRACKETS.sub("", re.sub(r"\s+", "", name))):
+        if cand in index:
+            return index[cand]
+        for prefix in ("市", "区", "县"):
+            if cand.startswith(prefix) and cand[len(prefix):] in index:
+                return index[cand[len(prefix):]]
     return None
 
 
@@ -540,8 +679,7 @@ def import_hotline(csv_path, out_path, repo, *, batch: str | None = None, dry_ru
 
 def format_text(result: HotlineImport) -> str:
     s = result.summary()
-    lines = [f"{s['file']}：{s['rows']} 行，导入 {s['imported']} 件，跳过 {s['skipped']} 行"
-             + (f"，保留原有 {s['kept']} 件" if s["kept"] else "")]
+    lines = [f"{s['file']}：{s['accounting']}" + (f"，保留原有 {s['kept']} 件" if s["kept"] else "")]
     if s["tags"]:
         lines.append("标签：" + "、".join(f"{k} {v}" for k, v in s["tags"].items()))
     if s["boundaries"]:
