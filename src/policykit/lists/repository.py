@@ -312,7 +312,7 @@ def period_lists(repo: Repository, day) -> Repository:
     """``repo`` with its lists as they stood on ``day`` (valid time, ``validtime.py``) and its own
     records: what a period ending on ``day`` is judged by. Remembered on ``repo``."""
     from .validtime import period_lists as _period_lists
-    return _period_lists(repo, day, open_repository)
+    return _period_lists(repo, day, open_repository, Repository)
 
 
 def load_documents(root: Path, source, files, config):

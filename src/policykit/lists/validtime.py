@@ -272,10 +272,10 @@ def filter_entries(repo, day: _dt.date) -> None:
 
 
 # ---- a period's lists -------------------------------------------------------------------------
-def period_lists(repo, day: _dt.date, open_repository):
+def period_lists(repo, day: _dt.date, open_repository, repository_class):
     """``repo`` as its lists stood on ``day`` (valid time), with ``repo``'s own records: what a
     period ending on ``day`` is judged by (``lists.repository.period_lists`` passes its
-    ``open_repository``). ``repo`` may be any view of a repository (the site's public copy): its
+    ``open_repository`` and ``Repository``). ``repo`` may be any view of a repository (the site's public copy): its
     records, documents and configuration are the ones read, never the files again. Remembered on
     ``repo``."""
     memo = repo.__dict__.setdefault("_period_lists", {})
@@ -288,7 +288,7 @@ def period_lists(repo, day: _dt.date, open_repository):
     except InputError as exc:     # history unreadable (a shallow clone): judge by the lists as they are
         source, lists_revision, note = None, None, f"{exc}；清单按当前文件读取"
     if lists_revision is None:
-        lists = _lists_copy(repo)
+        lists = _lists_copy(repo, repository_class)
     else:                         # only the lists' files of that commit are read
         source.hide_records = True
         lists = open_repository(repo.root, source=source, documents=repo.__dict__.get("documents_loader"))
@@ -328,9 +328,8 @@ class PeriodView:
         return getattr(self._base if name in BASE_ATTRS else self._lists, name)
 
 
-def _lists_copy(repo):
+def _lists_copy(repo, Repository):  # noqa: N803 - the class, passed in by lists.repository
     """A repository holding ``repo``'s lists (not its records), to be filtered by the entries' dates."""
-    from .repository import Repository
     fields = {f.name: getattr(repo, f.name) for f in dataclasses.fields(Repository)
               if f.name not in BASE_ATTRS and hasattr(repo, f.name)}
     copy = Repository(root=repo.root, config=repo.config, revision=repo.revision, documents=repo.documents,
