@@ -182,3 +182,15 @@ def test_the_packaged_defaults_are_the_repository_folders():
     assert (package / "rules").resolve() == BUNDLED_RULES and (package / "schemas").resolve() == BUNDLED_SCHEMAS
     for name in ("policykit.yaml", "mkdocs.yml", "index.md", "README.md"):
         assert (package / name).is_file()
+
+
+def test_the_city_template_agrees_with_this_repository_on_what_is_not_the_city():
+    """The template differs from this repository's own policykit.yaml only in what belongs to a city
+    (name, region, holds, the sample city's publishing notes): categories, code pattern, levels and
+    bases are the same, so a new city is checked the way the sample city is."""
+    template = yaml.safe_load((ROOT / "src" / "policykit" / "defaults" / "policykit.yaml").read_text(encoding="utf-8"))
+    ours = yaml.safe_load((ROOT / "policykit.yaml").read_text(encoding="utf-8"))
+    for key in ("categories", "code_pattern", "levels", "basis_levels", "weak_basis_levels", "strong_basis_categories",
+                "power_sources", "statuses", "vague_verbs", "lists_dir", "rules_dir"):
+        assert template[key] == ours[key], key
+    assert template["holds"] == list(HOLDABLE)
