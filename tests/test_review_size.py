@@ -97,3 +97,8 @@ def test_a_small_review_is_not_cut(tmp_path):
     d = D.diff(root, "HEAD")
     assert R.as_markdown(d, limit=R.MAX_COMMENT) == R.as_markdown(d)
     assert "未列出" not in R.as_markdown(d)
+
+
+def test_a_cap_too_small_for_the_frame_is_a_usage_error(big_change, capsys):
+    assert main(["diff", "main", "HEAD", "--root", str(big_change), "--max-chars", "500"]) == 2
+    assert "至少为 2,000" in capsys.readouterr().err

@@ -281,12 +281,15 @@ def baseline_problems(root, base: str, *, rules_dir=None, engine: str = "durable
         rdir = rules_dir_for(root, config.rules_dir)
     else:
         rdir = Path(rules_dir).resolve()
-    key = _baseline_key(root, commit, rdir, engine, legal_date)
     store = store_for(root, ...)
+    key = None
     if store is not None:
-        # a check of the work tree when it held this commit (CI on main, the clerk before branching)
-        for k in (commit_memo_key(root, commit, rdir, engine, legal_date), key):
-            stored = memo.recall(root, k, store=store) if k is not None else None
+        # a check of the work tree when it held this commit (CI on main, the clerk before branching),
+        # else this commit's own check remembered by an earlier --baseline
+        for keyed in (lambda: commit_memo_key(root, commit, rdir, engine, legal_date),
+                      lambda: _baseline_key(root, commit, rdir, engine, legal_date)):
+            key = keyed()
+            stored = memo.recall(root, key, store=store) if key is not None else None
             if stored is not None:
                 return stored["problems"], f"{base}（{commit[:7]}）"
     result = run_check(root, rules_dir=str(rdir), engine=engine, workers=workers, at=commit,

@@ -213,6 +213,7 @@ LONG_TABLE = 30
 
 
 DEPARTMENT_ROWS = 30   # the largest departments shown in the summary; the rest summed in one row
+MIN_LIMIT = 2_000       # room for the title, the note and the footer
 MAX_COMMENT = 60_000    # GitHub refuses comments over 65,536 characters; GitLab notes allow more
 FULL_NOTE = "完整审阅"
 # who must approve a change to what decides the verdict (docs/review.md has a CODEOWNERS example)
@@ -288,7 +289,9 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
     footer = Section(["<sub>由 policykit diff 生成 · 级别可在 policykit.yaml 的 change_levels 中调整</sub>"])
     if limit is None:
         return "".join(s.text() for s in sections) + footer.text()
-    return _fit(sections, footer, limit, full_name)
+    if limit < MIN_LIMIT:
+        raise UsageError(f"审阅的字符上限至少为 {MIN_LIMIT:,}：{limit:,} (--max-chars too small)")
+    return _fit(sections, footer, limit, full_name[:200] if full_name else None)
 
 
 def _fit(sections: list, footer: Section, limit: int, full_name: str | None) -> str:
