@@ -194,3 +194,19 @@ def test_the_city_template_agrees_with_this_repository_on_what_is_not_the_city()
                 "power_sources", "statuses", "vague_verbs", "lists_dir", "rules_dir"):
         assert template[key] == ours[key], key
     assert template["holds"] == list(HOLDABLE)
+
+
+def test_init_git_makes_a_git_repository_unless_inside_one(tmp_path, capsys):
+    from conftest import git
+    from policykit.lists import gitdoor
+    city = tmp_path / "karamay"
+    code, out, _ = run(capsys, "init", city, "--region", "650200", "--name", "克拉玛依市", "--ci", "none", "--git")
+    assert code == 0 and "git init" in out and (city / ".git").is_dir() and gitdoor.is_repository(city)
+    git(city, "add", ".")                    # the .gitkeep files keep the empty list folders
+    git(city, "commit", "-q", "-m", "建立清单仓库")
+    assert "lists/powers/.gitkeep" in gitdoor.tree_files(city, "HEAD")
+    outer = tmp_path / "outer"
+    outer.mkdir()
+    git(outer, "init", "-q")
+    code, out, _ = run(capsys, "init", outer / "city", "--region", "650200", "--name", "克拉玛依市", "--ci", "none", "--git")
+    assert code == 0 and "git init" not in out and not (outer / "city" / ".git").exists()

@@ -17,6 +17,7 @@ def register(sub) -> None:
                    help=f"本仓库包含的清单，逗号分隔（默认全部：{','.join(HOLDABLE)}）")
     p.add_argument("--ci", default="github", metavar="PLATFORM",
                    help="写入哪个平台的 CI 文件（默认 github；none 不写）")
+    p.add_argument("--git", action="store_true", help="同时 git init（目录已在 git 仓库中时不做；不提交）")
     p.add_argument("--force", action="store_true",
                    help="目录不是空的也继续（其中只有 .git、README 等；仍不覆盖任何已有文件）")
     p.set_defaults(func=run)
@@ -28,11 +29,12 @@ def run(args) -> int:
     if args.holds is not None:
         holds = [h.strip() for h in args.holds.replace("，", ",").split(",") if h.strip()]
     ci = None if args.ci in ("none", "") else args.ci
-    result = init_repository(args.dir, region=args.region, name=args.name, holds=holds, ci=ci, force=args.force)
+    result = init_repository(args.dir, region=args.region, name=args.name, holds=holds, ci=ci, force=args.force,
+                             git=args.git)
     lists = sum(1 for rel in result.written if rel.startswith("lists/"))
     rules = sum(1 for rel in result.written if rel.startswith("rules/") and "/_base/" not in rel)
     sys.stdout.write(f"已建立城市仓库：{result.root}（{len(result.written) + len(result.ci)} 个文件："
                      f"policykit.yaml、{rules} 个规则文件、{lists} 个清单目录"
-                     + ("、CI 文件" if result.ci else "") + "）\n"
+                     + ("、CI 文件" if result.ci else "") + "）" + ("，并已 git init" if result.git else "") + "\n"
                      "下一步：policykit import 权责清单.xlsx --out lists，然后 policykit check .\n")
     return 0

@@ -185,6 +185,19 @@ def is_repository(root) -> bool:
         return False
 
 
+def init_repository(root) -> bool:
+    """``git init`` in ``root`` for a new city repository (``policykit init --git``); a folder that
+    is already inside a git work tree is left as it is (False)."""
+    if is_repository(root):
+        return False
+    import git
+    try:
+        git.Repo.init(str(root)).close()
+    except (git.GitError, OSError) as exc:
+        raise InputError(f"无法在 {root} 建立 git 仓库 (git init failed)：{_short(exc)}") from None
+    return True
+
+
 # ---- revisions --------------------------------------------------------------------------------
 def _parse_day(text: str) -> _dt.date:
     try:

@@ -43,6 +43,7 @@ class InitResult:
     root: Path
     written: list = field(default_factory=list)      # paths relative to root, sorted
     ci: list = field(default_factory=list)           # the CI files (setup.ci), relative to root
+    git: bool = False                                # a git repository was created
 
 
 def check_name(name: str) -> str:
@@ -152,9 +153,10 @@ def refuse_existing(root: Path, files: dict, force: bool) -> dict:
 
 
 def init_repository(target, *, region: str, name: str, holds=None, ci: str | None = "github",
-                    force: bool = False) -> InitResult:
+                    force: bool = False, git: bool = False) -> InitResult:
     """Create a city repository in ``target`` (created if missing). ``ci``: the CI platform whose file
-    is written (``setup.ci``), None for none. Raises ``UsageError`` (exit 2) and writes nothing when
+    is written (``setup.ci``), None for none. ``git``: run ``git init`` there too, unless it is already
+    inside a git work tree (nothing is committed). Raises ``UsageError`` (exit 2) and writes nothing when
     the target is not empty (see ``refuse_existing``) or an argument is invalid."""
     name, region, holds = check_name(name), check_region(region), check_holds(holds)
     root = Path(target).absolute()
@@ -168,5 +170,9 @@ def init_repository(target, *, region: str, name: str, holds=None, ci: str | Non
     files = refuse_existing(root, files, force)
     from ..io.writing import write_files_atomically
     write_files_atomically({root / rel: data for rel, data in files.items()})
-    return InitResult(root, sorted(rel for rel in files if rel not in ci_paths), ci_paths)
+    result = InitResult(root, sorted(rel for rel in files if rel not in ci_paths), ci_paths)
+    if git:
+        from ..lists.gitdoor import init_repository as git_init
+        result.git = git_init(root)
+    return result
 
