@@ -118,10 +118,16 @@ def test_bundled_city_carries_a_merger_and_a_rename():
 
 
 def test_site_shows_predecessors_and_successors(city, tmp_path):
-    root = city({"lists/organizations/spj.yaml": SPJ})
+    payload = "<script>alert(1)</script>"
+    hostile = SPJ.replace("示编发〔2014〕5号", f'"{payload}"') + f'  - {{event: 更名, date: 2020-01-01, approval: x, former_name: "{payload}"}}\n'
+    hostile = hostile.replace("{event: 设立, date: 2014-06-01,", f'{{event: 设立, predecessors: ["{payload}"], date: 2014-06-01,')
+    root = city({"lists/organizations/spj.yaml": hostile})
+    assert not [p for p in policykit.open_repository(root).load_problems if p.severity == "error"]
     out = tmp_path / "site"
     assert main(["docs", "build", "--root", str(root), "--site-dir", str(out), "--legal-date", "2026-08-01"]) == 0
     pages = {p.parent.name: p.read_text(encoding="utf-8") for p in out.rglob("index.html") if "departments" in p.parts}
     assert "机构沿革" in pages["scjgj"] and "前身：" in pages["scjgj"] and "食药监局" in pages["scjgj"]
     assert "职责现由" in pages["spj"] and "市场监管局" in pages["spj"] and "示编发〔2026〕3号" in pages["spj"]
     assert "机构沿革" not in pages["sthjj"]
+    # list strings are text on the page: the payload is escaped wherever it is shown
+    assert payload not in pages["spj"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["spj"]
