@@ -35,6 +35,7 @@ def register(sub) -> None:
     s.add_argument("-a", "--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT", help="监听地址（默认 127.0.0.1:8000）")
     s.add_argument("--open", action="store_true", help="在浏览器中打开")
     s.add_argument("--legal-date", default=None, metavar="YYYY-MM-DD", help=LEGAL_DATE_HELP)
+    s.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", help=AS_OF_HELP)
     s.add_argument("--trust-config", action="store_true", help=TRUST_HELP)
     s.set_defaults(func=run_serve)
     p.set_defaults(func=lambda args: (p.print_help(sys.stderr), 2)[1])
