@@ -589,14 +589,18 @@ def _item_log(root, key: str, at: str | None = None, *, forward: bool = True) ->
 def _commit_of_item(root, commit, cfg, obj, tracked: set, needles: set, belongs) -> tuple:
     """``(diff, the item's changes)`` of one commit. The files read are those naming the item (its
     codes, its names, the other code its record's 原编码 gives); when that shows the item added or
-    removed, its other side may be in a file not read: the commit is compared whole."""
+    removed under a name not searched for yet, its other half (the same name under another code) may
+    be in a file not read: the commit is compared again with that name too (not whole: a first import
+    of every list would make each log read every file)."""
     for old, new in D.recodes_of(commit.message).items():
         if new in tracked or old in tracked:
             needles.update((_needle(obj or "power", old), _needle(obj or "power", new)))
     d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
     mine = [c for c in d.changes if belongs(c)]
-    if any(t in _PAIRED_SHAPES for c in mine for t in c.types):
-        d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
+    names = {c.name.split("（")[0] for c in mine if c.name and any(t in _PAIRED_SHAPES for t in c.types)}
+    if names - needles:
+        needles.update(names)
+        d = D.commit_changes(root, commit, needles=sorted(needles), lists_dir=cfg.lists_dir)
         mine = [c for c in d.changes if belongs(c)]
     return d, mine
 
