@@ -23,7 +23,7 @@ def open_repository(path=".", at=None, *, as_of=None, source=None, cache: bool =
     ``pause_gc``: pause the cyclic garbage collector while the files are read (a process-wide choice
     for the caller to make — the command line does; restored afterwards).
 
-    Returns a :class:`~policykit.lists.repository.Repository`; files that do not load are kept out of
+    Returns a ``Repository`` (``policykit.lists.repository``); files that do not load are kept out of
     its model and named in ``repo.load_problems``. Raises ``UsageError`` when ``path`` is no
     directory or ``as_of`` is no date, and ``InputError`` when ``at`` names no revision or the folder
     is not a policykit repository (neither ``policykit.yaml`` nor a list folder under ``lists/``)."""

@@ -51,11 +51,11 @@ class Repository:
     """One jurisdiction's lists, read-only and typed, with the questions people ask of them.
 
     Open one with ``policykit.open_repository(path, at=…, as_of=…)``. The model: ``departments``
-    (id → :class:`~policykit.lists.model.Department`, with units and 三定 main duties),
-    ``power_items`` (every :class:`~policykit.lists.model.PowerItem` of the 权责清单, duplicates
+    (id → ``Department``, with units and 三定 main duties), ``power_items`` (every ``PowerItem`` of
+    the 权责清单, duplicates
     included), ``unit_duties`` (the 职责任务清单), ``boundaries`` (the 职责边界清单),
     ``catalog_items`` (监管事项目录), ``laws``, ``waivers`` and ``records`` (supervision records by
-    kind, typed views in :mod:`policykit.lists.records`). ``load_problems`` holds what kept a file out
+    kind, typed views in ``policykit.lists.records``). ``load_problems`` holds what kept a file out
     of the model; ``revision`` the commit read (None: the work tree)."""
     root: Path
     config: Config
