@@ -32,9 +32,7 @@ from ..lists.defaults import BUNDLED_RULES, template
 REGION = re.compile(r"\d{6}")
 NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9·][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9· ]{0,39}")
 TEMPLATE_CITY, TEMPLATE_REGION = "示例市", "000000"
-KEEP = ".gitkeep"
-# what may already be in a folder that init is forced into: nothing init writes, and nothing that
-# says the folder is a repository of another kind already
+KEEP = ".gitkeep"          # keeps an empty list folder in git; hidden, so no reader lists it
 _RULE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -73,7 +71,7 @@ def check_holds(holds) -> tuple[str, ...]:
 
 
 def planned_files(name: str, region: str, holds: tuple[str, ...]) -> dict[str, bytes]:
-    """``{path relative to the new repository: bytes}`` of everything init writes except the CI file."""
+    """``{path relative to the new repository: bytes}`` of everything init writes except the CI files."""
     q = _yaml_string
     files: dict[str, bytes] = {}
     config = template("policykit.yaml").read_text(encoding="utf-8")
@@ -87,7 +85,7 @@ def planned_files(name: str, region: str, holds: tuple[str, ...]) -> dict[str, b
     files["mkdocs.yml"] = site.encode("utf-8")
     for rel, source in (("docs/index.md", "index.md"), ("README.md", "README.md")):
         text = template(source).read_text(encoding="utf-8")
-        files[rel] = text.replace(TEMPLATE_CITY, name).replace(TEMPLATE_REGION, region).encode("utf-8")
+        files[rel] = text.replace(TEMPLATE_REGION, region).replace(TEMPLATE_CITY, name).encode("utf-8")
     folders = list(ALWAYS_HELD) + [d for h in holds for d in HOLDABLE[h]]
     for folder in folders:
         files[f"lists/{folder}/{KEEP}"] = b""
