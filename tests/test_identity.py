@@ -253,3 +253,15 @@ def test_adjust_writes_and_checks_the_new_fields(capsys):
     assert main(["adjust", "--template"]) == 0
     template = capsys.readouterr().out
     assert "# 生效日期: " in template and "# 原编码: " in template and AR.parse_records(AR.clean_message(template)) == []
+
+
+def test_former_code_lines_chain_across_commits(tmp_path):
+    c = City(tmp_path / "city")
+    mid = "370199101JC00800"
+    c.move_power(OLD, "nyncj", "scjgj", mid, rename="集贸市场动物防疫条件监督检查")
+    c.commit("划转并更名\n\n" + RECORD + f"原编码: {OLD} -> {mid}\n", "2026-03-01T10:00:00+08:00")
+    c.edit("lists/powers/scjgj.yaml", f'"{mid}"', f'"{NEW}"')
+    c.commit("再次编码\n\n调整类型: 纠错\n调整事由: 顺序号\n" + f"原编码: {mid} -> {NEW}\n", "2026-03-02T10:00:00+08:00")
+    d = D.diff(c.root, c.base, "HEAD")
+    assert [(x.key, x.previous_key, x.types) for x in d.changes if x.object == "power"] == [
+        (NEW, OLD, ["划转", "编码变更", "名称变更"])]

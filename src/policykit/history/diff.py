@@ -1571,13 +1571,13 @@ def recodes_between(root, old: Side, new: Side) -> dict:
     head = new.revision or (history.resolve(root, "HEAD") if history.has_commits(root) else None)
     if head is None:
         return {}
-    out: dict = {}
+    out: dict = {}        # first code -> latest code
+    first_of: dict = {}   # latest code -> first code
     for c in reversed(history.commits(root, head, since=old.revision)):
         for a, b in recodes_of(c.message).items():
-            for k, v in list(out.items()):
-                if v == a:
-                    out[k] = b
-            out.setdefault(a, b)
+            first = first_of.pop(a, a)
+            out[first] = b
+            first_of[b] = first
     return {a: b for a, b in out.items() if a != b}
 
 

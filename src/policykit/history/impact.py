@@ -79,7 +79,7 @@ def impact_since(repo: Repository, since: _dt.date, root=None) -> list[dict]:
     citation of the law changed, after the lists as they stood before the change (the last commit
     before the day it was promulgated)."""
     registry = registry_of(repo)
-    before = _ListsBefore(root, repo)
+    before = _ListsBefore(root, repo, registry)
     out = []
     for law in registry.laws:
         changes = law.changes_since(since)
@@ -88,7 +88,7 @@ def impact_since(repo: Repository, since: _dt.date, root=None) -> list[dict]:
         cites = citations(repo, registry, law.id)
         first = min(v.promulgated for v in changes)
         latest = max(v.promulgated for v in changes)
-        old = before.citations(first, registry, law.id)
+        old = before.at(first)
         todo, done = [], []
         for c in cites:
             why = _reviewed(c, repo, latest, old)
@@ -104,61 +104,44 @@ def impact_since(repo: Repository, since: _dt.date, root=None) -> list[dict]:
 _VERSION_YEAR = re.compile(r"[（(]\s*(\d{4})\s*年[^（）()]*[)）]")
 
 
-def _reviewed(c: Citation, repo: Repository, latest: _dt.date, old: dict | None) -> str | None:
-    """Why citation ``c`` needs no more review after a change promulgated on ``latest``, or None."""
+def _reviewed(c: Citation, repo: Repository, latest: _dt.date, before) -> str | None:
+    """Why citation ``c`` needs no more review after a change promulgated on ``latest``, or None.
+    ``before``: the lists before the change (``_Before``), None without such history."""
     m = _VERSION_YEAR.search(c.title or "")
     if m and int(m.group(1)) >= latest.year:
         return f"依据已注明{m.group(1)}年版本"
-    if old is None:          # no history from before the change: nothing shows a review
+    if before is None or c.file in before.unchanged:   # no history, or its file is as it was
         return None
-    if (c.list, c.key) not in old:
+    if (c.list, c.key) not in before.owners:
         return "事项在法律修改后新增"
-    if old[(c.list, c.key)] != _cited_articles(repo, c):
-        return "修改后已调整所引条款并提交"
-    return None
+    now = sorted(x.article for x in repo._pk_impact_cites.get((c.list, c.key), ()) if x.law_id == c.law_id)
+    was = sorted(x.article for x in before.cites.get((c.list, c.key), ()) if x.law_id == c.law_id)
+    return "修改后已调整所引条款并提交" if now != was else None
 
 
-def _cited_articles(repo: Repository, c: Citation) -> tuple:
-    return tuple(sorted(x.article for x in _owner_cites(repo, c.list, c.key, c.law_id)))
-
-
-def _owner_cites(repo: Repository, list_name: str, key: str, law_id: str) -> list:
-    return [x for x in repo._pk_impact_cites.get((list_name, key), ()) if x.law_id == law_id] \
-        if hasattr(repo, "_pk_impact_cites") else []
+@dataclass
+class _Before:
+    """The owners (power items, boundary matters) of the list files changed since a commit, as they
+    stood in it, with their citations; ``unchanged``: the files that are the same now."""
+    unchanged: set
+    owners: set
+    cites: dict
 
 
 class _ListsBefore:
     """The lists as they stood before a day (the last commit before it), read from the git history at
-    ``root`` once per day asked; None when there is no such history (not a repository, a shallow
-    clone whose history starts later, no commit before that day)."""
+    ``root``: only the files of powers/ and boundaries/ that differ from the work tree are read, so
+    the cost follows what changed since. None when there is no such history (not a repository, a
+    shallow clone or a history that starts later)."""
 
-    def __init__(self, root, repo: Repository):
+    def __init__(self, root, repo: Repository, registry: Registry):
         self.root = root
         self.repo = repo
+        self.registry = registry
         self.memo: dict = {}
+        self.now = None
 
-    def citations(self, day: _dt.date, registry: Registry, law_id: str) -> dict | None:
-        """``{(list, key): (article, …)}`` of the citations of ``law_id`` in the lists before ``day``."""
-        old = self._repo(day)
-        if old is None:
-            return None
-        _index(self.repo, registry)
-        _index(old, registry)
-        out: dict = {}
-        for (list_name, key), cites in old._pk_impact_cites.items():
-            arts = tuple(sorted(x.article for x in cites if x.law_id == law_id))
-            if arts:
-                out[(list_name, key)] = arts
-        # an owner that cited the law before but not now is gone from ``cites`` anyway; one that exists
-        # but did not cite it counts as changed (it gained the citation)
-        for (list_name, key) in old._pk_impact_cites:
-            out.setdefault((list_name, key), ())
-        return out
-
-    def _repo(self, day: _dt.date):
-        if day in self.memo:
-            return self.memo[day]
-        self.memo[day] = None
+    def at(self, day: _dt.date):
         from ..lists import gitdoor
         if self.root is None or not gitdoor.is_repository(self.root) or not gitdoor.has_commits(self.root):
             return None
@@ -168,9 +151,33 @@ class _ListsBefore:
             return None
         if sha is None:
             return None
-        from .. import open_repository
-        self.memo[day] = open_repository(self.root, at=sha)
-        return self.memo[day]
+        if sha not in self.memo:
+            self.memo[sha] = self._read(sha)
+        return self.memo[sha]
+
+    def _read(self, sha: str) -> _Before:
+        from pathlib import Path
+        from ..lists import gitdoor
+        from . import diff as D
+        lists_dir = self.repo.config.lists_dir
+        dirs = (f"{lists_dir}/powers", f"{lists_dir}/boundaries")
+        if self.now is None:
+            self.now = gitdoor.worktree_files(self.root, dirs)[0]
+            _index(self.repo, self.registry)
+        then = {r: s for r, (m, s) in gitdoor.tree_files(self.root, sha, dirs).items()}
+        changed = {r: s for r, s in then.items() if self.now.get(r) != s}
+        unchanged = set(then) - set(changed)
+        if not changed:
+            return _Before(unchanged, set(), {})
+        blobs = gitdoor.read_blobs(self.root, set(changed.values()))
+        raw_cfg = gitdoor.read_file(self.root, sha, D.CONFIG_FILE)
+        old = D._open_side(Path(self.root).resolve(), D.Side(self.root, sha), raw_cfg, changed,
+                           {r: blobs[s] for r, s in changed.items()}, {})
+        owners = {("权责清单", i.code) for i in old.power_items} | {("职责边界清单", b.id) for b in old.boundaries}
+        cites: dict = {}
+        for c in _all_citations(old, self.registry):
+            cites.setdefault((c.list, c.key), []).append(c)
+        return _Before(unchanged, owners, cites)
 
 
 def _index(repo: Repository, registry: Registry) -> None:
