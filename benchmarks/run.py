@@ -13,6 +13,7 @@ Generates the repository once (``policykit bench generate``), then measures:
   schema, files split over the CPUs), and against a naive PyYAML + jsonschema loop;
 * the rule phase alone: time and peak memory including the forked rule processes;
 * ``policykit diff`` of two revisions and a docs build, where those exist;
+* the review of a pull request (``check --baseline`` + ``diff``, benchmarks/bench_review.py);
 * with ``--province``: the same checks on a province-sized repository (about ten times Jinan).
 
 Results go to ``docs/benchmarks.md`` (and ``benchmarks/results-<scale>.json``), with the machine
@@ -494,6 +495,16 @@ def diff_bench(root: Path, work: Path, runs: int, log) -> dict | None:
     return {"s": med([x["s"] for x in results]), "pss": max(x["pss"] for x in results)}
 
 
+def review_bench(root: Path, runs: int, log) -> dict:
+    """``check --baseline main`` and ``diff`` of a pull request touching 50 items in 5 files (bench_review.py)."""
+    sys.path.insert(0, str(HERE))
+    from bench_review import run as run_review
+    try:
+        return run_review(root, "jinan", runs, keep=False, log=lambda s: log("  " + s))
+    except SystemExit as exc:
+        return {"error": str(exc)}
+
+
 def docs_bench(root: Path, work: Path, log, timeout: int) -> dict | None:
     r = subprocess.run([PY, "-m", "policykit", "docs", "--help"], capture_output=True)
     if r.returncode == 0:
@@ -634,6 +645,12 @@ def report(results: dict) -> str:
                          + (f"{d['s']:.2f} s |" if "s" in d else f"failed: {d['error'][:80]} |"))
         else:
             extra.append("| `policykit diff` | not available |")
+        if res.get("review"):
+            d = res["review"]
+            extra.append("| review of a pull request, 50 items in 5 files: `check --baseline main` + `diff` (warm cache, "
+                         "target ≤ 3 s) | " + (f"{d['check_s']:.2f} s + {d['diff_s']:.2f} s = {d['total_s']:.2f} s "
+                                              f"(CPU {d['total_cpu_s']:.2f} s) |" if "total_s" in d
+                                              else f"failed: {d['error'][:80]} |"))
         if res.get("docs"):
             d = res["docs"]
             extra.append(f"| docs build ({d['how']}) | " + (f"{d['s']:.1f} s |" if "s" in d else f"{d['error'][:80]} |"))
@@ -735,6 +752,8 @@ def bench_scale(scale: str, seed: int, work: Path, runs: int, args, log) -> dict
     if scale != "province":
         log("policykit diff …")
         out["diff"] = diff_bench(root, work, runs, log)
+        log("review of a pull request (check --baseline + diff, 50 items in 5 files) …")
+        out["review"] = review_bench(root, runs, log)
         if args.no_docs:
             out["docs_skipped"] = True
         else:
