@@ -92,6 +92,10 @@ def test_the_file_holds_what_the_model_holds(bundled):
     count = lambda t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]   # noqa: E731
     assert count("departments") == len(repo.departments)
     assert count("department_events") == sum(len(d.lifecycle) for d in repo.departments.values()) > 0
+    # the 俗称 the 编办 keeps, so that a reader of the file finds a matter by the words callers use
+    written = {(b.id, a) for b in repo.boundaries for a in repo.documents[b.source.file].data.get("aliases") or ()}
+    assert set(con.execute("SELECT matter, alias FROM boundary_aliases")) == written and written
+    assert count("department_aliases") == sum(len(d.aliases) for d in repo.departments.values())
     assert count("power_items") == len(repo.power_items) > 200
     assert count("unit_duties") == len(repo.unit_duties)
     assert count("boundary_matters") == len(repo.boundaries)

@@ -100,6 +100,12 @@ def _get(d, key):
     return d.get(key) if isinstance(d, dict) else None
 
 
+def _aliases(data) -> list[str]:
+    """The 俗称 written on a matter or an item (``aliases:``), text only."""
+    values = _get(data, "aliases")
+    return [a for a in values if isinstance(a, str)] if isinstance(values, list) else []
+
+
 # ---- the three lists -------------------------------------------------------------------------
 def _organizations(repo) -> list[Table]:
     cats = Table("categories", "organizations", "权力类型",
@@ -128,7 +134,12 @@ def _organizations(repo) -> list[Table]:
                         for n, e in enumerate(getattr(d, "lifecycle", ()), 1)]
         duties.rows += [_row(d.id, md.no, md.text) for md in d.main_duties]
         units.rows += [_row(d.id, u.name, u.duties_summary) for u in d.units]
-    return [cats, depts, events, duties, units]
+    aliases = Table("department_aliases", "organizations", "部门别称",
+                    _cols("department TEXT 部门标识; alias TEXT 简称俗称或原名称"), ("department", "alias"),
+                    ((("department",), "departments", ("id",)),))
+    for d in repo.departments.values():
+        aliases.rows += [_row(d.id, a) for a in getattr(d, "aliases", ())]
+    return [cats, depts, events, aliases, duties, units]
 
 
 _ITEM_FK = ((("item",), "power_items", ("code",)),)
@@ -160,6 +171,8 @@ def _powers(repo) -> list[Table]:
     co = Table("power_item_co_departments", "powers", "共同实施部门",
                _cols("item TEXT 事项编码; department TEXT 部门标识"), ("item", "department"),
                _ITEM_FK + ((("department",), "departments", ("id",)),))
+    aliases = Table("power_item_aliases", "powers", "事项俗称", _cols("item TEXT 事项编码; alias TEXT 俗称"),
+                    ("item", "alias"), _ITEM_FK)
     sup = Table("power_item_supervision_items", "powers", "对应监管事项",
                 _cols("item TEXT 事项编码; catalog_item TEXT 监管事项编码"), ("item", "catalog_item"), _ITEM_FK)
     for it in items.first(repo.power_items, lambda i: i.code):
@@ -174,7 +187,8 @@ def _powers(repo) -> list[Table]:
         cases.rows += [_row(it.code, n, x) for n, x in enumerate(it.accountability_cases, 1)]
         co.rows += [_row(it.code, d) for d in it.co_departments]
         sup.rows += [_row(it.code, s) for s in it.supervision_items]
-    return [items, basis, levels, resp, targets, cases, co, sup]
+        aliases.rows += [_row(it.code, a) for a in _aliases(raw)]
+    return [items, basis, levels, resp, targets, cases, co, sup, aliases]
 
 
 def _tasks(repo) -> list[Table]:
@@ -209,6 +223,8 @@ def _boundaries(repo) -> list[Table]:
     related = Table("boundary_related_powers", "boundaries", "相关权力事项",
                     _cols("matter TEXT 边界事项编号; item TEXT 事项编码"), ("matter", "item"),
                     ((("matter",), "boundary_matters", ("id",)), (("item",), "power_items", ("code",))))
+    aliases = Table("boundary_aliases", "boundaries", "事项俗称", _cols("matter TEXT 边界事项编号; alias TEXT 俗称"),
+                    ("matter", "alias"), ((("matter",), "boundary_matters", ("id",)),))
     mech = Table("boundary_mechanism", "boundaries", "协调配合机制",
                  _cols("matter TEXT 边界事项编号; key TEXT 环节; text TEXT 内容"), ("matter", "key"),
                  ((("matter",), "boundary_matters", ("id",)),))
@@ -220,7 +236,8 @@ def _boundaries(repo) -> list[Table]:
         basis.rows += [_row(b.id, n, x.level, x.title, x.article, x.text) for n, x in enumerate(b.basis, 1)]
         related.rows += [_row(b.id, p) for p in b.related_powers]
         mech.rows += [_row(b.id, k, v) for k, v in (b.mechanism or {}).items()]
-    return [matters, roles, duties, basis, related, mech]
+        aliases.rows += [_row(b.id, a) for a in _aliases(getattr(repo.documents.get(b.source.file), "data", None))]
+    return [matters, roles, duties, basis, related, mech, aliases]
 
 
 def _catalogs(repo) -> list[Table]:
