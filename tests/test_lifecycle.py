@@ -131,3 +131,41 @@ def test_site_shows_predecessors_and_successors(city, tmp_path):
     assert "机构沿革" not in pages["sthjj"]
     # list strings are text on the page: the payload is escaped wherever it is shown
     assert payload not in pages["spj"] and "&lt;script&gt;alert(1)&lt;/script&gt;" in pages["spj"]
+
+
+def test_a_2026_merger_on_a_real_history_leaves_2025_records_valid(tmp_path):
+    """商务局 (swj) merges into 发展改革委 (fgw) on 2026-07-01, its items moving with it: the 2025
+    problems, ledger and supervision that name swj stay valid; today's lists that still name swj
+    are told the successor; a later problem naming swj is an error. Deleting swj's file instead
+    (what was possible before) breaks the 2025 problems."""
+    import shutil
+    from timecity import commit, dump, load, make_city, record, transfer
+    root = make_city(tmp_path)
+    for item in load(root, "lists/powers/swj.yaml")["items"]:
+        transfer(root, str(item["code"]), "swj", "fgw")
+    (root / "lists/powers/swj.yaml").unlink()
+    org = load(root, "lists/organizations/swj.yaml")
+    org["lifecycle"] = [{"event": "合并", "date": dt.date(2026, 7, 1), "approval": "明编办〔2026〕8号", "successor": "fgw"}]
+    dump(root, "lists/organizations/swj.yaml", org)
+    naive = tmp_path / "naive"
+    shutil.copytree(root, naive, ignore=shutil.ignore_patterns(".git"))
+    commit(root, record("机构改革", "商务局并入发展改革委", approval="明编办〔2026〕8号"), "2026-07-01T09:00:00+08:00")
+
+    past = ("lists/problems/12345-2025.yaml", "lists/performance/swj-2025.yaml", "lists/supervision/DD-2025-004.yaml")
+    found = run_check(root, today=dt.date(2026, 8, 1), engine="oracle").problems
+    assert not [p for p in found if p.file in past and p.rule.startswith(("SUP-", "ORG-"))]
+    refs = [p for p in found if p.rule == "ORG-LIFECYCLE-REFERENCE"]
+    assert refs and all(p.file.startswith(("lists/boundaries/", "lists/catalogs/")) for p in refs)
+    assert all("发展改革委" in p.message and "2026-07-01 合并" in p.message for p in refs)
+
+    later = load(root, "lists/problems/12345-2025.yaml")
+    named = next(p for p in later["problems"] if "swj" in p["departments"])
+    later["problems"].append({**named, "id": "RX-2607150001", "order_id": "2607150001", "date": dt.date(2026, 7, 15)})
+    dump(root, "lists/problems/12345-2025.yaml", later)
+    found = run_check(root, today=dt.date(2026, 8, 1), engine="oracle").problems
+    assert [p.message.split("（")[0] for p in found if p.rule == "ORG-LIFECYCLE-REFERENCE"
+            and p.file == "lists/problems/12345-2025.yaml"] == ["问题 RX-2607150001"]
+
+    (naive / "lists/organizations/swj.yaml").unlink()
+    broken = run_check(naive, today=dt.date(2026, 8, 1), engine="oracle").problems
+    assert [p for p in broken if p.rule == "SUP-PROBLEM-DEPARTMENT" and p.file == "lists/problems/12345-2025.yaml"]
