@@ -94,3 +94,41 @@ def test_site_and_cli_give_the_same_top_answer(page):
             ids = page.locator("#pk-lookup-results [data-id]").evaluate_all("els => els.map(e => e.dataset.id)")
             assert r.answers[0].key in ids, q
     assert not differ, differ
+
+
+def _search(page, server, query):
+    page.goto(server)
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator("input.md-search__input").focus()
+    page.keyboard.insert_text(query)
+    page.keyboard.press("End")          # Material searches on keyup; inserting text fires none
+    page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=20000)
+    page.wait_for_timeout(300)
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    # a 缺少 (missing) mark is misleading when the struck term is there in the hit's own title or text
+    misleading = page.evaluate(r"""() => [...document.querySelectorAll('.md-search-result__article')].flatMap(item => {
+        const dels = [...item.querySelectorAll('del')].map(d => d.textContent.replace(/[*\u200b\s]/g, ''));
+        const copy = item.cloneNode(true);
+        copy.querySelectorAll('del').forEach(d => d.remove());
+        const text = copy.textContent.replace(/[\u200b\s]/g, '');
+        return dels.filter(d => d && text.includes(d));
+    })""")
+    return [t.replace("\u200b", "").strip() for t in titles], misleading
+
+
+def test_site_search_takes_a_chinese_query_whole(page, server):
+    """Material cut 行政处罚 into 行政* + 处*: 处 alone put 医疗废物处置 first and marked 行政 missing on
+    every hit. With the wrapped worker the query is the index's whole term."""
+    from policykit.site.searchworker import MARKER
+    worker = page.evaluate("() => fetch(JSON.parse(document.getElementById('__config').textContent).search)"
+                           ".then(r => r.text())")
+    assert worker.startswith(MARKER)
+    titles, misleading = _search(page, server, "行政处罚")
+    assert titles and "行政处罚" in titles[0], titles[:3]
+    assert not any("医疗废物处置" == t for t in titles[:5]), titles[:5]
+    assert misleading == []
+    titles, misleading = _search(page, server, "食品经营许可")
+    assert titles[0].startswith("食品经营许可"), titles[:3]
+    assert misleading == []
+    titles, _ = _search(page, server, "危险化学品")
+    assert titles[0] == "危险化学品运输车辆停车场监管", titles[:3]

@@ -339,6 +339,9 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
                 raise PluginError(f"policykit: {exc}") from None
             self.timings["等待下载文件"] = time.perf_counter() - t1
             log.info("policykit: 下载文件 %d 个", n)
+        if self.search_index is not None:    # Chinese queries cut on whole index terms (searchworker.py)
+            from .searchworker import install
+            install(config.site_dir)
         not_found = Path(config.site_dir) / "404.html"   # the theme's only English words
         if not_found.is_file():
             html = not_found.read_text(encoding="utf-8")

@@ -1,0 +1,121 @@
+"""Material's search worker, wrapped so that a Chinese query is cut on whole index terms.
+
+Material's worker cuts each run of Chinese characters greedily into terms of its index, but never
+takes the run's last character into a longer term (its loop stops one short): 行政处罚 becomes
+行政* + 处*, so 处 alone matches 医疗废物处置 and every hit is marked 缺少 行政. The wrapper, written
+over Material's worker file after the build (the original is kept beside it and loaded by the
+wrapper), learns the index's terms from the index Material sends it, cuts each run into the
+longest terms it holds and closes each with U+3007 (a Han character no term holds): Material's own
+cut then finds the whole term and stops. Anything else — other languages, modifiers, unknown
+stretches — reaches Material unchanged. In the results, a term marked missing (缺少) that the hit's
+own title or text holds (经营 inside the indexed word 生产经营) is not marked. The wrapper holds no
+data of the lists.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+WORKERS = Path("assets") / "javascripts" / "workers"
+ORIGINAL = "search.material.js"
+MARKER = "/* policykit: search worker wrapper */"
+
+WRAPPER = MARKER + r"""
+/* Material's search worker (loaded below from the file beside this one), with Chinese queries cut
+   on whole index terms: Material never takes a run's last character into a longer term, so
+   行政处罚 became 行政* 处*. Each run is cut here into the longest terms of the index, each closed
+   with U+3007, which no term holds, so Material's own cut finds the whole term and stops. */
+(function () {
+  "use strict";
+  var listeners = [], add = self.addEventListener;
+  self.addEventListener = function (type, fn, opts) {
+    if (type === "message") listeners.push(fn); else add.call(self, type, fn, opts);
+  };
+  /* results: a term Material marks missing (缺少) although the hit's own title or text holds it (经营
+     inside 生产经营, a longer indexed word) is not missing: the mark is taken off */
+  var post = self.postMessage;
+  function plain(html) { return String(html || "").replace(/<[^>]*>/g, "").replace(/[\u200b\s]/g, "").toLowerCase(); }
+  function mend(result) {
+    ((result && result.items) || []).forEach(function (group) {
+      group.forEach(function (item) {
+        var terms = item.terms || {}, seen = null;
+        Object.keys(terms).forEach(function (t) {
+          if (terms[t]) return;
+          seen = seen || plain(item.title) + " " + plain(item.text);
+          if (t && seen.indexOf(t.toLowerCase()) >= 0) terms[t] = true;
+        });
+      });
+    });
+  }
+  self.postMessage = function (msg) {
+    if (msg && msg.type === 3) mend(msg.data);                         /* a result */
+    return post.apply(self, arguments);
+  };
+  importScripts("ORIGINAL_NAME");
+  self.addEventListener = add;
+  var terms = null, maxLen = 2, STOP = "\u3007", MAX_TERM = 24;
+  function learn(setup) {
+    terms = new Set();
+    var sep;
+    try { sep = new RegExp(setup.config.separator); } catch (e) { sep = /[\s\u200b]+/; }
+    (setup.docs || []).forEach(function (d) {
+      [d.title, d.text].forEach(function (t) {
+        if (!t) return;
+        String(t).replace(/<[^>]*>/g, " ").toLowerCase().split(sep).forEach(function (w) {
+          if (w.length > 1 && w.length <= MAX_TERM && /\p{sc=Han}/u.test(w)) {
+            terms.add(w);
+            if (w.length > maxLen) maxLen = w.length;
+          }
+        });
+      });
+    });
+  }
+  function cut(run) {
+    var out = [], pending = "", i = 0;
+    while (i < run.length) {
+      var best = 0;
+      for (var l = Math.min(maxLen, run.length - i); l >= 2; l--) {
+        if (terms.has(run.slice(i, i + l))) { best = l; break; }
+      }
+      if (best) {
+        if (pending) { out.push(pending); pending = ""; }
+        out.push(run.slice(i, i + best) + STOP);
+        i += best;
+      } else {
+        pending += run.charAt(i);
+        i += 1;
+      }
+    }
+    if (pending) out.push(pending);
+    return out.join(" ");
+  }
+  function rewrite(query) {
+    if (!terms || typeof query !== "string") return query;
+    return query.replace(/\p{sc=Han}+/gu, function (run) { return cut(run.toLowerCase()); });
+  }
+  add.call(self, "message", function (ev) {
+    var msg = ev.data;
+    if (msg && msg.type === 0 && msg.data) learn(msg.data);             /* setup: the index */
+    else if (msg && msg.type === 2) msg = {type: 2, data: rewrite(msg.data)};   /* a query */
+    var event = {data: msg};
+    listeners.forEach(function (fn) { fn(event); });
+  });
+})();
+"""
+
+
+def install(site_dir) -> bool:
+    """Put the wrapper in place of Material's search worker in a built site; False when the site
+    has no such worker (another theme) or it is wrapped already."""
+    workers = Path(site_dir) / WORKERS
+    if not workers.is_dir():
+        return False
+    found = [p for p in workers.glob("search.*.min.js") if p.is_file() and not p.is_symlink()]
+    if len(found) != 1:
+        return False
+    worker = found[0]
+    text = worker.read_text(encoding="utf-8")
+    if text.startswith(MARKER):
+        return False
+    (workers / ORIGINAL).write_text(text, encoding="utf-8")
+    worker.write_text(WRAPPER.replace("ORIGINAL_NAME", ORIGINAL), encoding="utf-8")
+    return True
