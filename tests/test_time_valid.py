@@ -161,4 +161,5 @@ def test_site_as_of_publishes_the_lists_in_force_and_says_so(approved_in_advance
     scjgj = next(p for p in out.rglob("*.html") if "departments" in p.parts and "scjgj" in p.parts)
     zhzfj = next(p for p in out.rglob("*.html") if "departments" in p.parts and "zhzfj" in p.parts)
     assert ITEM in scjgj.read_text(encoding="utf-8") and ITEM not in zhzfj.read_text(encoding="utf-8")
+    assert "本站公布 <strong>2026-06-30</strong> 生效的清单" in zhzfj.read_text(encoding="utf-8")
     assert main(["docs", "build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-6-1"]) == 2

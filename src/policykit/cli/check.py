@@ -44,14 +44,15 @@ def run(args) -> int:
             raise UsageError(f"--legal-date 应为日期 YYYY-MM-DD：{args.legal_date}") from None
     repo = today = None
     if getattr(args, "as_of", None):
-        # valid time: the lists in force on the date, judged as on that day (laws, waivers, due dates)
+        # valid time: the lists in force on the date, judged as on that day (laws, waivers, due dates);
+        # not remembered as the work tree's result (reuse off: the lists may be an older commit's)
         from .. import open_repository
         from ..lists.validtime import parse_day
         today = parse_day(args.as_of)
         legal_date = legal_date or today
         repo = open_repository(args.root, at=args.at, as_of=today, pause_gc=True)
     result = run_check(args.root, rules_dir=args.rules, engine=args.engine, workers=args.workers,
-                       progress=progress, at=args.at, legal_date=legal_date, reuse=True, repo=repo, today=today,
+                       progress=progress, at=args.at, legal_date=legal_date, reuse=repo is None, repo=repo, today=today,
                        # this process is the CLI's own: its gc and forking tricks are safe here
                        process=ProcessPolicy.FAST)
     if result.reuse.get("whole") and not args.quiet:

@@ -689,6 +689,9 @@ class SitePages:
         items = self.items_by_dept.get(d.id, [])
         matters = self.matters_by_dept.get(d.id, [])
         doc = HtmlDoc(d.name, f"{d.name}（{d.short_name}）" if d.short_name and d.short_name != d.name else d.name)
+        valid = self._valid_time_html()
+        if valid is not None:         # the site shows another day's lists: each department page says so
+            doc.p(valid, index=False)
         self._department_overview(doc, here, d, items, matters)
         self._department_lifecycle(doc, here, d)
         duty_text = {x.no: x.text for x in d.main_duties}
