@@ -96,3 +96,12 @@ def test_text_review_lists_the_verdict_changes_too(reviewed, capsys):
     assert main(["diff", "main", "HEAD", "--root", str(root), "-f", "text"]) == 0
     out = capsys.readouterr().out
     assert f"豁免新增：规则 {target['rule']} 对 {code}" in out and "severity_overrides.PWR-LEVELS" in out
+
+
+@pytest.mark.parametrize("content", [b"", b"[]", b'{"problems": [{"file": "a"}]}', b"\xff\xfe"])
+def test_a_bad_problems_file_is_exit_2(reviewed, tmp_path, capsys, content):
+    root = reviewed[0]
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    assert main(["diff", "main", "HEAD", "--root", str(root), "--problems", str(bad)]) == 2
+    assert "policykit check -f json" in capsys.readouterr().err
