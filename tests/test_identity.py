@@ -150,6 +150,11 @@ def test_diff_shows_a_recoded_division_entry_as_a_recode(tmp_path, capsys):
     assert main(["diff", "HEAD~1", "HEAD", "--root", str(c.root), "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["summary"]["kinds"]["市县事权划分"]["取消"] == 0
+    # the entry's log, by its old or its new key, is one life
+    for key in (f"SX-2025|{new}", f"SX-2025|{old}"):
+        log = A.item_log(c.root, key)
+        assert (log.object, log.key, _subjects(log)) == (
+            "division_item", f"SX-2025|{new}", ["食品经营许可重新编码", "明湖市清单"]), key
 
 
 def test_changelog_has_the_details_its_table_points_to(moved, capsys):
