@@ -157,8 +157,10 @@ def test_coverage_by_department_type_from_the_configuration(tmp_path):
     repo = policykit.open_repository(root)
     assert repo.config.processes["coverage"] == ["政府工作部门"]
     facts = build_facts(repo)
-    expected = {f.data["department"] for f in facts if f.kind == "process_duty_expected"}
-    assert expected == set(repo.departments)
+    uncovered = [f for f in facts if f.kind == "process_duty_expected"]
+    with_processes = {p.department for p in repo.processes}
+    assert {f.data["department"] for f in uncovered} == set(repo.departments) - with_processes
+    assert len(uncovered) == sum(1 for d in repo.unit_duties if d.department not in with_processes)
     result = run_check(root)
     uncovered = {p.file for p in result.problems if p.rule == "PRC-DUTY-COVERED"}
     assert "lists/tasks/scjgj.yaml" in uncovered and "lists/tasks/swj.yaml" not in uncovered
@@ -172,3 +174,68 @@ def test_the_process_rules_carry_article_and_examples():
     for r in mine:
         assert "第二十五条" in r.article or "第二十六条" in r.article
         assert {ex["expect"] for ex in r.examples} == {"pass", "fail"}
+
+
+# ---- review: the diff names process changes ---------------------------------------------------------------
+def test_diff_reports_process_changes_by_kind(tmp_path):
+    from conftest import git
+    from policykit.history.diff import diff_repositories
+    root = _copy_city(tmp_path)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "清单")
+
+    def change(data):
+        by_id = {p["id"]: p for p in data["processes"]}
+        by_id["LC-xzspj-002"]["steps"][1]["days"] = 5                       # 时限变更
+        by_id["LC-xzspj-002"]["steps"][0]["materials"].append("营业执照")    # 要件变更
+        by_id["LC-xzspj-001"]["duty"]["unit"] = "审管协同科"                  # 所属职责变更
+        data["processes"].append({"id": "LC-xzspj-009", "name": "档案归档流程", "duty": {"unit": "办公室", "no": 1},
+                                  "day_type": "工作日", "steps": [{"no": 1, "name": "归档", "unit": "办公室", "days": 1}]})
+    _edit(root, "lists/processes/xzspj.yaml", change)
+    git(root, "commit", "-q", "-am", "流程调整")
+    old = policykit.open_repository(root, at="HEAD~1")
+    new = policykit.open_repository(root)
+    result = diff_repositories(old, new)
+    got = {(c.object, c.key): tuple(c.types) for c in result.changes if c.object.startswith("process")}
+    assert got[("process_step", "LC-xzspj-002#2")] == ("时限变更",)
+    assert got[("process_step", "LC-xzspj-002#1")] == ("要件变更",)
+    assert got[("process", "LC-xzspj-001")] == ("所属职责变更",)
+    assert got[("process", "LC-xzspj-009")] == ("新增",) and got[("process_step", "LC-xzspj-009#1")] == ("新增",)
+    assert len(got) == 5
+
+
+# ---- spreadsheet: export, import back, bad rows ---------------------------------------------------------
+def test_export_then_import_gives_back_the_bundled_processes(tmp_path):
+    import openpyxl
+    from policykit.cli import main
+    from policykit.lists.loader import Limits, load_bytes
+    xlsx = tmp_path / "流程.xlsx"
+    assert main(["processes", "export", "--out", str(xlsx), "--root", str(ROOT)]) == 0
+    ws = openpyxl.load_workbook(xlsx).active
+    assert [c.value for c in ws[2]][:3] == ["部门标识", "流程编号", "流程名称"]
+    assert all(c.data_type in ("s", "n") for row in ws.iter_rows(min_row=3) for c in row if c.value is not None)
+    out = tmp_path / "lists" / "processes"
+    assert main(["processes", "import", str(xlsx), "--out", str(out)]) == 0
+    for dept in ("swj", "fgw", "xzspj"):
+        want = load_bytes((ROOT / "lists" / "processes" / f"{dept}.yaml").read_bytes(), "a", Limits()).data
+        got = load_bytes((out / f"{dept}.yaml").read_bytes(), "b", Limits()).data
+        assert got == want, dept
+
+
+def test_import_reports_bad_rows_and_keeps_formula_text_as_text(tmp_path, capsys):
+    from policykit.cli import main
+    from policykit.io.importers.processes import HEADER
+    csv = tmp_path / "流程.csv"
+    rows = [HEADER,
+            ["scjgj", "LC-scjgj-001", "公文办理流程", "办公室", "1", "", "工作日", "1", "=登记", "", "办公室", "", "1", "", "", ""],
+            ["scjgj", "", "", "", "", "", "", "2", "审核", "", "办公室", "", "两天", "", "", ""],
+            ["", "", "", "", "", "", "", "", "孤立的行", "", "", "", "", "", "", ""]]
+    csv.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    code = main(["processes", "import", str(csv), "--out", str(tmp_path / "out")])
+    out = capsys.readouterr().out
+    assert code == 1 and "时限（天）应为非负整数：两天" in out and ":3:" in out
+    from policykit.lists.loader import Limits, load_bytes
+    data = load_bytes((tmp_path / "out" / "scjgj.yaml").read_bytes(), "o", Limits()).data
+    [proc] = data["processes"]
+    assert [s["name"] for s in proc["steps"]] == ["=登记"]       # the bad row skipped, the text kept as written

@@ -36,7 +36,7 @@ from ..problems import Problem
 ADJUSTMENT_KINDS = ("权责清单", "职责任务清单", "职责边界清单", "三定职责", "协调配合机制", "监管事项目录")
 # the supervision system's records (lists/performance … lists/divisions): one group each, after the lists
 RECORD_GROUPS = ("议事协调机构", "市县事权划分", "职责争议调处", "督导评估工作台账", "问题征集", "部门履职情况台账",
-                 "履职评估指标体系", "部门履职评估")
+                 "履职评估指标体系", "部门履职评估", "工作流程", "审管协同")
 KINDS = ADJUSTMENT_KINDS + RECORD_GROUPS   # every group a change is reported under, in report order
 OBJECTS = {  # object -> (Chinese name, adjustment kind or record group)
     "power": ("权力事项", "权责清单"),
@@ -60,6 +60,10 @@ OBJECTS = {  # object -> (Chinese name, adjustment kind or record group)
     "indicator": ("评估指标", "履职评估指标体系"),
     "evaluation": ("履职评估", "部门履职评估"),
     "score": ("指标得分", "部门履职评估"),
+    # 流程再造 and 审管协同 (lists/processes.py)
+    "process": ("工作流程", "工作流程"),
+    "process_step": ("流程步骤", "工作流程"),
+    "approval_pair": ("审管协同", "审管协同"),
 }
 OBJECT_BY_LABEL = {v[0]: k for k, v in OBJECTS.items()}
 # how a group without a department is headed (a change's department is None)
@@ -95,6 +99,8 @@ CHANGE_TYPES = {
     "指标权重变更": "minor", "评估标准变更": "minor", "适用范围变更": "minor", "计分规则变更": "minor",
     "部门类别变更": "minor",
     "得分变更": "minor", "评分说明变更": "minor", "评估阶段变更": "minor", "评估反馈变更": "minor",
+    "所属职责变更": "minor", "承接事项变更": "minor", "步骤变更": "minor", "时限变更": "minor", "要件变更": "minor",
+    "责任岗位变更": "minor", "衔接变更": "minor", "监管部门变更": "major", "推送变更": "minor", "审批监控变更": "minor",
     "备注变更": "patch", "其他字段变更": "patch",
 }
 # object-scoped defaults ("对象/类型"), consulted before the plain type. Deleting a work record is
@@ -960,6 +966,30 @@ RECORD_SPECS = (
         {"score": "得分变更", "reason": "评分说明变更", "evidence": "评分说明变更", "remark": "备注变更"},
         skip=("indicator",), needle=lambda key: key.split("|", 1)[0],
         brief=lambda d, r: f"得分 {r.get('score', '')}" + (f" · {r['reason']}" if r.get("reason") else "")),
+    # 工作流程: a process (流程新增/取消, 所属职责、承接事项、时限计算方式) and each of its steps (步骤、时限、要件、衔接)
+    RecordSpec(
+        "process", "processes",
+        lambda repo: ((p.id, p.name, p.department, p.source) for p in repo.processes),
+        {"name": "名称变更", "duty": "所属职责变更", "items": "承接事项变更", "day_type": "时限变更", "remark": "备注变更"},
+        skip=("id", "steps"),
+        brief=lambda d, r: f"所属职责：{(r.get('duty') or {}).get('unit', '')}第 {(r.get('duty') or {}).get('no', '')} 项"
+                           f" · {r.get('day_type', '')}"),
+    RecordSpec(
+        "process_step", "processes",
+        lambda repo: ((f"{p.id}#{s.no}", f"{p.name} 第 {s.no} 步", p.department, s.source)
+                      for p in repo.processes for s in p.steps),
+        {"name": "步骤变更", "no": "步骤变更", "unit": "责任岗位变更", "post": "责任岗位变更", "days": "时限变更",
+         "materials": "要件变更", "standard": "要件变更", "department": "衔接变更", "handoff": "衔接变更"},
+        needle=lambda key: key.split("#", 1)[0],
+        brief=lambda d, r: f"{r.get('name', '')} · {r.get('unit', '')} · {r.get('days', '')} 天"),
+    RecordSpec(
+        "approval_pair", "approval-supervision",
+        lambda repo: ((a.id, a.name or a.item, a.approving, a.source) for a in repo.approval_pairs),
+        {"name": "名称变更", "item": "承接事项变更", "approving": "监管部门变更", "supervising": "监管部门变更",
+         "inspection": "监管部门变更", "push": "推送变更", "monitoring": "审批监控变更", "feedback": "审批监控变更",
+         "remark": "备注变更"},
+        skip=("id",), expand=("push",),
+        brief=lambda d, r: f"审批：{d.name_of(r.get('approving'))} · 监管：{d.name_of(r.get('supervising'))}"),
 )
 RECORD_SPEC = {s.obj: s for s in RECORD_SPECS}
 
