@@ -172,6 +172,17 @@ def test_sarif_carries_baseline_state_and_validates(pr, capsys, shared_dir, tmp_
     assert states <= {"new", "unchanged", "absent"} and "new" in states and "unchanged" in states
     assert all(set(r["partialFingerprints"]) == {"policykit/v2"} for r in results)
     assert code == 1
+    # a fixed problem is absent: passing and suppressed, never an open alert
+    g = [g for g in sorted((pr / "lists/powers").glob("*.yaml")) if g != f and CASES.search(g.read_text(encoding="utf-8"))]
+    text = g[0].read_text(encoding="utf-8")
+    item = next(m for m in ITEM.finditer(text) if "accountability_cases" not in m.group(2))
+    g[0].write_text(text[:item.end(2)] + "    accountability_cases: [不依法履行职责的]\n" + text[item.end(2):],
+                    encoding="utf-8")
+    code, out = check(capsys, pr, "--baseline", "HEAD", "-f", "sarif")
+    doc = json.loads(out)
+    jsonschema.validate(doc, schema)
+    absent = [r for r in doc["runs"][0]["results"] if r["baselineState"] == "absent"]
+    assert absent and all(r["kind"] == "pass" and r["level"] == "none" and r["suppressions"] for r in absent)
     # the SARIF file is a baseline too: the same tree against it has no new problem
     stored = tmp_path / "base.sarif"
     stored.write_text(out, encoding="utf-8")

@@ -131,6 +131,10 @@ def sarif(problems, summary, rules=(), baseline=None) -> str:
             result["baselineState"] = baseline.state(i) if i < len(problems) else "absent"
             if i >= len(problems):      # fixed since the baseline: shown as passing, not as an alert
                 result["kind"], result["level"] = "pass", "none"
+                # a viewer that ignores ``kind`` (GitHub's supported subset does not list it) still sees
+                # the result as dismissed, never as an open alert
+                result["suppressions"] = [{"kind": "external", "status": "accepted",
+                                           "justification": "已解决：基准中的问题在本次检查中不再出现 (absent since the baseline)"}]
         if p.waived_by:
             result["suppressions"] = [{"kind": "external", "justification": p.waived_by}]
         results.append(result)
