@@ -163,3 +163,15 @@ def test_site_as_of_publishes_the_lists_in_force_and_says_so(approved_in_advance
     assert ITEM in scjgj.read_text(encoding="utf-8") and ITEM not in zhzfj.read_text(encoding="utf-8")
     assert "本站公布 <strong>2026-06-30</strong> 生效的清单" in zhzfj.read_text(encoding="utf-8")
     assert main(["docs", "build", "--root", str(root), "--site-dir", str(out), "--as-of", "2026-6-1"]) == 2
+
+
+def test_a_shallow_clone_says_so_instead_of_guessing(approved_in_advance, tmp_path):
+    root, *_ = approved_in_advance
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{root}", str(clone))
+    with pytest.raises(InputError, match="浅克隆"):
+        policykit.open_repository(clone, as_of="2026-06-30")
+    # a period judged in a shallow clone falls back to the lists as they are, and says why
+    from policykit.lists.repository import period_lists
+    view = period_lists(policykit.open_repository(clone), dt.date(2025, 12, 31))
+    assert "浅克隆" in view.lists_note and holder(view) == ["zhzfj"]

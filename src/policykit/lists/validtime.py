@@ -210,6 +210,8 @@ def as_of_source(root: Path, day: _dt.date, at=None, *, lists_dir: str = "lists"
             return records, None, NO_HISTORY
         choice = choose_commit(root, day, at)
         if choice.sha is None:
+            # a shallow clone's first commit is no proof that nothing older was in force
+            gitdoor.require_full_history(root, gitdoor.commit_info(root, choice.first), f"按 {day.isoformat()} 生效的清单读取")
             first = choice.first[:7] if choice.first else "无"
             message = (f"{day.isoformat()} 时没有已生效的提交：最早的提交 {first} 在此之后才生效 "
                        f"(no commit in force on {day.isoformat()})")
