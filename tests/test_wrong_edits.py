@@ -89,7 +89,7 @@ def test_a_transfer_that_leaves_lead_claim_and_division_behind_is_flagged(city):
         ("X-CATALOG-CLAIM-MOVED", "lists/catalogs/hlwjg.yaml"),
         ("X-DIVISION-MOVED", "lists/divisions/SX-2025.yaml"),
     ]
-    assert "边界事项 BJ-007「农贸市场管理」的牵头部门 scjgj 已不实施任何相关权力事项（2 项相关事项现由农业农村局实施）" in found[0][2]
+    assert "边界事项 BJ-007「农贸市场管理」的牵头部门市场监管局已不实施任何相关权力事项（2 项相关事项现由农业农村局实施）" in found[0][2]
     assert "监管事项 JG-006" in found[1][2] and f"事项 {MOVED} 现属农业农村局" in found[2][2]
 
 

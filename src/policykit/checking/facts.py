@@ -48,7 +48,8 @@ FACT_KINDS: dict[str, dict[str, str]] = {
     "boundary": {"id": "边界事项编号", "name": "事项名称", "lead_count": "牵头部门数", "cooperating_count": "配合部门数",
                  "department_count": "涉及部门数", "has_trigger": "有启动情形", "has_dispute_resolution": "有争议解决办法",
                  "has_handoff": "有衔接流程", "has_enforcement": "有督促落实", "basis_count": "依据条数",
-                 "lead": "牵头部门（唯一时存在）", "related_held_count": "清单中在用的相关权力事项数",
+                 "department": "牵头部门（唯一时存在；其清单无法读取时，依赖它的问题暂不报告）",
+                 "department_name": "牵头部门名称", "related_held_count": "清单中在用的相关权力事项数",
                  "lead_held_count": "其中由牵头部门实施的事项数", "related_holders": "实施相关权力事项的部门"},
     "boundary_role": {"boundary": "边界事项编号", "boundary_name": "事项名称", "department": "部门", "role": "角色",
                       "duty_count": "职责条数", "vague_duty_count": "仅含模糊动词的职责条数", "member_key": "编号|部门"},
@@ -56,7 +57,8 @@ FACT_KINDS: dict[str, dict[str, str]] = {
     "boundary_link": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码",
                       "department": "涉及部门", "cover_key": "事项编码|涉及部门"},
     "catalog_item": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "lead_count": "牵头认领数",
-                     "claim_count": "认领数", "lead": "牵头认领部门（唯一时存在）",
+                     "claim_count": "认领数", "department": "牵头认领部门（唯一时存在；其清单无法读取时，依赖它的问题暂不报告）",
+                     "department_name": "牵头认领部门名称",
                      "linked_power_count": "关联此监管事项的在用权力事项数",
                      "lead_power_count": "其中由牵头认领部门实施的事项数", "linked_holders": "实施关联权力事项的部门"},
     "catalog_claim": {"catalog": "目录", "code": "监管事项编码", "name": "事项名称", "department": "认领部门", "role": "角色"},
@@ -290,7 +292,8 @@ def _boundary_facts(repo, cfg, add) -> None:
             has_dispute_resolution=bool((mech.get("dispute_resolution") or "").strip()),
             has_handoff=bool((mech.get("handoff") or "").strip()),
             has_enforcement=bool((mech.get("enforcement") or "").strip()),
-            basis_count=len(b.basis), lead=b.lead, related_held_count=len(held),
+            basis_count=len(b.basis), department=b.lead, related_held_count=len(held),
+            department_name=_dept_names(repo, [b.lead]) if b.lead else None,
             lead_held_count=sum(1 for d in held if d == b.lead), related_holders=_dept_names(repo, held))
         for r in b.roles:
             add("boundary_role", f"{b.id}|{r.department}", r.source, boundary=b.id, boundary_name=b.name,
@@ -315,7 +318,8 @@ def _catalog_facts(repo, cfg, add) -> None:
         held = linked.get(c.code, [])
         lead = c.leads[0] if len(c.leads) == 1 else None
         add("catalog_item", c.key, c.source, catalog=c.catalog, code=c.code, name=c.name,
-            lead_count=len(c.leads), claim_count=len(c.claims), lead=lead, linked_power_count=len(held),
+            lead_count=len(c.leads), claim_count=len(c.claims), department=lead, linked_power_count=len(held),
+            department_name=_dept_names(repo, [lead]) if lead else None,
             lead_power_count=sum(1 for d in held if d == lead), linked_holders=_dept_names(repo, held))
         for cl in c.claims:
             add("catalog_claim", f"{c.key}|{cl.department}|{cl.role}", c.source, catalog=c.catalog, code=c.code,
