@@ -270,6 +270,10 @@ def parse_legal_basis(text, mapping) -> tuple[list, list]:
     return entries, notes
 
 
+# what the name of a legal basis ends with; a 《…》 after a basis that names a form or a report
+# (《海事报告书》, 《种畜禽生产经营许可证申请表》) is a quotation in that basis's text, even at a line start
+_DOCUMENT_NAME = re.compile(r"(法|条例|规定|办法|决定|细则|规则|意见|通知|目录|清单|批复|方案|标准|纲要|规划|决议|"
+                            r"公告|令|制度|规范|规程|指南|函|答复|通告|措施|解释|章程|名录|纪要|公约)(?:[（(][^（()）]*[)）])*$")
 _OPEN_STOP = "（(【】\n；;。，,：:、"
 _CLOSE_STOP = re.compile(rf"[（(，,；;。\n]|第[{_CN_NUM}\d]+条")
 
@@ -340,7 +344,8 @@ def _split_titles(body: str):
         pos = t[1] + 1
         if not _WS.sub("", body[t[0] + 1:t[1]]).strip("《》"):
             continue                                   # 《》 names nothing: plain text
-        if not titles or _NEW_BASIS_BEFORE.search(body[titles[-1][1] + 1:t[0]]):
+        if not titles or (_NEW_BASIS_BEFORE.search(body[titles[-1][1] + 1:t[0]])
+                          and _DOCUMENT_NAME.search(_WS.sub("", body[t[0] + 1:t[1]]))):
             titles.append(t)
     if not titles:
         rest = body.strip()
