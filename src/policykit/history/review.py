@@ -215,7 +215,6 @@ LONG_TABLE = 30
 DEPARTMENT_ROWS = 30   # the largest departments shown in the summary; the rest summed in one row
 MIN_LIMIT = 2_000       # room for the title, the note and the footer
 MAX_COMMENT = 60_000    # GitHub refuses comments over 65,536 characters; GitLab notes allow more
-FULL_NOTE = "完整审阅"
 # who must approve a change to what decides the verdict (docs/review.md has a CODEOWNERS example)
 REVIEWER_ROLES = {"config": "仓库管理员（编办法规审查）", "rules": "规则维护人", "schemas": "规则维护人",
                   "waivers": "豁免审批人（编办）"}
@@ -301,7 +300,7 @@ def _fit(sections: list, footer: Section, limit: int, full_name: str | None) -> 
     reserve = len(footer.text()) + 400 + len(where)
     budget = limit - reserve
     out, used, cut_rows, cut_sections = [], 0, 0, 0
-    for i, s in enumerate(sections):
+    for s in sections:
         whole = s.text()
         if cut_sections or cut_rows:
             cut_sections += 1
@@ -323,7 +322,7 @@ def _fit(sections: list, footer: Section, limit: int, full_name: str | None) -> 
             continue
         cut_rows = len(s.rows) - len(kept)
         note = ["", f"> 另有 {cut_rows} {s.what}因评论篇幅所限未列出。", ""] if kept else \
-            [f"> 本节 {cut_rows} {s.what}因评论篇幅所限未列出。", ""]
+            ["", f"> 本节 {cut_rows} {s.what}因评论篇幅所限未列出。", ""]
         text = "".join(line + "\n" for line in (*s.head, *kept, *note, *s.tail))
         out.append(text)
         used += len(text)
