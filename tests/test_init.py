@@ -118,6 +118,14 @@ def test_init_never_overwrites(tmp_path, capsys):
     code, _, err = run(capsys, "init", taken, "--region", "650200", "--name", "克拉玛依市", "--force")
     assert code == 2 and "mkdocs.yml" in err and "lists" in err and snapshot(taken) == before
     assert not (taken / "policykit.yaml").exists()
+    # nor through a link a folder holds (docs -> somewhere else)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "docs").symlink_to(elsewhere)
+    code, _, err = run(capsys, "init", linked, "--region", "650200", "--name", "克拉玛依市", "--force", "--ci", "none")
+    assert code == 2 and "docs" in err and list(elsewhere.iterdir()) == [] and not (linked / "policykit.yaml").exists()
 
 
 def test_what_is_not_a_repository_is_said_so(tmp_path, capsys):

@@ -141,7 +141,9 @@ def refuse_existing(root: Path, files: dict, force: bool) -> dict:
     def there(rel: str) -> bool:
         return (root / rel).exists() or (root / rel).is_symlink()
     keep = {rel: data for rel, data in files.items() if not (rel == "README.md" and there(rel))}
-    clash = sorted({rel.split("/")[0] for rel in keep if there(rel)} | {d for d in ("lists", "rules") if there(d)})
+    tops = {rel.split("/")[0] for rel in keep}
+    clash = sorted({rel.split("/")[0] for rel in keep if there(rel)} | {d for d in ("lists", "rules") if there(d)}
+                   | {t for t in tops if (root / t).is_symlink()})   # never write through a link
     if clash:
         shown = "、".join(clash[:8]) + (" 等" if len(clash) > 8 else "")
         raise UsageError(f"目标目录中已有 {shown}：policykit init 不覆盖已有文件，未写入任何文件 "
