@@ -218,3 +218,10 @@ def test_init_git_makes_a_git_repository_unless_inside_one(tmp_path, capsys):
     git(outer, "init", "-q")
     code, out, _ = run(capsys, "init", outer / "city", "--region", "650200", "--name", "克拉玛依市", "--ci", "none", "--git")
     assert code == 0 and "git init" not in out and not (outer / "city" / ".git").exists()
+
+
+def test_a_sub_folder_of_a_repository_points_to_it(tmp_path, capsys):
+    city = tmp_path / "karamay"
+    assert run(capsys, "init", city, "--region", "650200", "--name", "克拉玛依市", "--ci", "none")[0] == 0
+    code, _, err = run(capsys, "check", city / "docs")
+    assert code == 2 and "不是 policykit 仓库" in err and f"上级目录 {city}" in err
