@@ -307,8 +307,7 @@ def require_repository(root: Path, source) -> None:
     hint = (f"上级目录 {above} 是 policykit 仓库：请在那里运行，或给出它的路径" if above is not None else
             "新城市用 policykit init 建立仓库（见 docs/init.md）；已有仓库请在其根目录运行，或给出根目录路径")
     raise InputError(f"不是 policykit 仓库：{root} 中既没有 {CONFIG_FILE}，也没有 lists/ 下的清单目录 "
-                     f"(not a policykit repository: no {CONFIG_FILE}, no lists/<kind>/)",
-                     hint="新城市用 policykit init 建立仓库（见 docs/init.md）；已有仓库请在其根目录运行，或给出根目录路径")
+                     f"(not a policykit repository: no {CONFIG_FILE}, no lists/<kind>/)", hint=hint)
 
 
 def period_lists(repo: Repository, day) -> Repository:
