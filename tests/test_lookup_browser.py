@@ -37,16 +37,46 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def built(tmp_path_factory):
     site = tmp_path_factory.mktemp("lookup-site") / "site"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=ROOT,
                             capture_output=True, text=True, env=env)
     assert result.returncode == 0, result.stderr
+    return site
+
+
+def _serve(site):
     httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
     httpd.daemon_threads = True
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    return httpd, f"http://127.0.0.1:{httpd.server_address[1]}/"
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    httpd, url = _serve(built)
+    yield url
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def split_server(built, tmp_path_factory):
+    """The same site with its search index split as a large city's is (the quick index the page loads,
+    the whole one fetched and built by a second worker)."""
+    import shutil
+    from policykit.site import searchworker as sw
+    site = tmp_path_factory.mktemp("split-site") / "site"
+    shutil.copytree(built, site)
+    workers = site / sw.WORKERS
+    worker = next(p for p in workers.glob("search.*.min.js"))
+    worker.write_text((workers / sw.ORIGINAL).read_text(encoding="utf-8"), encoding="utf-8")
+    index = site / "search" / "search_index.json"
+    index.write_text(sw.split(index.read_text(encoding="utf-8"), site, above=0), encoding="utf-8")
+    assert sw.install(site)
+    httpd, url = _serve(site)
+    yield url
     httpd.shutdown()
     httpd.server_close()
 
@@ -59,8 +89,8 @@ def page(server):
         except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
             pytest.skip(f"chromium could not be started: {exc}")
         pg = b.new_page()
-        pg.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server)
-                 else route.abort())
+        pg.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1:")
+                 else route.abort())           # nothing leaves this machine
         pg.goto(server + "lookup/")
         pg.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=15000)
         yield pg
@@ -132,3 +162,27 @@ def test_site_search_takes_a_chinese_query_whole(page, server):
     assert misleading == []
     titles, _ = _search(page, server, "危险化学品")
     assert titles[0] == "危险化学品运输车辆停车场监管", titles[:3]
+
+
+def test_a_split_index_answers_first_from_pages_then_from_everything(page, split_server):
+    """A large index is split: the page loads the quick one (pages, their titles and the start of their
+    text); a second worker builds the whole one and answers once ready — here, a word found only in a
+    matter's 争议解决 section (延缓) comes back once the whole index is built."""
+    import json
+    import urllib.request
+    quick = json.loads(urllib.request.urlopen(split_server + "search/search_index.json").read())
+    whole = json.loads(urllib.request.urlopen(split_server + "search/search_index.full.json").read())
+    assert quick["config"]["policykit_full"] == "search_index.full.json"
+    assert all("#" not in d["location"] for d in quick["docs"]) and len(whole["docs"]) > len(quick["docs"])
+    titles, _ = _search(page, split_server, "食品经营许可")        # first answers, from the quick index
+    assert titles[0].startswith("食品经营许可"), titles[:3]
+    box = page.locator("input.md-search__input")
+    for _ in range(60):                                             # then from the whole index
+        box.fill("")
+        page.keyboard.press("End")
+        page.keyboard.insert_text("延缓")
+        page.keyboard.press("End")
+        page.wait_for_timeout(500)
+        if page.locator(".md-search-result__item").count():
+            break
+    assert "应急物资保障" in page.locator(".md-search-result__item h1").first.inner_text().replace("\u200b", "")

@@ -92,12 +92,49 @@ WRAPPER = MARKER + r"""
     if (!terms || typeof query !== "string") return query;
     return query.replace(/\p{sc=Han}+/gu, function (run) { return cut(run.toLowerCase()); });
   }
+  /* A large index takes seconds to build (policykit splits it at build time, see split()). The page
+     sends the quick index (the pages alone: titles and the start of their text, names and codes); it
+     answers the first queries. This same script, started again as a worker of its own with
+     ?policykit-full, fetches the whole index, builds it, and answers every query once it is ready. */
+  var FULL_MODE = /[?&]policykit-full\b/.test(String(self.location.search));
+  var full = null, fullReady = false;
+  function deliver(msg) { var ev = {data: msg}; listeners.forEach(function (fn) { fn(ev); }); }
+  function startFull(name, options) {
+    if (typeof Worker === "undefined" || !/^[A-Za-z0-9_.\-]+$/.test(String(name))) return;
+    var suggest = options && options.suggest ? "&policykit-suggest=1" : "";
+    try { full = new Worker(String(self.location.href).split("?")[0] + "?policykit-full=" + encodeURIComponent(name) + suggest); }
+    catch (e) { full = null; return; }
+    full.onmessage = function (ev) {
+      var msg = ev.data;
+      if (msg && msg.type === 1) fullReady = true;                   /* ready: it answers from now on */
+      else if (msg && msg.type === 3) self.postMessage(msg);
+    };
+  }
+  if (FULL_MODE) {
+    var name = (/[?&]policykit-full=([A-Za-z0-9_.\-]+)/.exec(String(self.location.search)) || [])[1];
+    if (name) {
+      fetch("../../../search/" + name).then(function (r) {
+        if (!r.ok) throw new Error(r.status);
+        return r.json();
+      }).then(function (data) {
+        data.options = {suggest: /[?&]policykit-suggest=1/.test(String(self.location.search))};
+        learn(data);
+        deliver({type: 0, data: data});          /* Material builds it and posts ready to the quick worker */
+      }).catch(function () {});
+    }
+  }
   add.call(self, "message", function (ev) {
     var msg = ev.data;
-    if (msg && msg.type === 0 && msg.data) learn(msg.data);             /* setup: the index */
-    else if (msg && msg.type === 2) msg = {type: 2, data: rewrite(msg.data)};   /* a query */
-    var event = {data: msg};
-    listeners.forEach(function (fn) { fn(event); });
+    if (msg && msg.type === 0 && msg.data) {                             /* setup: the (quick) index */
+      learn(msg.data);
+      var cfg = msg.data.config || {};
+      var options = msg.data.options;
+      if (!FULL_MODE && cfg.policykit_full) setTimeout(function () { startFull(cfg.policykit_full, options); }, 0);
+    } else if (msg && msg.type === 2) {                                  /* a query */
+      if (fullReady) { full.postMessage(msg); return; }
+      msg = {type: 2, data: rewrite(msg.data)};
+    }
+    deliver(msg);
   });
 })();
 """
@@ -119,3 +156,35 @@ def install(site_dir) -> bool:
     (workers / ORIGINAL).write_text(text, encoding="utf-8")
     worker.write_text(WRAPPER.replace("ORIGINAL_NAME", ORIGINAL), encoding="utf-8")
     return True
+
+
+QUICK_ABOVE = 3000      # documents: a smaller index is not split
+QUICK_TEXT = 48         # characters of a page's text kept in the quick index (an item's code and department)
+FULL_NAME = "search_index.full.json"
+
+
+def split(index_text: str, site_dir, above: int = QUICK_ABOVE) -> str:
+    """The search index the page loads: for a large index, the quick one (pages only, their titles and
+    the start of their text), with the whole index written beside it as ``search/search_index.full.json``
+    for the wrapped worker to fetch and build in the background. A small index is returned unchanged."""
+    import json
+    data = json.loads(index_text)
+    docs = data.get("docs") or []
+    if len(docs) <= above:
+        return index_text
+    out = Path(site_dir) / "search"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / FULL_NAME).write_text(index_text, encoding="utf-8")
+    quick = []
+    for doc in docs:
+        if "#" in str(doc.get("location", "")):
+            continue
+        doc = dict(doc)
+        text = doc.get("text")
+        if isinstance(text, str) and len(text) > QUICK_TEXT:
+            cut = text.rfind("\u200b", 0, QUICK_TEXT)
+            doc["text"] = text[:cut if cut > 0 else QUICK_TEXT]
+        quick.append(doc)
+    data["docs"] = quick
+    data["config"] = {**data.get("config", {}), "policykit_full": FULL_NAME}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
