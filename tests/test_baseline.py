@@ -250,3 +250,22 @@ def test_the_baseline_is_read_from_an_earlier_check_of_the_base(capsys, monkeypa
     (pr / "policykit.yaml").write_text((pr / "policykit.yaml").read_text(encoding="utf-8") + "\n# 注\n",
                                        encoding="utf-8")
     assert B.commit_memo_key(pr, "HEAD", RULES, "oracle", None) is None
+
+
+def test_markdown_report_lists_the_new_problems_and_counts_the_old(pr, capsys):
+    f = next(f for f in sorted((pr / "lists/powers").glob("*.yaml")) if CASES.search(f.read_text(encoding="utf-8")))
+    f.write_text(strip_cases(f.read_text(encoding="utf-8"), 1)[0], encoding="utf-8")
+    code, out = check(capsys, pr, "--baseline", "HEAD", "-f", "markdown")
+    assert code == 1 and out.startswith("## policykit 检查结果\n")
+    assert re.search(r"新增 1 个问题；原有 \d{3} 个问题仍在", out) and "### 新问题（1 个）" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and not line.startswith("| 级别")]
+    assert len(rows) == 1 and f"`{f.relative_to(pr).as_posix()}:" in rows[0]
+
+
+def test_markdown_cells_cannot_break_the_table():
+    from policykit.checking.reporters import markdown
+    hostile = Problem("lists/a|b`.yaml", 1, 1, "$", "R|X", "error", "名称 | <img src=x onerror=alert(1)>\n| 伪造行 |")
+    out = markdown([hostile], {"error": 1, "warning": 0, "info": 0})
+    row = next(line for line in out.splitlines() if line.startswith("| 错误"))
+    assert "<img" not in out and "\n| 伪造行" not in out
+    assert row.count("|") - row.count("\\|") == 5

@@ -174,7 +174,7 @@ def test_the_github_check_steps_run(pull_request, github, tmp_path):
     (runner / "pk" / "bin" / "policykit").symlink_to(PK)
     output = tmp_path / "github-output"
     env = {"RUNNER_TEMP": str(runner), "BASE_REF": "main", "EVENT": "pull_request", "PR_NUMBER": "7",
-           "GITHUB_OUTPUT": str(output)}
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(tmp_path / "step-summary.md")}
     steps = github[0][".github/workflows/policykit.yml"]["jobs"]["check"]["steps"]
     ran = []
     for step in steps:
@@ -195,6 +195,7 @@ def test_the_github_check_steps_run(pull_request, github, tmp_path):
     assert (report / "review-full.md").is_file()
     sarif = json.loads((top / "policykit.sarif").read_text(encoding="utf-8"))
     assert sum(r["baselineState"] == "new" for r in sarif["runs"][0]["results"]) == 1
+    assert "### 新问题（1 个）" in (tmp_path / "step-summary.md").read_text(encoding="utf-8")   # the job's page
     status = dict(line.split("=", 1) for line in output.read_text().splitlines())["status"]
     assert status == "1"
     verdict = next(s for s in steps if "STATUS" in s.get("run", ""))

@@ -1,4 +1,4 @@
-r"""Write problems in the formats people and CI systems read: text, json, sarif, github, junit, gitlab.
+r"""Write problems in the formats people and CI systems read: text, json, sarif, github, junit, gitlab, markdown.
 
 Every string in a problem can come from a pull request (file names, keys, values quoted in
 messages, waiver text). None reaches a terminal, a CI log or a parser raw: control characters
@@ -200,6 +200,51 @@ def gitlab(problems, summary, rules=(), baseline=None) -> str:
     return _json_safe(json.dumps(out, ensure_ascii=False, indent=2)) + "\n"
 
 
+MARKDOWN_ROWS = 200     # problems listed in a Markdown report; the rest are counted
+_MD_CELL = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "`": "'", "\n": " ", "\r": " ", "*": "\\*", "_": "\\_",
+                          "[": "\\[", "]": "\\]"})
+
+
+_MD_CODE = str.maketrans({"|": "\\|", "`": "'", "\n": " ", "\r": " "})
+
+
+def _md(value) -> str:
+    """A table cell: unsafe characters shown escaped, Markdown and HTML specials neutralised."""
+    return printable(value).translate(_MD_CELL)
+
+
+def _md_code(value) -> str:
+    """The inside of a code span in a table cell (no Markdown inside a code span; a ``|`` still ends the cell)."""
+    return printable(value).translate(_MD_CODE)
+
+
+def markdown(problems, summary, rules=(), baseline=None) -> str:
+    """A Markdown report for a CI job page (GitHub's step summary, a merge-request note): the counts, the
+    baseline line, then the problems (with a baseline only the new ones) as a table of at most
+    ``MARKDOWN_ROWS`` rows."""
+    s = summary
+    shown = _new_only(problems, baseline)
+    lines = ["## policykit 检查结果", "",
+             f"共 {s['error']} 个错误、{s['warning']} 个警告、{s['info']} 个提示"
+             + (f"，{s['waived']} 个已豁免" if s.get("waived") else "")
+             + (f"（{s['files']} 个文件，{s['rules']} 条规则）" if "files" in s else ""), ""]
+    if baseline is not None:
+        lines += [_md(_baseline_line(baseline)), ""]
+    if not shown:
+        lines.append("没有问题。" if baseline is None else "本次变更没有引入新问题。")
+        return "\n".join(lines) + "\n"
+    lines += [f"### {'新问题' if baseline is not None else '问题'}（{len(shown)} 个）", "",
+              "| 级别 | 规则 | 位置 | 问题 |", "|---|---|---|---|"]
+    for p in shown[:MARKDOWN_ROWS]:
+        waived = f"（已豁免：{_md(p.waived_by)}）" if p.waived_by else ""
+        lines.append(f"| {SEVERITY_LABEL[p.severity]} | `{_md_code(p.rule)}` | `{_md_code(p.location())}` | "
+                     f"{_md(p.message)}{waived} |")
+    if len(shown) > MARKDOWN_ROWS:
+        lines += ["", f"另有 {len(shown) - MARKDOWN_ROWS} 个问题未列出（见 JSON 或 SARIF 结果）。"]
+    return "\n".join(lines) + "\n"
+
+
 # the one list of report formats: the command line offers exactly these
-REPORTERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "gitlab": gitlab}
+REPORTERS = {"text": text, "json": as_json, "sarif": sarif, "github": github, "junit": junit, "gitlab": gitlab,
+             "markdown": markdown}
 FORMATS = tuple(REPORTERS)

@@ -119,6 +119,8 @@ jobs:
           # the same check again is read back from the cache: the JSON result the review reads
           "$RUNNER_TEMP/pk/bin/policykit" check "${rules[@]}" "${since[@]}" -f json -o ../report/policykit.json -q \
             || true
+          "$RUNNER_TEMP/pk/bin/policykit" check "${rules[@]}" "${since[@]}" -f markdown -q >> "$GITHUB_STEP_SUMMARY" \
+            || true
           echo "status=$status" >> "$GITHUB_OUTPUT"
 
       - name: 审阅 · policykit diff (the review comment and the whole review)
