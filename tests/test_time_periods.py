@@ -139,3 +139,12 @@ def test_the_sites_public_copy_is_judged_by_the_periods_lists_with_its_own_recor
     assert {i.department for i in view.power_items if i.code == TRANSFERS[0][0]} == {"scjgj"}
     assert {i.department for i in public.power_items if i.code == TRANSFERS[0][0]} == {"zhzfj"}
     assert scores(json.loads(_render(scorecards(public, "2025")))) == scores(before["cards"])
+
+
+def test_the_sites_evaluation_page_names_the_lists_it_scored_by(history):
+    from policykit.site.pages import SitePages
+    root, before_sha, _ = history
+    site = SitePages(policykit.open_repository(root))
+    page = site.supervision.evaluation_page()
+    text = str(page.body)
+    assert f"本期按 2025-12-31 生效的清单评分（版本 {before_sha[:7]}）" in text

@@ -761,6 +761,10 @@ class SupervisionPages:
                              self._a(here, U.scorecard(period, c.department), "记分卡")])
             doc.table(["排名", "部门", "总分", "共性指标", "个性指标", "部门类别", "评估阶段", "未评", ""], rows,
                       numeric={0, 2, 3, 4, 7})
+            basis = cards[0].computed_from if cards else {}
+            if basis.get("lists_as_of"):   # each period is scored by its own lists (docs/time.md)
+                rev = basis.get("lists_revision") or basis.get("head")
+                doc.p(f"本期按 {basis['lists_as_of']} 生效的清单评分" + (f"（版本 {rev[:7]}）" if rev else "") + "。")
         if not v.evaluations:
             doc.p("（暂无评估记录）")
         return doc.page()
