@@ -5,7 +5,7 @@ Nothing is downloaded: the wheel is built with this environment's setuptools (no
 installed without dependencies, and the fresh environment finds the dependencies through a ``.pth``
 line naming this environment's site-packages (which does not make the source tree importable: the
 editable install's own ``.pth`` there is not processed). The test proves policykit runs from the
-wheel, not from ``src/``. About 20 s."""
+wheel, not from ``src/``; the source distribution carries the same files. About 30 s."""
 from __future__ import annotations
 
 import os
@@ -80,6 +80,24 @@ def test_the_wheel_carries_the_schemas_the_rules_and_the_templates(wheel):
     for name in ("policykit.yaml", "mkdocs.yml", "index.md", "README.md"):
         assert f"policykit/defaults/{name}" in names
     assert not any(n.startswith(("rules/", "schemas/", "tests/")) for n in names)
+
+
+def test_the_source_distribution_carries_them_as_files(tmp_path):
+    """``pip install`` from an sdist builds the wheel from it: the links must have become files."""
+    import tarfile
+    src = _source_copy(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                           "print(build_meta.build_sdist(sys.argv[1]))", str(tmp_path / "sdist")],
+                          cwd=src, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    (archive,) = (tmp_path / "sdist").glob("policykit-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        members = {m.name.split("/", 1)[1]: m for m in tar.getmembers() if "/" in m.name}
+    for folder, pattern in (("rules", "**/*.yaml"), ("schemas", "*.json")):
+        wanted = {f"src/policykit/defaults/{folder}/{p.relative_to(ROOT / folder).as_posix()}"
+                  for p in (ROOT / folder).glob(pattern)}
+        assert wanted and wanted <= set(members)
+        assert all(members[name].isfile() for name in wanted)
 
 
 def test_a_city_from_the_installed_wheel(wheel, tmp_path):
