@@ -148,3 +148,14 @@ def test_the_sites_evaluation_page_names_the_lists_it_scored_by(history):
     page = site.supervision.evaluation_page()
     text = str(page.body)
     assert f"本期按 2025-12-31 生效的清单评分（版本 {before_sha[:7]}）" in text
+
+
+def test_a_department_deleted_in_2026_is_still_scored_for_2025(tmp_path):
+    """机构改革 done the blunt way (the department's files deleted): 2025 is still judged by 2025's lists."""
+    root = make_city(tmp_path)
+    before = scores(_cards(root))
+    for rel in ("lists/organizations/fgw.yaml", "lists/powers/fgw.yaml", "lists/tasks/fgw.yaml"):
+        (root / rel).unlink()
+    commit(root, record("机构改革", "撤销发展改革委", approval="明编办〔2026〕9号"), "2026-02-01T09:00:00+08:00")
+    assert "fgw" not in policykit.open_repository(root).departments
+    assert scores(_cards(root)) == before
