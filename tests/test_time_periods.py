@@ -159,3 +159,13 @@ def test_a_department_deleted_in_2026_is_still_scored_for_2025(tmp_path):
     commit(root, record("机构改革", "撤销发展改革委", approval="明编办〔2026〕9号"), "2026-02-01T09:00:00+08:00")
     assert "fgw" not in policykit.open_repository(root).departments
     assert scores(_cards(root)) == before
+
+
+def test_cli_problems_report_names_its_lists(history, capsys):
+    root, before_sha, before = history
+    data = run_json(capsys, "problems", "report", "--within", "2025", "--root", str(root), "-f", "json")
+    assert data.pop("computed_from")["lists_revision"] == before_sha
+    assert data == json.loads(json.dumps(before["report"], default=str))
+    assert main(["problems", "report", "--within", "2025", "--root", str(root)]) == 0
+    assert "计算依据：2025-12-31 生效的清单" in capsys.readouterr().out
+    assert main(["problems", "report", "--root", str(root), "--as-of", "yesterday"]) == 2
