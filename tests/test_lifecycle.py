@@ -119,8 +119,10 @@ def test_bundled_city_carries_a_merger_and_a_rename():
 
 def test_site_shows_predecessors_and_successors(city, tmp_path):
     payload = "<script>alert(1)</script>"
-    hostile = SPJ.replace("示编发〔2014〕5号", f'"{payload}"') + f'  - {{event: 更名, date: 2020-01-01, approval: x, former_name: "{payload}"}}\n'
-    hostile = hostile.replace("{event: 设立, date: 2014-06-01,", f'{{event: 设立, predecessors: ["{payload}"], date: 2014-06-01,')
+    hostile = (SPJ.replace("示编发〔2014〕5号", f'"{payload}"')
+               + f'  - {{event: 更名, date: 2020-01-01, approval: x, former_name: "{payload}"}}\n')
+    hostile = hostile.replace("{event: 设立, date: 2014-06-01,",
+                              f'{{event: 设立, predecessors: ["{payload}"], date: 2014-06-01,')
     root = city({"lists/organizations/spj.yaml": hostile})
     assert not [p for p in policykit.open_repository(root).load_problems if p.severity == "error"]
     out = tmp_path / "site"

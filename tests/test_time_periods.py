@@ -57,7 +57,8 @@ def _render(cards):
 def _check(root, *extra):
     from policykit.checking.check import run_check
     result = run_check(root, *extra)
-    return sorted((p.rule, p.file, p.line, p.message) for p in result.problems if p.rule.startswith(("SUP-PERF", "SUP-ITEM")))
+    return sorted((p.rule, p.file, p.line, p.message) for p in result.problems
+                  if p.rule.startswith(("SUP-PERF", "SUP-ITEM")))
 
 
 def _report(root):

@@ -24,19 +24,17 @@ def holder(repo, code=ITEM):
 
 @pytest.fixture
 def approved_in_advance(tmp_path):
-    """2025-03-01 the city; 2026-03-10 a transfer approved then, in force from 2026-07-01; 2026-04-02
-    a 12345 problem record (no adjustment record: in force when committed)."""
+    """2025-03-01 the city; 2026-03-10 a transfer approved then, in force from 2026-07-01."""
     root = make_city(tmp_path)
     first = git(root, "rev-parse", "HEAD").strip()
     transfer(root, ITEM, "scjgj", "zhzfj")
     transfer_sha = commit(root, record("机构改革", "食品经营许可划转综合执法局", effective="2026-07-01"),
                           "2026-03-10T09:00:00+08:00")
-    problems = load(root, "lists/problems/12345-2025.yaml") if (root / "lists/problems/12345-2025.yaml").exists() else None
-    return root, first, transfer_sha, problems
+    return root, first, transfer_sha
 
 
 def test_as_of_holds_back_a_change_until_its_effective_date(approved_in_advance):
-    root, first, transfer_sha, _ = approved_in_advance
+    root, first, transfer_sha = approved_in_advance
     before = policykit.open_repository(root, as_of="2026-06-30")
     assert holder(before) == ["scjgj"]
     assert before.as_of == dt.date(2026, 6, 30) and before.lists_revision == first
@@ -60,7 +58,7 @@ def test_commit_date_is_the_effective_date_without_a_trailer(tmp_path):
 
 def test_records_come_from_at_while_lists_wait(approved_in_advance):
     """A record committed after a change approved in advance is read (records: what is known now)."""
-    root, first, _, _ = approved_in_advance
+    root, first, _ = approved_in_advance
     ledger = load(root, "lists/performance/scjgj-2025.yaml")
     ledger["reviewed_by"] = "明湖市委编办审改科（复核）"
     dump(root, "lists/performance/scjgj-2025.yaml", ledger)
@@ -146,7 +144,7 @@ def test_cli_as_of(approved_in_advance, capsys):
 
 
 def test_choose_commit_reports_what_is_held_back(approved_in_advance):
-    root, first, transfer_sha, _ = approved_in_advance
+    root, first, transfer_sha = approved_in_advance
     choice = validtime.choose_commit(root, dt.date(2026, 5, 1))
     assert choice.sha == first and choice.held_back == (transfer_sha, dt.date(2026, 7, 1)) and not choice.is_tip
     assert validtime.choose_commit(root, dt.date(2026, 7, 1)).is_tip

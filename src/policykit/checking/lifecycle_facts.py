@@ -74,7 +74,8 @@ def _record_refs(repo, ref) -> None:
         ref("督导", s.id, s.opened, s.department, Source(s.source.file, ("department",)))
     for d in v.disputes:
         for party in d.parties:
-            ref("调处", d.id, d.raised, party.department, Source(party.source.file, tuple(party.source.path) + ("department",)))
+            ref("调处", d.id, d.raised, party.department,
+                Source(party.source.file, tuple(party.source.path) + ("department",)))
     for ledger in v.ledgers:
         ref("履职台账", ledger.id, _period_start(ledger.period), ledger.department,
             Source(ledger.source.file, ("department",)))

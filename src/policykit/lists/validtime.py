@@ -29,7 +29,8 @@ Without git history (a directory that is no repository) only the entry dates app
 the first commit in force is an error for ``as_of``; a period view (``period_lists``) falls back to
 the lists as they are, and says so (``Repository.lists_note``).
 
-``period_lists(repo, day)`` (``lists.repository``): the repository as the lists stood on ``day`` with ``repo``'s records,
+``period_lists(repo, day)`` (``lists.repository``): the repository as the lists stood on ``day`` with
+``repo``'s records,
 what a period's ledgers, evaluation and report are judged by (``day`` = the period's last day).
 """
 from __future__ import annotations
