@@ -123,3 +123,16 @@ def test_process_pages_in_a_browser_run_no_script_from_the_lists(built):
         assert "公文办理流程<script>" in page.locator("article").inner_text()
         browser.close()
     assert dialogs == []
+
+
+def test_process_pages_build_html_only_from_literal_templates():
+    import ast
+    src = (ROOT / "src" / "policykit" / "site" / "processes.py").read_text(encoding="utf-8")
+    calls = [n for n in ast.walk(ast.parse(src)) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+             and n.func.id in {"_html", "_join", "Markup"}]
+    assert len(calls) > 20
+    for call in calls:
+        first = call.args[0] if call.args else None
+        assert call.func.id != "Markup" and isinstance(first, ast.Constant) and isinstance(first.value, str), \
+            f"processes.py:{call.lineno}: {call.func.id}() with a template that is not a literal"
+    assert "f'<" not in src and 'f"<' not in src and ".format(" not in src
