@@ -256,3 +256,17 @@ def test_karamay_corpus_after_import_and_check(tmp_path, capsys):
     assert found["PWR-ACCOUNTABILITY-TARGETS"] <= 3 and found["PWR-LEVELS"] <= 5
     assert found["PWR-BASIS-ARTICLE"] <= 90                   # was 109: 第N项 of a 决定 or 目录 is precise
     assert found["PWR-BASIS-PRESENT"] <= 2
+
+
+def test_a_cell_naming_several_units_is_kept_as_written(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    r = row(1, "建设工程规划许可")
+    r[6] = "规划科、执法支队"
+    ws.append(r)
+    path = tmp_path / "units.xlsx"
+    wb.save(path)
+    (it,) = items(plan_import([path], out_dir=tmp_path / "lists"))
+    assert it["unit"] == "规划科" and it["source_text"] == {"承办机构": "规划科、执法支队"}

@@ -705,6 +705,8 @@ def _line_fields(cells: _ItemCells, item: SourceItem) -> None:
             continue
         if key == "unit":
             _units(cells, f, values)
+            if len(f["_units"]) > 1:        # the item keeps one unit: the cell naming them all is kept as written
+                item.keep_cols.add(cells.cols["unit"])
         elif key == "subject":
             item.subject = values[0]
         elif key == "sub_name":
@@ -717,7 +719,8 @@ def _line_fields(cells: _ItemCells, item: SourceItem) -> None:
 
 
 def _units(cells: _ItemCells, f: dict, values: list) -> None:
-    """The 承办机构 cells → the item's unit (the first) and all units named (for the organisation)."""
+    """The 承办机构 cells → the item's unit (the first) and all units named (for the organisation, and the cell
+    as written in the item's source_text)."""
     units = []
     for v in values:
         units += [u for u in _split_units(v) if u not in units]
@@ -725,8 +728,8 @@ def _units(cells: _ItemCells, f: dict, values: list) -> None:
     f["_units"] = units
     if len(units) > 1:
         cells.p(cells.cols["unit"], "IMPORT-UNIT-MULTIPLE", "warning",
-                f"承办机构列出 {len(units)} 个机构（{'、'.join(units)}），事项只能有一个承办机构，取第一个 "
-                "(several units named; the first is the item's unit)")
+                f"承办机构列出 {len(units)} 个机构（{'、'.join(units)}），事项只能有一个承办机构，取第一个，"
+                "原文保留在 source_text (several units named; the first is the item's unit, the cell is kept)")
 
 
 def _item_name(cells: _ItemCells, item: SourceItem, prev_name) -> None:
