@@ -148,3 +148,27 @@ def test_cli_import_problems_reports_rows_and_exits_1_on_errors(tmp_path, capsys
     out = capsys.readouterr().out
     assert code == 1 and "导入 1 件，跳过 1 行" in out and "fy.csv:3:" in out
     assert "id: FY-FY2025001" in (tmp_path / "fy.yaml").read_text(encoding="utf-8")
+
+
+REVIEWS = """编号,受理日期,内容,承办部门,标签,事项,办理结果
+FY2025001,2025-04-02,申请人不服罚款决定,市商务局,,单用途商业预付卡,撤销原行政处罚决定
+FY2025002,2025-06-12,申请人不服备案处理,市商务局,推诿,单用途商业预付卡,确认原行政行为违法
+FY2025003,2025-07-01,申请人不服检查结论,市商务局,,单用途商业预付卡,维持
+"""
+
+
+def test_overturned_administrative_reviews_point_at_the_departments_processes(tmp_path):
+    root = tmp_path / "city"
+    shutil.copytree(ROOT / "lists", root / "lists")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+    csv = tmp_path / "fy.csv"
+    csv.write_text(REVIEWS, encoding="utf-8")
+    result = import_problems(csv, root / "lists" / "problems" / "fy-2025.yaml", policykit.open_repository(root),
+                             source="行政复议")
+    assert len(result.imported) == 3
+    repo = policykit.open_repository(root)
+    [review] = [p for p in results.worklist(repo, "2025") if p.kind == results.KIND_REVIEW]
+    assert review.departments == ("swj",) and "2 件行政复议" in review.proposal
+    assert [e.ref for e in review.evidence if e.type == "行政复议"] == ["FY-FY2025001", "FY-FY2025002"]
+    assert any(e.type == "工作流程" and e.ref == "LC-swj-005" for e in review.evidence)

@@ -12,7 +12,9 @@ processes, and proposes:
   (those claiming it as 配合, those whose power items name it);
 * **编制审核** — a unit with no work process (where its department keeps processes), or whose duties
   and power items the period's ledgers never show as run;
-* **权责事项评估** — an item in use the evaluation found not run without a reason.
+* **权责事项评估** — an item in use the evaluation found not run without a reason;
+* **执法流程核查** — a department whose acts 行政复议 overturned (撤销, 变更, 确认违法 …) ``threshold`` times or
+  more in the period, with its work processes on the matters concerned.
 
 Each proposal cites its evidence: the record and ``file:line`` it rests on. The worklist is written as
 Markdown (``render_markdown``: every list string on one line with Markdown syntax and HTML characters
@@ -32,7 +34,10 @@ KIND_FIX_BOUNDARY = "完善职责边界事项"
 KIND_LEAD = "明确牵头部门"
 KIND_STAFFING = "编制审核"
 KIND_ITEM = "权责事项评估"
-KINDS = (KIND_NEW_BOUNDARY, KIND_FIX_BOUNDARY, KIND_LEAD, KIND_STAFFING, KIND_ITEM)
+KIND_REVIEW = "执法流程核查"
+KINDS = (KIND_NEW_BOUNDARY, KIND_FIX_BOUNDARY, KIND_LEAD, KIND_STAFFING, KIND_ITEM, KIND_REVIEW)
+# a 行政复议 decision that did not uphold the act (its 办理结果, tags or status say so)
+OVERTURNED = ("撤销", "违法", "变更", "责令履行", "无效")
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ def worklist(repo, period, *, threshold: int = 2, cards=None) -> list[Proposal]:
     out += _lead_proposals(repo)
     out += _staffing_proposals(repo, period)
     out += _idle_item_proposals(repo, cards or [])
+    out += _review_proposals(repo, period, threshold)
     for i, p in enumerate(out, 1):
         p.no = i
     return out
@@ -216,6 +222,48 @@ def _idle_item_proposals(repo, cards) -> list[Proposal]:
                 out.append(Proposal(0, KIND_ITEM, f"{item.code} {item.full_name}", (item.department,),
                                     "事项本期未运行且未说明原因，建议评估保留、下放或取消的必要性", cite))
     return out
+
+
+# ---- 行政复议: acts overturned → the processes behind them ---------------------------------------
+def _raw_result(repo, source) -> str:
+    doc = repo.documents.get(source.file)
+    node = doc.data if doc is not None else None
+    try:
+        for part in source.path:
+            node = node[part]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return str(node.get("result") or "") if isinstance(node, dict) else ""
+
+
+def _review_proposals(repo, period, threshold) -> list[Proposal]:
+    """A department whose acts 行政复议 overturned ``threshold`` times or more in the period: check the work
+    processes (and their 时限 and 要件) of the matters concerned."""
+    by_dept: dict = defaultdict(list)
+    for p in views(repo).problems:
+        if p.origin != "行政复议" or not in_period(p.date, period):
+            continue
+        said = " ".join((*p.tags, p.status or "", _raw_result(repo, p.source)))
+        if any(word in said for word in OVERTURNED):
+            for d in p.departments:
+                by_dept[d].append(p)
+    out = []
+    for dept, problems in sorted(by_dept.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        if len(problems) < threshold:
+            continue
+        ev = [Cited("行政复议", p.id, p.matter or _short(p.content), _where(repo, p.source)) for p in problems]
+        keys = {(p.matter or "")[:4] for p in problems if p.matter and len(p.matter) >= 2}
+        ev += [Cited("工作流程", proc.id, proc.name, _where(repo, proc.source)) for proc in repo.processes_of(dept)
+               if any(k in proc.name for k in keys)][:5]
+        out.append(Proposal(0, KIND_REVIEW, repo.department_name(dept), (dept,),
+                            f"本期 {len(problems)} 件行政复议决定撤销、变更或确认违法，建议核查相关工作流程的时限、要件和执法责任",
+                            ev))
+    return out
+
+
+def _short(text, n: int = 30) -> str:
+    text = " ".join(str(text or "").split())
+    return text[:n] + ("…" if len(text) > n else "")
 
 
 # ---- rendering -------------------------------------------------------------------------------
