@@ -270,3 +270,20 @@ def test_a_cell_naming_several_units_is_kept_as_written(tmp_path):
     wb.save(path)
     (it,) = items(plan_import([path], out_dir=tmp_path / "lists"))
     assert it["unit"] == "规划科" and it["source_text"] == {"承办机构": "规划科、执法支队"}
+
+
+def test_a_subject_other_than_the_department_is_kept(tmp_path):
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(row(1, "建设工程规划许可"))
+    ws.append(row(2, "乡村建设规划许可"))
+    other = row(3, "对违法建设的处罚", "行政处罚")
+    other[5] = "自治区住房和城乡建设厅"
+    ws.append(other)
+    path = tmp_path / "subjects.xlsx"
+    wb.save(path)
+    first, second, third = items(plan_import([path], out_dir=tmp_path / "lists"))
+    assert "source_text" not in first and "source_text" not in second
+    assert third["source_text"] == {"行使主体": "自治区住房和城乡建设厅"}

@@ -1326,6 +1326,7 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
     powers_path = out_dir / "powers" / f"{dept_id}.yaml"
     existing_doc, existing = _existing_items(powers_path)
     sources, new_by_file, units = _final_items(dept_id, groups)
+    _keep_other_subjects(sources, meta)
     assign_codes([si.final for si in sources], dept_code, config, existing)
     _keep_existing_fields(sources, existing)
     doc = {"department": dept_id, "items": merge_into_existing(existing, new_by_file)}
@@ -1341,6 +1342,17 @@ def build_department(dept_id, dept_code, meta, groups, out_dir: Path, org_path, 
             "items": len(sources), "files": sorted({os.path.basename(fr.path) for fr, _ in groups}),
             "existing_organization": org is not None}
     return outputs, info
+
+
+def _keep_other_subjects(sources: list, meta: dict) -> None:
+    """An item whose 行使主体 is not its department (自治区 rows in a city list, a 分局) keeps that text in its
+    source_text: the department's file does not otherwise say who the source named."""
+    subjects = meta["subjects"]
+    main = max(subjects, key=lambda x: (subjects[x], meta["prefer"][x])) if subjects else None
+    names = {meta.get("name"), meta.get("short_name"), main}
+    for si in sources:
+        if si.subject and si.subject not in names:
+            si.final["source_text"] = {**(si.final.get("source_text") or {}), "行使主体": si.subject}
 
 
 def _existing_items(powers_path: Path) -> tuple:
