@@ -153,3 +153,20 @@ def test_cli_prints_the_accounting_first(tmp_path, capsys):
     assert len(data["problems"]) == 188
     again = import_hotline(SAMPLE, out, policykit.open_repository(ROOT))
     assert again.written == [] or out.read_text(encoding="utf-8") == again.text   # re-import: same bytes
+
+
+def test_a_merged_department_is_followed_to_its_successor_as_of_the_order_date(tmp_path):
+    """机构改革: 明湖市商务局 merged into 发展改革委 on 2025-07-01 — orders before go to 商务局, after to 发改委,
+    and the old 俗称 still finds it."""
+    import shutil
+    root = tmp_path / "city"
+    shutil.copytree(ROOT / "lists", root / "lists")
+    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+    org = root / "lists" / "organizations" / "swj.yaml"
+    org.write_text(org.read_text(encoding="utf-8").rstrip("\n") + "\naliases: [商务委]\nlifecycle:\n"
+                   "- {event: 合并, date: 2025-07-01, approval: 明编办〔2025〕7号, successor: fgw}\n", encoding="utf-8")
+    csv = tmp_path / "m.csv"
+    csv.write_text("工单编号,受理时间,诉求内容,承办单位\nB1,2025-06-30,预付卡退费,商务委\nB2,2025-07-02,预付卡退费,商务委\n",
+                   encoding="utf-8")
+    result = read_hotline_csv(csv, policykit.open_repository(root))
+    assert [rec["departments"] for rec in result.records] == [["swj"], ["fgw"]]
