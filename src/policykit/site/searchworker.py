@@ -48,7 +48,9 @@ WRAPPER = MARKER + r"""
   }
   self.postMessage = function (msg) {
     if (msg && msg.type === 3) mend(msg.data);                         /* a result */
-    return post.apply(self, arguments);
+    var sent = post.apply(self, arguments);
+    if (msg && msg.type === 3 && pendingFull) setTimeout(function () { if (pendingFull) pendingFull(); }, 0);
+    return sent;
   };
   importScripts("ORIGINAL_NAME");
   self.addEventListener = add;
@@ -95,9 +97,10 @@ WRAPPER = MARKER + r"""
   /* A large index takes seconds to build (policykit splits it at build time, see split()). The page
      sends the quick index (the pages alone: titles and the start of their text, names and codes); it
      answers the first queries. This same script, started again as a worker of its own with
-     ?policykit-full, fetches the whole index, builds it, and answers every query once it is ready. */
+     ?policykit-full, fetches the whole index, builds it, answers again the query on screen, and then
+     every query. */
   var FULL_MODE = /[?&]policykit-full\b/.test(String(self.location.search));
-  var full = null, fullReady = false;
+  var full = null, fullReady = false, last = null, pendingFull = null;
   function deliver(msg) { var ev = {data: msg}; listeners.forEach(function (fn) { fn(ev); }); }
   function startFull(name, options) {
     if (typeof Worker === "undefined" || !/^[A-Za-z0-9_.\-]+$/.test(String(name))) return;
@@ -106,7 +109,10 @@ WRAPPER = MARKER + r"""
     catch (e) { full = null; return; }
     full.onmessage = function (ev) {
       var msg = ev.data;
-      if (msg && msg.type === 1) fullReady = true;                   /* ready: it answers from now on */
+      if (msg && msg.type === 1) {                                  /* ready: it answers from now on, */
+        fullReady = true;
+        if (last !== null) full.postMessage(last);                    /* the question on screen first */
+      }
       else if (msg && msg.type === 3) self.postMessage(msg);
     };
   }
@@ -129,8 +135,13 @@ WRAPPER = MARKER + r"""
       learn(msg.data);
       var cfg = msg.data.config || {};
       var options = msg.data.options;
-      if (!FULL_MODE && cfg.policykit_full) setTimeout(function () { startFull(cfg.policykit_full, options); }, 0);
+      if (!FULL_MODE && cfg.policykit_full) {
+        /* after the first answer (or a moment's quiet): on two cores it would slow the first answer down */
+        pendingFull = function () { pendingFull = null; startFull(cfg.policykit_full, options); };
+        setTimeout(function () { if (pendingFull) pendingFull(); }, 1500);
+      }
     } else if (msg && msg.type === 2) {                                  /* a query */
+      last = msg;
       if (fullReady) { full.postMessage(msg); return; }
       msg = {type: 2, data: rewrite(msg.data)};
     }
@@ -159,7 +170,7 @@ def install(site_dir) -> bool:
 
 
 QUICK_ABOVE = 3000      # documents: a smaller index is not split
-QUICK_TEXT = 48         # characters of a page's text kept in the quick index (an item's code and department)
+QUICK_TEXT = 48         # characters of a page's text kept in the quick index (an item's code, department, category)
 FULL_NAME = "search_index.full.json"
 
 
