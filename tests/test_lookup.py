@@ -102,3 +102,29 @@ def test_cli_text_json_and_nothing_found():
     assert "暂无确定对应" in n.stdout and "市生态环境局" in n.stdout
     bad = _cli("x" * 5000)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_a_large_search_index_is_split_and_a_small_one_is_not(tmp_path):
+    from policykit.site import searchworker as sw
+    docs = [{"location": f"items/{i}/", "title": f"事项\u200b{i}", "text": "370199101CF00200\u200b市场监管局" * 10}
+            for i in range(5)] + [{"location": "departments/x/#units", "title": "内设机构", "text": "职责" * 50}]
+    index = json.dumps({"config": {"lang": ["en"], "separator": "[\\s\\u200b]+"}, "docs": docs}, ensure_ascii=False)
+    assert sw.split(index, tmp_path, above=10) == index and not (tmp_path / "search").exists()
+    quick = json.loads(sw.split(index, tmp_path, above=2))
+    assert quick["config"]["policykit_full"] == sw.FULL_NAME
+    assert [d["location"] for d in quick["docs"]] == [f"items/{i}/" for i in range(5)]
+    assert all(len(d["text"]) <= sw.QUICK_TEXT and d["text"].startswith("370199101CF00200") for d in quick["docs"])
+    assert json.loads((tmp_path / "search" / sw.FULL_NAME).read_text(encoding="utf-8"))["docs"] == docs
+
+
+def test_the_search_worker_wrapper_replaces_materials_once(tmp_path):
+    from policykit.site import searchworker as sw
+    workers = tmp_path / sw.WORKERS
+    workers.mkdir(parents=True)
+    (workers / "search.abc123.min.js").write_text("/* material */", encoding="utf-8")
+    assert sw.install(tmp_path)
+    assert (workers / sw.ORIGINAL).read_text(encoding="utf-8") == "/* material */"
+    wrapper = (workers / "search.abc123.min.js").read_text(encoding="utf-8")
+    assert wrapper.startswith(sw.MARKER) and f'importScripts("{sw.ORIGINAL}")' in wrapper
+    assert not sw.install(tmp_path)                     # wrapped already: left alone
+    assert "innerHTML" not in wrapper and "eval(" not in wrapper
