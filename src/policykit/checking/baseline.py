@@ -234,6 +234,7 @@ def commit_memo_key(root: Path, commit: str, rules_dir: Path, engine: str, legal
     h = hashlib.sha256()
     h.update(f"pk-check-memo{memo.FORMAT}|{code_digest()}|{memo._versions()}|{engine}|{_dt.date.today()}|"
              f"{legal_date}\0".encode())
+    h.update(memo.head_line(gitdoor.resolve(root, commit)))
     h.update(raw if raw is not None else b"<no config>")
     lists = config.lists_dir.strip("/")
     under = {rel[len(lists) + 1:]: v for rel, v in files.items() if rel.startswith(lists + "/")}

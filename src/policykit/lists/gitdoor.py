@@ -185,6 +185,52 @@ def is_repository(root) -> bool:
         return False
 
 
+_SHA = re.compile(r"^[0-9a-f]{40}(?:[0-9a-f]{24})?$")
+
+
+def head_marker(root) -> str | None:
+    """The commit HEAD names, read from the few files under ``.git`` without starting git: cheap
+    enough for every warm check, whose remembered result must not outlive a new commit (the lists
+    in force in a past period come from the history, not only from the files). ``""`` outside git;
+    None when HEAD cannot be read this way (the caller then remembers nothing)."""
+    root = Path(root).resolve()
+    dot = next((d / ".git" for d in (root, *root.parents) if (d / ".git").exists()), None)
+    if dot is None:
+        return ""
+    try:
+        gitdir = dot
+        if dot.is_file():                      # a linked work tree: "gitdir: <path>"
+            text = dot.read_text("utf-8", "replace")[:4096].strip()
+            if not text.startswith("gitdir:"):
+                return None
+            gitdir = (dot.parent / text[7:].strip()).resolve()
+        common = gitdir
+        if (gitdir / "commondir").is_file():
+            common = (gitdir / (gitdir / "commondir").read_text("utf-8", "replace")[:4096].strip()).resolve()
+        head = (gitdir / "HEAD").read_text("utf-8", "replace")[:4096].strip()
+        if _SHA.match(head):
+            return head
+        if not head.startswith("ref:"):
+            return None
+        ref = head[4:].strip()
+        if not ref.startswith("refs/") or ".." in ref:
+            return None
+        for base in (gitdir, common):
+            loose = base / ref
+            if loose.is_file():
+                value = loose.read_text("utf-8", "replace")[:4096].strip()
+                return value if _SHA.match(value) else None
+        packed = common / "packed-refs"
+        if packed.is_file() and packed.stat().st_size <= 64 << 20:
+            for line in packed.read_text("utf-8", "replace").splitlines():
+                sha, _, name = line.partition(" ")
+                if name == ref and _SHA.match(sha):
+                    return sha
+        return f"unborn:{ref}"                 # no commit yet on this branch
+    except OSError:
+        return None
+
+
 def init_repository(root) -> bool:
     """``git init`` in ``root`` for a new city repository (``policykit init --git``); a folder that
     is already inside a git work tree is left as it is (False)."""

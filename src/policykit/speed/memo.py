@@ -10,7 +10,9 @@ back instead of being computed again. Anything that could change a verdict chang
 * every file under the rules directory and the schemas directory in use;
 * every ``.py`` file of policykit (``codeversion.code_digest``: an editable install changes without
   a version bump);
-* PyYAML, jsonschema and durable-rules versions; the engine; ``today`` and the legal date.
+* PyYAML, jsonschema and durable-rules versions; the engine; ``today`` and the legal date;
+* the commit HEAD names (read from ``.git`` without starting git): the lists in force in a past period
+  come from the history (valid time), which a new commit can change without changing a file.
 
 A symbolic link anywhere in those trees (or on the way to them), a file that is not a regular
 file (a FIFO is never opened) and a file over the size limit each turn the memo off for that run:
@@ -91,6 +93,12 @@ def _tree(h, base: Path, label: str, index=None, *, max_bytes: int) -> None:
             h.update(f"{label}/{rel}\0{blob}\0".encode("utf-8"))
 
 
+def head_line(head: str) -> bytes:
+    """The memo key's part for the commit the work tree is on (``""`` outside git): a past period's lists
+    are read from the history (valid time), so a new commit may change a verdict without changing a file."""
+    return f"head|{head}\0".encode()
+
+
 def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date,
             legal_date: _dt.date | None, store=...) -> str | None:
     """The memo key of a check of the work tree at ``root`` (``config``: its policykit.yaml, read),
@@ -101,6 +109,11 @@ def key_for(root: Path, *, config, rules_dir: Path, engine: str, today: _dt.date
     root = Path(root).resolve()
     h = hashlib.sha256()
     h.update(f"pk-check-memo{FORMAT}|{code_digest()}|{_versions()}|{engine}|{today}|{legal_date}\0".encode())
+    from ..lists.gitdoor import head_marker
+    head = head_marker(root)
+    if head is None:
+        return None
+    h.update(head_line(head))
     from ..lists.loader import Limits
     from ..lists.sources import read_regular
     limit = config.limits.max_file_bytes
