@@ -133,9 +133,15 @@ def _fill(schema, nodes, value, key, payload):
     return payload(value, min(limits) if limits else None)
 
 
+class _NoAliases(yaml.SafeDumper):
+    def ignore_aliases(self, data):   # the loader refuses anchors and aliases; equal values are written out
+        return True
+
+
 def payload_city(root: Path) -> Payloads:
     """The bundled city with payloads in every free-text string, under git with two commits."""
     from policykit import open_repository
+    from policykit.lists.loader import load_bytes
     from policykit.lists.schemas import load_schema
     bundled = open_repository(ROOT)
     payload = Payloads()
@@ -145,10 +151,11 @@ def payload_city(root: Path) -> Payloads:
     (root / "docs").mkdir()
     for rel, kind in sorted(bundled.kinds.items()):
         path = root / rel
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # read as policykit reads it: PyYAML's YAML 1.1 would turn a `no:` key (a step's number) into False
+        data = load_bytes(path.read_bytes(), rel).data
         schema = load_schema(kind)
-        path.write_text(yaml.safe_dump(_fill(schema, _branches(schema, schema), data, None, payload),
-                                       allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
+        path.write_text(yaml.dump(_fill(schema, _branches(schema, schema), data, None, payload), Dumper=_NoAliases,
+                                  allow_unicode=True, sort_keys=False, width=1000), encoding="utf-8")
     config = yaml.safe_load((root / "policykit.yaml").read_text(encoding="utf-8"))
     config["city"] = payload("明湖市", 200)
     (root / "policykit.yaml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")

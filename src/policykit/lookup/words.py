@@ -62,7 +62,9 @@ COMMON_MIN_FREQ = 100       # jieba's dictionary words this frequent (about 31,0
 
 def common_words() -> frozenset:
     """Everyday words from jieba's own dictionary, used only to cut queries where the lists have no
-    word (地铁口 as 地铁 + 口, not 地 + 铁口). Empty when jieba is not installed."""
+    word (地铁口 as 地铁 + 口, not 地 + 铁口). Person names (tagged ``nr…``) are left out: a caller's
+    name is never a word to route by, and the published lookup data must not carry names. Empty when
+    jieba is not installed."""
     try:
         import jieba
     except ImportError:
@@ -73,6 +75,8 @@ def common_words() -> frozenset:
     with path.open(encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
+            if len(parts) >= 3 and parts[2].startswith("nr"):
+                continue
             if len(parts) >= 2 and 2 <= len(parts[0]) <= 4 and parts[1].isdigit() and int(parts[1]) >= COMMON_MIN_FREQ:
                 out.add(parts[0])
     return frozenset(out)
