@@ -176,4 +176,4 @@ def test_round_trip_sample_city_without_a_change(tmp_path, fmt):
     files = export_powers(lists, out, fmt=fmt)
     plan = import_files(files, out_dir=lists)
     assert plan.outputs == {} and snapshot(lists) == before
-    assert len(powers(lists)) == 13
+    assert len(powers(lists)) == len(list((ROOT / "lists" / "powers").glob("*.yaml"))) >= 13

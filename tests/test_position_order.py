@@ -120,11 +120,13 @@ def test_every_yaml_file_of_the_repository():
     assert any(f.startswith("lists/") for f in files) and any(f.startswith("rules/") for f in files)
     assert any(f.startswith("tests/cases/") for f in files)
     read = taken = 0
+    lists = [f for f in files if f.startswith("lists/")]
     for rel in files:
         r, t = assert_readers_follow((ROOT / rel).read_bytes(), rel)
         read += r
-        taken += t
-    assert read >= 0.9 * len(files) and taken >= 0.5 * len(files), (read, taken, len(files))
+        taken += t if rel.startswith("lists/") else 0
+    # the fast reader is for the lists (rules, CI files and configuration are read by PyYAML alone)
+    assert read >= 0.9 * len(files) and taken >= 0.9 * len(lists), (read, taken, len(files), len(lists))
 
 
 def test_a_generated_city(tmp_path):
