@@ -103,7 +103,14 @@ _CHILD = """
 import resource, sys
 from policykit.cli import main
 code = main(sys.argv[1:])
-sys.stderr.write("\\nmaxrss-kb %d\\n" % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# the peak of this process's own memory: VmHWM starts afresh at exec, whereas ru_maxrss keeps the
+# resident size of the pytest process this child was forked from (Linux carries it across execve)
+try:
+    with open("/proc/self/status") as fh:
+        peak = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stderr.write("\\nmaxrss-kb %d\\n" % peak)
 sys.exit(code)
 """
 
