@@ -430,7 +430,9 @@ def test_every_string_field_is_text_on_every_supervision_page(payload_pages):
         assert payload in shown, payload
     for fragment in fragments:
         assert _Markup.scan(str(fragment)).injected == []
-    assert any("<script>alert(1)</script>" in _Markup.scan(str(f)).text for f in fragments)
+    # which payload lands in a linked title depends on how many string fields the records have; some
+    # payload that looks like markup must be there, shown as text
+    assert any(p in _Markup.scan(str(f)).text for f in fragments for p in PAYLOADS if "<" in p)
 
 
 def test_page_titles_stay_text_in_markdown(payload_pages):
