@@ -96,8 +96,13 @@ class Repository:
     @property
     def powers(self) -> PowerIndex:
         """Power items by code, read-only (``repo.powers["370199101XK00100"]``, ``.get``, ``in``);
-        a code written twice gives its first item and is named in ``repo.powers.duplicates``."""
-        return PowerIndex(self.power_items)
+        a code written twice gives its first item and is named in ``repo.powers.duplicates``.
+        Built once per list of items (rules' facts ask it per matter: rebuilding cost 0.35 s at Jinan scale)."""
+        items = self.power_items
+        memo = self.__dict__.get("_power_index")
+        if memo is None or memo[0] is not items or memo[1] != len(items):
+            memo = self.__dict__["_power_index"] = (items, len(items), PowerIndex(items))
+        return memo[2]
 
     def department(self, dept_id: str) -> m.Department | None:
         """The department with id ``dept_id`` (``scjgj``), or None."""
