@@ -40,6 +40,7 @@ import datetime as _dt
 from pathlib import Path
 
 from ..errors import InputError, UsageError
+from .records import as_date
 
 # directories under lists/ whose files are read as of the valid-time date
 VALID_TIME_DIRS = ("organizations", "powers", "tasks", "boundaries", "catalogs", "divisions", "processes",
@@ -59,24 +60,11 @@ def parse_day(value, what: str = "--as-of") -> _dt.date:
         raise UsageError(f"{what} 应为日期 YYYY-MM-DD：{value} (invalid date)") from None
 
 
-def _as_date(value) -> _dt.date | None:
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return _dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
-
-
 def in_force(entry, day: _dt.date) -> bool:
     """Whether a list entry (its raw mapping) is in force on ``day``: ``effective <= day < expires``."""
     if not isinstance(entry, dict):
         return True
-    start, end = _as_date(entry.get("effective")), _as_date(entry.get("expires"))
+    start, end = as_date(entry.get("effective")), as_date(entry.get("expires"))
     return (start is None or start <= day) and (end is None or day < end)
 
 
