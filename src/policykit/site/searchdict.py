@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import re
 
+# one private jieba model cache for the site and the lookup (the lookup's words module holds it)
+from ..lookup.words import private_jieba_cache  # noqa: F401 - also the site plugin's name for it
+
 MAX_WORD = 10
 _CLEAN = re.compile(r"[\s\u3000（）()《》〈〉“”\"'、，,。；;：:／/]+")
 
@@ -44,31 +47,6 @@ def dictionary_words(repo) -> list[str]:
         if isinstance(data, dict):
             add(data.get("short_title"))
     return sorted(words)
-
-
-def private_jieba_cache() -> None:
-    """Point jieba's model cache at a directory of this process (``tempfile.mkdtemp``, removed at exit).
-
-    jieba otherwise writes and reads ``jieba.cache`` in the shared temporary directory (``/tmp``): a
-    file anyone can plant beforehand, which it would load as its model. Nothing is changed when jieba
-    is missing or a caller has chosen a directory already."""
-    global _JIEBA_DIR
-    try:
-        import jieba
-    except ImportError:
-        return
-    if jieba.dt.tmp_dir is not None:
-        return
-    if _JIEBA_DIR is None:
-        import atexit
-        import shutil
-        import tempfile
-        _JIEBA_DIR = tempfile.mkdtemp(prefix="policykit-jieba-")
-        atexit.register(shutil.rmtree, _JIEBA_DIR, True)
-    jieba.dt.tmp_dir = _JIEBA_DIR
-
-
-_JIEBA_DIR: str | None = None
 
 
 def load_dictionary(words) -> bool:
