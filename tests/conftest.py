@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+
+import gitrepo
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "rules" / "_base"
@@ -66,9 +67,8 @@ def city(tmp_path):
 
 
 def git(cwd: Path, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "测试员", "GIT_AUTHOR_EMAIL": "t@example.cn", "GIT_COMMITTER_NAME": "测试员",
-           "GIT_COMMITTER_EMAIL": "t@example.cn", "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout
+    """``git ARGS`` in ``cwd`` as the test author, undated (throwaway repositories: tests/gitrepo.py)."""
+    return gitrepo.git(cwd, *args)
 
 
 @pytest.fixture

@@ -4,13 +4,11 @@ entries, the 原编码 record line, the changelog's 明细, and the 生效日期
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from gitrepo import BIANBAN, Repo, copy_bundled
 from policykit.cli import main
 from policykit.history import adjustments as A
 from policykit.history import diff as D
@@ -23,39 +21,12 @@ NAME = "经营动物和动物产品的集贸市场防疫条件监督检查"
 RECORD = "调整类型: 机构改革\n调整事由: 农贸市场监管职能整合\n调整依据: 明发〔2026〕5号\n批准文号: 明编办〔2026〕3号\n"
 
 
-def git(root: Path, *args: str, date: str = "2025-01-10T10:00:00+08:00") -> str:
-    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
-           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
-
-
-class City:
+class City(Repo):
     """The bundled city in a throwaway git repository; edits are plain text replacements."""
 
     def __init__(self, root: Path):
-        self.root = root
-        root.mkdir()
-        shutil.copytree(ROOT / "lists", root / "lists")
-        shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-        git(root, "init", "-q", "-b", "main")
+        super().__init__(copy_bundled(root), author=BIANBAN)
         self.base = self.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
-
-    def text(self, rel: str) -> str:
-        return (self.root / rel).read_text(encoding="utf-8")
-
-    def write(self, rel: str, text: str) -> None:
-        (self.root / rel).write_text(text, encoding="utf-8")
-
-    def edit(self, rel: str, old: str, new: str, count: int = 1) -> None:
-        text = self.text(rel)
-        assert text.count(old) >= count, (rel, old)
-        self.write(rel, text.replace(old, new, count))
-
-    def commit(self, message: str, date: str) -> str:
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "-m", message, date=date)
-        return git(self.root, "rev-parse", "HEAD").strip()
 
     def move_power(self, code: str, source: str, target: str, new_code: str, rename: str | None = None) -> None:
         """Cut item ``code`` out of ``source``'s power list and append it to ``target``'s as ``new_code``."""

@@ -4,13 +4,11 @@ at the old department; a division type that contradicts the item's levels; a dis
 or unrelated commit; a transfer recorded as 纠错 without a 批准文号."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from gitrepo import BIANBAN, Repo, copy_bundled, git
 import policykit
 from policykit.checking.check import run_check
 from policykit.cli import main
@@ -23,37 +21,12 @@ MOVED_RULES = {"X-BOUNDARY-LEAD-MOVED", "X-CATALOG-CLAIM-MOVED", "X-DIVISION-MOV
 REFORM = "调整类型: 机构改革\n调整事由: 农贸市场监管职能整合\n调整依据: 明发〔2026〕5号\n批准文号: 明编办〔2026〕3号\n"
 
 
-def git(root: Path, *args: str, date: str = "2025-01-10T10:00:00+08:00", check: bool = True):
-    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
-           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=check, capture_output=True, text=True).stdout
+class City(Repo):
+    """The bundled city in a throwaway git repository, committed on 2025-01-10."""
 
-
-class City:
     def __init__(self, root: Path):
-        self.root = root
-        root.mkdir()
-        shutil.copytree(ROOT / "lists", root / "lists")
-        shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-        git(root, "init", "-q", "-b", "main")
+        super().__init__(copy_bundled(root), author=BIANBAN)
         self.base = self.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
-
-    def text(self, rel):
-        return (self.root / rel).read_text(encoding="utf-8")
-
-    def write(self, rel, text):
-        (self.root / rel).write_text(text, encoding="utf-8")
-
-    def edit(self, rel, old, new):
-        text = self.text(rel)
-        assert old in text, (rel, old)
-        self.write(rel, text.replace(old, new, 1))
-
-    def commit(self, message, date):
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "-m", message, date=date)
-        return git(self.root, "rev-parse", "HEAD").strip()
 
     def transfer(self, code, source, target):
         """Move power item ``code`` (its whole entry, code kept) from ``source``'s list to ``target``'s."""
@@ -203,7 +176,7 @@ def test_a_transfer_with_an_approval_is_not_flagged(city, record):
 
 def test_the_commit_msg_hook_refuses_a_transfer_written_as_a_correction(city):
     city.transfer(MOVED, "scjgj", "nyncj")
-    git(city.root, "add", "-A")
+    city.git("add", "-A")
     ok, report = A.check_message(city.root, "调整一项检查\n\n调整类型: 纠错\n调整事由: 原清单归属有误\n")
     assert not ok and "本次提交划转了 1 个事项，但调整记录只写作「纠错」且没有批准文号" in report
     assert f"权力事项 {MOVED}「食用农产品市场销售质量安全监督检查」：市场监管局 → 农业农村局" in report
