@@ -6,7 +6,7 @@ with the git command itself, always through this module, so that every throwaway
 same way: no user or system configuration (HOME is the repository, ``GIT_CONFIG_NOSYSTEM``), a named
 author, and, where a date is given, that date for author and committer alike.
 
-    repo = Repo(tmp_path / "city", author=BIANBAN)    # git init -b main (the folder is created)
+    repo = Repo(tmp_path / "city", **BIANBAN)    # git init -b main (the folder is created)
     copy_bundled(repo.root)                            # lists/ and policykit.yaml of this repository
     base = repo.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
     repo.edit("lists/powers/scjgj.yaml", "unit: 食品安全科", "unit: 办公室")
@@ -22,17 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "rules" / "_base"
 
-# who commits: (name, e-mail)
-TESTER = ("测试员", "t@example.cn")
-CLERK = ("张三", "clerk@example.cn")
-BIANBAN = ("市委编办", "bb@example.cn")
+# who commits (keywords of run, git and Repo): the tests' default, a clerk, the 编办
+TESTER = {"author": "测试员", "email": "t@example.cn"}
+CLERK = {"author": "张三", "email": "clerk@example.cn"}
+BIANBAN = {"author": "市委编办", "email": "bb@example.cn"}
 
 
-def run(root: Path, *args, date: str | None = None, author: tuple[str, str] = TESTER,
-        check: bool = True) -> subprocess.CompletedProcess:
-    """``git ARGS`` in ``root`` as ``author``, dated ``date`` (ISO 8601) when given; output as text."""
-    name, email = author
-    env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+def run(root: Path, *args, date: str | None = None, author: str = TESTER["author"],
+        email: str = TESTER["email"], check: bool = True) -> subprocess.CompletedProcess:
+    """``git ARGS`` in ``root`` as ``author`` (author and committer), dated ``date`` (ISO 8601, author and
+    committer date) when given; output as text."""
+    env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": author,
            "GIT_COMMITTER_EMAIL": email, "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
            "GIT_CONFIG_NOSYSTEM": "1"}
     if date:
@@ -70,18 +70,20 @@ class Repo:
     """A git repository at ``root`` (created, ``git init -b main``, unless ``init=False``) whose files the
     tests change as text and commit with a message, a date and an author."""
 
-    def __init__(self, root: Path, *, author: tuple[str, str] = TESTER, date: str | None = None,
-                 init: bool = True):
+    def __init__(self, root: Path, *, author: str = TESTER["author"], email: str = TESTER["email"],
+                 date: str | None = None, init: bool = True):
         self.root = Path(root)
-        self.author, self.date = author, date
+        self.author, self.email, self.date = author, email, date
         if init:
             self.root.mkdir(parents=True, exist_ok=True)
             self.git("init", "-q", "-b", "main")
 
     # ---- git --------------------------------------------------------------------------------------
-    def run(self, *args, date: str | None = None, author: tuple[str, str] | None = None,
+    def run(self, *args, date: str | None = None, author: str | None = None,
             check: bool = True) -> subprocess.CompletedProcess:
-        return run(self.root, *args, date=date or self.date, author=author or self.author, check=check)
+        """``git ARGS`` here, as the repository's author and on its date unless others are given."""
+        return run(self.root, *args, date=date or self.date, author=author or self.author, email=self.email,
+                   check=check)
 
     def git(self, *args, **kw) -> str:
         return self.run(*args, **kw).stdout
@@ -89,7 +91,7 @@ class Repo:
     def sha(self, rev: str = "HEAD") -> str:
         return self.git("rev-parse", rev).strip()
 
-    def commit(self, message: str, date: str | None = None, author: tuple[str, str] | None = None, *,
+    def commit(self, message: str, date: str | None = None, author: str | None = None, *,
                allow_empty: bool = False) -> str:
         """Everything in the work tree committed (``git add -A``); the new commit's sha."""
         self.git("add", "-A")

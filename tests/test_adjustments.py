@@ -1,14 +1,15 @@
 """adjustments.py: records as commit trailers, check --since, the hook, item history and the changelog."""
 from __future__ import annotations
 
+import functools
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+import gitrepo
+from gitrepo import CLERK, Repo, copy_base
 from policykit.history import adjustments as A
 from policykit.lists import gitdoor as history
 from policykit.cli import main
@@ -20,37 +21,13 @@ AIR = "370199102CF00100"
 RECORD = "调整类型: 机构改革\n调整事由: 职能划转\n调整依据: 明办发〔2024〕1号\n批准文号: 明编办〔2024〕2号\n"
 
 
-def env(root, date, author="张三"):
-    return {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": "clerk@example.cn", "GIT_COMMITTER_NAME": author,
-            "GIT_COMMITTER_EMAIL": "clerk@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
+git = functools.partial(gitrepo.run, date="2024-01-10T10:00:00+08:00", **CLERK)
 
 
-def git(root, *args, date="2024-01-10T10:00:00+08:00", author="张三", check=True):
-    return subprocess.run(["git", *args], cwd=root, env=env(root, date, author), check=check, capture_output=True,
-                          text=True)
-
-
-class City:
+class City(Repo):
     def __init__(self, root: Path):
-        self.root = root
-        shutil.copytree(BASE, root)
-        git(root, "init", "-q", "-b", "main")
-        self.base = self.commit("初始清单", "2024-01-10T10:00:00+08:00")
-
-    def edit(self, rel, old, new):
-        path = self.root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (rel, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def commit(self, message, date, author="张三"):
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "-m", message, date=date, author=author)
-        return git(self.root, "rev-parse", "HEAD").stdout.strip()
-
-    def git(self, *args, **kw):
-        return git(self.root, *args, **kw).stdout
+        super().__init__(copy_base(root), date="2024-01-10T10:00:00+08:00", **CLERK)
+        self.base = self.commit("初始清单")
 
     def move_food_to_sthjj(self):
         p = self.root / "lists/powers/scjgj.yaml"

@@ -1,16 +1,17 @@
 """diff.py: item-level diff of two states of the lists, on real throwaway git repositories."""
 from __future__ import annotations
 
+import functools
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+import gitrepo
 import policykit
+from gitrepo import CLERK, Repo, copy_base
 from policykit.history import diff as D
 from policykit.history import review as R
 from policykit.cli import main
@@ -19,13 +20,7 @@ from policykit.errors import UsageError
 BASE = Path(__file__).resolve().parents[1] / "rules" / "_base"
 FOOD = "370199101XK00100"
 AIR = "370199102CF00100"
-
-
-def git(root, *args, date="2024-01-10T10:00:00+08:00", author="张三"):
-    env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": "clerk@example.cn", "GIT_COMMITTER_NAME": author,
-           "GIT_COMMITTER_EMAIL": "clerk@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+git = functools.partial(gitrepo.git, date="2024-01-10T10:00:00+08:00", **CLERK)
 
 
 def item(code, name, category="行政检查", unit="食品安全科", article="第一条", extra=""):
@@ -60,47 +55,24 @@ SCJGJ_EXTRA = (item("370199101CF00100", "对无证经营食品的处罚", "行�
                + item("370199101JC00200", "对餐饮服务的检查"))
 
 
-class City:
+class City(Repo):
     def __init__(self, root: Path):
-        self.root = root
-        shutil.copytree(BASE, root)
+        super().__init__(copy_base(root), date="2024-01-10T10:00:00+08:00", **CLERK)
         self.write("lists/organizations/nyncj.yaml", NYNCJ_ORG)
         self.write("lists/tasks/nyncj.yaml", NYNCJ_TASKS)
         self.write("lists/powers/nyncj.yaml", "department: nyncj\nitems:\n"
                    + item("370199103JC00100", "对农产品生产经营的检查", unit="质量安全科"))
         self.append("lists/powers/scjgj.yaml", SCJGJ_EXTRA)
-        git(root, "init", "-q", "-b", "main")
         self.commit("初始清单")
-
-    def write(self, rel, text):
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def read(self, rel):
-        return (self.root / rel).read_text(encoding="utf-8")
-
-    def append(self, rel, text):
-        self.write(rel, self.read(rel) + text)
-
-    def edit(self, rel, old, new, count=1):
-        text = self.read(rel)
-        assert old in text, (rel, old)
-        self.write(rel, text.replace(old, new, count))
 
     def cut_item(self, rel, code) -> str:
         """Remove the item ``code`` from a powers file and return its text."""
-        text = self.read(rel)
+        text = self.text(rel)
         start = text.index(f'  - code: "{code}"')
         end = text.find("\n  - code:", start + 1)
         end = len(text) if end < 0 else end + 1
         self.write(rel, text[:start] + text[end:])
         return text[start:end]
-
-    def commit(self, message, date="2024-01-10T10:00:00+08:00"):
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "-m", message, date=date)
-        return git(self.root, "rev-parse", "HEAD").strip()
 
 
 @pytest.fixture
@@ -118,11 +90,11 @@ def adjust_everything(c: City) -> None:
     c.append("lists/powers/nyncj.yaml", moved.replace("unit: 食品安全科", "unit: 质量安全科"))
     c.edit(p, "食品经营许可变更确认\n    category: 行政确认\n", "食品经营许可变更确认\n    category: 行政确认\n    remark: 2024年起网上办理\n")
     c.edit(p, '"370199101XK00200"\n    name: 小作坊登记\n    category: 行政许可', '"370199101QR00200"\n    name: 小作坊登记\n    category: 行政确认')
-    text = c.read(p)
+    text = c.text(p)
     i = text.index('"370199101JC00200"')
     c.write(p, text[:i] + text[i:].replace("status: 在用", "status: 取消", 1))
     c.append("lists/powers/nyncj.yaml", item("370199103XK00100", "农药经营许可", "行政许可", unit="质量安全科"))
-    subprocess.run(["git", "mv", "lists/powers/sthjj.yaml", "lists/powers/sthjj-main.yaml"], cwd=c.root, check=True)
+    c.git("mv", "lists/powers/sthjj.yaml", "lists/powers/sthjj-main.yaml")
     b = "lists/boundaries/BJ-001.yaml"
     c.edit(b, "{department: sthjj, role: 牵头", "{department: sthjj, role: 配合")
     c.edit(b, "{department: scjgj, role: 配合", "{department: scjgj, role: 牵头")
@@ -229,8 +201,8 @@ def test_renamed_files_and_reordered_items_are_no_change(city):
     p = "lists/powers/scjgj.yaml"
     first = city.cut_item(p, FOOD)
     city.append(p, first)
-    subprocess.run(["git", "mv", p, "lists/powers/scjgj-renamed.yaml"], cwd=city.root, check=True)
-    subprocess.run(["git", "mv", "lists/boundaries/BJ-001.yaml", "lists/boundaries/油烟.yaml"], cwd=city.root, check=True)
+    city.git("mv", p, "lists/powers/scjgj-renamed.yaml")
+    city.git("mv", "lists/boundaries/BJ-001.yaml", "lists/boundaries/油烟.yaml")
     city.commit("改文件名、调顺序", "2024-02-01T10:00:00+08:00")
     assert D.diff(city.root, "HEAD~1", "HEAD").changes == []
     assert D.diff(city.root, "HEAD~1").changes == []

@@ -1,14 +1,16 @@
 """history.py: the one module that reads git. Real throwaway repositories with scripted histories."""
 from __future__ import annotations
 
+import functools
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+import gitrepo
 import policykit
+from gitrepo import CLERK, Repo, copy_base
 from policykit.lists import gitdoor as history
 from policykit.cli import main
 from policykit.errors import InputError, UsageError
@@ -18,45 +20,18 @@ FOOD = "370199101XK00100"
 AIR = "370199102CF00100"
 
 
-def git(root, *args, date=None, author="张三"):
-    env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": "clerk@example.cn", "GIT_COMMITTER_NAME": author,
-           "GIT_COMMITTER_EMAIL": "clerk@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1"}
-    if date:
-        env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+git = functools.partial(gitrepo.git, **CLERK)
 
 
-class Scripted:
+class Scripted(Repo):
     """A git repository holding the base city, changed and committed step by step."""
 
     def __init__(self, root: Path, date="2024-01-10T10:00:00+08:00"):
-        self.root = root
-        shutil.copytree(BASE, root)
-        git(root, "init", "-q", "-b", "main")
+        super().__init__(copy_base(root), **CLERK)
         self.commit("初始清单", date)
 
-    def edit(self, rel, old, new):
-        path = self.root / rel
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (rel, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def write(self, rel, text):
-        path = self.root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-
-    def commit(self, message, date, author="张三") -> str:
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "--allow-empty", "-m", message, date=date, author=author)
-        return self.sha("HEAD")
-
-    def sha(self, rev) -> str:
-        return git(self.root, "rev-parse", rev).strip()
-
-    def git(self, *args, **kw):
-        return git(self.root, *args, **kw)
+    def commit(self, message, date, author=None) -> str:
+        return super().commit(message, date, author, allow_empty=True)
 
 
 @pytest.fixture
@@ -268,8 +243,7 @@ def test_unknown_revision_and_empty_repository(tmp_path, hist):
 
 def test_shallow_clone_says_so(tmp_path, hist):
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{hist.root}", str(clone)], check=True,
-                   capture_output=True)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{hist.root}", str(clone))
     assert policykit.open_repository(clone, at="HEAD").item(AIR) is None
     with pytest.raises(InputError, match="浅克隆") as err:
         policykit.open_repository(clone, at="HEAD~1")

@@ -25,7 +25,7 @@ class City(Repo):
     """The bundled city in a throwaway git repository; edits are plain text replacements."""
 
     def __init__(self, root: Path):
-        super().__init__(copy_bundled(root), author=BIANBAN)
+        super().__init__(copy_bundled(root), **BIANBAN)
         self.base = self.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
 
     def move_power(self, code: str, source: str, target: str, new_code: str, rename: str | None = None) -> None:

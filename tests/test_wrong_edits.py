@@ -25,7 +25,7 @@ class City(Repo):
     """The bundled city in a throwaway git repository, committed on 2025-01-10."""
 
     def __init__(self, root: Path):
-        super().__init__(copy_bundled(root), author=BIANBAN)
+        super().__init__(copy_bundled(root), **BIANBAN)
         self.base = self.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
 
     def transfer(self, code, source, target):
