@@ -1,57 +1,64 @@
-"""jieba for the lookup: a private tokenizer with the lists' words, and jieba's model cache kept private.
+"""jieba for the lookup: a private tokenizer with the lists' words, and jieba's model kept in memory.
 
 jieba's global tokenizer is shared with mkdocs-material's search (``site/searchdict.py`` adds its
 dictionary there); the lookup adds its own words (aliases, thesaurus, fillers) to a tokenizer of
 its own so neither changes the other's cuts.
+
+jieba keeps its model (the prefix dictionary built from ``dict.txt``) in a cache file, by default
+``jieba.cache`` in the shared temporary directory: a file anyone can plant beforehand, which it would
+load as its model. policykit never lets it read or write that file: the model is built here, in
+memory, once per process, and each tokenizer gets its own copy (jieba adds words to it). A cache file
+would not save time anyway: loading it (``marshal``, 9 MB) takes as long as building the model from
+``dict.txt`` (about 0.65 s each here), and a per-process cache directory is left behind by a process
+that is killed or leaves with ``os._exit``.
 """
 from __future__ import annotations
 
-import logging
+import threading
 
 from ..errors import UsageError
 
-_JIEBA_DIR: str | None = None
+_MODELS: dict = {}            # jieba dictionary path (None: its own) -> (FREQ, total), built once per process
+_LOCK = threading.Lock()
+
+
+def _model(tk) -> tuple:
+    """jieba's prefix dictionary for ``tk``'s dictionary, built in memory (once per process)."""
+    with _LOCK:
+        found = _MODELS.get(tk.dictionary)
+        if found is None:
+            found = _MODELS[tk.dictionary] = tk.gen_pfdict(tk.get_dict_file())
+        return found
 
 
 def private_jieba_cache(tk=None) -> None:
-    """Point jieba's model cache at a directory of this process (``tempfile.mkdtemp``, removed at exit).
+    """Load jieba's model into ``tk`` (jieba's global tokenizer by default) from memory, so that jieba
+    neither reads nor writes a cache file (``jieba.cache`` in the shared temporary directory).
 
-    jieba otherwise writes and reads ``jieba.cache`` in the shared temporary directory (``/tmp``): a
-    file anyone can plant beforehand, which it would load as its model. Nothing is changed when jieba
-    is missing or a caller has chosen a directory already."""
-    global _JIEBA_DIR
+    Call it before the tokenizer is first used. Nothing is changed when jieba is missing, when the
+    tokenizer is initialised already, or when a caller has chosen a cache file or directory for it."""
     try:
         import jieba
     except ImportError:
         return
     tk = tk if tk is not None else jieba.dt
-    if tk.tmp_dir is not None:
-        return
-    if _JIEBA_DIR is None:
-        import atexit
-        import shutil
-        import tempfile
-        _JIEBA_DIR = tempfile.mkdtemp(prefix="policykit-jieba-")
-        atexit.register(shutil.rmtree, _JIEBA_DIR, True)
-    tk.tmp_dir = _JIEBA_DIR
+    with tk.lock:
+        if tk.initialized or tk.tmp_dir is not None or tk.cache_file is not None:
+            return
+        freq, total = _model(tk)
+        tk.FREQ, tk.total = dict(freq), total
+        tk.initialized = True
 
 
 def tokenizer(words):
     """A new jieba tokenizer with ``words`` added to its dictionary (in memory: no file is written
-    or read apart from jieba's own model cache in the private directory)."""
+    or read, jieba's model included)."""
     try:
         import jieba
     except ImportError as exc:
         raise UsageError("派单查询需要 jieba 分词：pip install jieba (the lookup needs jieba)") from exc
     tk = jieba.Tokenizer()
     private_jieba_cache(tk)
-    log = logging.getLogger("jieba")
-    level = log.level
-    log.setLevel(logging.WARNING)         # its "Building prefix dict" lines, for this call only
-    try:
-        tk.initialize()
-    finally:
-        log.setLevel(level)
     for w in words:
         tk.add_word(w)
     return tk
