@@ -375,3 +375,146 @@ def test_the_github_comment_job_posts_one_comment_and_updates_it(github, tmp_pat
         calls = json.loads(state.read_text())["calls"][before:]
         assert all(c[0] == "GET" for c in calls)
     assert not (tmp_path / "pwned").exists()
+
+
+# ---- pinned actions, the cache, the push to main ------------------------------------------------------
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(\S+)(.*)$")
+PINNED = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40}")
+
+
+def _uses_lines(text: str) -> list:
+    return [m.groups() for line in text.splitlines() if (m := USES.match(line))]
+
+
+def all_generated_files() -> dict:
+    files = {**ci_files("github"), **ci_files("gitlab")}
+    files.update({f"docs/ci/{p.name}": p.read_text(encoding="utf-8") for p in sorted((ROOT / "docs/ci").glob("*.yml"))})
+    own = ROOT / ".github" / "workflows"
+    if own.is_dir():     # the project's own workflows, when it has some
+        files.update({f".github/workflows/{p.name}": p.read_text(encoding="utf-8") for p in sorted(own.glob("*.y*ml"))})
+    return files
+
+
+def test_every_action_is_pinned_to_a_full_commit_sha_with_its_version():
+    """GitHub's hardening guide: a tag can be moved to other code, a full commit SHA cannot. Each `uses:`
+    names a 40-hex commit and, in a trailing comment, the release it is (so a reviewer can compare)."""
+    seen = {}
+    for name, text in all_generated_files().items():
+        for ref, rest in _uses_lines(text):
+            assert PINNED.fullmatch(ref), f"{name}: {ref} is not pinned to a full commit SHA"
+            version = re.fullmatch(r"\s+#\s+(v\d+\.\d+\.\d+)\b.*", rest)
+            assert version, f"{name}: {ref} has no `# vX.Y.Z` comment"
+            action, sha = ref.split("@")
+            assert seen.setdefault(action, (sha, version.group(1))) == (sha, version.group(1)), \
+                f"{action} pinned to two different commits"
+        # the parsed workflow has the same `uses` as the lines found (no other spelling slipped through)
+        doc = load(text)
+        parsed = [s["uses"] for job in (doc.get("jobs") or {}).values() if isinstance(job, dict)
+                  for s in job.get("steps", []) if "uses" in s] if isinstance(doc, dict) else []
+        assert sorted(parsed) == sorted(ref for ref, _ in _uses_lines(text) if "jobs" in doc), name
+    assert {"actions/checkout", "actions/setup-python", "actions/upload-artifact", "actions/download-artifact",
+            "github/codeql-action/upload-sarif", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(seen)
+
+
+def test_a_tag_reference_is_caught():
+    assert not PINNED.fullmatch("actions/checkout@v4")
+    assert not PINNED.fullmatch("actions/checkout@11bd719")
+    assert not PINNED.fullmatch("actions/checkout@main")
+    assert PINNED.fullmatch("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683")
+
+
+def test_pip_is_cached_and_no_untrusted_scope_reaches_a_trusted_job(github, gitlab):
+    """setup-python's `cache: pip` in the jobs that install policykit. GitHub scopes caches by ref: a
+    `pull_request` run saves under refs/pull/N/merge, which main's push runs never restore; the workflows
+    that run in main's scope for others (`pull_request_target`, the `workflow_run` comment) restore and save
+    nothing. The key follows the files that decide what is installed."""
+    data, _ = github
+    wf, review = data[".github/workflows/policykit.yml"], data[".github/workflows/policykit-review.yml"]
+    for name in ("check", "site"):
+        setup = [s for s in wf["jobs"][name]["steps"] if s.get("uses", "").startswith("actions/setup-python@")]
+        assert len(setup) == 1 and setup[0]["with"]["cache"] == "pip", name
+        paths = setup[0]["with"]["cache-dependency-path"].split()
+        assert any(p.endswith("pyproject.toml") for p in paths) and any(".github/workflows/" in p for p in paths)
+    assert not any("pull_request_target" in str(k) for k in wf["on"])
+    assert wf["jobs"]["site"]["if"].endswith("github.ref == 'refs/heads/main' }}")   # the site job: pushes only
+    dumped = json.dumps(review)
+    assert "cache" not in dumped and "setup-python" not in dumped       # the comment job caches nothing
+    job = gitlab[0]["policykit-check"]
+    assert job["cache"]["paths"] == [".cache/pip"] and job["variables"]["PIP_CACHE_DIR"].endswith("/.cache/pip")
+    assert "protected branches" in gitlab[1]       # the setting that keeps merge-request caches apart is named
+
+
+@pytest.fixture(scope="module")
+def pushed(tmp_path_factory):
+    """main with the problems a city starts with, then a push that adds none and a push that adds one."""
+    top = tmp_path_factory.mktemp("push")
+    tree = top / "tree"
+    generate(tree, "small", seed=11)
+    shutil.copytree(ROOT / "rules", tree / "rules")
+    git(tree, "init", "-q", "-b", "main")
+    git(tree, "add", "-A")
+    git(tree, "commit", "-q", "-m", "初始清单")
+    first = git(tree, "rev-parse", "HEAD").strip()
+    (tree / "README.md").write_text("说明\n", encoding="utf-8")
+    git(tree, "add", "README.md")
+    git(tree, "commit", "-q", "-m", "说明")
+    clean = git(tree, "rev-parse", "HEAD").strip()
+    f = sorted((tree / "lists/powers").glob("*.yaml"))[-1]
+    text = f.read_text(encoding="utf-8")
+    f.write_text(text.replace("power_source: 法定本级行使", "power_source: 上级下放", 1), encoding="utf-8")
+    git(tree, "commit", "-q", "-am", "一项改为上级下放\n\n调整类型: 纠错\n调整事由: 权力来源写错\n")
+    (top / "base").symlink_to(tree)
+    return top, first, clean
+
+
+def _push_status(top: Path, step: dict, before: str, tmp_path: Path, name: str) -> tuple[int, dict]:
+    runner = tmp_path / name
+    (runner / "pk" / "bin").mkdir(parents=True)
+    (runner / "pk" / "bin" / "policykit").symlink_to(PK)
+    output = runner / "github-output"
+    env = {"RUNNER_TEMP": str(runner), "BASE_REF": "", "EVENT": "push", "BEFORE": before, "PR_NUMBER": "",
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(runner / "summary.md")}
+    done = bash(step["run"], top / step["working-directory"], env)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    status = int(dict(line.split("=", 1) for line in output.read_text().splitlines())["status"])
+    return status, json.loads((top / "report/policykit.json").read_text(encoding="utf-8"))
+
+
+def test_a_push_to_main_fails_only_on_the_problems_it_introduced(pushed, github, tmp_path):
+    """A city adopting policykit has problems on main; a push that adds none is green (the old ones are
+    counted in the report), a push that adds one is red, and a push with no usable predecessor (the
+    first push of the branch) is checked in full."""
+    if not PK.exists():
+        pytest.skip("no policykit executable beside the interpreter")
+    top, first, clean = pushed
+    steps = github[0][".github/workflows/policykit.yml"]["jobs"]["check"]["steps"]
+    step = next(s for s in steps if s.get("id") == "check")
+    tree = top / "tree"
+    head = git(tree, "rev-parse", "HEAD").strip()
+    git(tree, "checkout", "-q", clean)
+    try:
+        status, result = _push_status(top, step, first, tmp_path, "quiet")
+        assert status == 0 and result["baseline"]["new"] == 0 and result["baseline"]["unchanged"] > 0, result["baseline"]
+        status, result = _push_status(top, step, "0" * 40, tmp_path, "first")     # a new branch: no predecessor
+        assert status == 1 and "baseline" not in result
+        status, _ = _push_status(top, step, "f" * 40, tmp_path, "gone")          # not in the history (a force push)
+        assert status == 1
+    finally:
+        git(tree, "checkout", "-q", head)
+    status, result = _push_status(top, step, clean, tmp_path, "adds")
+    assert status == 1 and result["baseline"]["new"] == 1
+
+
+def test_the_gitlab_push_pipeline_fails_only_on_new_problems(pushed, gitlab, tmp_path):
+    if not PK.exists():
+        pytest.skip("no policykit executable beside the interpreter")
+    top, first, clean = pushed
+    work = tmp_path / "main"
+    shutil.copytree(top / "tree", work, symlinks=True)
+    git(work, "checkout", "-q", clean)
+    script = gitlab[0]["policykit-check"]["script"]
+    body = "\n".join(line for line in script if "pip install" not in line and "venv" not in line)
+    body = body.replace("/tmp/pk/bin/policykit", str(PK))
+    done = bash(body, work, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": "", "CI_COMMIT_BEFORE_SHA": first})
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert json.loads((work / "report/policykit.json").read_text(encoding="utf-8"))["baseline"]["unchanged"] > 0

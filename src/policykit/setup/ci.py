@@ -44,10 +44,14 @@ GITHUB_WORKFLOW = r"""# policykit 检查拉取请求、发布网站 · check pul
 #   * it fails only on problems the pull request introduces (--baseline) and writes the review as an
 #     artifact; policykit-review.yml posts it as one comment from the base repository;
 #   * the SARIF report goes to code scanning from a job of its own that only downloads the report;
+#   * a push to main fails only on problems that push introduced (--baseline against the commit before
+#     it): the problems a city starts with are reported (code scanning, the job page), not failed on;
+#   * pip's downloads are cached by setup-python; pull-request runs write only to their own cache scope,
+#     which the push job never restores (docs/security.md, "CI recipe");
 #   * the site is built and deployed only from pushes to the protected main branch.
 # Protect this file with CODEOWNERS: under `pull_request` GitHub runs the workflow file of the pull request.
-# Pin every action to the full commit SHA your organisation reviewed (GitHub's hardening guide); the tags
-# below are the versions this recipe was written against.
+# Every action is pinned to a full commit SHA, its release tag in the comment (GitHub's hardening guide);
+# to update one, review the new release and replace both.
 name: policykit
 
 on:
@@ -72,26 +76,33 @@ jobs:
     env:
       # expressions reach the scripts only through the environment, never pasted into a script
       BASE_REF: ${{ github.base_ref }}
+      BEFORE: ${{ github.event.before }}
       EVENT: ${{ github.event_name }}
       PR_NUMBER: ${{ github.event.pull_request.number }}
     steps:
       - name: 基础分支（policykit 与规则）· the base branch (policykit and the rules)
-        uses: actions/checkout@v4
+        uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:
           ref: ${{ github.event.pull_request.base.sha || github.sha }}
           path: base
           persist-credentials: false
 
       - name: 待检查的提交 · the commit under check
-        uses: actions/checkout@v4
+        uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:
           path: tree
           fetch-depth: 0            # full history: the baseline, check --since, the changelog, item histories
           persist-credentials: false
 
-      - uses: actions/setup-python@v5
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.11"
+          # pip's downloads; a pull request's run saves to its own scope (refs/pull/N/merge), which
+          # neither main nor another pull request restores; the key follows what is installed
+          cache: pip
+          cache-dependency-path: |
+            tree/.github/workflows/*.yml
+            base/pyproject.toml
 
       - name: 安装基础分支上的 policykit · install policykit from the base branch
         # policykit's own repository installs itself from the base branch; a city repository pins a release
@@ -110,7 +121,13 @@ jobs:
           rules=()
           if [ -d ../base/rules ]; then rules=(--rules ../base/rules); fi
           since=()
-          if [ "$EVENT" = pull_request ]; then since=(--since "origin/$BASE_REF" --baseline "origin/$BASE_REF"); fi
+          if [ "$EVENT" = pull_request ]; then
+            since=(--since "origin/$BASE_REF" --baseline "origin/$BASE_REF")
+          elif [ -n "$BEFORE" ] && [ "$BEFORE" != 0000000000000000000000000000000000000000 ] \
+              && git cat-file -e "$BEFORE^{commit}" 2> /dev/null; then
+            # a push fails only on the problems it introduced; the old ones are counted and reported
+            since=(--baseline "$BEFORE")
+          fi
           mkdir -p ../report
           status=0
           "$RUNNER_TEMP/pk/bin/policykit" check "${rules[@]}" "${since[@]}" -f sarif -o ../policykit.sarif -q \
@@ -133,7 +150,7 @@ jobs:
 
       - name: 保存报告 · keep the reports
         if: ${{ !cancelled() }}
-        uses: actions/upload-artifact@v4
+        uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         with:
           name: policykit-sarif
           path: policykit.sarif
@@ -142,7 +159,7 @@ jobs:
 
       - name: 保存审阅 · keep the review (policykit-review.yml posts it)
         if: ${{ !cancelled() && github.event_name == 'pull_request' }}
-        uses: actions/upload-artifact@v4
+        uses: actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2
         with:
           name: policykit-review
           path: report/
@@ -177,10 +194,10 @@ jobs:
       actions: read               # upload-sarif reads the run's details in private repositories
       security-events: write
     steps:
-      - uses: actions/download-artifact@v4
+      - uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0
         with:
           name: policykit-sarif
-      - uses: github/codeql-action/upload-sarif@v3
+      - uses: github/codeql-action/upload-sarif@ff0a06e83cb2de871e5a09832bc6a81e7276941f # v3.28.18
         with:
           sarif_file: policykit.sarif
           category: policykit
@@ -194,13 +211,17 @@ jobs:
     permissions:
       contents: read
     steps:
-      - uses: actions/checkout@v4
+      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
         with:
           fetch-depth: 0
           persist-credentials: false
-      - uses: actions/setup-python@v5
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0
         with:
           python-version: "3.11"
+          cache: pip                # main's own scope only: this job runs on pushes to main
+          cache-dependency-path: |
+            .github/workflows/*.yml
+            pyproject.toml
       - name: 安装 · install
         run: |
           python -m venv "$RUNNER_TEMP/pk"
@@ -211,7 +232,7 @@ jobs:
           fi
       - name: 生成 · policykit docs build
         run: '"$RUNNER_TEMP/pk/bin/policykit" docs build --strict --site-dir site'
-      - uses: actions/upload-pages-artifact@v3
+      - uses: actions/upload-pages-artifact@56afc609e74202658d3ffba0e8f6dda462b719fa # v3.0.1
         with:
           path: site
 
@@ -229,7 +250,7 @@ jobs:
       url: ${{ steps.deployment.outputs.page_url }}
     steps:
       - id: deployment
-        uses: actions/deploy-pages@v4
+        uses: actions/deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e # v4.0.5
 """
 
 GITHUB_REVIEW = r"""# policykit 审阅评论 · post the policykit review as one pull-request comment
@@ -261,7 +282,7 @@ jobs:
       pull-requests: write        # create or update the one review comment
     steps:
       - name: 下载审阅 · download the review (data only)
-        uses: actions/download-artifact@v4
+        uses: actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0
         with:
           name: policykit-review
           path: review
@@ -324,6 +345,14 @@ policykit-check:
   stage: check
   image: python:3.11
   timeout: 30 minutes
+  variables:
+    PIP_CACHE_DIR: "$CI_PROJECT_DIR/.cache/pip"
+  # pip's downloads. Keep "Use separate caches for protected branches" on (Settings > CI/CD > General
+  # pipelines; the default): merge-request pipelines then never write a cache the default branch restores
+  cache:
+    key: "pip-$POLICYKIT_VERSION"
+    paths:
+      - .cache/pip
   script:
     - python -m venv /tmp/pk
     - /tmp/pk/bin/pip install --quiet "policykit[site]==$POLICYKIT_VERSION"
@@ -342,9 +371,18 @@ policykit-check:
         /tmp/pk/bin/policykit check $rules --baseline "$base" -f gitlab -o gl-code-quality.json -q || true
         /tmp/pk/bin/policykit diff "$base" HEAD --problems report/policykit.json --full-output report/review-full.md -o report/review.md
       else
-        /tmp/pk/bin/policykit check -f json -o report/policykit.json -q || status=$?
-        /tmp/pk/bin/policykit check -f sarif -o policykit.sarif -q || true
-        /tmp/pk/bin/policykit check -f gitlab -o gl-code-quality.json -q || true
+        # a push to the default branch fails only on the problems it introduced (the commit before it
+        # is the baseline); the problems a city starts with are reported, not failed on
+        baseline=""
+        before="${CI_COMMIT_BEFORE_SHA:-}"
+        if [ -n "$before" ] && [ "$before" != 0000000000000000000000000000000000000000 ] \
+            && git cat-file -e "$before^{commit}" 2> /dev/null; then
+          baseline="--baseline $before"
+        fi
+        /tmp/pk/bin/policykit check $baseline -f json -o report/policykit.json -q || status=$?
+        if [ "$status" -gt 1 ]; then exit "$status"; fi
+        /tmp/pk/bin/policykit check $baseline -f sarif -o policykit.sarif -q || true
+        /tmp/pk/bin/policykit check $baseline -f gitlab -o gl-code-quality.json -q || true
       fi
       /tmp/pk/bin/policykit test
       exit "$status"
