@@ -4,28 +4,16 @@ real throwaway git repository holding the bundled city."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 import policykit
+from gitrepo import BIANBAN, Repo, copy_bundled
 from policykit.history import adjustments as A
 from policykit.history import diff as D
 from policykit.history import review as R
 from policykit.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def git(root, *args, date="2026-01-10T10:00:00+08:00", author="市委编办"):
-    env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": author,
-           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
-
 
 OPEN_FINDING = """findings:
   - 'no': 1
@@ -58,31 +46,11 @@ NEW_PROBLEM = """  - id: RX-MH2601050001
 """
 
 
-class Bundled:
+class Bundled(Repo):
     """The bundled city (lists/ and policykit.yaml of this repository) in a throwaway git repository."""
 
     def __init__(self, root: Path):
-        self.root = root
-        root.mkdir(parents=True)
-        shutil.copytree(ROOT / "lists", root / "lists")
-        shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-        git(root, "init", "-q", "-b", "main")
-
-    def path(self, rel) -> Path:
-        return self.root / rel
-
-    def edit(self, rel, old, new):
-        text = self.path(rel).read_text(encoding="utf-8")
-        assert text.count(old) >= 1, (rel, old)
-        self.path(rel).write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    def append(self, rel, text):
-        self.path(rel).write_text(self.path(rel).read_text(encoding="utf-8") + text, encoding="utf-8")
-
-    def commit(self, message, date) -> str:
-        git(self.root, "add", "-A")
-        git(self.root, "commit", "-q", "-m", message, date=date)
-        return git(self.root, "rev-parse", "HEAD").strip()
+        super().__init__(copy_bundled(root), date="2026-01-10T10:00:00+08:00", **BIANBAN)
 
 
 def adjust_records(c: Bundled) -> None:

@@ -8,9 +8,7 @@ tests/test_fuzz.py.
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from policykit.history import diff as D
 from policykit.history import review as R
 from policykit.history.diff import _norm
 from policykit.io.writing import dump_yaml
+from gitrepo import git
 from test_fuzz import fuzz_settings
 
 BASE = Path(__file__).resolve().parents[1] / "rules" / "_base"
@@ -42,13 +41,6 @@ ITEM = st.fixed_dictionaries({
 }, optional={"remark": st.sampled_from(["甲", "乙", "多行\n备注"]), "sub_name": st.sampled_from(["子项一", "子项二"])})
 
 STATE = st.dictionaries(st.sampled_from(CODES), st.tuples(st.sampled_from(["scjgj", "sthjj"]), ITEM), max_size=6)
-
-
-def git(root, *args):
-    env = {"GIT_AUTHOR_NAME": "测试员", "GIT_AUTHOR_EMAIL": "t@example.cn", "GIT_COMMITTER_NAME": "测试员",
-           "GIT_COMMITTER_EMAIL": "t@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def write_state(root: Path, state: dict) -> None:

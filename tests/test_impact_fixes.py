@@ -4,46 +4,23 @@ counts say what they count (items, citations)."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from gitrepo import BIANBAN, Repo, copy_bundled
 from policykit.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
 LAW = "中华人民共和国突发事件应对法"      # 修订 2024-06-28, in force 2024-11-01
 SINCE = "2024-01-01"
-
-
-def git(root: Path, *args: str, date: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
-           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
 def city(tmp_path):
     """The bundled city as committed on 2024-03-01, before the law was revised."""
-    root = tmp_path / "city"
-    root.mkdir()
-    shutil.copytree(ROOT / "lists", root / "lists")
-    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-    git(root, "init", "-q", "-b", "main", date="2024-03-01T10:00:00+08:00")
-    git(root, "add", "-A", date="2024-03-01T10:00:00+08:00")
-    git(root, "commit", "-q", "-m", "明湖市清单", date="2024-03-01T10:00:00+08:00")
-    return root
-
-
-def edit(root: Path, rel: str, old: str, new: str) -> None:
-    path = root / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, (rel, old)
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    repo = Repo(copy_bundled(tmp_path / "city"), **BIANBAN)
+    repo.commit("明湖市清单", "2024-03-01T10:00:00+08:00")
+    return repo
 
 
 def since_rows(root, capsys) -> dict:
@@ -57,11 +34,11 @@ def keys(cites) -> set:
 
 def test_since_xlsx_is_a_real_workbook(city, tmp_path, capsys):
     out = tmp_path / "since.xlsx"
-    assert main(["impact", "--since", SINCE, "--root", str(city), "-f", "xlsx", "-o", str(out)]) == 0
+    assert main(["impact", "--since", SINCE, "--root", str(city.root), "-f", "xlsx", "-o", str(out)]) == 0
     wb = load_workbook(out)                       # before: Markdown text, which openpyxl refuses
     rows = list(wb["影响事项"].iter_rows(values_only=True))
     assert rows[1][:7] == ("法律法规", "变化", "部门", "清单", "编码", "事项名称", "引用条款")
-    data = since_rows(city, capsys)
+    data = since_rows(city.root, capsys)
     want = [(title, c["key"], c["article"]) for title, r in data.items() for c in r["citations"]]
     assert sorted((r[0], r[4], r[6]) for r in rows[2:]) == sorted(want)
     summary = {r[0]: r[2:] for r in wb["汇总"].iter_rows(min_row=2, values_only=True)}
@@ -71,26 +48,25 @@ def test_since_xlsx_is_a_real_workbook(city, tmp_path, capsys):
 
 def test_a_spreadsheet_file_with_a_text_format_is_refused(city, tmp_path, capsys):
     out = tmp_path / "x.xlsx"
-    assert main(["impact", "--since", SINCE, "--root", str(city), "-o", str(out)]) == 2
+    assert main(["impact", "--since", SINCE, "--root", str(city.root), "-o", str(out)]) == 2
     assert "请加 -f xlsx" in capsys.readouterr().err and not out.exists()
-    assert main(["impact", LAW, "--root", str(city), "-f", "json", "-o", str(out)]) == 2
-    assert main(["impact", "--since", SINCE, "--root", str(city), "-f", "xlsx"]) == 2
+    assert main(["impact", LAW, "--root", str(city.root), "-f", "json", "-o", str(out)]) == 2
+    assert main(["impact", "--since", SINCE, "--root", str(city.root), "-f", "xlsx"]) == 2
     assert not out.exists()
 
 
 def test_the_work_list_drops_citations_fixed_and_committed(city, capsys):
-    before = since_rows(city, capsys)[LAW]
+    before = since_rows(city.root, capsys)[LAW]
     assert {"370199113FW00100", "370199113QT00100", "370199110FW00200"} <= keys(before["citations"])
     assert before["reviewed"] == []
     # after the revision: one article re-cited, one title naming the version, committed in December
-    edit(city, "lists/powers/fgw.yaml", f"title: {LAW}\n    article: 第六十八条", f"title: {LAW}\n    article: 第六十九条")
-    edit(city, "lists/powers/swj.yaml", "article: 第七十三条", "article: 第七十五条")
-    edit(city, "lists/powers/fgw.yaml", f"title: {LAW}\n    article: 第四十五条第二款",
+    city.edit("lists/powers/fgw.yaml", f"title: {LAW}\n    article: 第六十八条", f"title: {LAW}\n    article: 第六十九条")
+    city.edit("lists/powers/swj.yaml", "article: 第七十三条", "article: 第七十五条")
+    city.edit("lists/powers/fgw.yaml", f"title: {LAW}\n    article: 第四十五条第二款",
          f"title: {LAW}（2024年修订）\n    article: 第四十五条第二款")
-    git(city, "add", "-A", date="2024-12-01T10:00:00+08:00")
-    git(city, "commit", "-q", "-m", "按修订后的突发事件应对法核改条款\n\n调整类型: 法律立改废\n调整事由: 修订\n"
-        "调整依据: 中华人民共和国突发事件应对法（2024年修订）\n批准文号: 明编办〔2024〕9号\n", date="2024-12-01T10:00:00+08:00")
-    after = since_rows(city, capsys)[LAW]
+    city.commit("按修订后的突发事件应对法核改条款\n\n调整类型: 法律立改废\n调整事由: 修订\n"
+                "调整依据: 中华人民共和国突发事件应对法（2024年修订）\n批准文号: 明编办〔2024〕9号\n", "2024-12-01T10:00:00+08:00")
+    after = since_rows(city.root, capsys)[LAW]
     reviewed = sorted((c["key"], c["article"], c["reviewed"]) for c in after["reviewed"])
     assert reviewed == [
         ("370199110FW00200", "第七十五条", "修改后已调整所引条款并提交"),     # both citations of the item
@@ -105,12 +81,12 @@ def test_the_work_list_drops_citations_fixed_and_committed(city, capsys):
 
 
 def test_counts_say_what_they_count(city, capsys):
-    r = since_rows(city, capsys)[LAW]
+    r = since_rows(city.root, capsys)[LAW]
     items, cites = len(keys(r["citations"])), len(r["citations"])
     assert items < cites                          # 370199113QT00100 cites two articles, …
-    assert main(["impact", "--since", SINCE, "--root", str(city)]) == 0
+    assert main(["impact", "--since", SINCE, "--root", str(city.root)]) == 0
     out = capsys.readouterr().out
     section = out.split(f"## 《{LAW}》", 1)[1].split("\n## ", 1)[0]
     assert f"待核对：{items} 个事项、{cites} 处引用。" in section         # before: 「引用事项 {cites} 项」
-    assert main(["impact", LAW, "--root", str(city)]) == 0
+    assert main(["impact", LAW, "--root", str(city.root)]) == 0
     assert f"共 {items} 个事项、{cites} 处引用，涉及" in capsys.readouterr().out

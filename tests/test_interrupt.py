@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import Repo, copy_bundled, git
 from policykit.io import writing
 from policykit.cli import main
 
@@ -31,13 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FIX = ROOT / "tests" / "fixtures" / "spreadsheets"
 USER_FILE = "lists/boundaries/BJ-001.yaml"
 USER_EDIT = "\n# 用户尚未提交的修改 · an uncommitted edit\n"
-
-
-def git(root, *args):
-    env = {"GIT_AUTHOR_NAME": "测试员", "GIT_AUTHOR_EMAIL": "t@example.cn", "GIT_COMMITTER_NAME": "测试员",
-           "GIT_COMMITTER_EMAIL": "t@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def cli(root, *args, kill_at=None, env_extra=None, timeout=120):
@@ -68,18 +62,10 @@ def staged_leftovers(root: Path) -> list:
 @pytest.fixture(scope="module")
 def template(tmp_path_factory):
     """The bundled repository (lists, rules, schemas, config, site config) committed in git."""
-    root = tmp_path_factory.mktemp("bundled") / "repo"
-    root.mkdir()
-    for name in ("lists", "rules", "schemas"):
-        shutil.copytree(ROOT / name, root / name)
-    for name in ("policykit.yaml", "mkdocs.yml"):
-        shutil.copy(ROOT / name, root / name)
-    (root / "docs").mkdir()
-    shutil.copy(ROOT / "docs" / "index.md", root / "docs" / "index.md")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "清单")
-    return root
+    repo = Repo(copy_bundled(tmp_path_factory.mktemp("bundled") / "repo", "rules", "schemas", "mkdocs.yml",
+                             "docs/index.md"))
+    repo.commit("清单")
+    return repo.root
 
 
 @pytest.fixture
