@@ -109,7 +109,9 @@ def test_a_large_search_index_is_split_and_a_small_one_is_not(tmp_path):
     docs = [{"location": f"items/{i}/", "title": f"事项\u200b{i}", "text": "370199101CF00200\u200b市场监管局" * 10}
             for i in range(5)] + [{"location": "departments/x/#units", "title": "内设机构", "text": "职责" * 50}]
     index = json.dumps({"config": {"lang": ["en"], "separator": "[\\s\\u200b]+"}, "docs": docs}, ensure_ascii=False)
-    assert sw.split(index, tmp_path, above=10) == index and not (tmp_path / "search").exists()
+    small = json.loads(sw.split(index, tmp_path, above=10))
+    assert small["docs"] == docs and not (tmp_path / "search").exists()
+    assert small["config"]["policykit_kinds"][:2] == ["boundaries/", "items/"] and "policykit_full" not in small["config"]
     quick = json.loads(sw.split(index, tmp_path, above=2))
     assert quick["config"]["policykit_full"] == sw.FULL_NAME
     assert [d["location"] for d in quick["docs"]] == [f"items/{i}/" for i in range(5)]

@@ -229,11 +229,11 @@ class PolicykitPlugin(BasePlugin[PolicykitConfig]):
         self.segment = lru_cache(maxsize=200_000)(raw_segment) if raw_segment else (lambda text: text)
         generate = getattr(self.search_index, "generate_search_index", None)
         if generate is not None and not getattr(generate, "_policykit", False):
-            def readable(prev, _generate=generate, _site=config.site_dir):
+            def readable(prev, _generate=generate, _site=config.site_dir, _city=getattr(repo.config, "city", "")):
                 """Chinese as UTF-8 instead of \\uXXXX escapes: the index the browser loads halves in size;
                 a large index is split into the quick one the page loads and the whole one beside it."""
                 from .searchworker import split
-                return split(json.dumps(json.loads(_generate(prev)), ensure_ascii=False, separators=(",", ":")), _site)
+                return split(_generate(prev), _site, city=_city)
             readable._policykit = True
             self.search_index.generate_search_index = readable
         count = 0

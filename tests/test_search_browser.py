@@ -1,0 +1,215 @@
+"""The site's search box in a real browser (headless Debian chromium, Playwright): what comes first.
+
+The bundled site is built once and served twice: as built (one index: the wrapper ranks beside
+Material's lunr index) and split as a large city's is (the page loads the quick index, which the
+wrapper ranks alone at once; the whole index comes later from a second worker). Both must rank a
+title that is the query first, then titles holding it as a phrase, then codes, then body text, and
+mark 缺少 only for words a hit lacks. What is expected is read from the lists and the built index,
+not written here.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+
+if CHROMIUM is None:
+    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+pytest.importorskip("material", reason="mkdocs-material is not installed")
+if not (ROOT / "lists" / "boundaries").is_dir():
+    pytest.skip("the bundled sample city is not there", allow_module_level=True)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def _flat(html: str) -> str:
+    return re.sub(r"[\s\u200b\u3000]+", "", re.sub(r"<[^>]*>", "", html)).lower()
+
+
+@pytest.fixture(scope="module")
+def repo():
+    from policykit import open_repository
+    return open_repository(ROOT)
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    """{"whole": (url, docs), "split": (url, docs)}: the built site, and a copy whose index is split."""
+    from policykit.site import searchworker as sw
+    base = tmp_path_factory.mktemp("search-site")
+    whole = base / "whole"
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(whole)], cwd=ROOT,
+                            capture_output=True, text=True, env=env)
+    assert result.returncode == 0, result.stderr
+    split = base / "split"
+    shutil.copytree(whole, split)
+    index = split / "search" / "search_index.json"
+    text = index.read_text(encoding="utf-8")
+    assert "policykit_full" not in json.loads(text)["config"]          # the bundled city is small: not split
+    index.write_text(sw.split(text, split, above=10), encoding="utf-8")
+    assert json.loads(index.read_text(encoding="utf-8"))["config"]["policykit_full"] == sw.FULL_NAME
+    servers, out = [], {}
+    for name, site in (("whole", whole), ("split", split)):
+        httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+        httpd.daemon_threads = True
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        servers.append(httpd)
+        docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        out[name] = (f"http://127.0.0.1:{httpd.server_address[1]}/", docs)
+    yield out
+    for httpd in servers:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
+            pytest.skip(f"chromium could not be started: {exc}")
+        yield b
+        b.close()
+
+
+def _search(browser, url: str, query: str, *, block_full: bool = False, after=None):
+    """Type ``query`` into the search box of a freshly loaded page; the results as
+    ``[(title, location, missing words)]``, and the seconds from the key press to the first one.
+    ``block_full`` refuses the whole index of a split site."""
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    errors, outside = [], []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def route(r):
+        if not r.request.url.startswith(url):
+            outside.append(r.request.url)
+            return r.abort()
+        if block_full and r.request.url.endswith("search_index.full.json"):
+            return r.abort()
+        return r.continue_()
+    page.route("**/*", route)
+    finished = []
+    page.on("requestfinished", lambda r: finished.append(r.url))
+    try:
+        page.goto(url)
+        if after:
+            after(page, finished)
+        page.locator("label.md-search__icon, .md-search__input").first.click()
+        box = page.locator("input.md-search__input")
+        box.focus()
+        page.keyboard.insert_text(query)
+        t0 = time.perf_counter()
+        page.keyboard.press("End")                      # Material searches on keyup
+        page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=30000)
+        seconds = time.perf_counter() - t0
+        rows = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item')].map(li => {
+            const a = li.querySelector('a'), h = li.querySelector('h1');
+            return [h ? h.textContent : '', a ? new URL(a.href).pathname : '',
+                    [...li.querySelectorAll(':scope > a .md-search-result__terms del')].map(d => d.textContent)];
+        })""")
+        assert errors == [] and outside == [], (errors, outside)
+        return [(t.replace("\u200b", "").strip(), loc, missing) for t, loc, missing in rows], seconds
+    finally:
+        context.close()
+
+
+MODES = ["whole", "split"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_titles_holding_the_phrase_come_first_with_no_false_missing_marks(browser, sites, mode):
+    url, docs = sites[mode]
+    for query in ("行政处罚", "食品经营许可", "危险化学品"):
+        holding = {d["location"] for d in docs if "#" not in d["location"] and query in _flat(d["title"])}
+        assert holding, query
+        rows, _ = _search(browser, url, query)
+        first = rows[:min(len(holding), 8)]
+        assert all(query in _flat(title) for title, _, _ in first), (query, first)
+        assert all(missing == [] for _, _, missing in first), (query, first)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_department_by_its_short_name_and_an_item_by_its_code(browser, sites, repo, mode):
+    url, _ = sites[mode]
+    dept = repo.departments["scjgj"]
+    rows, _ = _search(browser, url, dept.short_name)
+    assert rows[0][0] == dept.name + f"（{dept.short_name}）" or rows[0][0].startswith(dept.name), rows[:3]
+    assert rows[0][1].rstrip("/").endswith("departments/scjgj")
+    item = max(repo.powers.values(), key=lambda i: i.code)
+    rows, _ = _search(browser, url, item.code)
+    assert rows[0][1].rstrip("/").endswith(f"items/{item.code}"), rows[:3]
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_the_boundary_matter_leads_among_equal_titles(browser, sites, repo, mode):
+    url, _ = sites[mode]
+    matter = next(b for b in repo.boundaries if "危险化学品" in b.name)
+    rows, _ = _search(browser, url, "危险化学品")
+    assert any(loc.rstrip("/").endswith(f"boundaries/{matter.id}") for _, loc, _ in rows[:3]), rows[:5]
+
+
+def test_a_split_site_answers_from_the_quick_index_before_the_whole_one_arrives(browser, sites):
+    """The whole index is refused: the quick index alone answers, ranked."""
+    url, docs = sites["split"]
+    rows, _ = _search(browser, url, "食品经营许可", block_full=True)
+    holding = [d for d in docs if "食品经营许可" in _flat(d["title"])]
+    assert holding and all("食品经营许可" in _flat(t) for t, _, _ in rows[:len(holding)]), rows[:3]
+
+
+def test_a_split_site_answers_from_the_whole_index_once_it_is_there(browser, sites):
+    """Section text is only in the whole index: once the second worker has it, a query for words that
+    only a department's 三定 section holds finds the department."""
+    url, docs = sites["split"]
+    full_docs = json.loads(_full_index_text(sites))["docs"]
+    quick_text = " ".join(_flat(d["title"]) + _flat(d["text"]) for d in docs)
+    section = next(d for d in full_docs if "#sanding" in d["location"])
+    words = [w for w in section["text"].split("\u200b") if len(w.strip()) >= 4 and _flat(w) not in quick_text]
+    assert words, "no word only the 三定 section holds"
+    word = words[0].strip()
+
+    def wait_for_full(page, finished):
+        for _ in range(300):
+            if any(u.endswith("search_index.full.json") for u in finished):
+                break
+            page.wait_for_timeout(100)
+        else:
+            raise AssertionError(f"the whole index was never fetched: {finished}")
+        page.wait_for_timeout(3000)                     # lunr builds the whole index after the fetch
+    rows, _ = _search(browser, url, word, after=wait_for_full)
+    dept = section["location"].split("#")[0]
+    assert any(loc.rstrip("/").endswith(dept.rstrip("/")) for _, loc, _ in rows[:5]), (word, rows[:5])
+
+
+def _full_index_text(sites) -> str:
+    from policykit.site import searchworker as sw
+    url, _ = sites["split"]
+    import urllib.request
+    with urllib.request.urlopen(url + "search/" + sw.FULL_NAME) as r:    # noqa: S310 - localhost
+        return r.read().decode("utf-8")
