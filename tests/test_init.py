@@ -15,6 +15,7 @@ from policykit.lists.config import HOLDABLE, load_config
 from policykit.lists.repository import open_repository
 from policykit.lists.schemas import BUNDLED_SCHEMAS
 from policykit.setup.ci import ci_files
+from policykit.setup.init import NEUTRAL_MEASURE, SAMPLE_CITY, for_new_city
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +55,8 @@ def test_init_writes_a_city_repository_that_checks_clean(tmp_path, capsys):
     assert not problems
     assert (config.city, config.region_code, config.holds) == ("克拉玛依市", "650200", tuple(HOLDABLE))
     # the packaged rules (and the example city they run on) are the city's own files now, byte for byte
-    packaged = {p.relative_to(BUNDLED_RULES).as_posix(): p.read_bytes()
+    # but for the sample city's name (test_init_copies_nothing_that_names_the_sample_city)
+    packaged = {p.relative_to(BUNDLED_RULES).as_posix(): for_new_city(p.read_bytes(), "克拉玛依市")
                 for p in BUNDLED_RULES.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert {rel: data for rel, data in snapshot(city / "rules").items()} == packaged
     assert not (city / "schemas").exists()         # the data format stays the installed package's
@@ -225,3 +227,33 @@ def test_a_sub_folder_of_a_repository_points_to_it(tmp_path, capsys):
     assert run(capsys, "init", city, "--region", "650200", "--name", "克拉玛依市", "--ci", "none")[0] == 0
     code, _, err = run(capsys, "check", city / "docs")
     assert code == 2 and "不是 policykit 仓库" in err and f"上级目录 {city}" in err
+
+
+def test_init_copies_nothing_that_names_the_sample_city(tmp_path, capsys):
+    """The packaged rules cite the bundled sample city's measure (《明湖市部门职能运行监管办法》第十八条); a new
+    city's copies cite the model measure by its neutral title, so no rule of 克拉玛依市 cites another city's
+    measure, and every copied rule still passes its own examples."""
+    packaged = "\n".join(p.read_text(encoding="utf-8") for p in BUNDLED_RULES.rglob("*.yaml"))
+    assert SAMPLE_CITY in packaged                  # the case is real: the packaged rules name the sample city
+    city = tmp_path / "karamay"
+    code, _, _ = run(capsys, "init", city, "--region", "650200", "--name", "克拉玛依市", "--ci", "none")
+    assert code == 0
+    named = [rel for rel, data in snapshot(city).items() if "明湖".encode("utf-8") in data]
+    assert named == []
+    articles = [yaml.safe_load(p.read_text(encoding="utf-8"))["article"] for p in sorted((city / "rules").rglob("*.yaml"))
+                if "_base" not in p.parts]
+    assert sum(a.startswith(NEUTRAL_MEASURE) for a in articles) > 50
+    assert not any("克拉玛依市部门职能运行监管办法" in a for a in articles)   # no measure the city may not have
+    # two cities get the same rules: a newer policykit's rules can be compared with diff -r
+    other = tmp_path / "other"
+    assert run(capsys, "init", other, "--region", "650100", "--name", "乌鲁木齐市", "--ci", "none")[0] == 0
+    assert snapshot(other / "rules") == snapshot(city / "rules")
+    code, out, err = run(capsys, "test", city)
+    assert code == 0 and "，0 个失败" in out, out[-2000:] + err[-2000:]
+
+
+def test_a_rule_file_without_the_sample_city_is_copied_as_it_is():
+    data = "id: X\narticle: 《本市办法》第一条\n".encode("utf-8")
+    assert for_new_city(data, "克拉玛依市") is data
+    text = for_new_city("article: 《明湖市部门职能运行监管办法》第九条\nmessage: 明湖市某局\n".encode("utf-8"), "克拉玛依市")
+    assert text.decode("utf-8") == "article: 《部门职能运行监管办法》第九条\nmessage: 克拉玛依市某局\n"

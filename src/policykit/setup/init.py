@@ -5,7 +5,11 @@ What a new city gets (docs/init.md):
 * ``policykit.yaml`` — the package's template with the city's name, its 区划代码 and what it holds;
 * ``rules/`` — a copy of the packaged rules, with the small example city their examples run on: the
   rules that decide the verdict are then the city's own files, and every change to them (a policykit
-  upgrade included) is a reviewed change in the city's history. The schemas are not copied: they are
+  upgrade included) is a reviewed change in the city's history. The packaged rules cite the measure of
+  the bundled sample city (``《明湖市部门职能运行监管办法》第十八条``); the copies cite the model measure
+  by its neutral title (``《部门职能运行监管办法》第十八条``), the same for every city, so that a new city
+  never cites another city's measure and a newer policykit's rules can still be compared with ``diff -r``;
+  any other mention of the sample city becomes the new city's name. The schemas are not copied: they are
   the data format of the installed policykit, and a file ``schemas/<kind>.schema.json`` the city adds
   replaces the packaged one of that kind only;
 * ``lists/<kind>/`` for every list it holds (kept in git by an empty ``.gitkeep``);
@@ -32,6 +36,8 @@ from ..lists.defaults import BUNDLED_RULES, template
 REGION = re.compile(r"\d{6}")
 NAME = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9·][\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9· ]{0,39}")
 TEMPLATE_CITY, TEMPLATE_REGION = "示例市", "000000"
+SAMPLE_CITY = "明湖市"     # the bundled sample city, whose measure the packaged rules cite
+SAMPLE_MEASURE, NEUTRAL_MEASURE = f"《{SAMPLE_CITY}部门职能运行监管办法》", "《部门职能运行监管办法》"
 KEEP = ".gitkeep"          # keeps an empty list folder in git; hidden, so no reader lists it
 _RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -89,19 +95,30 @@ def planned_files(name: str, region: str, holds: tuple[str, ...]) -> dict[str, b
     folders = list(ALWAYS_HELD) + [d for h in holds for d in HOLDABLE[h]]
     for folder in folders:
         files[f"lists/{folder}/{KEEP}"] = b""
-    files.update(_packaged_rules())
+    files.update(_packaged_rules(name))
     return dict(sorted(files.items()))
 
 
-def _packaged_rules() -> dict[str, bytes]:
-    """The packaged rules and their example city (``rules/_base``), by path under the new repository.
-    Hidden files are left out; the package's own files are regular files by construction."""
+def for_new_city(data: bytes, name: str) -> bytes:
+    """A packaged rule file as a new city gets it: the sample city's measure cited by its neutral title,
+    any other mention of the sample city as ``name``."""
+    if SAMPLE_CITY.encode("utf-8") not in data:
+        return data
+    text = data.decode("utf-8").replace(SAMPLE_MEASURE, NEUTRAL_MEASURE).replace(SAMPLE_CITY, name)
+    return text.encode("utf-8")
+
+
+def _packaged_rules(name: str) -> dict[str, bytes]:
+    """The packaged rules and their example city (``rules/_base``), by path under the new repository,
+    made the new city's (``for_new_city``). Hidden files are left out; the package's own files are
+    regular files by construction."""
     out = {}
     for path in sorted(BUNDLED_RULES.rglob("*")):
         rel = path.relative_to(BUNDLED_RULES)
         if not path.is_file() or any(part.startswith(".") for part in rel.parts) or "__pycache__" in rel.parts:
             continue
-        out[f"rules/{rel.as_posix()}"] = path.read_bytes()
+        data = path.read_bytes()
+        out[f"rules/{rel.as_posix()}"] = for_new_city(data, name) if path.suffix in (*_RULE_SUFFIXES, ".md") else data
     if not any(k.endswith(_RULE_SUFFIXES) and "/_base/" not in k for k in out):
         from ..errors import InternalError
         raise InternalError(f"安装的 policykit 中没有规则文件：{BUNDLED_RULES} (no packaged rules)")
