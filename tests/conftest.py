@@ -66,6 +66,19 @@ def city(tmp_path):
     return overlay
 
 
+@pytest.fixture(scope="module")
+def bundled_repo():
+    """The bundled city (this repository's lists), opened once per test module; read it, never change it."""
+    import policykit
+    return policykit.open_repository(ROOT)
+
+
+@pytest.fixture
+def bundled_copy(tmp_path) -> Path:
+    """A copy of the bundled city with its rules and schemas (``tmp_path/city``), to plant defects in."""
+    return gitrepo.copy_bundled(tmp_path / "city", "rules", "schemas")
+
+
 def git(cwd: Path, *args: str) -> str:
     """``git ARGS`` in ``cwd`` as the test author, undated (throwaway repositories: tests/gitrepo.py)."""
     return gitrepo.git(cwd, *args)

@@ -1,22 +1,10 @@
 """审管协同: the bundled pair between the 行政审批服务局 and the 市场监管局, its queries and page data, and each
 SGXT rule firing on a planted defect in a copy of the bundled city."""
-import shutil
 from pathlib import Path
 
-import policykit
 from policykit.checking.check import run_check
 
-ROOT = Path(__file__).resolve().parents[1]
 SG = "lists/approval-supervision/SG-001.yaml"
-
-
-def _copy_city(tmp_path) -> Path:
-    root = tmp_path / "city"
-    root.mkdir()
-    for name in ("lists", "rules", "schemas"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-    return root
 
 
 def _replace(root: Path, rel: str, old: str, new: str) -> None:
@@ -30,8 +18,8 @@ def _rules(problems, prefix="SGXT-"):
     return sorted((p.rule, p.file, p.line) for p in problems if p.rule.startswith(prefix))
 
 
-def test_bundled_pair_names_approving_body_supervisor_push_and_inspection():
-    repo = policykit.open_repository(ROOT)
+def test_bundled_pair_names_approving_body_supervisor_push_and_inspection(bundled_repo):
+    repo = bundled_repo
     [pair] = repo.approval_pairs
     assert (pair.approving, pair.supervising, pair.item, pair.inspection) == \
         ("xzspj", "scjgj", "370199114XK00100", "370199101JC00100")
@@ -40,8 +28,8 @@ def test_bundled_pair_names_approving_body_supervisor_push_and_inspection():
     assert repo.config.processes["approval_body"] == "xzspj"
 
 
-def test_every_sgxt_rule_finds_its_planted_defect(tmp_path):
-    root = _copy_city(tmp_path)
+def test_every_sgxt_rule_finds_its_planted_defect(bundled_copy):
+    root = bundled_copy
     _replace(root, SG, "  days: 1\n", "")                                  # no push time
     _replace(root, SG, 'inspection: "370199101JC00100"', 'inspection: "370199101CF00100"')   # a 处罚, not a 检查
     _replace(root, SG, 'approving: xzspj', 'approving: scjgj')             # not the approving body's item
@@ -53,8 +41,8 @@ def test_every_sgxt_rule_finds_its_planted_defect(tmp_path):
     assert not any(r == "SGXT-COVERED" for r, _, _ in got)     # the record still names the item
 
 
-def test_an_approved_item_without_a_record_is_reported_and_its_handoffs_lose_their_basis(tmp_path):
-    root = _copy_city(tmp_path)
+def test_an_approved_item_without_a_record_is_reported_and_its_handoffs_lose_their_basis(bundled_copy):
+    root = bundled_copy
     (root / SG).unlink()
     result = run_check(root)
     assert ("SGXT-COVERED", "lists/powers/xzspj.yaml", 3) in _rules(result.problems)
@@ -63,8 +51,8 @@ def test_an_approved_item_without_a_record_is_reported_and_its_handoffs_lose_the
     assert {p.file for p in handoffs} == {"lists/processes/xzspj.yaml"} and len(handoffs) >= 3
 
 
-def test_engine_and_oracle_agree_on_the_sgxt_rules(tmp_path):
-    root = _copy_city(tmp_path)
+def test_engine_and_oracle_agree_on_the_sgxt_rules(bundled_copy):
+    root = bundled_copy
     _replace(root, SG, "  days: 1\n", "")
     _replace(root, SG, 'inspection: "370199101JC00100"', 'inspection: "370199101JC09900"')
     key = lambda ps: sorted((p.rule, p.file, p.line, p.message) for p in ps)  # noqa: E731

@@ -1,10 +1,8 @@
 """Work processes (流程再造): the bundled city's processes, the library's queries, the schema, and every
 process rule firing at its planted defect in a copy of the bundled city, the engine agreeing with the
 plain-Python oracle."""
-import shutil
 from pathlib import Path
 
-import pytest
 import yaml
 
 import policykit
@@ -18,20 +16,6 @@ PROCESS_RULES = {"PRC-DUTY-COVERED", "PRC-DUTY-REF", "PRC-ITEM-REF", "PRC-TIME-L
                  "PRC-STEP-UNIT", "PRC-HANDOFF", "PRC-HANDOFF-REF"}
 
 
-@pytest.fixture(scope="module")
-def repo():
-    return policykit.open_repository(ROOT)
-
-
-def _copy_city(tmp_path) -> Path:
-    root = tmp_path / "city"
-    root.mkdir()
-    for name in ("lists", "rules", "schemas"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-    return root
-
-
 def _edit(root: Path, rel: str, change) -> None:
     from policykit.lists.loader import Limits, load_bytes
     path = root / rel
@@ -41,28 +25,28 @@ def _edit(root: Path, rel: str, change) -> None:
 
 
 # ---- the bundled city ----------------------------------------------------------------------------
-def test_bundled_city_has_processes_for_three_departments_linked_both_ways(repo):
-    depts = {p.department for p in repo.processes}
+def test_bundled_city_has_processes_for_three_departments_linked_both_ways(bundled_repo):
+    depts = {p.department for p in bundled_repo.processes}
     assert {"swj", "fgw", "xzspj"} <= depts
     # each process belongs to a unit duty that exists, and each of those duties finds its process back
-    duties = {d.key: d for d in repo.unit_duties}
-    for p in repo.processes:
+    duties = {d.key: d for d in bundled_repo.unit_duties}
+    for p in bundled_repo.processes:
         assert p.duty_key in duties
-        assert p in repo.processes_of_duty(p.department, p.duty_unit, p.duty_no)
+        assert p in bundled_repo.processes_of_duty(p.department, p.duty_unit, p.duty_no)
     # the process that carries out the 相对集中许可 item, found from the item
-    [licence] = repo.processes_for_item("370199114XK00100")
+    [licence] = bundled_repo.processes_for_item("370199114XK00100")
     assert licence.id == "LC-xzspj-002" and licence.total_days == 10
-    assert [p.id for p in repo.processes_of("xzspj")] == ["LC-xzspj-001", "LC-xzspj-002", "LC-xzspj-003",
+    assert [p.id for p in bundled_repo.processes_of("xzspj")] == ["LC-xzspj-001", "LC-xzspj-002", "LC-xzspj-003",
                                                           "LC-xzspj-004"]
-    assert repo.processes_of("nobody") == [] and repo.processes_for_item("0") == []
+    assert bundled_repo.processes_of("nobody") == [] and bundled_repo.processes_for_item("0") == []
 
 
-def test_bundled_city_has_a_cross_department_handoff_on_a_boundary_matter(repo):
-    [prepaid] = [p for p in repo.processes_of("swj") if "370199110CF00100" in p.items]
+def test_bundled_city_has_a_cross_department_handoff_on_a_boundary_matter(bundled_repo):
+    [prepaid] = [p for p in bundled_repo.processes_of("swj") if "370199110CF00100" in p.items]
     cross = [s for s in prepaid.steps if s.cross]
     assert [(s.department, s.unit, s.handoff) for s in cross] == [("scjgj", "广告与消费者权益保护科", "BJ-006")]
     assert prepaid.handoff_departments == ("scjgj",)
-    assert {"swj", "scjgj"} <= {r.department for r in repo.boundary("BJ-006").roles}
+    assert {"swj", "scjgj"} <= {r.department for r in bundled_repo.boundary("BJ-006").roles}
 
 
 def test_bundled_city_is_clean_of_process_problems():
@@ -116,8 +100,8 @@ def _where(problems, rule):
     return sorted((p.file, p.line) for p in problems if p.rule == rule)
 
 
-def test_each_process_rule_finds_its_planted_defect(tmp_path):
-    root = _copy_city(tmp_path)
+def test_each_process_rule_finds_its_planted_defect(bundled_copy):
+    root = bundled_copy
     _plant(root)
     result = run_check(root)
     f = "lists/processes/xzspj.yaml"
@@ -138,8 +122,8 @@ def test_each_process_rule_finds_its_planted_defect(tmp_path):
     assert others == {(p.rule, p.file, p.line) for p in clean.problems}
 
 
-def test_engine_and_oracle_agree_on_the_process_rules(tmp_path):
-    root = _copy_city(tmp_path)
+def test_engine_and_oracle_agree_on_the_process_rules(bundled_copy):
+    root = bundled_copy
     _plant(root)
     durable = run_check(root, engine="durable")
     plain = run_check(root, engine="oracle")
@@ -148,8 +132,8 @@ def test_engine_and_oracle_agree_on_the_process_rules(tmp_path):
     assert any(p.rule.startswith("PRC-") for p in durable.problems)
 
 
-def test_coverage_by_department_type_from_the_configuration(tmp_path):
-    root = _copy_city(tmp_path)
+def test_coverage_by_department_type_from_the_configuration(bundled_copy):
+    root = bundled_copy
     text = (root / "policykit.yaml").read_text(encoding="utf-8")
     (root / "policykit.yaml").write_text(text.replace("processes:\n  approval_body: xzspj",
                                                       "processes:\n  approval_body: xzspj\n  coverage: [政府工作部门]"),
@@ -177,10 +161,10 @@ def test_the_process_rules_carry_article_and_examples():
 
 
 # ---- review: the diff names process changes ---------------------------------------------------------------
-def test_diff_reports_process_changes_by_kind(tmp_path):
+def test_diff_reports_process_changes_by_kind(bundled_copy):
     from conftest import git
     from policykit.history.diff import diff_repositories
-    root = _copy_city(tmp_path)
+    root = bundled_copy
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "清单")

