@@ -11,28 +11,12 @@ Throughout, ``page.on("dialog")`` must never fire, no element may carry a payloa
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import socketserver
-import threading
-from pathlib import Path
-
 import pytest
 
-from conftest import ROOT
+import chromium
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("material", reason="mkdocs-material is not installed")
-if not (ROOT / "lists" / "boundaries").is_dir():
-    pytest.skip("the bundled sample city is not there", allow_module_level=True)
+chromium.require()
 
 from test_security_site import MARK, build_payload_site  # noqa: E402  (after the skips: it needs the site extra)
 
@@ -53,11 +37,6 @@ INJECTED_JS = """() => {
 }"""
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     return build_payload_site(tmp_path_factory.getbasetemp())
@@ -66,44 +45,20 @@ def built(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(built):
     _, site, _ = built
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with chromium.serve(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
-            pytest.skip(f"chromium could not be started: {exc}")
+    with chromium.launch() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    pg.dialogs, pg.outside, pg.errors = [], [], []
-
-    def dialog(d):
-        pg.dialogs.append(f"{d.type}: {d.message} @ {pg.url}")
-        d.dismiss()
-    pg.on("dialog", dialog)
-    pg.on("request", lambda r: pg.outside.append(r.url)
-          if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:")) else None)
-    pg.on("pageerror", lambda e: pg.errors.append(f"{e} @ {pg.url}"))
-    yield pg
-    assert pg.dialogs == [], f"dialogs opened: {pg.dialogs}"
-    assert pg.outside == [], f"requests outside the site: {pg.outside}"
-    assert pg.errors == [], f"script errors: {pg.errors}"
-    context.close()
+    with chromium.watched_page(browser, server, console_errors=False) as pg:
+        yield pg
 
 
 def _check(pg, where: str) -> str:
@@ -175,15 +130,13 @@ def test_search_box_runs_nothing_it_is_given(page, server, built):
     queries = _queries(repo)
     assert len(queries) == 20
     page.goto(server)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
+    chromium.open_search(page)
     box = page.locator("input.md-search__input")
     meta = page.locator(".md-search-result__meta")
     found = 0
     for q in queries:
         box.fill("")
-        box.focus()
-        page.keyboard.insert_text(q)
-        page.keyboard.press("End")          # Material searches on keyup; inserting text fires none
+        chromium.type_search(page, q)
         page.wait_for_function("() => !/初始化|Initializing/.test(document.querySelector('.md-search-result__meta')"
                                "?.textContent || '')", timeout=15000)
         page.wait_for_timeout(150)
@@ -201,13 +154,10 @@ def test_search_box_runs_nothing_it_is_given(page, server, built):
 def test_dispatcher_lookup_runs_nothing_it_is_given(page, server, built):
     from policykit import open_repository
     repo = open_repository(built[0])
-    page.goto(server + "lookup/")
-    page.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=10000)
+    chromium.open_lookup(page, server)
     hits = 0
     for q in _queries(repo):
-        page.evaluate("() => { document.getElementById('pk-lookup-status').textContent = ''; }")
-        page.locator("#pk-lookup-input").fill(q)
-        page.wait_for_function("() => document.getElementById('pk-lookup-status').textContent !== ''", timeout=5000)
+        chromium.ask_lookup(page, q)
         hits += page.locator("#pk-lookup-results li, #pk-lookup-results .pk-card").count()
         text = _check(page, f"lookup {q!r}")
         assert q.strip() in text or "找到" in text       # the query is echoed as text, never as markup

@@ -10,38 +10,18 @@ Playwright drives the Debian chromium through executable_path).
 """
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import shutil
-import socketserver
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
 
+import chromium
 from conftest import ROOT
 
 pytestmark = pytest.mark.browser
+chromium.require()
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
 ARTIFACTS = ROOT / "test-artifacts" / "site"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("material", reason="mkdocs-material is not installed")
-if not (ROOT / "lists" / "boundaries").is_dir():
-    pytest.skip("the bundled sample city is not there", allow_module_level=True)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -52,18 +32,8 @@ def repo():
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    site = tmp_path_factory.mktemp("browser-site") / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site)], cwd=ROOT,
-                            capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
-    httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with chromium.serve(chromium.build_site(tmp_path_factory.mktemp("browser-site") / "site")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -71,28 +41,14 @@ def browser():
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS)
     ARTIFACTS.mkdir(parents=True)
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
-            pytest.skip(f"chromium could not be started: {exc}")
+    with chromium.launch() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    pg.outside, pg.errors = [], []
-    pg.on("request", lambda r: pg.outside.append(r.url)
-          if not r.url.startswith(server) and not r.url.startswith(("data:", "blob:")) else None)
-    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
-    yield pg
-    assert pg.outside == [], f"requests outside the site: {pg.outside}"
-    assert pg.errors == [], f"browser errors: {pg.errors}"
-    context.close()
+    with chromium.watched_page(browser, server) as pg:
+        yield pg
 
 
 def shot(pg, name: str) -> Path:
@@ -143,11 +99,8 @@ def test_searching_hazardous_chemicals_finds_the_boundary_matter(page, server, r
     matter = next((b for b in repo.boundaries if "危险化学品" in b.name), None)
     assert matter is not None, "the bundled city has a boundary matter on 危险化学品"
     page.goto(server)
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    box = page.locator("input.md-search__input")
-    box.focus()
-    page.keyboard.insert_text("危险化学品")
-    page.keyboard.press("End")          # Material searches on keyup; inserting text fires none
+    chromium.open_search(page)
+    chromium.type_search(page, "危险化学品")
     result = page.locator(".md-search-result__item", has_text=matter.name).first
     result.wait_for(state="visible", timeout=15000)
     shot(page, "search")
@@ -159,8 +112,7 @@ def test_searching_hazardous_chemicals_finds_the_boundary_matter(page, server, r
 def test_dispatcher_lookup_answers(page, server, repo):
     matter = next(b for b in repo.boundaries if "危险化学品" in b.name)
     lead = repo.departments[matter.lead]
-    page.goto(server + "lookup/")
-    page.locator("#pk-lookup[data-loaded]").wait_for(state="attached", timeout=10000)
+    chromium.open_lookup(page, server)
     page.locator("#pk-lookup-input").fill("危险化学品 停车")
     card = page.locator(f'.pk-matter[data-id="{matter.id}"]')
     card.wait_for(state="visible", timeout=5000)
