@@ -60,7 +60,8 @@ def test_catalogue_compiles_cleanly():
 def test_colliding_ids_really_collide_and_get_distinct_engine_ids():
     assert engine.fnv1a_32(COLLIDING[0]) == engine.fnv1a_32(COLLIDING[1])
     rule = next(r for r in CATALOGUE if r.id == "PWR-CODE-UNIQUE")
-    facts = [{"kind": "power", "key": k, "seq": i + 1, "code": "X"} for i, k in enumerate(COLLIDING)]
+    facts = [{"kind": "power", "key": k, "seq": i + 1, "code": "X", "valid_from": 0, "valid_until": 99991231}
+             for i, k in enumerate(COLLIDING)]   # undated entries (validtime.entry_period): periods overlap
     groups = engine._project(rule, {"power": facts})
     ids = [f["id"] for g in groups for f in g]
     assert len({engine.fnv1a_32(i) for i in ids}) == len(ids)

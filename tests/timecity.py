@@ -67,3 +67,23 @@ def record(kind: str, reason: str, *, approval: str = "明编办〔2026〕3号",
     if effective:
         lines.append(f"生效日期: {effective}")
     return f"{reason}\n\n" + "\n".join(lines) + "\n"
+
+
+def advance_transfer(root: Path, code: str, source: str, target: str, day: str, *, unit: str,
+                     starts: str | None = None) -> None:
+    """An approved transfer written in advance: item ``code`` stays in ``source``'s list until ``day``
+    (``expires``) and is already written in ``target``'s, undertaken by ``unit``, from ``day``
+    (``effective``; ``starts`` to write another day)."""
+    import copy
+    import datetime as dt
+    old = load(root, f"lists/powers/{source}.yaml")
+    new = load(root, f"lists/powers/{target}.yaml")
+    item = next(i for i in old["items"] if str(i["code"]) == code)
+    moved = copy.deepcopy(item)
+    moved.pop("expires", None)
+    item["expires"] = dt.date.fromisoformat(day)
+    moved["effective"] = dt.date.fromisoformat(starts or day)
+    moved["unit"] = unit
+    new["items"].append(moved)
+    dump(root, f"lists/powers/{source}.yaml", old)
+    dump(root, f"lists/powers/{target}.yaml", new)

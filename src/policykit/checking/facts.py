@@ -12,6 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..lists.repository import Repository
+from ..lists.validtime import entry_period
+
+
+def _period(raw) -> dict:
+    """``valid_from``/``valid_until`` of an entry: rules compare entries only when their periods overlap."""
+    start, end = entry_period(raw)
+    return {"valid_from": start, "valid_until": end}
 
 # kind -> {field: description}; "key", "kind" and "seq" exist on every fact
 FACT_KINDS: dict[str, dict[str, str]] = {
@@ -39,6 +46,8 @@ FACT_KINDS: dict[str, dict[str, str]] = {
         "level_tier": "所列实施层级中最高的一级（按配置 levels 的顺序；未列时为空）",
         "targets_absent_in_source": "追责对象为空，且导入的源表没有追责对象列（provenance.absent）",
         "levels_absent_in_source": "实施层级为空，且导入的源表没有实施层级列（provenance.absent）",
+        "valid_from": "生效日期（数字 YYYYMMDD；未写时为 0）",
+        "valid_until": "失效日期，当日起不再有效（数字 YYYYMMDD；未写时为 99991231）",
     },
     "power_co": {"code": "事项编码", "department": "部门", "co_department": "共同实施部门", "cover_key": "事项编码|共同实施部门", "name": "事项名称"},
     "power_supervision": {"code": "事项编码", "department": "部门", "catalog_code": "监管事项编码", "name": "事项名称"},
@@ -202,7 +211,8 @@ def _power_facts(repo, cfg, add) -> None:
             level_span=level_span(it.levels), levels_text="、".join(it.levels),
             level_tier=next((lv for lv in cfg.levels if lv in it.levels), it.levels[0] if it.levels else ""),
             targets_absent_in_source=not it.accountability_targets and "accountability_targets" in _absent(it),
-            levels_absent_in_source=not it.levels and "levels" in _absent(it))
+            levels_absent_in_source=not it.levels and "levels" in _absent(it),
+            **_period(it.raw))
         for co in it.co_departments:
             add("power_co", f"{it.code}|{co}", it.source, code=it.code, department=it.department, co_department=co,
                 cover_key=f"{it.code}|{co}", name=it.full_name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from ..lists.model import Source
 from ..lists.records import BUCK_PASSING_TAGS, as_date, entry_key, period_bounds, views
+from ..lists.validtime import entry_period, raw_entry
 
 SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
     "record": {"record_kind": "记录类型", "id": "编号", "file": "所在文件"},
@@ -74,7 +75,9 @@ SUPERVISION_FACT_KINDS: dict[str, dict[str, str]] = {
                       "levels_match_ok": "划分类型与市县职责一致", "delegated": "委托或授权",
                       "has_document": "委托或授权写明了文件", "delegatee": "受托（被授权）部门（有则存在）",
                       "term_end": "委托截止日期（有则存在）", "term_expired": "委托期限已过",
-                      "span_type": "市县划分类型（共有/市级专有/县级专有时存在）"},
+                      "span_type": "市县划分类型（共有/市级专有/县级专有时存在）",
+                      "valid_from": "生效日期（数字 YYYYMMDD；未写时为 0）",
+                      "valid_until": "失效日期，当日起不再有效（数字 YYYYMMDD；未写时为 99991231）"},
     "two_level_item": {"code": "事项编码", "department": "部门", "name": "事项名称"},
     # 履职评估
     "indicator": {"system": "指标体系编号", "code": "指标编号", "name": "指标名称", "level_no": "层级（1-3）",
@@ -297,7 +300,7 @@ def _division_facts(repo, v, add, record, today) -> None:
             add("division_scope", f"{div.id}|{dept}", Source(div.source.file, ("departments", i)), division=div.id,
                 department=dept)
         for it in div.items:
-            _division_item_fact(div, it, add, record, today)
+            _division_item_fact(div, it, add, record, today, entry_period(raw_entry(repo, it.source)))
     if v.divisions:
         for item in repo.power_items:
             if item.status != "取消" and "市级" in item.levels and "县级" in item.levels:
@@ -310,8 +313,9 @@ _LEVELS_MATCH = {"市级专有": lambda city, county: city > 0 and county == 0,
                  "共有": lambda city, county: city > 0 and county > 0}
 
 
-def _division_item_fact(div, it, add, record, today) -> None:
-    """One division item: whether its type agrees with its city and county duties, and its delegation."""
+def _division_item_fact(div, it, add, record, today, period=(0, 99991231)) -> None:
+    """One division item: whether its type agrees with its city and county duties, and its delegation;
+    ``period``: its ``valid_from``/``valid_until`` (validtime.entry_period)."""
     record("事权划分事项", f"{div.id}|{it.item}", Source(it.source.file, it.source.path + ("item",)))
     record("事权划分序号", f"{div.id}#{it.no}", Source(it.source.file, it.source.path + ("no",)))
     city, county = len(it.city_duties), len(it.county_duties)
@@ -326,7 +330,8 @@ def _division_item_fact(div, it, add, record, today) -> None:
         levels_match_ok=match, delegated=it.delegated,
         has_document=bool((dl.get("document") or "").strip()) if it.delegated else None,
         delegatee=dl.get("delegatee"), term_end=end.isoformat() if end else None,
-        term_expired=bool(end and end < today), span_type=it.type if it.type in _LEVELS_MATCH else None)
+        term_expired=bool(end and end < today), span_type=it.type if it.type in _LEVELS_MATCH else None,
+        valid_from=period[0], valid_until=period[1])
 
 
 def _system_facts(repo, v, add, record, today) -> None:

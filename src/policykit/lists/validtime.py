@@ -68,6 +68,29 @@ def in_force(entry, day: _dt.date) -> bool:
     return (start is None or start <= day) and (end is None or day < end)
 
 
+# an entry's period as two numbers (YYYYMMDD), for rules that compare entries: two entries are in
+# force on a common day when each starts before the other ends (``a.from < b.until`` and
+# ``b.from < a.until``); numbers, because rules may not order strings (rules.py)
+OPEN_START = 0
+OPEN_END = 99991231
+
+
+def day_number(day) -> int | None:
+    """A date as the number YYYYMMDD (2026-07-01 → 20260701), None when it is no date."""
+    day = as_date(day)
+    return None if day is None else day.year * 10000 + day.month * 100 + day.day
+
+
+def entry_period(entry) -> tuple[int, int]:
+    """``(from, until)`` of a list entry (its raw mapping) as YYYYMMDD numbers: its ``effective``
+    (生效日期, else ``OPEN_START``) and ``expires`` (失效日期, the first day it is no longer in force,
+    else ``OPEN_END``). Plain ``check`` compares entries only when their periods overlap."""
+    if not isinstance(entry, dict):
+        return OPEN_START, OPEN_END
+    start, end = day_number(entry.get("effective")), day_number(entry.get("expires"))
+    return (OPEN_START if start is None else start), (OPEN_END if end is None else end)
+
+
 # ---- which commit is in force -----------------------------------------------------------------
 def commit_in_force_on(commit) -> _dt.date:
     """The day a commit's change takes effect: the latest day any of its adjustment records takes
@@ -219,7 +242,8 @@ def as_of_source(root: Path, day: _dt.date, at=None, *, lists_dir: str = "lists"
 
 
 # ---- entries filtered by their own dates -------------------------------------------------------
-def _raw(repo, source):
+def raw_entry(repo, source):
+    """The raw mapping a model object was read from (its ``effective``/``expires`` are there), or None."""
     doc = repo.documents.get(source.file)
     node = doc.data if doc is not None else None
     for key in source.path:
@@ -232,10 +256,10 @@ def _raw(repo, source):
 
 def filter_entries(repo, day: _dt.date) -> None:
     """Drop the entries of the lists that are not in force on ``day`` (their own 生效日期/失效日期)."""
-    keep = lambda obj: in_force(_raw(repo, obj.source), day)  # noqa: E731
+    keep = lambda obj: in_force(raw_entry(repo, obj.source), day)  # noqa: E731
     repo.power_items = [i for i in repo.power_items if in_force(i.raw, day)]
     repo.unit_duties = [d for d in repo.unit_duties if keep(d)]
-    repo.task_units = [t for t in repo.task_units if in_force(_raw(repo, t[2]), day)]
+    repo.task_units = [t for t in repo.task_units if in_force(raw_entry(repo, t[2]), day)]
     boundaries = []
     for b in repo.boundaries:
         if not keep(b):
@@ -245,7 +269,7 @@ def filter_entries(repo, day: _dt.date) -> None:
     repo.boundaries = boundaries
     catalog = []
     for c in repo.catalog_items:
-        raw = _raw(repo, c.source)
+        raw = raw_entry(repo, c.source)
         if not in_force(raw, day):
             continue
         claims = [cl for cl, r in zip(c.claims, (raw or {}).get("claims") or ()) if in_force(r, day)]
