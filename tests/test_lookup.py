@@ -79,8 +79,66 @@ def test_index_data_is_what_the_site_runs(repo):
     assert data["spec"]["confident"] == spec.CONFIDENT and data["spec"]["fields"][0] == ["name", 1.0]
     assert "占道" in data["vocab"] and "噪声" in data["synonyms"]["噪音"]
     kinds = {e[0] for e in data["entries"]}
-    assert kinds == {"matter", "item", "catalog"}
+    assert kinds == {"matter", "pair", "item", "catalog"}
+    assert data["pairs"]["SG-001"]["supervising"] == "scjgj" and data["spec"]["code_pattern"] == spec.CODE_PATTERN
+    catalog = next(e for e in data["entries"] if e[0] == "catalog")
+    assert catalog[3] == [catalog[1].split("/", 1)[1]]             # the bare code beside catalog/code
     json.dumps(data, ensure_ascii=False)
+
+
+def test_a_code_answers_its_entry_exactly(repo):
+    from policykit.lookup import lookup
+    for q, key in (("370199101XK00101", "370199101XK00101"), ("370199101xk00101", "370199101XK00101"),
+                   ("事项编码：370199101XK00101", "370199101XK00101"), ("ＢＪ－００３", "BJ-003"),
+                   ("bj003谁管", "BJ-003"), ("JG-001", "hlwjg/JG-001"), ("hlwjg/jg-001", "hlwjg/JG-001"),
+                   ("SG-001", "SG-001")):
+        r = lookup(repo, q)
+        assert r.confident and r.answers[0].key == key, (q, r.answers[:2])
+        assert r.answers[0].matched[0].via == "code" and r.answers[0].why().endswith("（编码）")
+        assert not [w.text for w in r.words if any(c.isdigit() for c in w.text)], q   # the code is not read as a word too
+    r = lookup(repo, "370199101XK001")                                # a first part: the items it begins
+    assert [a.key for a in r.answers] == ["370199101XK00101", "370199101XK00102"] and r.confident
+    assert not lookup(repo, "370199").answers                         # too short to be a first part
+    mixed = lookup(repo, "370199101")                                 # digits alone match only a whole code
+    assert not [a for a in mixed.answers if a.matched and a.matched[0].via == "code"]
+
+
+def test_numbers_in_plain_words_never_find_codes(repo):
+    from policykit.lookup import lookup, spec
+    for q in ("社保卡号370199101丢了", "工单20250312001没人回复", "打12345", "3号楼", "2025年的养老金",
+              "手机13701991010被骚扰", "370199108 占道经营"):
+        r = lookup(repo, q)
+        assert not r.codes and all(h.via != "code" for a in r.answers for h in a.matched), q
+    assert lookup(repo, "370199108 占道经营").answers[0].key == "BJ-010"
+    # and a code's digits or letters are never a field that words match
+    assert all("code" not in f for f, _ in spec.FIELDS)
+
+
+def test_a_pair_answers_who_supervises_after_approval(repo):
+    from policykit.lookup import lookup
+    r = lookup(repo, "办了食品生产许可证以后谁来监管")
+    a = r.answers[0]
+    assert r.confident and a.kind == "pair" and a.key == "SG-001"
+    assert a.lead == "scjgj" and a.cooperating == ("xzspj",)
+    assert "行政审批服务局审批" in a.reason and "市场监督管理局负责许可后监管" in a.reason and "370199101JC00100" in a.reason
+    # the licence named without asking about supervision: the licence itself, never the pair
+    for q in ("食品生产许可", "食品生产许可去哪办"):
+        assert "SG-001" not in [x.key for x in lookup(repo, q).answers], q
+    top = lookup(repo, "食品生产许可")
+    assert top.confident and top.answers[0].key == "370199114XK00100" and top.answers[0].lead == "xzspj"
+    # 食品经营许可 is the 市场监管局's own licence in this city: its item answers, not the pair
+    r = lookup(repo, "办了食品经营许可证后谁来监管")
+    assert r.confident and r.answers[0].kind == "item" and r.answers[0].lead == "scjgj"
+
+
+def test_cli_names_the_approving_body_and_why():
+    r = _cli("办了食品生产许可证以后谁来监管")
+    assert r.returncode == 0, r.stderr
+    assert "审管协同 SG-001" in r.stdout and "配合部门：明湖市行政审批服务局（审批）" in r.stdout
+    assert "负责许可后监管" in r.stdout
+    j = json.loads(_cli("370199101XK00101", "-f", "json").stdout)
+    assert j["codes"] == ["370199101xk00101"] and j["answers"][0]["key"] == "370199101XK00101"
+    assert j["answers"][0]["matched"] == [{"word": "370199101XK00101", "found": "370199101XK00101", "via": "code"}]
 
 
 def _cli(*args):

@@ -102,7 +102,9 @@ def test_site_and_cli_give_the_same_top_answer(page):
     from policykit.lookup import lookup
     repo = policykit.open_repository(ROOT)
     data = yaml.safe_load((ROOT / "tests" / "data" / "lookup_queries.yaml").read_text(encoding="utf-8"))
-    queries = [q["q"] for q in data["queries"]] + list(data["out_of_scope"]) + ["危险化学品 停车", "行政处罚", "处"]
+    queries = ([q["q"] for q in data["queries"]] + list(data["out_of_scope"]) + ["危险化学品 停车", "行政处罚", "处"]
+               + [q["q"] for q in data["codes_and_pairs"]] + list(data["codes_and_pairs_out_of_scope"])
+               + ["ＢＪ－００３", "hlwjg/jg-001", "370199101XK001", "370199101", "BJ-003 占道经营"])
     differ = []
     for q in queries:
         r = lookup(repo, q)
@@ -115,7 +117,10 @@ def test_site_and_cli_give_the_same_top_answer(page):
         if got != want:
             differ.append((q, want, got))
         if r.confident:
-            assert "牵头部门" in page.locator("#pk-lookup-results .pk-answer").inner_text()
+            answer = page.locator("#pk-lookup-results .pk-answer").inner_text()
+            assert "牵头部门" in answer
+            if r.answers[0].kind == "pair":          # the approving body named as cooperating, and why
+                assert "配合部门" in answer and r.answers[0].reason in answer, answer
         else:
             assert "暂无确定对应" in page.locator("#pk-lookup-results").inner_text()
             if r.departments:

@@ -1,8 +1,9 @@
 """The lookup's index of one repository: its entries, vocabulary, thesaurus and each department's words.
 
 Built once per repository (``index_of``) from the lists: boundary matters (name, 俗称 aliases, domain,
-duties and trigger), power items in use (full name, aliases, category), catalogue items (name,
-domain). The vocabulary that queries are cut with comes from jieba, run here only: the lists' own
+duties and trigger), 审管协同 pairs (the licence's name and aliases, the approving body's names, what is
+pushed and how it is watched), power items in use (full name, aliases, category), catalogue items
+(name, domain); each with its codes (id, item code, catalogue code), which only code queries read. The vocabulary that queries are cut with comes from jieba, run here only: the lists' own
 text cut by jieba with the lists' names, aliases and the thesaurus added to its dictionary, in a
 private jieba instance (the global one that the site's search uses is left alone). ``to_data``
 writes the index as the plain data the site's script reads.
@@ -19,6 +20,8 @@ THESAURUS = Path(__file__).with_name("thesaurus.yaml")
 _SPLIT = re.compile(r"[^\u3400-\u9fff\uf900-\ufaffA-Za-z0-9]+")
 MAX_ALIASES = 40          # aliases read per entry
 MAX_ALIAS_CHARS = 40
+# the 领域 of every 审管 pair: what a caller asking about supervision after approval says
+PAIR_DOMAIN = ("审管协同", "审批后监管", "批后监管", "许可后监管")
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,11 @@ class Entry:
     lead: str | None
     cooperating: tuple[str, ...]
     fields: dict                   # alias / name / domain / body -> tuple of normalised texts
+    codes: tuple[str, ...] = ()    # codes besides the key (a catalogue item's bare code, an item's catalog_code)
+
+    @property
+    def all_codes(self) -> tuple[str, ...]:
+        return (self.key,) + self.codes
 
 
 @dataclass
@@ -39,6 +47,16 @@ class Index:
     department_words: dict         # department id -> its lists' words joined by spaces
     department_names: dict = field(default_factory=dict)
     common: frozenset = frozenset()  # everyday words (jieba's dictionary) for cutting queries only
+    pairs: dict = field(default_factory=dict)   # 审管 pair id -> what the answer says about it (``pair_info``)
+
+    def code_keys(self) -> list:
+        """``[(compared code, code as written, entry number)]`` of every entry (built on first use)."""
+        found = self.__dict__.get("_code_keys")
+        if found is None:
+            found = [(k, c, i) for i, e in enumerate(self.entries) for c in e.all_codes
+                     if (k := spec.canonical_code(c))]
+            self.__dict__["_code_keys"] = found
+        return found
 
     def to_data(self) -> dict:
         """The index as plain data for the site's script (the same spec in JavaScript)."""
@@ -49,12 +67,17 @@ class Index:
                      "kind_bonus": dict(spec.KIND_BONUS), "kind_order": dict(spec.KIND_ORDER),
                      "fields": [list(f) for f in spec.FIELDS], "max_departments": spec.MAX_DEPARTMENTS,
                      "filler_tie": spec.FILLER_TIE, "fillers": list(spec.FILLERS), "stopwords": list(spec.STOPWORDS),
-                     "stop_chars": spec.STOP_CHARS, "weak": list(spec.WEAK)},
+                     "stop_chars": spec.STOP_CHARS, "weak": list(spec.WEAK),
+                     "code_min": spec.CODE_MIN, "code_prefix_min": spec.CODE_PREFIX_MIN,
+                     "code_pattern": spec.CODE_PATTERN, "code_separators": spec.CODE_SEPARATORS,
+                     "supervision_cues": list(spec.SUPERVISION_CUES)},
             "vocab": sorted(self.vocab),
             "common": sorted(self.common - self.vocab),
             "synonyms": {k: list(v) for k, v in sorted(self.synonyms.items())},
-            "entries": [[e.kind, e.key, {k: list(v) for k, v in e.fields.items() if v}] for e in self.entries],
+            "entries": [[e.kind, e.key, {k: list(v) for k, v in e.fields.items() if v}] + ([list(e.codes)] if e.codes else [])
+                        for e in self.entries],
             "department_words": dict(sorted(self.department_words.items())),
+            "pairs": self.pairs,
         }
 
 
@@ -96,6 +119,43 @@ def synonym_map(groups) -> dict:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _department_names(repo, dept_id: str) -> tuple[str, ...]:
+    """A department's names as callers say them: its short name and its name without the city."""
+    d = repo.departments.get(dept_id)
+    if d is None:
+        return ()
+    city = getattr(repo.config, "city", "") or ""
+    names = (d.short_name, d.name[len(city):] if city and d.name.startswith(city) else d.name)
+    return tuple(dict.fromkeys(norm(n) for n in names if n))
+
+
+def pair_info(repo, sg) -> dict:
+    """What an answer says about one 审管 pair: the licence, who approves, who supervises and with which
+    行政检查, what is pushed within what time (plain text and codes; the site writes it as text)."""
+    item = repo.powers.get(sg.item)
+    inspection = repo.powers.get(sg.inspection)
+    return {"name": sg.name or (item.full_name if item else sg.item), "item": sg.item,
+            "item_name": item.full_name if item else "", "approving": sg.approving, "supervising": sg.supervising,
+            "inspection": sg.inspection, "inspection_name": inspection.full_name if inspection else "",
+            "push_days": sg.push_days if isinstance(sg.push_days, int) else None,
+            "push_day_type": sg.push_day_type or "", "channel": sg.push_channel or ""}
+
+
+def _pair_entries(repo) -> list[Entry]:
+    """One entry per 审管协同 record: led by the supervising department, the approving body cooperating."""
+    entries = []
+    for sg in getattr(repo, "approval_pairs", None) or ():
+        item = repo.powers.get(sg.item)
+        names = dict.fromkeys(norm(n) for n in (sg.name, item.full_name if item else None) if n)
+        body = list(sg.push_content) + [sg.monitoring or "", sg.feedback or ""]
+        entries.append(Entry("pair", sg.id, sg.name or (item.full_name if item else sg.item), sg.supervising,
+                             (sg.approving,), {
+            "alias": tuple(norm(a) for a in aliases_of(item.raw)) if item else (), "name": tuple(names),
+            "domain": PAIR_DOMAIN + _department_names(repo, sg.approving),
+            "body": tuple(norm(t) for t in body if t)}))
+    return entries
+
+
 def _entries(repo) -> list[Entry]:
     entries: list[Entry] = []
     for b in repo.boundaries:
@@ -103,6 +163,7 @@ def _entries(repo) -> list[Entry]:
         entries.append(Entry("matter", b.id, b.name, b.lead, tuple(b.cooperating), {
             "alias": tuple(norm(a) for a in matter_aliases(repo, b)), "name": (norm(b.name),),
             "domain": (norm(b.domain),) if b.domain else (), "body": tuple(norm(t) for t in body if t)}))
+    entries += _pair_entries(repo)
     seen = set()
     for it in repo.power_items:
         if it.status == "取消" or it.code in seen:
@@ -110,12 +171,14 @@ def _entries(repo) -> list[Entry]:
         seen.add(it.code)
         entries.append(Entry("item", it.code, it.full_name, it.department, tuple(it.co_departments), {
             "alias": tuple(norm(a) for a in aliases_of(it.raw)), "name": (norm(it.full_name),),
-            "domain": (norm(it.category),), "body": ()}))
+            "domain": (norm(it.category),), "body": ()},
+            (str(it.catalog_code),) if it.catalog_code and str(it.catalog_code) != it.code else ()))
     for c in repo.catalog_items:
         leads = c.leads
         entries.append(Entry("catalog", f"{c.catalog}/{c.code}", c.name, leads[0] if len(leads) == 1 else None,
                              tuple(cl.department for cl in c.claims if cl.role != "牵头"), {
-            "alias": (), "name": (norm(c.name),), "domain": (norm(c.domain),) if c.domain else (), "body": ()}))
+            "alias": (), "name": (norm(c.name),), "domain": (norm(c.domain),) if c.domain else (), "body": ()},
+            (str(c.code),)))
     return entries
 
 
@@ -181,7 +244,8 @@ def build_index(repo) -> Index:
         other |= words
         department_words[dept] = " ".join(sorted(words))
     return Index(entries, frozenset(vocab), synonyms, department_words,
-                 {d.id: d.name for d in repo.departments.values()}, frozenset(common_words() | other))
+                 {d.id: d.name for d in repo.departments.values()}, frozenset(common_words() | other),
+                 {sg.id: pair_info(repo, sg) for sg in getattr(repo, "approval_pairs", None) or ()})
 
 
 def index_of(repo) -> Index:

@@ -26,9 +26,25 @@ in a fixed order, so that both sides compute the same numbers.
    comes within ``MARGIN`` of it (two departments tied is no answer); otherwise the lookup says plainly that no
    matter fits and lists the departments whose own lists (三定 duties, unit duties, power
    item names) hold the words.
+
+Two more kinds of answer sit beside the words:
+
+- **Codes**: a stretch of ASCII letters and digits (``-``, ``_``, ``.``, ``/`` allowed between them) with at
+  least one digit and ``CODE_MIN`` characters is a code the dispatcher pasted: an item code, a boundary
+  matter id (BJ-003), a catalogue code (JG-001, hlwjg/JG-001), an 审管 record id (SG-001). Compared without
+  separators and case, a whole code answers its entry with ``1 + EXACT_BONUS``; a first part of at least
+  ``CODE_PREFIX_MIN`` characters, with letters and digits both, answers the entries it begins with ``1``.
+  A stretch that answers something is taken out of the query before the words are read; one that answers
+  nothing stays a (light) word. Codes are never a field of the word matching, and a number alone matches
+  only a whole code: a phone, order or ID number in a caller's words never finds a code by its first digits.
+- **审管协同 pairs** (``pair``): the licence the 行政审批服务局 grants and the department that supervises it.
+  A pair answers only a query that asks about supervision after approval (it holds one of
+  ``SUPERVISION_CUES``, e.g. 监管, 检查, 批后, 证后), and then adds ``KIND_BONUS["pair"]``, so that the same
+  licence named without such words goes to the licence itself (who grants it).
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -42,8 +58,16 @@ MARGIN = 0.02            # an answer of another department this close to the top
 EXACT_BONUS = 0.3
 PHRASE_BONUS = 0.15
 FILLER_TIE = 0.01        # a dropped filler word (投诉, 举报) found in the name: breaks ties only
-KIND_BONUS = {"matter": 0.05, "item": 0.0, "catalog": 0.0}
-KIND_ORDER = {"matter": 0, "item": 1, "catalog": 2}
+KIND_BONUS = {"matter": 0.05, "pair": 0.1, "item": 0.0, "catalog": 0.0}
+KIND_ORDER = {"matter": 0, "pair": 1, "item": 2, "catalog": 3}
+CODE_MIN = 4             # letters and digits of the shortest code a query may name
+CODE_PREFIX_MIN = 10     # a code's first part: this many characters, letters and digits both
+CODE_SEPARATORS = "-_./"
+# a stretch that may be a code: ASCII letters and digits, separators only between them
+CODE_PATTERN = r"[a-z0-9](?:[a-z0-9]|[-_./](?=[a-z0-9]))*"
+# a query holding one of these asks who supervises (after a licence): only then does an 审管 pair answer
+SUPERVISION_CUES = ("监管", "监督", "检查", "批后", "证后", "许可后", "审批后", "审管", "后续管理", "后谁管",
+                    "后归谁管", "后由谁管", "后谁来管", "后找谁")
 FIELDS = (("name", 1.0), ("alias", 1.0), ("domain", 0.7), ("body", 0.6))
 MAX_DEPARTMENTS = 5
 
@@ -72,9 +96,14 @@ WEAK = (
 )
 
 
+def query_text(query) -> str:
+    """The query as it is read: NFKC, its first ``MAX_QUERY`` characters, lower case."""
+    return unicodedata.normalize("NFKC", str(query or ""))[:MAX_QUERY].lower()
+
+
 def normalise(text: str) -> list[str]:
     """The query's chunks: NFKC, lower case, CJK ideographs and ASCII letters/digits only."""
-    text = unicodedata.normalize("NFKC", str(text or ""))[:MAX_QUERY].lower()
+    text = query_text(text)
     out, cur = [], []
     for ch in text:
         if is_cjk(ch) or ("a" <= ch <= "z") or ("0" <= ch <= "9"):
@@ -235,3 +264,55 @@ def is_confident(scores_and_leads) -> bool:
     if top < CONFIDENT:
         return False
     return not any(other != lead and s > top - MARGIN for s, other in scores_and_leads[1:])
+
+
+# ---- codes ---------------------------------------------------------------------------------------
+_CODE_RE = re.compile(CODE_PATTERN)
+_SEPARATORS = re.compile("[" + re.escape(CODE_SEPARATORS) + "]")
+
+
+@dataclass(frozen=True)
+class Code:
+    """A stretch of the query that may be a code: as written (lower case) and compared (``key``)."""
+    text: str
+    key: str
+
+
+def canonical_code(code) -> str:
+    """A code as compared: NFKC, lower case, without separators; ``""`` unless it is then made of
+    ASCII letters and digits only (such a code cannot be typed as one stretch)."""
+    key = _SEPARATORS.sub("", unicodedata.normalize("NFKC", str(code or "")).lower())
+    return key if key and all("a" <= c <= "z" or "0" <= c <= "9" for c in key) else ""
+
+
+def code_tokens(query) -> list[Code]:
+    """The stretches of the query that may be codes (at least ``CODE_MIN`` characters, one a digit)."""
+    out = []
+    for m in _CODE_RE.finditer(query_text(query)):
+        key = canonical_code(m.group())
+        if len(key) >= CODE_MIN and any("0" <= c <= "9" for c in key) and all(o.key != key for o in out):
+            out.append(Code(m.group(), key))
+    return out
+
+
+def code_match(token: str, code: str) -> float | None:
+    """The score of an entry whose code (compared form) is ``code`` for the query's stretch ``token``:
+    the whole code ``1 + EXACT_BONUS``; its first part ``1`` when the part is long enough and holds
+    letters and digits both (a number alone never matches by its first digits); else None."""
+    if token == code:
+        return 1.0 + EXACT_BONUS
+    if (len(token) >= CODE_PREFIX_MIN and code.startswith(token) and any("a" <= c <= "z" for c in token)
+            and any("0" <= c <= "9" for c in token)):
+        return 1.0
+    return None
+
+
+def without_codes(query, used) -> str:
+    """The query with the stretches whose compared form is in ``used`` (codes that answered) blanked."""
+    return _CODE_RE.sub(lambda m: " " if canonical_code(m.group()) in used else m.group(), query_text(query))
+
+
+def asks_supervision(query) -> bool:
+    """Whether the query asks who supervises (one of ``SUPERVISION_CUES``): only then an 审管 pair answers."""
+    text = query_text(query)
+    return any(cue in text for cue in SUPERVISION_CUES)

@@ -77,9 +77,12 @@ JS = r"""
   /* The lookup's scoring spec (policykit.lookup.spec), step for step over data.index; the Python
      library and `policykit lookup` compute the same words, scores and order. */
   function isCjk(ch) { return (ch >= "\u3400" && ch <= "\u9fff") || (ch >= "\uf900" && ch <= "\ufaff"); }
-  function normalise(text, spec) {
+  function queryText(text, spec) {
     text = String(text == null ? "" : text).normalize("NFKC");
-    text = Array.from(text).slice(0, spec.max_query).join("").toLowerCase();
+    return Array.from(text).slice(0, spec.max_query).join("").toLowerCase();
+  }
+  function normalise(text, spec) {
+    text = queryText(text, spec);
     var out = [], cur = "";
     Array.from(text).forEach(function (ch) {
       if (isCjk(ch) || (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9")) cur += ch;
@@ -122,6 +125,32 @@ JS = r"""
     return out;
   }
   function stopChar(ch, spec) { return Array.from(ch).length === 1 && spec.stop_chars.indexOf(ch) >= 0; }
+  /* codes (spec: code_tokens, canonical_code, code_match, without_codes) and the 审管 cue */
+  function canonicalCode(code, ix) {
+    var key = String(code == null ? "" : code).normalize("NFKC").toLowerCase().replace(ix.seps, "");
+    return /^[a-z0-9]+$/.test(key) ? key : "";
+  }
+  function hasDigit(t) { return /[0-9]/.test(t); }
+  function codeTokens(query, ix) {
+    var out = [], seen = {};
+    (queryText(query, ix.spec).match(ix.codeRe) || []).forEach(function (m) {
+      var key = canonicalCode(m, ix);
+      if (Array.from(key).length >= ix.spec.code_min && hasDigit(key) && !seen[key]) { seen[key] = true; out.push({text: m, key: key}); }
+    });
+    return out;
+  }
+  function codeMatch(token, code, spec) {
+    if (token === code) return 1.0 + spec.exact_bonus;
+    if (token.length >= spec.code_prefix_min && code.indexOf(token) === 0 && /[a-z]/.test(token) && hasDigit(token)) return 1.0;
+    return null;
+  }
+  function withoutCodes(query, used, ix) {
+    return queryText(query, ix.spec).replace(ix.codeRe, function (m) { return used[canonicalCode(m, ix)] ? " " : m; });
+  }
+  function asksSupervision(query, spec) {
+    var text = queryText(query, spec);
+    return spec.supervision_cues.some(function (c) { return text.indexOf(c) >= 0; });
+  }
   function contentWords(query, ix) {
     var spec = ix.spec, words = [], seen = {};
     normalise(query, spec).forEach(function (chunk) {
@@ -179,14 +208,37 @@ JS = r"""
     return [coverage + bonus, coverage, hits];
   }
   function prepare(index) {
-    return {spec: index.spec, vocab: new Set(index.vocab), common: new Set(index.common),
+    var seps = index.spec.code_separators.replace(/[-\]\\^]/g, "\\$&");
+    var ix = {spec: index.spec, vocab: new Set(index.vocab), common: new Set(index.common),
             synonyms: index.synonyms, fillers: new Set(index.spec.fillers), stops: new Set(index.spec.stopwords),
-            weak: new Set(index.spec.weak), entries: index.entries, depts: index.department_words};
+            weak: new Set(index.spec.weak), entries: index.entries, depts: index.department_words,
+            pairs: index.pairs || {}, codeRe: new RegExp(index.spec.code_pattern, "g"), seps: new RegExp("[" + seps + "]", "g")};
+    ix.codeKeys = [];
+    index.entries.forEach(function (e, i) {
+      [e[1]].concat(e[3] || []).forEach(function (c) { var k = canonicalCode(c, ix); if (k) ix.codeKeys.push([k, String(c), i]); });
+    });
+    return ix;
+  }
+  function codeAnswers(ix, codes) {
+    var out = {}, used = {};
+    if (!codes.length) return [out, used];
+    ix.codeKeys.forEach(function (ck) {
+      codes.forEach(function (c) {
+        var s = codeMatch(c.key, ck[0], ix.spec);
+        if (s === null) return;
+        used[c.key] = true;
+        if (!out[ck[2]] || s > out[ck[2]][0]) out[ck[2]] = [s, 1.0, [{word: s > 1.0 ? ck[1] : c.text, found: ck[1], via: "code"}]];
+      });
+    });
+    return [out, used];
   }
   function search(ix, query, leads) {
-    var spec = ix.spec, words = contentWords(query, ix), scored = [];
-    ix.entries.forEach(function (e) {
-      var s = scoreEntry(words, e[2], e[0], spec);
+    var spec = ix.spec, codes = codeTokens(query, ix), ca = codeAnswers(ix, codes), byCode = ca[0], used = ca[1];
+    var words = contentWords(Object.keys(used).length ? withoutCodes(query, used, ix) : query, ix), scored = [];
+    var supervision = asksSupervision(query, spec);
+    ix.entries.forEach(function (e, i) {
+      var s = (e[0] !== "pair" || supervision) ? scoreEntry(words, e[2], e[0], spec) : null, c = byCode[i];
+      if (c && (!s || c[0] >= s[0])) s = c;
       if (s) scored.push([s, e]);
     });
     scored.sort(function (a, b) {
@@ -237,7 +289,18 @@ JS = r"""
     nodes.forEach(function (n, i) { if (i) out.push(sep); out.push(n); });
     return out;
   }
-  var VIA = {alias: "俗称", name: "名称", domain: "领域", body: "职责"};
+  var VIA = {alias: "俗称", name: "名称", domain: "领域", body: "职责", code: "编码"};
+  function pairReason(data, p) {
+    // the same sentence as policykit.lookup.answers.pair_reason
+    function name(id) { var d = data.departments[id]; return d ? String(d.name) : String(id); }
+    var out = name(p.approving) + "审批“" + p.name + "”（" + p.item + "），" + name(p.supervising) + "负责许可后监管";
+    if (p.inspection) out += "（行政检查：" + (p.inspection_name ? p.inspection_name + " " : "") + p.inspection + "）";
+    if (p.push_days !== null && p.push_days !== undefined) {
+      out += "；许可信息在 " + p.push_days + " 个" + (p.push_day_type || "工作日") + "内推送";
+      if (p.channel) out += "（" + p.channel + "）";
+    }
+    return out + "。";
+  }
   function why(hits) {
     return hits.map(function (h) { return (h.word === h.found ? h.word : h.word + "→" + h.found) + "（" + (VIA[h.via] || h.via) + "）"; }).join("、");
   }
@@ -257,6 +320,7 @@ JS = r"""
     function leadOf(e) {
       if (e[0] === "matter") { var m = byMatter[e[1]]; var l = m ? m.roles.filter(function (r) { return r.role === "牵头"; }) : []; return l.length === 1 ? l[0].department : null; }
       if (e[0] === "item") { var it = byItem[e[1]]; return it ? it[2] : null; }
+      if (e[0] === "pair") { var p = ix.pairs[e[1]]; return p ? p.supervising : null; }
       var c = byCatalog[e[1]]; return c && c[2].length === 1 ? c[2][0] : null;
     }
     var r = search(ix, query, leadOf);
@@ -265,11 +329,20 @@ JS = r"""
     if (r.confident) results.setAttribute("data-top", String(r.answers[0][1][1]));
     var matters = r.answers.filter(function (x) { return x[1][0] === "matter"; });
     var items = r.answers.filter(function (x) { return x[1][0] === "item"; });
+    var pairs = r.answers.filter(function (x) { return x[1][0] === "pair"; });
     var catalog = r.answers.filter(function (x) { return x[1][0] === "catalog"; });
     if (r.confident) {
       var top = r.answers[0][1];
-      results.appendChild(el("p", "pk-answer", [el("strong", null, ["牵头部门"]), "：", deptLink(data, leadOf(top)),
-        "（命中：" + why(r.answers[0][0][2]) + "）"]));
+      var answer = el("p", "pk-answer", [el("strong", null, ["牵头部门"]), "：", deptLink(data, leadOf(top)),
+        "（命中：" + why(r.answers[0][0][2]) + "）"]);
+      if (top[0] === "pair" && ix.pairs[top[1]]) {
+        answer.appendChild(el("br"));
+        answer.appendChild(el("strong", null, ["配合部门"]));
+        answer.appendChild(document.createTextNode("："));
+        answer.appendChild(deptLink(data, ix.pairs[top[1]].approving));
+        answer.appendChild(document.createTextNode("（审批）。" + pairReason(data, ix.pairs[top[1]])));
+      }
+      results.appendChild(answer);
     } else {
       results.appendChild(el("p", "pk-answer pk-unsure", ["暂无确定对应的职责边界事项或权力事项，请不要据此派单。"]));
       if (r.departments.length) {
@@ -301,6 +374,24 @@ JS = r"""
           joined(coop.map(function (r) { return deptLink(data, r.department); }), "、"))));
         if (m.trigger) card.appendChild(el("p", null, [el("strong", null, ["启动情形"]), "：", String(m.trigger)]));
         if (m.dispute) card.appendChild(el("p", null, [el("strong", null, ["争议解决"]), "：", String(m.dispute)]));
+        card.appendChild(el("p", "pk-why", ["命中：" + why(x[0][2])]));
+        results.appendChild(card);
+      });
+    }
+    if (pairs.length) {
+      results.appendChild(el("h2", null, ["审管协同"]));
+      pairs.forEach(function (x) {
+        var p = ix.pairs[x[1][1]];
+        if (!p) return;
+        var card = el("div", "pk-card pk-pair");
+        card.setAttribute("data-id", String(x[1][1]));
+        var licence = byItem[p.item];
+        card.appendChild(el("h3", null, licence ? [link(licence[4], mark(p.name, terms))] : mark(p.name, terms)));
+        card.appendChild(el("p", null, [el("span", "pk-role pk-role-lead", ["监管"]), deptLink(data, p.supervising),
+          "：许可后监管" + (p.inspection_name ? "（" + p.inspection_name + "）" : "")]));
+        card.appendChild(el("p", null, [el("span", "pk-role", ["审批"]), deptLink(data, p.approving),
+          "：" + (p.item_name || p.name) + "（" + p.item + "）"]));
+        card.appendChild(el("p", null, [pairReason(data, p)]));
         card.appendChild(el("p", "pk-why", ["命中：" + why(x[0][2])]));
         results.appendChild(card);
       });
@@ -338,7 +429,8 @@ JS = r"""
       results.appendChild(list);
     }
     status.textContent = r.answers.length
-      ? "找到职责边界事项 " + matters.length + " 项、权力事项 " + items.length + " 项、监管事项 " + catalog.length + " 项。"
+      ? "找到职责边界事项 " + matters.length + " 项、" + (pairs.length ? "审管协同 " + pairs.length + " 项、" : "") +
+        "权力事项 " + items.length + " 项、监管事项 " + catalog.length + " 项。"
       : "没有找到与“" + query + "”相关的事项，请换用其他说法。";
   }
   function start() {
