@@ -1120,6 +1120,7 @@ class Side:
         self.root = Path(root).resolve()
         self.spec = spec
         self._contents = {}
+        self.max_bytes = None   # this side's limits.max_file_bytes once its configuration is read
         if spec == WORKTREE:
             self.revision, self.label = None, "工作区"
         elif spec == INDEX:
@@ -1177,7 +1178,8 @@ class Side:
                         continue
                 out[rel] = self._contents[rel]
             return out
-        blobs = history.read_blobs(self.root, set(wanted.values()))
+        # a blob over the side's budget is not read (gitdoor.OversizedBlob): refused when opened
+        blobs = history.read_blobs(self.root, set(wanted.values()), self.max_bytes)
         return {rel: blobs[sha] for rel, sha in wanted.items()}
 
 
@@ -1318,6 +1320,7 @@ def compare(root, old: Side, new: Side, pairs: dict | None = None, *, needles=No
     root = Path(root).resolve()
     raw_o, raw_n = old.config_bytes(), new.config_bytes()
     cfg_o, cfg_n = _config_of(root, raw_o), _config_of(root, raw_n)
+    old.max_bytes, new.max_bytes = cfg_o.limits.max_file_bytes, cfg_n.limits.max_file_bytes
     if pairs is None:
         pairs = _changed_pairs(old, new, cfg_o, cfg_n)
     if getattr(old, "in_force_day", None) != getattr(new, "in_force_day", None):

@@ -467,29 +467,65 @@ def index_files(root, under=()) -> dict:
         return files
 
 
-def _read(ctx: _Ctx, shas) -> dict:
+class OversizedBlob(bytes):
+    """Stands for a blob over the byte budget, which was never read: empty, with the blob's
+    ``size`` and the ``limit`` it went over. A source refuses it as a file over ``max_file_bytes``
+    on disk is refused (``YAML-LIMIT``); searching it finds nothing."""
+
+    def __new__(cls, size: int, limit: int):
+        self = super().__new__(cls, b"")
+        self.size, self.limit = size, limit
+        return self
+
+
+def default_max_bytes() -> int:
+    """The byte budget of one file when none is given: ``limits.max_file_bytes``'s default."""
+    from .loader import Limits
+    return Limits().max_file_bytes
+
+
+def _read(ctx: _Ctx, shas, max_bytes: int | None = None) -> dict:
+    """Each blob's size is asked first (``git cat-file --batch-check``); a blob over ``max_bytes``
+    is never read (``OversizedBlob``), so a pull request's 2 GB list costs nothing but its header."""
+    limit = default_max_bytes() if max_bytes is None else max_bytes
     out = {}
     for sha in shas:
         if sha not in out:
-            out[sha] = ctx.repo.odb.stream(bytes.fromhex(sha)).read()
+            _, _, size = ctx.repo.git.get_object_header(sha)
+            out[sha] = OversizedBlob(size, limit) if size > limit else ctx.repo.odb.stream(bytes.fromhex(sha)).read()
     return out
 
 
-def read_blobs(root, shas) -> dict:
-    """``{sha: bytes}`` for the given blob shas (one ``git cat-file --batch`` for all)."""
+def read_blobs(root, shas, max_bytes: int | None = None) -> dict:
+    """``{sha: bytes}`` for the given blob shas (one ``git cat-file --batch`` for all). A blob over
+    ``max_bytes`` (default ``limits.max_file_bytes``'s default) is not read: ``OversizedBlob``."""
     with _open(root) as ctx:
-        return _read(ctx, list(shas))
+        return _read(ctx, list(shas), max_bytes)
 
 
-def read_file(root, rev: str, rel: str) -> bytes | None:
-    """The bytes of ``rel`` at ``rev``; None when it does not exist there."""
+def too_large_at(rev: str, rel: str, size: int, limit: int) -> InputError:
+    """A file of a revision over the byte budget, where no located problem can stand for it (the
+    configuration a command needs): exit 2, located at ``revision:path``."""
+    return InputError(f"{rev[:7]}:{rel}: [YAML-LIMIT] 文件大小 {size} 字节超过上限 {limit}（limits.max_file_bytes），"
+                      f"未读取 (file too large at revision {rev[:7]})",
+                      hint="该修订中的文件异常庞大；确需更大的文件时在 policykit.yaml 的 limits 中调高 max_file_bytes")
+
+
+def read_file(root, rev: str, rel: str, max_bytes: int | None = None) -> bytes | None:
+    """The bytes of ``rel`` at ``rev``; None when it does not exist there. Its size is asked first:
+    over ``max_bytes`` (default ``limits.max_file_bytes``'s default) it is not read, an ``InputError``."""
+    limit = default_max_bytes() if max_bytes is None else max_bytes
     with _open(root) as ctx:
         sha = rev if re.fullmatch(r"[0-9a-f]{40}", rev or "") else _resolve(ctx, rev)
         try:
-            _, kind, _, data = ctx.repo.git.get_object_data(f"{sha}:{ctx.full(rel)}")
+            obj, kind, size = ctx.repo.git.get_object_header(f"{sha}:{ctx.full(rel)}")
         except ValueError:  # "<sha>:<path> missing"
             return None
-        return data if kind in (b"blob", "blob") else None
+        if kind not in (b"blob", "blob"):
+            return None
+        if size > limit:
+            raise too_large_at(sha, rel, size, limit)
+        return ctx.repo.odb.stream(bytes.fromhex(obj if isinstance(obj, str) else obj.decode())).read()
 
 
 def diff_tree(root, old: str | None, new: str, under=()) -> list[FileDelta]:
@@ -543,17 +579,21 @@ class SnapshotSource:
     """Files of one revision (or any in-memory snapshot), with the interface of ``sources.WorkTree``.
 
     ``files`` maps a root-relative path to its blob sha; ``contents`` holds bytes already read; the
-    rest is read on demand by ``loader`` (a callable ``shas -> {sha: bytes}``), a directory at a time.
+    rest is read on demand by ``loader`` (a callable ``(shas, max_bytes) -> {sha: bytes}``), the
+    files listed so far in one batch at the first read. Every read has a byte budget (the caller's,
+    ``limits.max_file_bytes``, else its default): a blob over it is never read, and refused as a
+    file over the limit on disk is (``sources.too_large``: ``YAML-LIMIT``).
     """
 
     def __init__(self, files: dict, *, revision: str | None, label: str, contents: dict | None = None,
                  loader=None, modes: dict | None = None):
         self.files = dict(files)                 # rel -> identity (blob sha)
-        self.contents = dict(contents or {})     # rel -> bytes
+        self.contents = dict(contents or {})     # rel -> bytes (an OversizedBlob: over the budget, unread)
         self.modes = dict(modes or {})
         self.revision = revision
         self.label = label
         self._loader = loader
+        self._listed: list = []                  # listed, not yet read: read together at the first read
 
     def list_files(self, directory: str, suffixes=YAML_SUFFIXES) -> list[str]:
         base = directory.rstrip("/") + "/"
@@ -567,24 +607,32 @@ class SnapshotSource:
                 continue
             out.append(rel)
         out.sort(key=lambda r: _walk_key(r[len(base):]))
-        self._prefetch(out)
+        self._listed.extend(out)
         return out
 
-    def _prefetch(self, rels) -> None:
-        missing = [r for r in rels if r not in self.contents and self.modes.get(r) != _SYMLINK]
+    def _prefetch(self, rels, limit: int) -> None:
+        missing = list(dict.fromkeys(r for r in rels if r in self.files and self.modes.get(r) != _SYMLINK
+                                     and (r not in self.contents or _unread_within(self.contents[r], limit))))
         if missing and self._loader is not None:
-            blobs = self._loader([self.files[r] for r in missing])
+            blobs = self._loader([self.files[r] for r in missing], limit)
             for r in missing:
                 self.contents[r] = blobs[self.files[r]]
 
-    def read_bytes(self, rel: str) -> bytes:
+    def read_bytes(self, rel: str, max_bytes: int | None = None) -> bytes:
         if rel not in self.files:
             raise FileNotFoundError(rel)
         if self.modes.get(rel) == _SYMLINK:
             raise PermissionError("修订中的符号链接不被跟随 (symlinks in revisions are not followed)")
-        if rel not in self.contents:
-            self._prefetch([rel])
-        return self.contents[rel]
+        limit = max_bytes or default_max_bytes()
+        if rel not in self.contents or _unread_within(self.contents[rel], limit):
+            listed, self._listed = self._listed, []
+            self._prefetch([rel, *listed], limit)
+        data = self.contents[rel]
+        if isinstance(data, OversizedBlob) or len(data) > limit:   # unread, or over this budget
+            from .sources import too_large
+            over = isinstance(data, OversizedBlob)
+            raise too_large(rel, data.size if over else len(data), min(limit, data.limit) if over else limit)
+        return data
 
     def exists(self, rel: str) -> bool:
         rel = rel.rstrip("/")
@@ -595,36 +643,57 @@ class SnapshotSource:
         return self.files[rel]
 
 
+def _unread_within(data: bytes, limit: int) -> bool:
+    """A blob left unread under a smaller budget that this larger one allows."""
+    return isinstance(data, OversizedBlob) and data.size <= limit
+
+
+def _require_config_within(ctx: _Ctx, sha: str, listing: dict, limit: int) -> None:
+    """``policykit.yaml`` of a revision is read before its limits are known, under the default
+    budget; over it the command cannot go on (exit 2), located at ``revision:policykit.yaml``."""
+    from .config import CONFIG_FILE
+    entry = listing.get(CONFIG_FILE)
+    if entry is None or entry[0] == _SYMLINK:
+        return
+    _, _, size = ctx.repo.git.get_object_header(entry[1])
+    if size > limit:
+        raise too_large_at(sha, CONFIG_FILE, size, limit)
+
+
 def revision_source(root, at) -> SnapshotSource:
     """The files of revision ``at`` (rev or YYYY-MM-DD) for ``open_repository(root, at=...)``."""
     with _open(root) as ctx:
         sha = _resolve(ctx, at)
         listing = _ls_tree(ctx, sha)
+        _require_config_within(ctx, sha, listing, default_max_bytes())
         subject = ctx.repo.git.log("-1", "--format=%cI", sha).strip()
     root = Path(root).resolve()
     label = f"{sha[:7]}（{at}，{subject[:10]}）" if str(at) != sha else f"{sha[:7]}（{subject[:10]}）"
     return SnapshotSource({r: s for r, (m, s) in listing.items()}, revision=sha, label=label,
                           modes={r: m for r, (m, s) in listing.items()},
-                          loader=lambda shas: read_blobs(root, shas))
+                          loader=lambda shas, limit=None: read_blobs(root, shas, limit))
 
 
 def index_source(root) -> SnapshotSource:
     """The staged files (what ``git commit`` would record)."""
     listing = index_files(root)
+    with _open(root) as ctx:
+        _require_config_within(ctx, "index", listing, default_max_bytes())
     root = Path(root).resolve()
     return SnapshotSource({r: s for r, (m, s) in listing.items()}, revision=None, label="暂存区",
-                          modes={r: m for r, (m, s) in listing.items()}, loader=lambda shas: read_blobs(root, shas))
+                          modes={r: m for r, (m, s) in listing.items()},
+                          loader=lambda shas, limit=None: read_blobs(root, shas, limit))
 
 
 def worktree_files(root, under=()) -> tuple[dict, dict]:
     """``({rel: blob sha}, {rel: bytes})`` of the files on disk under the given directories (hidden
     files and directories skipped) — the work tree side of a diff. Read through ``sources.Tree``:
     links leaving the root or into .git, FIFOs and other non-regular files, and files over the
-    default size limit are skipped, never opened or read whole."""
-    from .loader import Limits
-    from .sources import Tree
+    default size limit are skipped, never opened or read whole; a file over that limit is listed
+    as an ``OversizedBlob`` (unread), so a review refuses it instead of showing it as deleted."""
+    from .sources import Refused, Tree
     root = Path(root).resolve()
-    limit = Limits().max_file_bytes
+    limit = default_max_bytes()
     ids, contents = {}, {}
     with Tree(root) as tree:
         for directory in under or ("",):
@@ -632,6 +701,11 @@ def worktree_files(root, under=()) -> tuple[dict, dict]:
             for rel in listed:
                 try:
                     data = tree.read(rel, limit)
+                except Refused as exc:
+                    if exc.rule == "YAML-LIMIT" and exc.rel == rel:
+                        size = (root / rel).lstat().st_size
+                        ids[rel], contents[rel] = f"oversized:{size}:{rel}", OversizedBlob(size, limit)
+                    continue
                 except OSError:
                     continue
                 ids[rel], contents[rel] = blob_sha(data), data

@@ -336,10 +336,9 @@ def load_documents(root: Path, source, files, config):
 
 def read_list_file(source, rel: str, config: Config) -> bytes:
     """A list file's bytes. The work tree opens it inside the repository only, as a regular file,
-    and refuses one over ``max_file_bytes`` before reading it (``sources.Tree``)."""
-    if isinstance(source, WorkTree):
-        return source.read_bytes(rel, config.limits.max_file_bytes)
-    return source.read_bytes(rel)
+    and refuses one over ``max_file_bytes`` before reading it (``sources.Tree``); a revision asks
+    the blob's size first and never reads one over it (``gitdoor.SnapshotSource``)."""
+    return source.read_bytes(rel, config.limits.max_file_bytes)
 
 
 def unreadable_problem(rel: str, exc: OSError) -> Problem:
