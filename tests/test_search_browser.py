@@ -9,40 +9,18 @@ not written here.
 """
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import os
 import re
 import shutil
-import socketserver
-import subprocess
-import sys
-import threading
 import time
-from pathlib import Path
+import urllib.request
 
 import pytest
 
-from conftest import ROOT
+import chromium
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = next((p for p in ("/usr/bin/chromium", "/usr/lib/chromium/chromium") if Path(p).exists()), None)
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
-
-if CHROMIUM is None:
-    pytest.skip("chromium is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-pytest.importorskip("material", reason="mkdocs-material is not installed")
-if not (ROOT / "lists" / "boundaries").is_dir():
-    pytest.skip("the bundled sample city is not there", allow_module_level=True)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+chromium.require("jieba")
 
 
 def _flat(html: str) -> str:
@@ -50,21 +28,11 @@ def _flat(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def repo():
-    from policykit import open_repository
-    return open_repository(ROOT)
-
-
-@pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     """{"whole": (url, docs), "split": (url, docs)}: the built site, and a copy whose index is split."""
     from policykit.site import searchworker as sw
     base = tmp_path_factory.mktemp("search-site")
-    whole = base / "whole"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(whole)], cwd=ROOT,
-                            capture_output=True, text=True, env=env)
-    assert result.returncode == 0, result.stderr
+    whole = chromium.build_site(base / "whole")
     split = base / "split"
     shutil.copytree(whole, split)
     index = split / "search" / "search_index.json"
@@ -72,61 +40,35 @@ def sites(tmp_path_factory):
     assert "policykit_full" not in json.loads(text)["config"]          # the bundled city is small: not split
     index.write_text(sw.split(text, split, above=10), encoding="utf-8")
     assert json.loads(index.read_text(encoding="utf-8"))["config"]["policykit_full"] == sw.FULL_NAME
-    servers, out = [], {}
-    for name, site in (("whole", whole), ("split", split)):
-        httpd = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-        httpd.daemon_threads = True
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        servers.append(httpd)
-        docs = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
-        out[name] = (f"http://127.0.0.1:{httpd.server_address[1]}/", docs)
-    yield out
-    for httpd in servers:
-        httpd.shutdown()
-        httpd.server_close()
+    with chromium.serve(whole) as whole_url, chromium.serve(split) as split_url:
+        yield {name: (url, json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"])
+               for name, url, site in (("whole", whole_url, whole), ("split", split_url, split))}
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        try:
-            b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        except Exception as exc:  # noqa: BLE001 — a chromium that cannot start here is an environment problem
-            pytest.skip(f"chromium could not be started: {exc}")
+    with chromium.launch() as b:
         yield b
-        b.close()
 
 
 def _search(browser, url: str, query: str, *, block_full: bool = False, after=None):
     """Type ``query`` into the search box of a freshly loaded page; the results as
     ``[(title, location, missing words)]``, and the seconds from the key press to the first one.
     ``block_full`` refuses the whole index of a split site."""
-    context = browser.new_context(locale="zh-CN")
-    page = context.new_page()
-    errors, outside = [], []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-
-    def route(r):
-        if not r.request.url.startswith(url):
-            outside.append(r.request.url)
-            return r.abort()
-        if block_full and r.request.url.endswith("search_index.full.json"):
-            return r.abort()
-        return r.continue_()
-    page.route("**/*", route)
-    finished = []
-    page.on("requestfinished", lambda r: finished.append(r.url))
-    try:
+    with chromium.watched_page(browser, url, console_errors=not block_full) as page:
+        def route(r):
+            if block_full and r.request.url.endswith("search_index.full.json"):
+                return r.abort()
+            return r.continue_()
+        page.route("**/*", route)
+        finished = []
+        page.on("requestfinished", lambda r: finished.append(r.url))
         page.goto(url)
         if after:
             after(page, finished)
-        page.locator("label.md-search__icon, .md-search__input").first.click()
-        box = page.locator("input.md-search__input")
-        box.focus()
-        page.keyboard.insert_text(query)
+        chromium.open_search(page)
         t0 = time.perf_counter()
-        page.keyboard.press("End")                      # Material searches on keyup
+        chromium.type_search(page, query)
         page.locator(".md-search-result__item").first.wait_for(state="visible", timeout=30000)
         seconds = time.perf_counter() - t0
         rows = page.evaluate("""() => [...document.querySelectorAll('.md-search-result__item')].map(li => {
@@ -134,10 +76,7 @@ def _search(browser, url: str, query: str, *, block_full: bool = False, after=No
             return [h ? h.textContent : '', a ? new URL(a.href).pathname : '',
                     [...li.querySelectorAll(':scope > a .md-search-result__terms del')].map(d => d.textContent)];
         })""")
-        assert errors == [] and outside == [], (errors, outside)
-        return [(t.replace("\u200b", "").strip(), loc, missing) for t, loc, missing in rows], seconds
-    finally:
-        context.close()
+    return [(t.replace("\u200b", "").strip(), loc, missing) for t, loc, missing in rows], seconds
 
 
 MODES = ["whole", "split"]
@@ -156,21 +95,21 @@ def test_titles_holding_the_phrase_come_first_with_no_false_missing_marks(browse
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_department_by_its_short_name_and_an_item_by_its_code(browser, sites, repo, mode):
+def test_a_department_by_its_short_name_and_an_item_by_its_code(browser, sites, bundled_repo, mode):
     url, _ = sites[mode]
-    dept = repo.departments["scjgj"]
+    dept = bundled_repo.departments["scjgj"]
     rows, _ = _search(browser, url, dept.short_name)
     assert rows[0][0] == dept.name + f"（{dept.short_name}）" or rows[0][0].startswith(dept.name), rows[:3]
     assert rows[0][1].rstrip("/").endswith("departments/scjgj")
-    item = max(repo.powers.values(), key=lambda i: i.code)
+    item = max(bundled_repo.powers.values(), key=lambda i: i.code)
     rows, _ = _search(browser, url, item.code)
     assert rows[0][1].rstrip("/").endswith(f"items/{item.code}"), rows[:3]
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_the_boundary_matter_leads_among_equal_titles(browser, sites, repo, mode):
+def test_the_boundary_matter_leads_among_equal_titles(browser, sites, bundled_repo, mode):
     url, _ = sites[mode]
-    matter = next(b for b in repo.boundaries if "危险化学品" in b.name)
+    matter = next(b for b in bundled_repo.boundaries if "危险化学品" in b.name)
     rows, _ = _search(browser, url, "危险化学品")
     assert any(loc.rstrip("/").endswith(f"boundaries/{matter.id}") for _, loc, _ in rows[:3]), rows[:5]
 
@@ -210,6 +149,5 @@ def test_a_split_site_answers_from_the_whole_index_once_it_is_there(browser, sit
 def _full_index_text(sites) -> str:
     from policykit.site import searchworker as sw
     url, _ = sites["split"]
-    import urllib.request
     with urllib.request.urlopen(url + "search/" + sw.FULL_NAME) as r:    # noqa: S310 - localhost
         return r.read().decode("utf-8")
