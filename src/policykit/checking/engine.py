@@ -22,6 +22,11 @@ The engine has measured defects (docs/engine.md); this adapter makes each one un
   is one fact of the last kind asserted (single-fact groups; one matched pattern plus ``absent``
   over kinds asserted before), its facts are retracted once their chunk is drained; a retraction
   that yields any result is an internal error.
+* a join stores every fact of its kinds, although few of them can meet (11,246 power items for the
+  252 codes boundary matters cite) → a rule of several patterns is given only the facts that can
+  take part in a match: each equality between two of its patterns is a semi-join, done here on
+  strings before the engine sees them (``needed_facts``); the engine still decides every match on
+  what is left, and a rule left with no fact for some matched pattern is not run at all.
 * heap overflow when the last cross-fact test of an ``$and`` fails → single-fact tests come
   first and every cross-fact ``$and`` ends with an always-true *cross-fact* test (``seq`` differs).
   An always-true single-fact test at the end (``$ex``) crashed here at 1,709 facts.
@@ -228,12 +233,15 @@ def _assertion_order(rules: list[Rule]) -> list[str]:
 
 def _project(rule, facts_by_kind: dict) -> list[list[dict]]:
     """Facts the rule (or group of rules) reads, projected and id'd, in assertion order (references first).
+    A rule of several patterns is given only the facts that can take part in a match (``needed_facts``).
 
     A kind that is only tested by ``absent`` is asserted once per distinct combination of the
     fields the rule reads from it: ``absent`` asks whether *any* such fact satisfies its tests, the
     tests see nothing else (besides ``seq``, which differs from every matched fact's anyway), and
     such a fact never appears in a match — so facts alike in those fields are interchangeable.
     """
+    if not isinstance(rule, list):
+        facts_by_kind = needed_facts(rule, facts_by_kind)
     rules = rule if isinstance(rule, list) else [rule]
     order = _assertion_order(rules)
     matched_kinds = {p.kind for r in rules for p in r.matched}
@@ -274,6 +282,117 @@ def _signature(fact: dict, fields: tuple):
     except TypeError:
         return None
     return sig
+
+
+# ---- only the facts that can take part: a semi-join before the engine ------------------------
+
+class _Needed(dict):
+    """``facts_by_kind`` already cut down to one rule's needed facts (``needed_facts``)."""
+
+
+_UNUSABLE = object()   # a join value the filter cannot compare as the engine does: no filtering
+
+
+def _engine_value(v):
+    """A join value as the engine compares it (long strings by their digest, as ``_project`` sends
+    them); ``_UNUSABLE`` when it is not a string, or holds NUL (which a C string would cut short)."""
+    if v.__class__ is not str or "\x00" in v:
+        return _UNUSABLE
+    if len(v) >= LONG_STRING // 4 and len(v.encode("utf-8")) >= LONG_STRING:
+        return "sha256:" + hashlib.sha256(v.encode("utf-8")).hexdigest()
+    return v
+
+
+def _value_counts(facts, field: str):
+    """How many of ``facts`` hold each value of ``field`` (missing fields are left out); None when
+    some value is ``_UNUSABLE``."""
+    counts: dict = {}
+    get = counts.get
+    for f in facts:
+        v = f.get(field)
+        if v is None:          # facts never hold None: None is a missing field
+            continue
+        v = _engine_value(v)
+        if v is _UNUSABLE:
+            return None
+        counts[v] = get(v, 0) + 1
+    return counts
+
+
+def _semi_join(facts, field: str, others, other_field: str, distinct: bool):
+    """The facts whose ``field`` equals ``other_field`` of some fact of ``others`` (another fact
+    than itself when ``distinct``: two matched patterns never bind one fact); None when some value
+    on either side cannot be compared as the engine does (then nothing is filtered)."""
+    counts = _value_counts(others, other_field)
+    if counts is None:
+        return None
+    members = {id(g) for g in others} if distinct else ()
+    out = []
+    for f in facts:
+        v = f.get(field)
+        if v is None:
+            continue           # a comparison on a missing field is false: f binds no match
+        v = _engine_value(v)
+        if v is _UNUSABLE:
+            return None
+        n = counts.get(v, 0)
+        if distinct and n and id(f) in members:
+            w = f.get(other_field)
+            if w is not None and _engine_value(w) == v:
+                n -= 1         # f itself is the one
+        if n:
+            out.append(f)
+    return out
+
+
+def needed_facts(rule: Rule, facts_by_kind: dict) -> dict:
+    """``facts_by_kind`` cut down to the facts that can take part in a match of ``rule``: bind one
+    of its patterns, or block a match in an ``absent`` one. Every equality between two patterns
+    (``x eq other.y``) is a necessary condition: a fact of one pattern is needed only if some fact
+    of the other has the same value (another fact, for two matched patterns), a fact without the
+    field never is (a comparison on a missing field is false). Matched patterns are cut against
+    each other (twice: a cut on one side can cut the other), then ``absent`` ones against what is
+    left of the patterns they refer to (a blocking fact matters only to a match it can meet).
+
+    The engine then decides every match on these facts alone, and finds exactly the matches it
+    finds on all of them: a dropped fact is in no match and blocks none. Values are compared only
+    when they are strings on both sides (as the engine gets them); a join with any other value
+    filters nothing. Kinds keep their order; a rule with a single pattern is given everything."""
+    if isinstance(facts_by_kind, _Needed) or len(rule.patterns) < 2:
+        return facts_by_kind
+    patterns = rule.patterns
+    position = {p.alias: i for i, p in enumerate(patterns) if not p.negated}
+    links = []       # (pattern filtered, its field, pattern it is filtered by, that one's field)
+    for i, p in enumerate(patterns):
+        for c in p.conditions:
+            if c.op == "eq" and c.ref and c.ref[0] in position:
+                j = position[c.ref[0]]
+                links.append((i, c.field, j, c.ref[1]))
+                if not p.negated:
+                    links.append((j, c.ref[1], i, c.field))
+    if not links:
+        return facts_by_kind
+    cands = [facts_by_kind.get(p.kind, []) for p in patterns]
+    for _ in range(2):
+        for i, field, j, other in links:
+            if not patterns[i].negated:
+                cut = _semi_join(cands[i], field, cands[j], other, distinct=patterns[j].kind == patterns[i].kind)
+                if cut is not None:
+                    cands[i] = cut
+    for i, field, j, other in links:
+        if patterns[i].negated:
+            cut = _semi_join(cands[i], field, cands[j], other, distinct=False)
+            if cut is not None:
+                cands[i] = cut
+    out = _Needed(facts_by_kind)
+    for kind in rule.kinds:
+        mine = [cands[i] for i, p in enumerate(patterns) if p.kind == kind]
+        if len(mine) == 1:
+            out[kind] = mine[0]
+        else:
+            keep = {id(f) for c in mine for f in c}
+            out[kind] = [f for f in facts_by_kind.get(kind, ()) if id(f) in keep]
+    return out
 
 
 class _QuietHost:
@@ -642,14 +761,16 @@ def evaluate(rules: list[Rule], facts: list[dict], *, workers: int | None = None
     for f in facts:
         facts_by_kind.setdefault(f["kind"], []).append(f)
     empty, units = plan(rules, facts_by_kind, group=group)
+    views: dict[str, dict] = {}
+    units = _cut(units, facts_by_kind, views, empty)
     results: dict[str, set] = {rid: set() for rid in empty}
     counter = _Progress(progress, len(rules))
     for rid in empty:
         counter.step(rid)
     if workers <= 0 or not _can_fork():
-        _evaluate_here(units, facts_by_kind, results, counter, meanwhile, budget)
+        _evaluate_here(units, facts_by_kind, views, results, counter, meanwhile, budget)
     else:
-        _evaluate_in_processes(units, facts, facts_by_kind, workers, results, counter, meanwhile, budget,
+        _evaluate_in_processes(units, facts, facts_by_kind, views, workers, results, counter, meanwhile, budget,
                                zygote if _usable(zygote) else None, group)
     return {r.id: results[r.id] for r in rules}
 
@@ -670,7 +791,29 @@ class _Progress:
         self.step(rid)
 
 
-def _evaluate_here(units, facts_by_kind, results, counter, meanwhile, budget) -> None:
+def _cut(units, facts_by_kind, views: dict, empty: list) -> list:
+    """``units`` with the facts each rule of several patterns needs (``needed_facts``) put in
+    ``views`` by rule id; a rule left with no fact for some matched pattern cannot match and goes
+    to ``empty`` instead. Largest units first, by the facts they are given."""
+    out = []
+    for unit in units:
+        if not isinstance(unit, list) and len(unit.patterns) > 1:
+            view = needed_facts(unit, facts_by_kind)
+            if any(not view.get(p.kind) for p in unit.matched):
+                empty.append(unit.id)
+                continue
+            views[unit.id] = view
+        out.append(unit)
+    out.sort(key=lambda u: -_cost(u, _facts_for(u, facts_by_kind, views)))
+    return out
+
+
+def _facts_for(unit, facts_by_kind, views) -> dict:
+    """The facts a unit is given: its rule's view, or every fact (a group, a single-pattern rule)."""
+    return facts_by_kind if isinstance(unit, list) else views.get(unit.id, facts_by_kind)
+
+
+def _evaluate_here(units, facts_by_kind, views, results, counter, meanwhile, budget) -> None:
     """Every unit in this process (no fork available, or asked for): each deadline-checked first."""
     if meanwhile is not None:
         meanwhile()
@@ -678,36 +821,42 @@ def _evaluate_here(units, facts_by_kind, results, counter, meanwhile, budget) ->
     for unit in units:
         if time.monotonic() > budget.deadline:
             raise over_time(_unit_rules(unit), budget)
-        for rid, found in run_unit(unit, facts_by_kind, budget).items():
+        for rid, found in run_unit(unit, _facts_for(unit, facts_by_kind, views), budget).items():
             results[rid] = found
             counter.step(rid)
 
 
-def _send_small_to_zygote(units, facts, facts_by_kind, zygote, group, budget) -> tuple[list, list]:
+def _send_small_to_zygote(units, facts, facts_by_kind, views, zygote, group, budget) -> tuple[list, list]:
     """(units left to fork here, units submitted to the zygote): the rulesets over few facts go to
-    the zygote (in one slot of its own) when some large ones stay here; none if it cannot take them."""
+    the zygote (in one slot of its own, with only the facts they are given) when some large ones
+    stay here; none if it cannot take them."""
     if zygote is None:
         return units, []
-    small = [u for u in units if _unit_facts(u, facts_by_kind) <= SMALL_UNIT_FACTS]
+    small = [u for u in units if _unit_facts(u, _facts_for(u, facts_by_kind, views)) <= SMALL_UNIT_FACTS]
     if not small or len(small) == len(units):
         return units, []
     small_rules = [r for u in small for r in _unit_rules(u)]
-    kinds = {k for r in small_rules for k in r.kinds}
-    if not zygote.submit(small_rules, [f for f in facts if f["kind"] in kinds], 1, group, budget):
+    sent: set[int] = set()
+    for u in small:
+        given = _facts_for(u, facts_by_kind, views)
+        for r in _unit_rules(u):
+            for k in r.kinds:
+                sent.update(map(id, given.get(k, ())))
+    if not zygote.submit(small_rules, [f for f in facts if id(f) in sent], 1, group, budget):
         return units, []
     return [u for u in units if not any(u is v for v in small)], small
 
 
-def _evaluate_in_processes(units, facts, facts_by_kind, workers, results, counter, meanwhile, budget,
+def _evaluate_in_processes(units, facts, facts_by_kind, views, workers, results, counter, meanwhile, budget,
                            zygote, group) -> None:
     """Every unit in a forked rule process: the rulesets over few facts fork from the zygote
     meanwhile, the large ones from here (a fork of this process costs far more than their work)."""
-    units, small = _send_small_to_zygote(units, facts, facts_by_kind, zygote, group, budget)
-    _evaluate_forked(units, facts_by_kind, workers, counter, results, meanwhile, budget)
+    units, small = _send_small_to_zygote(units, facts, facts_by_kind, views, zygote, group, budget)
+    _evaluate_forked(units, facts_by_kind, workers, counter, results, meanwhile, budget, views)
     if small:
         found = zygote.collect(counter.relayed)
         if found is None:  # the zygote is gone: fork them here after all
-            _evaluate_forked(small, facts_by_kind, workers, counter, results, None, budget)
+            _evaluate_forked(small, facts_by_kind, workers, counter, results, None, budget, views)
         else:
             results.update(found)
 
@@ -716,6 +865,9 @@ SMALL_UNIT_FACTS = 6000
 
 
 def _unit_facts(unit, facts_by_kind) -> int:
+    """How many facts a unit is given (a rule of several patterns: only those it needs)."""
+    if not isinstance(unit, list):
+        facts_by_kind = needed_facts(unit, facts_by_kind)
     return sum(len(facts_by_kind.get(k, ())) for k in _assertion_order(unit if isinstance(unit, list) else [unit]))
 
 
@@ -724,25 +876,27 @@ def _can_fork() -> bool:
 
 
 def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results, meanwhile=None,
-                     budget: Budget | None = None) -> None:
+                     budget: Budget | None = None, views: dict | None = None) -> None:
     """Each ruleset in a fresh forked child: memory is returned, a crash cannot take us down. At the
     budget's deadline the children still running are killed (``LimitExceeded`` naming their rules)."""
     budget = budget or current_budget()
     import multiprocessing as mp
     _preload()
     # every id a child will need, computed once here and inherited
-    engine_ids(max((sum(len(facts_by_kind.get(k, ())) for k in _assertion_order(
-        u if isinstance(u, list) else [u])) for u in units), default=0))
+    views = views or {}
+    engine_ids(max((_unit_facts(u, _facts_for(u, facts_by_kind, views)) for u in units), default=0))
     ctx = mp.get_context("fork")
     pending = list(units)
     running = {}
     finished: list = []
+    rss_kib = _rss_kib()   # what a rule process inherits resident: its own growth is its peak above this
     try:
         while pending or running:
             while pending and len(running) < workers:
                 unit = pending.pop(0)
                 reader, writer = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(unit, facts_by_kind, writer, budget), daemon=True)
+                proc = ctx.Process(target=_child, args=(unit, _facts_for(unit, facts_by_kind, views), writer, budget),
+                                   daemon=True)
                 proc.start()
                 writer.close()
                 running[reader] = (proc, unit)
@@ -758,8 +912,7 @@ def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results,
                 try:
                     status, payload = reader.recv()
                 except EOFError:
-                    proc.join()
-                    raise InternalError(f"规则 {label} 的引擎进程异常退出（退出码 {proc.exitcode}），结果不可信") from None
+                    raise _ended_without_word(proc, unit, label, budget, rss_kib) from None
                 finally:
                     reader.close()
                 # the child has sent everything and exits by itself; waiting here for the kernel to
@@ -835,3 +988,45 @@ def _peak_bytes() -> int:
     except (OSError, ValueError, IndexError):
         pass
     return 0
+
+
+def _rss_kib() -> int:
+    """This process's resident memory in KiB (0 if unknown)."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _ended_without_word(proc, unit, label: str, budget: Budget, rss_kib: int):
+    """The error for a rule process that ended without sending its result. Killed by a signal after
+    growing to at least half its memory budget — an allocation that failed under ``RLIMIT_AS`` where
+    the engine does not check it (SIGSEGV, SIGBUS, SIGABRT), or the kernel's OOM killer (SIGKILL;
+    policykit itself kills rule processes only at the deadline, reported before this) — the rule
+    exceeded its memory budget: ``LimitExceeded`` naming it (exit 2). Anything else is a crash of
+    the engine: ``InternalError`` (exit 3). The peak comes from ``wait4``: resident memory, which a
+    forked child starts with what it inherits (``rss_kib``, measured before forking)."""
+    import signal as _signal
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        proc._popen.returncode = code    # reaped here, for its peak: multiprocessing must not wait again
+        grown = max(0, usage.ru_maxrss - rss_kib) << 10
+    except (ChildProcessError, AttributeError):
+        proc.join()
+        code, grown = proc.exitcode, 0
+    if code is not None and code < 0:
+        try:
+            name = _signal.Signals(-code).name
+        except ValueError:
+            name = f"信号 {-code}"
+        budget_bytes = min(budget.memory_mib << 20, os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") // 2)
+        if -code == _signal.SIGKILL or (-code in (_signal.SIGSEGV, _signal.SIGBUS, _signal.SIGABRT)
+                                        and grown * 2 >= budget_bytes):
+            return _over("LIMIT-RULE-MEMORY", _unit_rules(unit),
+                         f"超出内存预算 {budget.memory_mib} MiB（limits.max_rule_memory_mib）：规则进程增长约 "
+                         f"{grown >> 20} MiB 后被 {name} 终止，已停止 (rule exceeded its memory budget)", _HINT)
+        return InternalError(f"规则 {label} 的引擎进程异常退出（被 {name} 终止，内存增长约 {grown >> 20} MiB，"
+                             f"未达预算），结果不可信 (a rule process crashed)")
+    return InternalError(f"规则 {label} 的引擎进程异常退出（退出码 {code}），结果不可信")
