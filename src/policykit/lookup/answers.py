@@ -52,6 +52,9 @@ class DepartmentHint:
 
 @dataclass(frozen=True)
 class LookupResult:
+    """The answers to one query: its content words (``words``, after the codes it named were taken
+    out), the ranked ``answers``, the departments whose lists hold the words when no answer is
+    confident, and the stretches of the query that answered as codes (``codes``)."""
     query: str
     words: tuple[spec.Word, ...]
     answers: tuple[Answer, ...]
