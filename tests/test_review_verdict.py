@@ -81,7 +81,7 @@ def test_every_verdict_change_is_a_section_with_its_reviewer(reviewed, tmp_path,
     suppressed = next(line for line in md.splitlines() if "↳ 豁免的问题" in line)
     assert f"{len(hidden)} 个：" in suppressed and hidden[0]["file"] in suppressed
     assert "#### 配置变更（1 项）· 须由仓库管理员（编办法规审查）审阅" in md
-    assert "| 新增 | severity_overrides.PWR-LEVELS | — | warning |" in md
+    assert "| 新增 | severity\\_overrides.PWR-LEVELS | — | warning |" in md      # `_` escaped: text, not emphasis
     assert "#### 规则变更（1 项）· 须由规则维护人审阅" in md and "PWR-LEVELS" in md
     assert "#### 模式变更（1 项）· 须由规则维护人审阅" in md and "powers.schema.json" in md
     # the sections come before the item tables, right after the summary

@@ -201,21 +201,32 @@ def gitlab(problems, summary, rules=(), baseline=None) -> str:
 
 
 MARKDOWN_ROWS = 200     # problems listed in a Markdown report; the rest are counted
-_MD_CELL = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "`": "'", "\n": " ", "\r": " ", "*": "\\*", "_": "\\_",
-                          "[": "\\[", "]": "\\]"})
-
-
+# Markdown for a forge (GitHub, GitLab): the one escaping vocabulary of `check -f markdown` and of the
+# review comment (history.review). Every list string is text: Markdown and HTML specials are escaped (a
+# backslash too, so `\|` cannot end a table cell; `&` too, so `&#64;` cannot spell a mention), and the
+# forge's references are broken with a zero-width space (U+200B), which the reader does not see: after
+# every `@` (`@someone`, `@org/team`, GitLab's `@all` would notify people when the comment is posted)
+# and between `#` or `!` and a digit (`#123` links an issue, GitLab's `!123` a merge request).
+_MD_TEXT = str.maketrans({"\\": "\\\\", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;", "`": "'", "\n": " ",
+                          "\r": " ", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "~": "\\~", "#": "\\#",
+                          "@": "@\u200b"})
 _MD_CODE = str.maketrans({"|": "\\|", "`": "'", "\n": " ", "\r": " "})
+_MD_CODE_OUTSIDE_TABLE = str.maketrans({"`": "'", "\n": " ", "\r": " "})
+_REFERENCE = re.compile(r"(?<=[#!])(?=\d)")
 
 
-def _md(value) -> str:
-    """A table cell: unsafe characters shown escaped, Markdown and HTML specials neutralised."""
-    return printable(value).translate(_MD_CELL)
+def md_text(value) -> str:
+    """``value`` as literal Markdown text on one line (a table cell, a list item, a heading): unsafe
+    characters shown escaped, Markdown and HTML specials escaped, mentions and references broken."""
+    text = printable(value, lines=True).translate(_MD_TEXT)
+    return _REFERENCE.sub("\u200b", text) if "#" in text or "!" in text else text
 
 
-def _md_code(value) -> str:
-    """The inside of a code span in a table cell (no Markdown inside a code span; a ``|`` still ends the cell)."""
-    return printable(value).translate(_MD_CODE)
+def md_code(value, *, table: bool = True) -> str:
+    """The inside of a code span (no Markdown, mention or reference inside a code span; in a table a
+    ``|`` still ends the cell, so it is escaped there)."""
+    return printable(value, lines=True).translate(_MD_CODE if table else _MD_CODE_OUTSIDE_TABLE)
+
 
 
 def markdown(problems, summary, rules=(), baseline=None) -> str:
@@ -229,16 +240,16 @@ def markdown(problems, summary, rules=(), baseline=None) -> str:
              + (f"，{s['waived']} 个已豁免" if s.get("waived") else "")
              + (f"（{s['files']} 个文件，{s['rules']} 条规则）" if "files" in s else ""), ""]
     if baseline is not None:
-        lines += [_md(_baseline_line(baseline)), ""]
+        lines += [md_text(_baseline_line(baseline)), ""]
     if not shown:
         lines.append("没有问题。" if baseline is None else "本次变更没有引入新问题。")
         return "\n".join(lines) + "\n"
     lines += [f"### {'新问题' if baseline is not None else '问题'}（{len(shown)} 个）", "",
               "| 级别 | 规则 | 位置 | 问题 |", "|---|---|---|---|"]
     for p in shown[:MARKDOWN_ROWS]:
-        waived = f"（已豁免：{_md(p.waived_by)}）" if p.waived_by else ""
-        lines.append(f"| {SEVERITY_LABEL[p.severity]} | `{_md_code(p.rule)}` | `{_md_code(p.location())}` | "
-                     f"{_md(p.message)}{waived} |")
+        waived = f"（已豁免：{md_text(p.waived_by)}）" if p.waived_by else ""
+        lines.append(f"| {SEVERITY_LABEL[p.severity]} | `{md_code(p.rule)}` | `{md_code(p.location())}` | "
+                     f"{md_text(p.message)}{waived} |")
     if len(shown) > MARKDOWN_ROWS:
         lines += ["", f"另有 {len(shown) - MARKDOWN_ROWS} 个问题未列出（见 JSON 或 SARIF 结果）。"]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from ..checking.reporters import md_code, md_text
 from ..errors import UsageError
 from .diff import (DEPARTMENT_VALUED, LEVEL_LABELS, RECORD_SPEC, SHAPE_TYPES, VERDICT_AREAS, Change, Diff,
                    FieldChange, basis_text)
@@ -189,17 +190,16 @@ def _describe_fields(d: Diff, c: Change) -> str:
 
 def _key_cell(c: Change, table: bool = True) -> str:
     """The key as code; in a table cell a ``|`` (SX-2025|<code>, LZ-…|<code>) is escaped as ``\\|``."""
-    key = lambda k: "`" + (str(k).replace("|", "\\|") if table else str(k)) + "`"  # noqa: E731
     if c.previous_key:
-        return f"{key(c.previous_key)} → {key(c.key)}"
-    return key(c.key)
+        return f"`{md_code(c.previous_key, table=table)}` → `{md_code(c.key, table=table)}`"
+    return f"`{md_code(c.key, table=table)}`"
 
 
-_MD_ESCAPE = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "\n": " ", "\r": " ", "`": "'"})
-
-
-def _cell(text) -> str:
-    return str(text).translate(_MD_ESCAPE)
+# Every string of the lists, the history or the check result reaches the comment through the one Markdown
+# vocabulary of policykit's forge output (checking.reporters): ``_cell`` for text (Markdown and HTML
+# escaped, @mentions and #123 references broken so posting the comment notifies nobody and links
+# nothing), ``md_code`` inside a code span.
+_cell = md_text
 
 
 def _grouped(d: Diff):
@@ -296,7 +296,7 @@ def as_markdown(d: Diff, *, title: str = "清单调整审阅", records: list | N
 def _fit(sections: list, footer: Section, limit: int, full_name: str | None) -> str:
     """The sections in order while they fit under ``limit`` with room for the footer and the note; the
     first that does not fit keeps the rows that do, and the rest is named in the note."""
-    where = f"完整审阅见 `{_cell(full_name)}`（CI 产物）" if full_name else "完整审阅：policykit diff --full-output FILE"
+    where = f"完整审阅见 `{md_code(full_name, table=False)}`（CI 产物）" if full_name else "完整审阅：policykit diff --full-output FILE"
     reserve = len(footer.text()) + 400 + len(where)
     budget = limit - reserve
     out, used, cut_rows, cut_sections = [], 0, 0, 0
@@ -363,7 +363,7 @@ def _sections(d: Diff, title: str, records, problems) -> list:
                 out += _group_sections(d, kind, dept, cs)
     other = _other_files(d)
     if other:
-        out.append(Section(["### 其他变更的文件", ""], [f"- `{_cell(f)}`" for f in other], [""], "个文件"))
+        out.append(Section(["### 其他变更的文件", ""], [f"- `{md_code(f, table=False)}`" for f in other], [""], "个文件"))
     if d.warnings:
         out.append(Section(["### 注意", ""], [f"- {_cell(w)}" for w in d.warnings], [""], "条"))
     return out
@@ -377,7 +377,7 @@ def _problems_sections(rp: ReviewProblems) -> list:
     if not rp.new:
         return [Section(head)]
     from ..problems import SEVERITY_LABEL
-    rows = [f"| {SEVERITY_LABEL.get(p.severity, p.severity)} | `{_cell(p.rule)}` | `{_cell(p.location())}` | "
+    rows = [f"| {SEVERITY_LABEL.get(p.severity, p.severity)} | `{md_code(p.rule)}` | `{md_code(p.location())}` | "
             f"{_cell(p.message)} |" for p in rp.new]
     return [Section([*head, "| 级别 | 规则 | 位置 | 问题 |", "|---|---|---|---|"], rows, [""], "个问题")]
 
@@ -420,7 +420,7 @@ def _verdict_sections(verdict: list, problems: ReviewProblems | None) -> list:
         rows = []
         for v in vs:
             rows.append(f"| {v.action} | {_cell(v.subject)} | {_cell(v.before or '—')} | {_cell(v.after or '—')} | "
-                        f"`{_cell(v.file)}:{v.line}` |")
+                        f"`{md_code(v.file)}:{v.line}` |")
             if area == "waivers" and problems is not None and v.action != "删除":
                 rows.append(f"| | ↳ 豁免的问题 | {_cell(_suppressed(v, problems))} | | |")
         out.append(Section([f"#### {label}变更（{len(vs)} 项）· 须由{REVIEWER_ROLES[area]}审阅", "",
@@ -475,7 +475,7 @@ def _group_sections(d: Diff, kind: str, dept: str, cs: list) -> list:
     out_to = Counter(c.department for c in d.changes if c.adjustment == kind and dept
                      and c.department_before == dept and c.department != dept)
     if out_to:
-        detail += "；另划出 " + "、".join(f"{n} 项至{d.name_of(t)}" for t, n in sorted(out_to.items()))
+        detail += "；另划出 " + "、".join(f"{n} 项至{_cell(d.name_of(t))}" for t, n in sorted(out_to.items()))
     head = [f"#### {_cell(d.group_name(kind, dept or None))}（{len(cs)} 项：{detail}）", ""]
     table = ["| 级别 | 编号 | 名称 | 调整 | 说明 |", "|---|---|---|---|---|"]
     rows = [f"| {LEVEL_LABELS[c.level]} | {_key_cell(c)} | {_cell(c.name)} | {'、'.join(c.types)} | "
@@ -497,7 +497,7 @@ def _details_section(d: Diff, cs: list) -> Section | None:
     rows = []
     for c in detailed:
         lines = [f"**{_key_cell(c, table=False)} {_cell(c.name)}** · {'、'.join(c.types)}"
-                 + (f" · `{c.file}:{c.line}`" if c.file else ""), "",
+                 + (f" · `{md_code(c.file, table=False)}:{c.line}`" if c.file else ""), "",
                  "| 字段 | 调整前 | 调整后 |", "|---|---|---|"]
         for f in c.fields:
             b, a = field_delta(d, f)
