@@ -204,9 +204,7 @@ def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | 
     if layout not in LAYOUTS:
         raise UsageError(f"未知的导出版式 (unknown layout): {layout}", hint="可用: " + ", ".join(LAYOUTS))
     out_path = Path(out_path)
-    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
-    if fmt not in ("xlsx", "csv"):
-        raise UsageError(f"未知的导出格式 (unknown format): {fmt}")
+    fmt = _format(out_path, fmt)
     mapping = mapping or load_mapping()
     lists = load_lists(lists_dir) if lists is None else list(lists)
     if departments:
@@ -223,12 +221,27 @@ def export_powers(lists_dir, out_path, layout: str = "published", *, fmt: str | 
         name = str((org or {}).get("name") or dept)
         sheet = str((org or {}).get("short_name") or name)
         tables.append((dept, sheet, f"{name}权责清单", header, rows))
+    return write_sheets(tables, out_path, fmt, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
+
+
+def _format(out_path: Path, fmt: str | None) -> str:
+    """``xlsx`` or ``csv``: ``fmt`` when given, else by the output's suffix (``.xlsx`` or anything else)."""
+    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"未知的导出格式 (unknown format): {fmt}")
+    return fmt
+
+
+def write_sheets(sheets, out_path: Path, fmt: str, *, protect_uncommitted: bool = False, is_dirty=None) -> list:
+    """Write ``sheets`` (``[(file_key, sheet_name, title, header, rows)]``) as one xlsx workbook
+    ``out_path``, a sheet each, or (``fmt="csv"``) as ``<file_key>.csv`` files in the directory
+    ``out_path``; all or nothing. Return the paths written, sorted."""
     if fmt == "xlsx":
-        outputs = {out_path: render_xlsx([(s, t, h, r) for _, s, t, h, r in tables])}
+        outputs = {out_path: render_xlsx([(sheet, title, h, r) for _, sheet, title, h, r in sheets])}
     else:
         if out_path.exists() and not out_path.is_dir():
             raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
-        outputs = {out_path / f"{dept}.csv": render_csv(h, r) for dept, _, _, h, r in tables}
+        outputs = {out_path / f"{key}.csv": render_csv(h, r) for key, _, _, h, r in sheets}
     write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
     return sorted(outputs)
 
@@ -248,19 +261,11 @@ def export_kind(repo, kinds, out_path, *, fmt: str | None = None, protect_uncomm
         raise UsageError("未知的清单类别 (unknown list kind): " + ", ".join(sorted(unknown)),
                          hint="可用: " + ", ".join(KINDS))
     out_path = Path(out_path)
-    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
-    if fmt not in ("xlsx", "csv"):
-        raise UsageError(f"未知的导出格式 (unknown format): {fmt}")
+    fmt = _format(out_path, fmt)
     tables = city_tables(repo, set(kinds) if kinds else None)
     city = str(getattr(repo.config, "city", "") or "")
-    if fmt == "xlsx":
-        outputs = {out_path: render_xlsx([(t.title, f"{city}{t.title}", t.header, t.rows) for t in tables])}
-    else:
-        if out_path.exists() and not out_path.is_dir():
-            raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
-        outputs = {out_path / f"{t.name}.csv": render_csv(t.header, t.rows) for t in tables}
-    write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
-    return sorted(outputs)
+    return write_sheets([(t.name, t.title, f"{city}{t.title}", t.header, t.rows) for t in tables], out_path, fmt,
+                        protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
 
 
 def repository_lists(repo) -> list:
@@ -334,13 +339,6 @@ def export_published(repo, kind: str, out_path, *, fmt: str | None = None, prote
     if kind not in builders:
         raise UsageError(f"{kind} 没有公布格式 (no published layout)", hint="可用: " + ", ".join(PUBLISHED_KINDS))
     out_path = Path(out_path)
-    fmt = fmt or ("xlsx" if out_path.suffix.lower() == ".xlsx" else "csv")
-    sheets = builders[kind](repo)
-    if fmt == "xlsx":
-        outputs = {out_path: render_xlsx([(sheet, title, h, r) for _, sheet, title, h, r in sheets])}
-    else:
-        if out_path.exists() and not out_path.is_dir():
-            raise UsageError(f"CSV 导出需要目录 (CSV export needs a directory): {out_path}")
-        outputs = {out_path / f"{key}.csv": render_csv(h, r) for key, _, _, h, r in sheets}
-    write_files_atomically(outputs, protect_uncommitted=protect_uncommitted, is_dirty=is_dirty)
-    return sorted(outputs)
+    fmt = _format(out_path, fmt)
+    return write_sheets(builders[kind](repo), out_path, fmt, protect_uncommitted=protect_uncommitted,
+                        is_dirty=is_dirty)

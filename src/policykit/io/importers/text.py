@@ -157,15 +157,8 @@ def _find_title(s: str, start: int = 0):
     i = s.find("《", start)
     if i < 0:
         return None
-    depth = 0
-    for j in range(i, len(s)):
-        if s[j] == "《":
-            depth += 1
-        elif s[j] == "》":
-            depth -= 1
-            if depth == 0:
-                return i, j
-    return None
+    j = _matching_close(s, i)
+    return None if j is None else (i, j)
 
 
 def parse_remainder(rest: str):
@@ -315,6 +308,7 @@ def _repair_line(line: str) -> tuple[str, str | None]:
 
 
 def _matching_close(s: str, i: int) -> int | None:
+    """The index of the 》 that closes the 《 at ``i`` (nesting allowed), or None."""
     depth = 0
     for j in range(i, len(s)):
         if s[j] == "《":
