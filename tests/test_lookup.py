@@ -96,11 +96,27 @@ def test_a_code_answers_its_entry_exactly(repo):
         assert r.confident and r.answers[0].key == key, (q, r.answers[:2])
         assert r.answers[0].matched[0].via == "code" and r.answers[0].why().endswith("（编码）")
         assert not [w.text for w in r.words if any(c.isdigit() for c in w.text)], q   # the code is not read as a word too
-    r = lookup(repo, "370199101XK001")                                # a first part: the items it begins
+    r = lookup(repo, "370199101xk001")                                # a first part: the items it begins
     assert [a.key for a in r.answers] == ["370199101XK00101", "370199101XK00102"] and r.confident
+    assert r.answers[0].why() == "370199101XK001→370199101XK00101（编码）"
     assert not lookup(repo, "370199").answers                         # too short to be a first part
     mixed = lookup(repo, "370199101")                                 # digits alone match only a whole code
     assert not [a for a in mixed.answers if a.matched and a.matched[0].via == "code"]
+
+
+def test_an_items_catalog_code_and_separators():
+    from policykit.lookup.answers import search
+    from policykit.lookup.index import Entry, Index
+    entries = [Entry("item", "X-1", "甲", "a", (), {"name": ("甲",)}, ("11370100MB0000001XK0001",)),
+               Entry("item", "X-2", "乙", "b", (), {"name": ("乙",)}, ("11370100MB0000001XK0002",)),
+               Entry("matter", "部门-1", "丙", "c", (), {"name": ("丙",)})]        # not typable as a code
+    index = Index(entries, frozenset({"甲", "乙"}), {}, {})
+    r = search(index, "基本编码 11370100mb0000001xk0001")
+    assert r.confident and [a.key for a in r.answers] == ["X-1"] and r.answers[0].matched[0].found.endswith("0001")
+    r = search(index, "11370100MB0000001XK")                           # both items, two departments: not sure
+    assert [a.key for a in r.answers] == ["X-1", "X-2"] and not r.confident
+    assert r.answers[0].why() == "11370100MB0000001XK→11370100MB0000001XK0001（编码）"
+    assert search(index, "x-1").answers == () and search(index, "x1").answers == ()   # under 4 characters
 
 
 def test_numbers_in_plain_words_never_find_codes(repo):

@@ -84,7 +84,7 @@ def code_answers(index: Index, codes) -> tuple[dict, set]:
                 continue
             used.add(c.key)
             if i not in out or s > out[i][0]:
-                out[i] = (s, 1.0, [spec.Hit(written if s > 1.0 else c.text, written, "code")])
+                out[i] = (s, 1.0, [spec.Hit(written if s > 1.0 else spec.code_head(written, len(c.key)), written, "code")])
     return out, used
 
 

@@ -307,6 +307,18 @@ def code_match(token: str, code: str) -> float | None:
     return None
 
 
+def code_head(code: str, length: int) -> str:
+    """The first part of ``code`` as written that holds ``length`` compared characters (how a first
+    part the query gave is shown: 370199108XK004, not 370199108xk004)."""
+    out, n = [], 0
+    for ch in code:
+        if n >= length:
+            break
+        out.append(ch)
+        n += ch not in CODE_SEPARATORS
+    return "".join(out)
+
+
 def without_codes(query, used) -> str:
     """The query with the stretches whose compared form is in ``used`` (codes that answered) blanked."""
     return _CODE_RE.sub(lambda m: " " if canonical_code(m.group()) in used else m.group(), query_text(query))

@@ -144,6 +144,16 @@ JS = r"""
     if (token.length >= spec.code_prefix_min && code.indexOf(token) === 0 && /[a-z]/.test(token) && hasDigit(token)) return 1.0;
     return null;
   }
+  function codeHead(code, length, spec) {
+    var out = "", n = 0;
+    Array.from(code).some(function (ch) {
+      if (n >= length) return true;
+      out += ch;
+      if (spec.code_separators.indexOf(ch) < 0) n += 1;
+      return false;
+    });
+    return out;
+  }
   function withoutCodes(query, used, ix) {
     return queryText(query, ix.spec).replace(ix.codeRe, function (m) { return used[canonicalCode(m, ix)] ? " " : m; });
   }
@@ -227,7 +237,7 @@ JS = r"""
         var s = codeMatch(c.key, ck[0], ix.spec);
         if (s === null) return;
         used[c.key] = true;
-        if (!out[ck[2]] || s > out[ck[2]][0]) out[ck[2]] = [s, 1.0, [{word: s > 1.0 ? ck[1] : c.text, found: ck[1], via: "code"}]];
+        if (!out[ck[2]] || s > out[ck[2]][0]) out[ck[2]] = [s, 1.0, [{word: s > 1.0 ? ck[1] : codeHead(ck[1], c.key.length, ix.spec), found: ck[1], via: "code"}]];
       });
     });
     return [out, used];
