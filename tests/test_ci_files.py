@@ -270,12 +270,13 @@ def test_the_gitlab_comment_job_posts_one_note_and_updates_it(gitlab, tmp_path):
         script = "\n".join(gitlab[0]["policykit-review-comment"]["script"])
         env = {"CI_API_V4_URL": f"http://127.0.0.1:{server.server_port}/api/v4", "CI_PROJECT_ID": "5",
                "CI_MERGE_REQUEST_IID": "3", "POLICYKIT_REVIEW_TOKEN": "t0ken", "CI_JOB_URL": "https://ci/job/1"}
-        for n, text in enumerate(["第一版审阅", "第二版审阅" + "长" * 70_000]):
+        for n, text in enumerate(["第一版审阅", "第二版审阅 @all #12 !3" + "长" * 70_000]):
             (tmp_path / "report/review.md").write_text(text, encoding="utf-8")
             done = bash(script, tmp_path, env)
             assert done.returncode == 0, done.stderr
         mine = [note for note in FakeGitLab.notes if note["author"]["id"] == 42]
         assert len(mine) == 1 and mine[0]["body"].startswith(MARKER + "\n第二版审阅")
+        assert "@\u200ball #\u200b12 !\u200b3" in mine[0]["body"] and "@all" not in mine[0]["body"]
         assert len(mine[0]["body"]) < 60_200                      # capped again by the job
         assert [c[0] for c in FakeGitLab.calls if c[0] != "GET"] == ["POST", "PUT"]
         assert all(c[2] == "t0ken" for c in FakeGitLab.calls if c[0] == "GET")
@@ -356,7 +357,7 @@ def test_the_github_comment_job_posts_one_comment_and_updates_it(github, tmp_pat
     (tmp_path / "review").mkdir()
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_GH_STATE": str(state), "REPO": "city/lists",
            "HEAD_SHA": "abc123", "RUN_URL": "https://github.example/run/1"}
-    for text in ("第一版审阅", "第二版审阅" + "长" * 70_000):
+    for text in ("第一版审阅", "第二版审阅 @city/team 见 #12 与 !3 " + "长" * 70_000):
         (tmp_path / "review/review.md").write_text(text, encoding="utf-8")
         (tmp_path / "review/pr-number").write_text("7\n")
         done = bash(script, tmp_path, env)
@@ -364,6 +365,8 @@ def test_the_github_comment_job_posts_one_comment_and_updates_it(github, tmp_pat
     data = json.loads(state.read_text())
     ours = [c for c in data["comments"] if c["user"] == "github-actions[bot]"]
     assert len(ours) == 1 and ours[0]["body"].startswith(MARKER + "\n第二版审阅") and len(ours[0]["body"]) < 60_200
+    # a review written by a run the pull request could change still notifies nobody and links nothing
+    assert "@\u200bcity/team 见 #\u200b12 与 !\u200b3" in ours[0]["body"] and "@city" not in ours[0]["body"]
     assert [c[0] for c in data["calls"] if c[0] != "GET"] == ["POST", "PATCH"]
     assert data["comments"][0]["body"].endswith("someone else")           # the look-alike is left alone
     # a number that is not the pull request at the checked commit: nothing is posted
