@@ -11,6 +11,31 @@ import gitrepo
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "rules" / "_base"
 SHARED = ROOT.parent / "shared"
+# the base city's power list of 市场监管局 with one misspelt field (remakr): a schema warning, nothing else
+UNKNOWN_FIELD = """department: scjgj
+items:
+  - code: "370199101XK00100"
+    name: 食品经营许可
+    category: 行政许可
+    legal_basis:
+      - {level: 法律, title: 中华人民共和国食品安全法, article: 第三十五条第一款}
+    unit: 食品安全科
+    responsibilities: [受理责任：依法受理申请]
+    accountability_targets: [承办人员]
+    accountability_cases: [对符合法定条件的申请不予受理的]
+    power_source: 法定本级行使
+    status: 在用
+    remakr: 拼错的字段
+"""
+# the smallest safe mkdocs.yml of a city site
+MKDOCS_MINIMAL = """site_name: 测试市政府部门职责清单
+theme:
+  name: material
+  language: zh
+plugins:
+  - policykit
+  - search
+"""
 
 
 def penalty_item(code: str, name: str, title: str, article: str, *, category: str = "行政处罚",

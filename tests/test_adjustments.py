@@ -29,8 +29,9 @@ class City(Repo):
         super().__init__(copy_base(root), date="2024-01-10T10:00:00+08:00", **CLERK)
         self.base = self.commit("初始清单")
 
-    def move_food_to_sthjj(self):
-        p = self.root / "lists/powers/scjgj.yaml"
+    def move_food_to_sthjj(self, source="lists/powers/scjgj.yaml"):
+        """Every item of the 市场监管局's list ``source`` moved to the 生态环境局's, to its 执法科."""
+        p = self.root / source
         text = p.read_text(encoding="utf-8")
         head, items = text.split("items:\n")
         p.write_text(head + "items: []\n", encoding="utf-8")
@@ -192,12 +193,7 @@ def travelled(city):
     c = city
     c.git("mv", "lists/powers/scjgj.yaml", "lists/powers/scjgj-powers.yaml")
     c.commit("文件改名", "2024-02-01T10:00:00+08:00")
-    p = c.root / "lists/powers/scjgj-powers.yaml"
-    text = p.read_text(encoding="utf-8")
-    head, items = text.split("items:\n")
-    p.write_text(head + "items: []\n", encoding="utf-8")
-    q = c.root / "lists/powers/sthjj.yaml"
-    q.write_text(q.read_text(encoding="utf-8") + items.replace("unit: 食品安全科", "unit: 执法科"), encoding="utf-8")
+    c.move_food_to_sthjj("lists/powers/scjgj-powers.yaml")
     c.commit("划转食品经营许可\n\n" + RECORD, "2024-03-01T10:00:00+08:00", author="李四")
     c.edit("lists/powers/sthjj.yaml", f'"{FOOD}"', '"370199102XK00100"')
     c.commit("按新部门重新编码\n\n调整类型: 纠错\n调整事由: 编码随部门变更\n", "2024-03-02T10:00:00+08:00")

@@ -6,23 +6,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from conftest import UNKNOWN_FIELD
 from policykit.cli import main
-
-UNKNOWN_FIELD = """department: scjgj
-items:
-  - code: "370199101XK00100"
-    name: 食品经营许可
-    category: 行政许可
-    legal_basis:
-      - {level: 法律, title: 中华人民共和国食品安全法, article: 第三十五条第一款}
-    unit: 食品安全科
-    responsibilities: [受理责任：依法受理申请]
-    accountability_targets: [承办人员]
-    accountability_cases: [对符合法定条件的申请不予受理的]
-    power_source: 法定本级行使
-    status: 在用
-    remakr: 拼错的字段
-"""
 
 
 def run(capsys, *args):

@@ -162,12 +162,11 @@ def test_the_process_rules_carry_article_and_examples():
 
 # ---- review: the diff names process changes ---------------------------------------------------------------
 def test_diff_reports_process_changes_by_kind(bundled_copy):
-    from conftest import git
+    from gitrepo import Repo
     from policykit.history.diff import diff_repositories
-    root = bundled_copy
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "清单")
+    repo = Repo(bundled_copy)
+    root = repo.root
+    repo.commit("清单")
 
     def change(data):
         by_id = {p["id"]: p for p in data["processes"]}
@@ -177,7 +176,7 @@ def test_diff_reports_process_changes_by_kind(bundled_copy):
         data["processes"].append({"id": "LC-xzspj-009", "name": "档案归档流程", "duty": {"unit": "办公室", "no": 1},
                                   "day_type": "工作日", "steps": [{"no": 1, "name": "归档", "unit": "办公室", "days": 1}]})
     _edit(root, "lists/processes/xzspj.yaml", change)
-    git(root, "commit", "-q", "-am", "流程调整")
+    repo.commit("流程调整")
     old = policykit.open_repository(root, at="HEAD~1")
     new = policykit.open_repository(root)
     result = diff_repositories(old, new)

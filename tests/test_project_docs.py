@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import MKDOCS_MINIMAL
 from policykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "rules" / "_base"
 PROJECT = ROOT / "mkdocs-project.yml"
-CITY = """site_name: 测试市政府部门职责清单
-theme:
-  name: material
-  language: zh
-plugins:
-  - policykit
-  - search
-"""
 
 
 @pytest.fixture
@@ -42,7 +35,7 @@ def city(tmp_path):
 def test_a_city_cannot_turn_mkdocstrings_on(city, capsys):
     city, marker = city
     loaded = {m for m in sys.modules if m.startswith("mkdocstrings")}
-    (city / "mkdocs.yml").write_text(CITY + "  - mkdocstrings:\n      handlers:\n        python:\n"
+    (city / "mkdocs.yml").write_text(MKDOCS_MINIMAL + "  - mkdocstrings:\n      handlers:\n        python:\n"
                                             "          paths: [src]\n          options: {allow_inspection: true}\n",
                                      encoding="utf-8")
     (city / "docs" / "api.md").write_text("::: evil_api\n", encoding="utf-8")

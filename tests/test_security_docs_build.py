@@ -23,20 +23,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import MKDOCS_MINIMAL
 from policykit.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "rules" / "_base"
 WORKFLOW = ROOT / "docs" / "ci" / "github-policykit.yml"
 
-MINIMAL = """site_name: 测试市政府部门职责清单
-theme:
-  name: material
-  language: zh
-plugins:
-  - policykit
-  - search
-"""
+MINIMAL = MKDOCS_MINIMAL
 
 
 @pytest.fixture
