@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import git
 from policykit.checking import engine
 from policykit.cli import main
 
@@ -157,7 +158,6 @@ def test_hostile_list_file_is_one_located_problem(city, capsys, content, rule, w
     (["--at", "2024-02-30"], "日期无效"), (["--legal-date", "2024-13-01"], "日期"), (["--since", "no-such-rev"], "找不到修订"),
 ])
 def test_invalid_dates_and_revisions_on_the_command_line(city, capsys, args, words):
-    from conftest import git
     git(city.root, "init", "-q", "-b", "main")
     git(city.root, "add", "-A")
     git(city.root, "commit", "-q", "-m", "c1")
@@ -345,7 +345,7 @@ def test_a_huge_cell_is_a_located_problem_and_the_row_still_accounted_for(tmp_pa
 @pytest.fixture
 def history_repo(tmp_path):
     import shutil
-    from conftest import BASE, git
+    from conftest import BASE
     root = tmp_path / "hist"
     shutil.copytree(BASE, root)
     git(root, "init", "-q", "-b", "main")
@@ -365,7 +365,6 @@ GIT_COMMANDS = [("diff", "{first}", "HEAD"), ("log", "370199101XK00100"), ("chec
 @pytest.mark.parametrize("damage", ["blob", "commit"])
 @pytest.mark.parametrize("command", GIT_COMMANDS, ids=lambda c: c[0])
 def test_corrupt_git_repository_is_a_clear_error(history_repo, capsys, monkeypatch, damage, command):
-    from conftest import git
     first = git(history_repo, "rev-list", "--max-parents=0", "HEAD").strip()
     if damage == "blob":
         sha = git(history_repo, "rev-parse", f"{first}:lists/powers/scjgj.yaml").strip()
@@ -384,10 +383,8 @@ def test_corrupt_git_repository_is_a_clear_error(history_repo, capsys, monkeypat
 
 @pytest.mark.parametrize("command", [GIT_COMMANDS[0], GIT_COMMANDS[2]], ids=["diff", "check--since"])
 def test_shallow_clone_is_a_clear_error(history_repo, tmp_path, capsys, monkeypatch, command):
-    import subprocess
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone)], check=True,
-                   capture_output=True)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone))
     monkeypatch.chdir(clone)
     code, out, err = run(capsys, *[a.format(first="HEAD~2") for a in command])
     assert code == 2 and "Traceback" not in err
@@ -395,10 +392,8 @@ def test_shallow_clone_is_a_clear_error(history_repo, tmp_path, capsys, monkeypa
 
 
 def test_log_on_a_shallow_clone_does_not_invent_history(history_repo, tmp_path, capsys, monkeypatch):
-    import subprocess
     clone = tmp_path / "shallow"
-    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone)], check=True,
-                   capture_output=True)
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{history_repo}", str(clone))
     monkeypatch.chdir(clone)
     code, out, err = run(capsys, "log", "370199101XK00100")
     assert code == 2 and "浅克隆" in err and "git fetch --unshallow" in err and "Traceback" not in err
