@@ -521,3 +521,11 @@ def test_the_gitlab_push_pipeline_fails_only_on_new_problems(pushed, gitlab, tmp
     done = bash(body, work, {"CI_MERGE_REQUEST_DIFF_BASE_SHA": "", "CI_COMMIT_BEFORE_SHA": first})
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert json.loads((work / "report/policykit.json").read_text(encoding="utf-8"))["baseline"]["unchanged"] > 0
+
+
+def test_a_push_to_main_is_never_cancelled_by_the_next(github):
+    """Each push to main is compared with the commit before it: a run cancelled by the next push would let
+    the problems it added pass unseen (the next run takes them as its baseline). Pull requests still
+    cancel their own older runs."""
+    wf = github[0][".github/workflows/policykit.yml"]
+    assert wf["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'pull_request' }}"

@@ -71,7 +71,9 @@ permissions:
 
 concurrency:
   group: policykit-${{ github.ref }}
-  cancel-in-progress: true
+  # a newer push to a pull request replaces its older run; every push to main is checked to the end (the
+  # next push is compared with this one, so a cancelled run would let its new problems pass unseen)
+  cancel-in-progress: ${{ github.event_name == 'pull_request' }}
 
 jobs:
   check:
