@@ -14,6 +14,7 @@ from ..errors import UsageError
 from .facts import Fact, build_facts, waiver_terms
 from ..problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from ..lists.repository import Repository, open_repository
+from ..lists.dispute_commits import dispute_commit_problems
 from ..speed.cache import load_documents
 from .holds import fit_rules, skipped_notice, undeclared_notice
 from .rules import Rule, load_rules, render_message
@@ -149,7 +150,8 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
                 gc.enable()
         t2 = time.perf_counter()
         problems = (list(repo.load_problems) + rule_problems + override_notices(repo.config, rules + skipped)
-                    + skipped_notice(repo.config, skipped) + undeclared_notice(repo.config, repo.kinds))
+                    + skipped_notice(repo.config, skipped) + undeclared_notice(repo.config, repo.kinds)
+                    + dispute_commit_problems(repo))   # recorded commits exist (git repositories only)
         stats: dict = {}
         from ..speed.cache import remembered_locations
         from .engine import Budget

@@ -61,8 +61,9 @@ def run(args) -> int:
     if args.since:
         from ..history.adjustments import check_since
         from ..history.diff import review_since
-        problems = sorted(problems + check_since(result.root, args.since, head=args.at or "HEAD")
-                          + review_since(result.root, args.since, args.at))
+        # set: a dispute's wrong commit is found by the plain check too (lists/dispute_commits.py)
+        problems = sorted(set(problems + check_since(result.root, args.since, head=args.at or "HEAD")
+                              + review_since(result.root, args.since, args.at)))
     summary = {**result.summary}
     from ..problems import summarize
     summary.update(summarize(problems))

@@ -424,6 +424,81 @@ def commits(root, rev: str = "HEAD", *, since: str | None = None, paths=None) ->
         return _log(ctx, revs, paths)
 
 
+_HEX_ID = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+def lookup_commits(root, refs, head: str = "HEAD", *, max_walk: int = 100_000) -> dict:
+    """What each hex commit id of ``refs`` (full or abbreviated) names, for records that cite commits:
+    ``{ref: (sha or None, verdict)}``, verdict "on-branch" (a commit in ``head``'s history),
+    "elsewhere" (a commit not reachable from ``head``), "missing" (no such object, or an ambiguous
+    abbreviation), "not-commit" (a tree or blob), "unverified" (a shallow clone cannot tell),
+    "too-long" (not met within ``max_walk`` commits of the history).
+
+    One ``git rev-list`` walks ``head``'s history until every ref is met (a budget: at most
+    ``max_walk`` commits); only the refs it did not meet go, all at once, to one ``git cat-file
+    --batch-check``. A ref that is not 7–40 lower-case hex digits is "not-commit" without asking git."""
+    out: dict = {}
+    pending = {}
+    for ref in dict.fromkeys(refs):
+        if isinstance(ref, str) and _HEX_ID.match(ref):
+            pending[ref] = None
+        else:
+            out[ref] = (None, "not-commit")
+    if not pending:
+        return out
+    with _open(root) as ctx:
+        shallow = ctx.shallow()
+        met, complete = _walk_until(ctx, _resolve(ctx, head), set(pending), max_walk)
+        for ref, sha in met.items():
+            out[ref] = (sha, "on-branch")
+        for ref in pending:
+            if ref in met:
+                continue
+            try:
+                sha, kind, _ = ctx.repo.git.get_object_header(ref)
+            except ValueError:          # "<ref> missing" or "<ref> ambiguous"
+                out[ref] = (None, "unverified" if shallow else "missing")
+                continue
+            sha = _text(sha)
+            if _text(kind) != "commit":
+                out[ref] = (sha, "not-commit")
+            else:
+                out[ref] = (sha, "unverified" if shallow else "elsewhere" if complete else "too-long")
+    return out
+
+
+def _text(value) -> str:
+    return value.decode("ascii", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _walk_until(ctx: _Ctx, head: str, refs: set, max_walk: int) -> tuple[dict, bool]:
+    """``{ref: sha}`` for the refs (full or abbreviated ids) met in ``head``'s history, and whether the
+    walk saw all of it (or met every ref) within ``max_walk`` commits. The ``git rev-list`` is stopped
+    as soon as it can be."""
+    lengths = sorted({len(r) for r in refs})
+    proc = ctx.repo.git.rev_list(head, as_process=True)
+    met: dict = {}
+    complete = True
+    try:
+        for walked, line in enumerate(proc.proc.stdout, 1):
+            sha = line.strip().decode("ascii", "replace")
+            for n in lengths:
+                if sha[:n] in refs and sha[:n] not in met:
+                    met[sha[:n]] = sha
+            if len(met) == len(refs):
+                break
+            if walked >= max_walk:
+                complete = False
+                break
+    finally:
+        proc.proc.kill()
+        proc.proc.wait()
+        for stream in (proc.proc.stdout, proc.proc.stderr):
+            if stream is not None:
+                stream.close()
+    return met, complete
+
+
 # ---- trees and blobs --------------------------------------------------------------------------
 def _ls_tree(ctx: _Ctx, sha: str, under=()) -> dict:
     specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
