@@ -9,10 +9,10 @@
      2  a code that starts with the query (an item's code, a matter's id)
      3  a page's text that holds the query as a phrase
      4  a page that holds every word of the query
-   Within a tier: a page before a section of one, then the titles the query fills most (in quarters:
-   危险化学品经营许可 before 明湖市危险化学品经营监督管理实施细则), then the kinds of page in the
-   order the site gives (config.policykit_kinds: a boundary matter before an item of the same fill),
-   then the shorter title; for the last tiers, the more of the query's words first.
+   Within a tier: a page before a section of one, then the kinds of page in the order the site gives
+   (config.policykit_kinds: who leads a matter, then items by name, the catalogue, departments, laws …),
+   then the title the query fills most (危险化学品经营许可 before 危险化学品经营单位安全监督检查), then the
+   shorter title; for the last tiers, the more of the query's words first, in the title first.
    A hit marks only what it lacks: no 缺少 for a word its title or text holds.
 
    A large site splits its index (searchworker.py): the page sends the quick index (titles and the
@@ -186,12 +186,12 @@
       var inTitle = 0;
       for (var v = 0; v < content.length; v++) if (t.indexOf(content[v]) >= 0) inTitle += content[v].length;
       hits.push({i: i, tier: tier, kind: K[i],
-                 near: t.length ? Math.round(4 * Math.min(1, (tier <= 1 ? q.length : inTitle) / t.length)) / 4 : 0,
+                 near: t.length ? Math.min(1, (tier <= 1 ? q.length : inTitle) / t.length) : 0,
                  have: have, inTitle: inTitle, section: String(docs[i].location).indexOf("#") >= 0});
     }
     hits.sort(function (a, b) {
       return a.tier - b.tier || (a.tier >= 4 ? b.have - a.have || b.inTitle - a.inTitle : 0) ||
-             a.section - b.section || b.near - a.near || a.kind - b.kind || T[a.i].length - T[b.i].length || a.i - b.i;
+             a.section - b.section || a.kind - b.kind || b.near - a.near || T[a.i].length - T[b.i].length || a.i - b.i;
     });
     var groups = [], byPage = Object.create(null);
     for (var h = 0; h < hits.length && groups.length <= LIMIT; h++) {
