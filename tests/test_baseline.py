@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git
+from gitrepo import Repo
 from policykit.bench.generate import generate
 from policykit.checking.baseline import compare, fingerprint, read_result, stable_message
 from policykit.cli import main
@@ -58,9 +59,7 @@ def city(tmp_path_factory) -> Path:
         text, done = strip_cases(f.read_text(encoding="utf-8"), min(left, 25))
         f.write_text(text, encoding="utf-8")
         left -= done
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     return root
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import policykit
+from gitrepo import Repo
 from policykit.cli import main
 from policykit.io import cells
 from policykit.io.sqlite_export import export_sqlite
@@ -196,9 +197,7 @@ def test_a_repeated_key_is_left_out_and_said(city, tmp_path, capsys):
 
 def test_at_a_revision(city, tmp_path):
     root = city.root
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "一")
+    Repo(root).commit("一")
     first = git(root, "rev-parse", "HEAD").strip()
     city({"lists/powers/scjgj.yaml": BASE_POWERS + BASE_POWERS.split("items:\n", 1)[1]
           .replace("370199101XK00100", "370199101XK00200").replace("name: 食品经营许可", "name: 新增许可")})
@@ -289,9 +288,7 @@ def test_kinds_as_csv_and_no_formula_cell(city, tmp_path):
 def test_powers_published_layout_at_a_revision(city, tmp_path):
     from openpyxl import load_workbook
     root = city.root
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "一")
+    Repo(root).commit("一")
     city({"lists/powers/scjgj.yaml": BASE_POWERS.replace("name: 食品经营许可", "name: 改名后的许可")})
     then, now = tmp_path / "then.xlsx", tmp_path / "now.xlsx"
     assert main(["export", "--root", str(root), "--at", "HEAD", "-o", str(then)]) == 0

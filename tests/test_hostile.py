@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from gitrepo import git
+from gitrepo import Repo, git
 from policykit.checking import engine
 from policykit.cli import main
 
@@ -158,9 +158,7 @@ def test_hostile_list_file_is_one_located_problem(city, capsys, content, rule, w
     (["--at", "2024-02-30"], "日期无效"), (["--legal-date", "2024-13-01"], "日期"), (["--since", "no-such-rev"], "找不到修订"),
 ])
 def test_invalid_dates_and_revisions_on_the_command_line(city, capsys, args, words):
-    git(city.root, "init", "-q", "-b", "main")
-    git(city.root, "add", "-A")
-    git(city.root, "commit", "-q", "-m", "c1")
+    Repo(city.root).commit("c1")
     code, out, err = run(capsys, "check", str(city.root), "-q", *args)
     assert code == 2 and words in err and "Traceback" not in err
 
@@ -348,9 +346,7 @@ def history_repo(tmp_path):
     from conftest import BASE
     root = tmp_path / "hist"
     shutil.copytree(BASE, root)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始")
+    Repo(root).commit("初始")
     path = root / "lists/powers/scjgj.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("levels: [市级]", "levels: [县级]", 1), encoding="utf-8")
     git(root, "commit", "-q", "-am", "调整层级")

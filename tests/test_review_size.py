@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import git
+from gitrepo import Repo
 from policykit.bench.generate import generate
 from policykit.cli import main
 from policykit.history import diff as D
@@ -23,9 +24,7 @@ def big_change(tmp_path_factory) -> Path:
     number and adds a re-coded copy of 560 items: over 1,000 item changes in 20-odd files."""
     root = tmp_path_factory.mktemp("review") / "city"
     generate(root, "small", seed=3)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     git(root, "checkout", "-q", "-b", "pr")
     added = 0
     for f in sorted((root / "lists/powers").glob("*.yaml")):
@@ -89,9 +88,7 @@ def test_every_cap_is_kept_and_tables_stay_whole(big_change, limit):
 def test_a_small_review_is_not_cut(tmp_path):
     root = tmp_path / "c"
     generate(root, "small", seed=3)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     f = next(iter(sorted((root / "lists/powers").glob("*.yaml"))))
     f.write_text(PHONE.sub(lambda m: m.group(1) + "0531-1", f.read_text(encoding="utf-8"), count=1), encoding="utf-8")
     d = D.diff(root, "HEAD")

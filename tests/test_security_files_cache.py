@@ -27,6 +27,7 @@ from policykit.speed import cache, memo as check_memo
 from policykit.cli import main
 
 from conftest import BASE, UNKNOWN_FIELD, git
+from gitrepo import Repo
 
 SECRET = "PK-OUTSIDE-SECRET-7f3a9c"
 GIB3 = 3 * 2**30
@@ -277,9 +278,7 @@ def test_a_fifo_among_the_rules_or_schemas_never_blocks(city, capsys, tmp_path):
 def test_the_work_tree_side_of_a_diff_opens_no_fifo_and_follows_no_link_out(city, capsys, tmp_path):
     out_dir = outside_dir(tmp_path)
     root = city({})
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "基线")
+    Repo(root).commit("基线")
     os.mkfifo(root / "lists/powers/pipe.yaml")
     (root / "lists/powers/evil.yaml").symlink_to(out_dir / "secret.yaml")
     (root / "lists/powers/leak").symlink_to(out_dir / "powers")

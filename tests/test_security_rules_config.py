@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from gitrepo import Repo
 from policykit.checking import rules as rules_module
 from policykit.checking.check import BUNDLED_RULES, run_check
 from policykit.cli import main
@@ -278,9 +279,7 @@ def test_a_catastrophic_code_pattern_does_not_hang_import(tmp_path):
 
 def test_a_catastrophic_code_pattern_does_not_hang_log(city):
     root = city({"policykit.yaml": CONFIG.replace(CONFIG.splitlines()[2], f"code_pattern: {EVIL}")})
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     code, out, err, took = cli("log", A40, "--root", root, timeout=120)
     assert took < 60 and "Traceback" not in err and code in (0, 2)
 
@@ -326,9 +325,7 @@ def reviewed(city):
     root = city({"policykit.yaml": CONFIG + "severity_overrides: {}\n"})
     shutil.copytree(BUNDLED_RULES / "waiver", root / "rules" / "waiver")
     shutil.copytree(BUNDLED_RULES / "power", root / "rules" / "power")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     cfg = (root / "policykit.yaml").read_text(encoding="utf-8")
     (root / "policykit.yaml").write_text(cfg.replace("severity_overrides: {}", "severity_overrides:\n"
                                                      "  PWR-ACCOUNTABILITY-CASES: off\nwaiver_max_days: 1095"),
