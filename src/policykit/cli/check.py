@@ -15,7 +15,10 @@ def register(sub) -> None:
     p.add_argument("--fail-on", choices=SEVERITIES, default=None, help="达到该级别即以 1 退出（默认取配置，缺省 error）")
     p.add_argument("--rules", default=None, help="规则目录（默认取配置 rules_dir）")
     p.add_argument("--engine", choices=["durable", "oracle"], default="durable", help="规则引擎（oracle 为纯 Python 对照实现）")
-    p.add_argument("--workers", type=int, default=None, help="规则进程数（0 = 本进程）")
+    p.add_argument("--workers", type=int, default=None,
+                   help="规则进程数（0 = 本进程，内存预算不生效，须同时给出 --no-rule-memory-budget）")
+    p.add_argument("--no-rule-memory-budget", action="store_true",
+                   help="允许 --workers 0 在本进程中运行规则（仅供调试：limits.max_rule_memory_mib 不生效）")
     p.add_argument("--at", default=None, help="按某一提交或日期读取清单（见 policykit diff/log）")
     p.add_argument("--as-of", default=None, metavar="DATE",
                    help="按该日期（YYYY-MM-DD）生效的清单检查：调整按生效日期、条目按自身的生效/失效日期（见 docs/time.md）")
@@ -31,6 +34,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from ..checking.check import ProcessPolicy, run_check
+    _require_rule_budget(args)
     from ..progress import Progress
     from ..checking.reporters import render
     progress = Progress("规则", enabled=not args.quiet)
@@ -89,3 +93,17 @@ def run(args) -> int:
 
 
 _KEPT: list = []
+
+
+def _require_rule_budget(args) -> None:
+    """Rules run in this process (``--workers 0``) have no memory budget (``RLIMIT_AS`` would bind
+    the whole check, and a failed allocation there cannot be told from a defect): refused unless
+    asked for by name; ``--workers 1`` keeps every budget (docs/security.md)."""
+    from ..errors import UsageError
+    if args.workers is not None and args.workers < 0:
+        raise UsageError(f"--workers 应为 0 或正整数：{args.workers} (--workers must be 0 or more)")
+    if args.workers == 0 and not args.no_rule_memory_budget:
+        raise UsageError("--workers 0 在本进程中运行规则，规则的内存预算（limits.max_rule_memory_mib）无法生效，"
+                         "不予运行 (--workers 0 runs the rules without their memory budget)",
+                         hint="用 --workers 1（每个规则集一个受内存预算约束的进程）；仅调试时确需在本进程运行，"
+                              "再加 --no-rule-memory-budget")
