@@ -6,11 +6,14 @@ with the git command itself, always through this module, so that every throwaway
 same way: no user or system configuration (HOME is the repository, ``GIT_CONFIG_NOSYSTEM``), a named
 author, and, where a date is given, that date for author and committer alike.
 
-    repo = Repo(tmp_path / "city", **BIANBAN)    # git init -b main (the folder is created)
-    copy_bundled(repo.root)                            # lists/ and policykit.yaml of this repository
+    repo = Repo(copy_bundled(tmp_path / "city"), **BIANBAN)   # lists/ and policykit.yaml; git init -b main
     base = repo.commit("明湖市清单", "2025-01-10T10:00:00+08:00")
     repo.edit("lists/powers/scjgj.yaml", "unit: 食品安全科", "unit: 办公室")
     head = repo.commit("改承办机构", "2025-03-01T10:00:00+08:00")
+
+    Repo(root).commit("初始清单")      # a folder already filled, committed as it is
+
+A module of dated histories (tests/timecity.py) can build on ``Repo`` the same way.
 """
 from __future__ import annotations
 

@@ -28,6 +28,7 @@ import pytest
 import yaml
 
 from conftest import BASE, ROOT, git
+from gitrepo import Repo
 from policykit.site.publishing import (DEFAULT_POLICY, MARK, PublishingPolicy, public_problem, public_site_data, redact_text)
 from policykit import open_repository
 
@@ -249,9 +250,7 @@ def personal_site(tmp_path_factory):
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     (root / "docs").mkdir()
     shutil.copy(ROOT / "docs" / "index.md", root / "docs" / "index.md")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "导入 12345 工单 MH2501060113 等")
+    Repo(root).commit("导入 12345 工单 MH2501060113 等")
     path = root / "lists" / "problems" / "12345-2025.yaml"
     path.write_text(PROBLEMS.replace("    status: 办理中\n    result:", "    status: 已办结\n    result:", 1), encoding="utf-8")
     git(root, "commit", "-q", "-am", "工单MH2501060113办结（来电人王建国，13912345678）\n\n调整类型: 问题办理\n调整事由: 回访王建国先生")

@@ -29,6 +29,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, git
+from gitrepo import Repo
 
 pytest.importorskip("material", reason="mkdocs-material is not installed (pip install -e '.[site]')")
 
@@ -162,9 +163,7 @@ def payload_city(root: Path) -> Payloads:
     repo = open_repository(root)
     errors = [p for p in repo.load_problems if p.severity == "error"]
     assert not errors, [f"{p.file}: {p.message}" for p in errors[:5]]
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "初始清单")
+    Repo(root).commit("初始清单")
     # an adjustment whose record and changes are payloads too: the changes page shows them
     powers = sorted(root.glob("lists/powers/*.yaml"))[0]
     text = powers.read_text(encoding="utf-8")

@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import ROOT, git, penalty_item
+from gitrepo import Repo
 from policykit import open_repository
 
 pytest.importorskip("material", reason="mkdocs-material is not installed (pip install -e '.[site]')")
@@ -57,9 +58,7 @@ def make_city(root: Path, *, with_git: bool = True) -> Path:
     shutil.copy(ROOT / "docs" / "index.md", root / "docs" / "index.md")
     (root / "docs" / "developer-notes.md").write_text("# 开发说明\n\n[坏链接](nowhere.md)\n", encoding="utf-8")
     if with_git:
-        git(root, "init", "-q", "-b", "main")
-        git(root, "add", "-A")
-        git(root, "commit", "-q", "-m", "初始清单")
+        Repo(root).commit("初始清单")
         path = root / "lists" / "powers" / f"{picks(open_repository(root))[0]}.yaml"
         text = path.read_text(encoding="utf-8")
         first_name = re.search(r"^    name: (.+)$", text, re.M).group(1)
