@@ -395,8 +395,9 @@ JS = r"""
         if (!p) return;
         var card = el("div", "pk-card pk-pair");
         card.setAttribute("data-id", String(x[1][1]));
-        var licence = byItem[p.item];
-        card.appendChild(el("h3", null, licence ? [link(licence[4], mark(p.name, terms))] : mark(p.name, terms)));
+        var licence = byItem[p.item], page = (data.pair_urls || {})[String(x[1][1])];
+        card.appendChild(el("h3", null, page ? [link(String(page), mark(p.name, terms))]
+                                             : licence ? [link(licence[4], mark(p.name, terms))] : mark(p.name, terms)));
         card.appendChild(el("p", null, [el("span", "pk-role pk-role-lead", ["监管"]), deptLink(data, p.supervising),
           "：许可后监管" + (p.inspection_name ? "（" + p.inspection_name + "）" : "")]));
         card.appendChild(el("p", null, [el("span", "pk-role", ["审批"]), deptLink(data, p.approving),

@@ -1314,8 +1314,10 @@ class SitePages:
         catalog = [[c.code, c.name, list(c.leads), [cl.department for cl in c.claims if cl.role != "牵头"],
                     f"{c.catalog}/{c.code}"] for c in self.repo.catalog_items]
         from ..lookup import index_of     # the same index and scoring spec as policykit lookup
+        from .processes import pair_uri   # each 审管协同 pair has its page (site/processes.py)
+        pair_urls = {sg.id: U.href(here, pair_uri(sg.id), du) for sg in self.repo.approval_pairs}
         return {"city": self.city, "departments": depts, "matters": matters, "items": items, "catalog": catalog,
-                "index": index_of(self.repo).to_data()}
+                "pair_urls": pair_urls, "index": index_of(self.repo).to_data()}
 
     def lookup_json(self) -> bytes:
         # "<" as \\u003c: the file stays inert even if something ever served it as HTML
@@ -1330,7 +1332,8 @@ class SitePages:
             Md("---"), Md("search:"), Md("  exclude: true"), Md("---"), Md(""),
             Md("# 12345 派单查询"), Md(""),
             Md("输入群众反映的事项（如“{}”），即可查到牵头部门、配合部门及各自职责；"
-               "同时列出名称相近的权力事项和监管事项及其实施部门。查询在浏览器内完成，不需要联网。").format(hint), Md(""),
+               "同时列出名称相近的权力事项和监管事项及其实施部门。问及审批后由谁监管时，给出审管协同的监管部门和审批部门；"
+               "也可直接输入事项编码、边界事项编号（如 BJ-001）或编码的前段。查询在浏览器内完成，不需要联网。").format(hint), Md(""),
             Md.block(Html(
                 '<div id="pk-lookup" class="pk-lookup" data-src="{}">'
                 '<label for="pk-lookup-input">事项</label>'
@@ -1359,7 +1362,7 @@ class SitePages:
         else:
             lines += [Md("（本次生成未包含下载文件）"), Md("")]
         lines += [Md("## 数据"), Md(""),
-                  Md("- [派单查询数据（JSON）]({})：职责边界事项、权力事项与监管事项的部门对应关系。").format(
+                  Md("- [派单查询数据（JSON）]({})：职责边界事项、权力事项、监管事项与审管协同的部门对应关系。").format(
                       Url(U.md_link(here, U.LOOKUP_JSON))), Md("")]
         return _md_page(lines)
 
