@@ -15,6 +15,7 @@ from .facts import Fact, build_facts, waiver_terms
 from ..problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from ..lists.repository import Repository, open_repository
 from ..lists.dispute_commits import dispute_commit_problems
+from ..lists.former_departments import deleted_departments, deleted_problems
 from ..speed.cache import load_documents
 from .holds import fit_rules, skipped_notice, undeclared_notice
 from .rules import Rule, load_rules, render_message
@@ -151,7 +152,8 @@ def run_check(path=".", *, rules_dir=None, engine: str = "durable", workers=None
         t2 = time.perf_counter()
         problems = (list(repo.load_problems) + rule_problems + override_notices(repo.config, rules + skipped)
                     + skipped_notice(repo.config, skipped) + undeclared_notice(repo.config, repo.kinds)
-                    + dispute_commit_problems(repo))   # recorded commits exist (git repositories only)
+                    + dispute_commit_problems(repo)    # recorded commits exist (git repositories only)
+                    + deleted_problems(repo))          # a department's file deleted instead of its lifecycle
         stats: dict = {}
         from ..speed.cache import remembered_locations
         from .engine import Budget
@@ -259,6 +261,10 @@ def _blocked_departments(repo: Repository) -> dict[str, str]:
             data = doc.data if doc is not None and isinstance(doc.data, dict) else {}
             dept = data.get("id") or data.get("department") or file.rsplit("/", 1)[-1].rsplit(".", 1)[0]
             out.setdefault(str(dept), file)
+    # a department whose file was deleted (ORG-FILE-DELETED says so at each reference): its
+    # unknown-department follow-ons are held back in the same way
+    for dept, gone in deleted_departments(repo).items():
+        out.setdefault(dept, gone.file)
     return out
 
 
@@ -347,8 +353,9 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
                     break
             problems.append(Problem(file, line, col, jpath, rule.id, severity, message, waived_by))
     for file, count in sorted(held_back.items()):
+        what = "本文件无法读取" if file in repo.documents or file in repo.kinds else "本文件已删除（见 ORG-FILE-DELETED）"
         problems.append(Problem(file, 1, 1, "$", "CHECK-HELD-BACK", "info",
-                                f"本文件无法读取，依赖它的 {count} 个规则问题暂不报告；修复后重新检查 "
+                                f"{what}，依赖它的 {count} 个规则问题暂不报告；修复后重新检查 "
                                 f"({count} follow-on problems held back until this file reads)"))
     # a waiver that matches nothing is itself a problem: it would silently hide future findings
     checked = {r.id for r in rules}

@@ -499,6 +499,30 @@ def _walk_until(ctx: _Ctx, head: str, refs: set, max_walk: int) -> tuple[dict, b
     return met, complete
 
 
+def deleted_files(root, rev: str = "HEAD", under=(), *, max_commits: int = 100_000) -> list:
+    """Files under ``under`` deleted in ``rev``'s history, newest deletion first: ``[(rel, blob sha of
+    its last content, commit sha, commit date ISO)]``. One ``git log --diff-filter=D`` over at most
+    ``max_commits`` commits (a budget)."""
+    with _open(root) as ctx:
+        head = _resolve(ctx, rev)
+        specs = [ctx.full(u).rstrip("/") for u in under] or [ctx.prefix.rstrip("/") or "."]
+        text = ctx.repo.git.log("--diff-filter=D", "--no-renames", "--raw", "--no-abbrev", "-m", "--first-parent",
+                                f"--max-count={max_commits}", "--format=%x1e%H%x1f%cI", head, "--", *specs,
+                                strip_newline_in_stdout=False)
+    out = []
+    for record in text.split("\x1e")[1:]:
+        header, _, body = record.partition("\n")
+        sha, _, date = header.partition("\x1f")
+        for line in body.splitlines():
+            meta, _, path = line.partition("\t")
+            fields = meta.split()
+            if len(fields) >= 5 and fields[4] == "D":
+                rel = ctx.rel(path)
+                if rel is not None:
+                    out.append((rel, fields[2], sha, date.strip()))
+    return out
+
+
 # ---- trees and blobs --------------------------------------------------------------------------
 def _ls_tree(ctx: _Ctx, sha: str, under=()) -> dict:
     specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
