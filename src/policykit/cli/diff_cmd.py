@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ._args import positive_int
+from ._budget import add_output_budget, check_output
 
 
 def register(sub) -> None:
@@ -30,6 +31,7 @@ def register(sub) -> None:
                    help="另把完整审阅（不截断）写入 PATH，供 CI 作为产物上传；评论中会注明")
     p.add_argument("--problems", default=None, metavar="RESULT",
                    help="policykit check --baseline 的 JSON 结果：在审阅中列出本次引入的问题与豁免匹配的问题")
+    add_output_budget(p)
     p.set_defaults(func=run)
 
 
@@ -52,11 +54,12 @@ def run(args) -> int:
     from ..history import review as R
     problems = R.read_problems(Path(args.problems)) if args.problems else None
     limit = args.max_chars or (R.MAX_COMMENT if args.full_output else None)
-    if args.full_output:
-        Path(args.full_output).write_text(R.render(result, args.format, records, problems=problems),
-                                          encoding="utf-8")
+    full = R.render(result, args.format, records, problems=problems) if args.full_output else ""
     out = R.render(result, args.format, records, problems=problems, limit=limit,
                    full_name=Path(args.full_output).name if args.full_output else None)
+    check_output(args, "diff", out, full)
+    if args.full_output:
+        Path(args.full_output).write_text(full, encoding="utf-8")
     if args.output:
         Path(args.output).write_text(out, encoding="utf-8")
     else:

@@ -20,6 +20,8 @@ def register(sub) -> None:
     p.add_argument("--root", default=".", help="仓库根目录")
     p.add_argument("-f", "--format", choices=["text", "json", "markdown", "svg"], default="text")
     p.add_argument("-o", "--output", default=None, help="写入文件而非标准输出")
+    from ._budget import add_output_budget
+    add_output_budget(p)
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     imp = actions.add_parser("import-indicators", help="导入评估指标体系电子表格（.xls/.xlsx）",
                              description="把已公布的评估指标体系电子表格导入为 lists/indicators/ 下的 YAML（每个工作表一个体系）。"
@@ -44,6 +46,8 @@ def run(args) -> int:
     repo = open_repository(args.root, at=args.at, as_of=args.as_of)
     cards = scorecards(repo, args.period, departments=args.department, system=args.system)
     out = render(cards, args.format)
+    from ._budget import check_output
+    check_output(args, "evaluate", out)
     if args.output:
         from ..io.writing import write_files_atomically
         write_files_atomically({args.output: out})

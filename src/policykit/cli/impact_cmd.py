@@ -13,6 +13,8 @@ def register(sub) -> None:
     p.add_argument("--root", default=".", help="仓库根目录")
     p.add_argument("-f", "--format", choices=["markdown", "json", "xlsx"], default="markdown")
     p.add_argument("-o", "--output", default=None, help="输出文件（xlsx 必填）")
+    from ._budget import add_output_budget
+    add_output_budget(p)
     p.set_defaults(func=run)
 
 
@@ -62,6 +64,8 @@ def run(args) -> int:
             sys.stderr.write(f"已写入 {args.output}（{items} 个事项、{len(report['citations'])} 处引用）\n")
             return 0
         out = as_json(report) if args.format == "json" else render_markdown(report)
+    from ._budget import check_output
+    check_output(args, "impact", out)
     if args.output:
         from ..io.writing import write_files_atomically
         write_files_atomically({args.output: out})

@@ -57,7 +57,8 @@ def _check_since(root, since: str, head: str = "HEAD") -> list[Problem]:
     root = Path(root).resolve()
     head_sha = history.resolve(root, head)
     cfg = _config_at(root, head_sha)
-    commits = history.commits(root, head_sha, since=since, paths=[cfg.lists_dir])
+    commits = history.commits(root, head_sha, since=since, paths=[cfg.lists_dir],
+                              limit=cfg.limits.max_history_commits)
     pending = []  # (commit, change, rule, message)
     for commit in commits:
         d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
@@ -252,7 +253,8 @@ def _records_between(root, base: str | None, head: str = "HEAD") -> list[dict]:
     head_sha = history.resolve(root, head)
     cfg = _config_at(root, head_sha)
     out = []
-    for c in reversed(history.commits(root, head_sha, since=base, paths=[cfg.lists_dir])):
+    for c in reversed(history.commits(root, head_sha, since=base, paths=[cfg.lists_dir],
+                                      limit=cfg.limits.max_history_commits)):
         if c.is_merge and not parse_records(c.message):
             continue  # a merge brings the records of its commits
         out.append({"commit": {k: v for k, v in c.as_dict().items() if k != "message"},
@@ -565,7 +567,7 @@ def _item_log(root, key: str, at: str | None = None, *, forward: bool = True) ->
     belongs = _tracks(obj, key, tracked)
     entries = []
     former = []
-    for commit in history.commits(root, head, paths=[cfg.lists_dir]):
+    for commit in history.commits(root, head, paths=[cfg.lists_dir], limit=cfg.limits.max_history_commits):
         d, mine = _commit_of_item(root, commit, cfg, obj, tracked, needles, belongs)
         if not mine:
             continue
@@ -752,7 +754,8 @@ def _changelog(root, since: str, until: str | None = None) -> Changelog:
     cfg = _config_at(root, head)
     entries = []
     if head is not None:
-        for commit in reversed(history.commits(root, head, since=base, paths=[cfg.lists_dir])):
+        for commit in reversed(history.commits(root, head, since=base, paths=[cfg.lists_dir],
+                                               limit=cfg.limits.max_history_commits)):
             d = D.commit_changes(root, commit, lists_dir=cfg.lists_dir)
             if d.changes:
                 entries.append(LogEntry(commit, parse_records(commit.message), d.changes, d.names))

@@ -414,14 +414,30 @@ def require_full_history(root, commit: CommitInfo, what: str) -> None:
                              f"(shallow repository: history stops at {commit.sha[:7]})", hint=_SHALLOW_HINT)
 
 
-def commits(root, rev: str = "HEAD", *, since: str | None = None, paths=None) -> list[CommitInfo]:
+def commits(root, rev: str = "HEAD", *, since: str | None = None, paths=None,
+            limit: int | None = None) -> list[CommitInfo]:
     """Commits reachable from ``rev`` (and not from ``since``) that touch ``paths`` (relative to root;
     None = anything, [] = anything under root), newest first (topological order), merges included
-    (``--full-history``: every commit whose tree differs from one of its parents in those paths)."""
+    (``--full-history``: every commit whose tree differs from one of its parents in those paths).
+
+    ``limit``: at most this many (default ``limits.max_history_commits``'s default); git stops after
+    one more, and more is ``LimitExceeded`` (exit 2): a history is input too, and every commit
+    read is kept in memory with its message."""
+    if limit is None:
+        from .loader import Limits
+        limit = Limits().max_history_commits
     with _open(root) as ctx:
         head = _resolve(ctx, rev)
         revs = [head] if since is None else [f"{_resolve(ctx, since)}..{head}"]
-        return _log(ctx, revs, paths)
+        found = _log(ctx, [f"--max-count={limit + 1}", *revs], paths)
+    if len(found) > limit:
+        from ..errors import LimitExceeded
+        span = f"{since}..{rev}" if since is not None else rev
+        raise LimitExceeded(f"[LIMIT-HISTORY] {span} 中需要读取的提交超过上限 {limit}（limits.max_history_commits），"
+                            f"已停止 (more commits to read than allowed)",
+                            hint="缩小比较范围（更近的 BASE 或 --since 日期）；确需读取更长的历史时在 policykit.yaml 的 "
+                                 "limits 中调高 max_history_commits")
+    return found
 
 
 _HEX_ID = re.compile(r"^[0-9a-f]{7,40}$")

@@ -47,6 +47,8 @@ class Limits:
     max_rule_seconds: int = 300          # running every rule of a check
     max_rule_memory_mib: int = 4096      # growth of one rule process (RLIMIT_AS above what it inherits)
     max_rule_matches: int = 200_000      # matches of one rule
+    max_history_commits: int = 100_000   # commits one command walks (diff's records, log, changelog, --since)
+    max_output_chars: int = 20_000_000   # what diff, impact and evaluate write (stdout or -o)
 
 
 @dataclass
