@@ -90,3 +90,20 @@ def test_counts_say_what_they_count(city, capsys):
     assert f"待核对：{items} 个事项、{cites} 处引用。" in section         # before: 「引用事项 {cites} 项」
     assert main(["impact", LAW, "--root", str(city.root)]) == 0
     assert f"共 {items} 个事项、{cites} 处引用，涉及" in capsys.readouterr().out
+
+
+def test_impact_markdown_keeps_list_strings_literal():
+    """An item name from a pull request is text in the work list: no HTML, no link, no @mention."""
+    import datetime as dt
+    from policykit.history.impact import render_markdown, render_since_markdown
+    hostile = "<img src=x onerror=alert(1)> [点此](http://evil.example) @someone #12 | 管道"
+    cite = {"list": "权责清单", "key": "X-1", "name": hostile, "article": "第一条", "file": "lists/a|b.yaml", "line": 3,
+            "department_name": "@org/team"}
+    law = {"title": "法<b>律</b>"}
+    for md in (render_markdown({"law": law, "citations": [cite]}),
+               render_since_markdown([{"law": law, "citations": [cite], "changes": []}], dt.date(2025, 1, 1))):
+        assert "<img" not in md and "<b>" not in md and "](http" not in md.replace("\\](http", ""), md
+        assert "@someone" not in md and "@org" not in md and "#12" not in md, md
+        assert "&lt;img" in md and "\\[点此\\]" in md
+    table = render_markdown({"law": law, "citations": [cite]}).splitlines()[-1]
+    assert table.count(" | ") == 4, table             # the | inside the name and the file do not split the row

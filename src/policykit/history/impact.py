@@ -191,9 +191,13 @@ def _index(repo: Repository, registry: Registry) -> None:
 
 
 def render_markdown(report: dict) -> str:
+    """The work list as Markdown: every string from the lists and the law registry is literal text
+    (``md_text``: Markdown and HTML specials escaped, mentions and references broken), locations in
+    code spans (``md_code``) — the same escaping as the review comment."""
+    from ..checking.reporters import md_code, md_text
     law = report["law"]
     arts = report.get("articles")
-    lines = [f"# 影响分析：《{law['title']}》" + (f"第 {', '.join(map(str, arts))} 条" if arts else ""), ""]
+    lines = [f"# 影响分析：《{md_text(law['title'])}》" + (f"第 {md_text(', '.join(map(str, arts)))} 条" if arts else ""), ""]
     cites = report["citations"]
     depts = sorted({c["department_name"] for c in cites})
     lines.append(f"共 {_counts(cites)}，涉及 {len(depts)} 个部门。以下事项需要评估是否启动动态调整（调整类型：法律立改废）。")
@@ -202,8 +206,9 @@ def render_markdown(report: dict) -> str:
     for c in cites:
         if c["department_name"] != current:
             current = c["department_name"]
-            lines += ["", f"## {current}", "", "| 清单 | 编码 | 事项 | 引用条款 | 位置 |", "|---|---|---|---|---|"]
-        lines.append(f"| {c['list']} | {c['key']} | {c['name']} | {c['article']} | `{c['file']}:{c['line']}` |")
+            lines += ["", f"## {md_text(current)}", "", "| 清单 | 编码 | 事项 | 引用条款 | 位置 |", "|---|---|---|---|---|"]
+        lines.append(f"| {md_text(c['list'])} | {md_text(c['key'])} | {md_text(c['name'])} | {md_text(c['article'])} "
+                     f"| `{md_code(str(c['file']) + ':' + str(c['line']))}` |")
     return "\n".join(lines) + "\n"
 
 
@@ -218,15 +223,19 @@ def _changes_text(r: dict) -> str:
 
 
 def render_since_markdown(rows: list[dict], since: _dt.date) -> str:
+    """The work list of ``impact --since`` as Markdown, escaped as :func:`render_markdown` is."""
+    from ..checking.reporters import md_code, md_text
     lines = [f"# {since.isoformat()} 以来发生变化的法律法规及受影响事项", ""]
     for r in rows:
         cites, done = r["citations"], r.get("reviewed") or []
-        text = f"变化：{_changes_text(r)}。待核对：{_counts(cites)}。" if cites else f"变化：{_changes_text(r)}。没有待核对的事项。"
+        changes = md_text(_changes_text(r))
+        text = f"变化：{changes}。待核对：{_counts(cites)}。" if cites else f"变化：{changes}。没有待核对的事项。"
         if done:
             text += f"已核改 {_counts(done)}，不再列出。"
-        lines += [f"## 《{r['law']['title']}》", "", text, ""]
+        lines += [f"## 《{md_text(r['law']['title'])}》", "", text, ""]
         for c in cites:
-            lines.append(f"- {c['department_name']} · {c['key']} {c['name']}（{c['article']}） `{c['file']}:{c['line']}`")
+            lines.append(f"- {md_text(c['department_name'])} · {md_text(c['key'])} {md_text(c['name'])}"
+                         f"（{md_text(c['article'])}） `{md_code(str(c['file']) + ':' + str(c['line']), table=False)}`")
         lines.append("")
     return "\n".join(lines)
 

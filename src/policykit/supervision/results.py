@@ -268,16 +268,10 @@ def _short(text, n: int = 30) -> str:
 
 # ---- rendering -------------------------------------------------------------------------------
 def _cell(text) -> str:
-    """A list string in the Markdown paper: one line, Markdown syntax and HTML characters escaped."""
-    s = str(text if text is not None else "")
-    s = " ".join(s.split())
-    out = []
-    for ch in s:
-        if ch in "\\`*_{}[]()#+!|<>&~":
-            out.append("\\" + ch if ch not in "<>&" else {"<": "&lt;", ">": "&gt;", "&": "&amp;"}[ch])
-        else:
-            out.append(ch)
-    return "".join(out)
+    """A list string in the Markdown paper: one line, literal (the review comment's ``md_text``:
+    Markdown syntax and HTML characters escaped, mentions and references broken)."""
+    from ..checking.reporters import md_text
+    return md_text(" ".join(str(text if text is not None else "").split()))
 
 
 def render_markdown(proposals: list[Proposal], repo, period) -> str:
