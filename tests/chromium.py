@@ -12,9 +12,14 @@ Playwright drives the Debian chromium through ``executable_path``). A browser te
     chromium.require("jieba")                  # module-level skips, before anything needs them
 
     @pytest.fixture(scope="module")
-    def browser():
-        with chromium.launch() as b:
-            yield b
+    def server(tmp_path_factory):
+        with chromium.serve(chromium.build_site(tmp_path_factory.mktemp("site") / "site")) as url:
+            yield url
+
+    @pytest.fixture
+    def page(browser, server):                 # browser: the conftest fixture, chromium.launch() per module
+        with chromium.watched_page(browser, server) as pg:
+            yield pg
 """
 from __future__ import annotations
 

@@ -104,6 +104,14 @@ def bundled_copy(tmp_path) -> Path:
     return gitrepo.copy_bundled(tmp_path / "city", "rules", "schemas")
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Headless chromium for the browser tests of one module (launch and skips: tests/chromium.py)."""
+    import chromium
+    with chromium.launch() as b:
+        yield b
+
+
 def git(cwd: Path, *args: str) -> str:
     """``git ARGS`` in ``cwd`` as the test author, undated (throwaway repositories: tests/gitrepo.py)."""
     return gitrepo.git(cwd, *args)

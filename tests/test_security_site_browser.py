@@ -49,12 +49,6 @@ def server(built):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium.launch() as b:
-        yield b
-
-
 @pytest.fixture
 def page(browser, server):
     with chromium.watched_page(browser, server, console_errors=False) as pg:
