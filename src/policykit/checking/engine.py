@@ -54,6 +54,7 @@ import itertools
 import json
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import InternalError, LimitExceeded
@@ -214,13 +215,23 @@ _IDS: list[str] = []
 _ID_HASHES: set[int] = set()
 
 
+_PREFIX_HASH: dict[str, int] = {"": 0x811C9DC5}   # FNV-1a state after a prefix (ids share them)
+
+
 def engine_ids(n: int) -> list[str]:
     """The first ``n`` engine ids: distinct under 32-bit FNV-1a, as the engine requires."""
+    prefixes = _PREFIX_HASH
     while len(_IDS) < n:
         eid = format(len(_IDS) + 1, "x")
-        while fnv1a_32(eid) in _ID_HASHES:
+        head = eid[:-1]
+        h = prefixes.get(head)
+        if h is None:
+            h = prefixes[head] = fnv1a_32(head)
+        h = ((h ^ ord(eid[-1])) * 0x01000193) & 0xFFFFFFFF    # the last (ASCII) character
+        while h in _ID_HASHES:
             eid += "_"
-        _ID_HASHES.add(fnv1a_32(eid))
+            h = fnv1a_32(eid)
+        _ID_HASHES.add(h)
         _IDS.append(eid)
     return _IDS[:n]
 
@@ -271,7 +282,6 @@ def _project_twins(rule, facts_by_kind: dict) -> tuple[list[list[dict]], dict]:
     order = _assertion_order(rules)
     matched_kinds = {p.kind for r in rules for p in r.matched}
     judged = _judged_kind(rule)
-    ids = engine_ids(sum(len(facts_by_kind.get(k, ())) for k in order))
     groups = []
     twins: dict = {}
     n = 0
@@ -291,7 +301,7 @@ def _project_twins(rule, facts_by_kind: dict) -> tuple[list[list[dict]], dict]:
                             twins.setdefault(first, []).append(fact["seq"])
                         continue
                     seen[sig] = fact["seq"] if kind == judged else True
-            item = {"id": ids[n], "kind": kind}
+            item = {"id": n, "kind": kind}   # its engine id is set below, once the count is known
             n += 1
             for f in fields:
                 if f in fact:
@@ -301,6 +311,10 @@ def _project_twins(rule, facts_by_kind: dict) -> tuple[list[list[dict]], dict]:
                     item[f] = v
             group.append(item)
         groups.append(group)
+    ids = engine_ids(n)
+    for group in groups:
+        for item in group:
+            item["id"] = ids[item["id"]]
     return groups, twins
 
 
@@ -333,45 +347,39 @@ def _engine_value(v):
     return v
 
 
-def _value_counts(facts, field: str):
-    """How many of ``facts`` hold each value of ``field`` (missing fields are left out); None when
-    some value is ``_UNUSABLE``."""
-    counts: dict = {}
-    get = counts.get
-    for f in facts:
-        v = f.get(field)
-        if v is None:          # facts never hold None: None is a missing field
-            continue
-        v = _engine_value(v)
-        if v is _UNUSABLE:
-            return None
-        counts[v] = get(v, 0) + 1
-    return counts
+def _join_column(facts, field: str):
+    """``[engine value of field, or None where it is missing]`` for ``facts`` (facts never hold None:
+    None is a missing field); None when some value is ``_UNUSABLE``. Checked in bulk: almost every
+    value is a short string."""
+    values = [f.get(field) for f in facts]
+    present = [v for v in values if v is not None]
+    if not set(map(type, present)) <= {str} or "\x00" in "".join(present):
+        return None
+    if max(map(len, present), default=0) >= LONG_STRING // 4:
+        values = [None if v is None else _engine_value(v) for v in values]
+    return values
 
 
 def _semi_join(facts, field: str, others, other_field: str, distinct: bool):
     """The facts whose ``field`` equals ``other_field`` of some fact of ``others`` (another fact
     than itself when ``distinct``: two matched patterns never bind one fact); None when some value
     on either side cannot be compared as the engine does (then nothing is filtered)."""
-    counts = _value_counts(others, other_field)
-    if counts is None:
+    theirs = _join_column(others, other_field)
+    mine = _join_column(facts, field) if theirs is not None else None
+    if mine is None:
         return None
-    members = {id(g) for g in others} if distinct else ()
+    counts = Counter(v for v in theirs if v is not None)
+    if not distinct:   # a fact without the field binds no match (a comparison on it is false)
+        return [f for f, v in zip(facts, mine) if v is not None and v in counts]
+    own = {id(g): w for g, w in zip(others, theirs)}
     out = []
-    for f in facts:
-        v = f.get(field)
-        if v is None:
-            continue           # a comparison on a missing field is false: f binds no match
-        v = _engine_value(v)
-        if v is _UNUSABLE:
-            return None
-        n = counts.get(v, 0)
-        if distinct and n and id(f) in members:
-            w = f.get(other_field)
-            if w is not None and _engine_value(w) == v:
+    for f, v in zip(facts, mine):
+        if v is not None:
+            n = counts.get(v, 0)
+            if n and own.get(id(f), None) == v:
                 n -= 1         # f itself is the one
-        if n:
-            out.append(f)
+            if n:
+                out.append(f)
     return out
 
 
