@@ -21,12 +21,6 @@ def server(tmp_path_factory):
         yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium.launch() as b:
-        yield b
-
-
 @pytest.fixture
 def page(browser, server):
     with chromium.watched_page(browser, server) as pg:

@@ -45,12 +45,6 @@ def sites(tmp_path_factory):
                for name, url, site in (("whole", whole_url, whole), ("split", split_url, split))}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with chromium.launch() as b:
-        yield b
-
-
 def _search(browser, url: str, query: str, *, block_full: bool = False, after=None):
     """Type ``query`` into the search box of a freshly loaded page; the results as
     ``[(title, location, missing words)]``, the seconds from the key press to the first one, and the
