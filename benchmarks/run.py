@@ -226,18 +226,32 @@ def _reused(stats: dict) -> str:
 
 
 def helper_rules(root: str) -> None:
-    """The rule phase alone, as run_check runs it (collector paused while building, frozen before the
-    rule processes fork): load (cache warm), facts, then evaluate_rules — timed once without sampling,
-    then once more under the memory sampler (sampling every 50 ms costs CPU of its own)."""
+    """The rule phase alone, as ``policykit check`` runs it (collector paused while building, frozen
+    before the rule processes fork, and the small rulesets forked from a zygote started before the
+    lists are loaded, where the engine has one): load (cache warm), facts, then evaluate_rules —
+    timed once without sampling (its CPU seconds include the zygote's rule processes: the zygote is
+    ended, and so reaped, before they are read), then once more under the memory sampler (sampling
+    every 50 ms costs CPU of its own), with every rule process forked from the loaded process."""
+    import contextlib
     import gc
     import inspect
     import resource
     from policykit.checking import check as _check
+    from policykit.checking import engine as _engine
     from policykit.checking.check import evaluate_rules, rules_dir_for
     _blocked_departments = getattr(_check, "_blocked_departments", lambda repo: {})
     from policykit.checking.facts import build_facts
     from policykit import open_repository          # with the parse cache, as a check opens it
     from policykit.checking.rules import load_rules
+    zygotes = getattr(_engine, "small_runs_in_zygote", contextlib.nullcontext)()
+    with zygotes:
+        _helper_rules(root, gc, inspect, resource, evaluate_rules, rules_dir_for, _blocked_departments, build_facts,
+                      open_repository, load_rules, zygotes)
+
+
+def _helper_rules(root, gc, inspect, resource, evaluate_rules, rules_dir_for, _blocked_departments, build_facts,
+                  open_repository, load_rules, zygotes) -> None:
+    zygote = getattr(zygotes, "zygote", None)
     gc.disable()
     repo = open_repository(root)
     rdir = rules_dir_for(repo.root, repo.config.rules_dir)
@@ -248,12 +262,18 @@ def helper_rules(root: str) -> None:
     gc.freeze()
     gc.enable()
     base = _mem(os.getpid())
-    extra = {"blocked": _blocked_departments(repo)} if "blocked" in inspect.signature(evaluate_rules).parameters else {}
+    params = inspect.signature(evaluate_rules).parameters
+    extra = {"blocked": _blocked_departments(repo)} if "blocked" in params else {}
+    if zygote is not None and "zygote" in params:
+        extra["zygote"] = zygote
     r0 = resource.getrusage(resource.RUSAGE_SELF)
     r0c = resource.getrusage(resource.RUSAGE_CHILDREN)
     t1 = time.perf_counter()
     problems = evaluate_rules(repo, rules, facts, **extra)
     t_rules = time.perf_counter() - t1
+    if zygote is not None:   # reaped now: its rule processes' CPU seconds are counted below
+        zygotes.__exit__(None, None, None)
+        extra.pop("zygote")
     r1 = resource.getrusage(resource.RUSAGE_SELF)
     r1c = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = sum(getattr(b, f) - getattr(a, f) for a, b in ((r0, r1), (r0c, r1c)) for f in ("ru_utime", "ru_stime"))
