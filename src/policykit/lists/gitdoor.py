@@ -540,20 +540,25 @@ def deleted_files(root, rev: str = "HEAD", under=(), *, max_commits: int = 100_0
 
 
 # ---- trees and blobs --------------------------------------------------------------------------
-def _ls_tree(ctx: _Ctx, sha: str, under=()) -> dict:
+def _ls_tree(ctx: _Ctx, sha: str, under=(), sizes: dict | None = None) -> dict:
+    """``{rel: (mode, blob sha)}``; ``sizes`` (a dict) also receives ``{blob sha: size}`` (``ls-tree -l``:
+    git reads the sizes itself, faster than asking for each blob later)."""
     specs = [ctx.full(u).rstrip("/") for u in under] if under else ([ctx.prefix.rstrip("/")] if ctx.prefix else [])
-    out = ctx.repo.git.ls_tree("-r", "-z", "--full-tree", sha, "--", *specs, strip_newline_in_stdout=False)
+    out = ctx.repo.git.ls_tree("-r", "-z", *(["-l"] if sizes is not None else []), "--full-tree", sha, "--", *specs,
+                               strip_newline_in_stdout=False)
     files = {}
     for entry in out.split("\0"):
         if not entry:
             continue
         meta, _, path = entry.partition("\t")
-        mode, kind, obj = meta.split()
+        mode, kind, obj, *size = meta.split()
         if kind != "blob":
             continue
         rel = ctx.rel(path)
         if rel is not None:
             files[rel] = (mode, obj)
+            if sizes is not None:
+                sizes[obj] = int(size[0])
     return files
 
 
@@ -599,23 +604,28 @@ def default_max_bytes() -> int:
     return Limits().max_file_bytes
 
 
-def _read(ctx: _Ctx, shas, max_bytes: int | None = None) -> dict:
-    """Each blob's size is asked first (``git cat-file --batch-check``); a blob over ``max_bytes``
-    is never read (``OversizedBlob``), so a pull request's 2 GB list costs nothing but its header."""
+def _read(ctx: _Ctx, shas, max_bytes: int | None = None, sizes: dict | None = None) -> dict:
+    """Each blob's size is asked first (``git cat-file --batch-check``, unless ``sizes`` knows it);
+    a blob over ``max_bytes`` is never read (``OversizedBlob``), so a pull request's 2 GB list costs
+    nothing but its header."""
     limit = default_max_bytes() if max_bytes is None else max_bytes
+    known = sizes or {}
     out = {}
     for sha in shas:
         if sha not in out:
-            _, _, size = ctx.repo.git.get_object_header(sha)
+            size = known.get(sha)
+            if size is None:
+                _, _, size = ctx.repo.git.get_object_header(sha)
             out[sha] = OversizedBlob(size, limit) if size > limit else ctx.repo.odb.stream(bytes.fromhex(sha)).read()
     return out
 
 
-def read_blobs(root, shas, max_bytes: int | None = None) -> dict:
+def read_blobs(root, shas, max_bytes: int | None = None, sizes: dict | None = None) -> dict:
     """``{sha: bytes}`` for the given blob shas (one ``git cat-file --batch`` for all). A blob over
-    ``max_bytes`` (default ``limits.max_file_bytes``'s default) is not read: ``OversizedBlob``."""
+    ``max_bytes`` (default ``limits.max_file_bytes``'s default) is not read: ``OversizedBlob``.
+    ``sizes``: ``{sha: size}`` already known (``ls-tree -l``), not asked again."""
     with _open(root) as ctx:
-        return _read(ctx, list(shas), max_bytes)
+        return _read(ctx, list(shas), max_bytes, sizes)
 
 
 def too_large_at(rev: str, rel: str, size: int, limit: int) -> InputError:
@@ -763,14 +773,16 @@ def _unread_within(data: bytes, limit: int) -> bool:
     return isinstance(data, OversizedBlob) and data.size <= limit
 
 
-def _require_config_within(ctx: _Ctx, sha: str, listing: dict, limit: int) -> None:
+def _require_config_within(ctx: _Ctx, sha: str, listing: dict, limit: int, sizes: dict | None = None) -> None:
     """``policykit.yaml`` of a revision is read before its limits are known, under the default
     budget; over it the command cannot go on (exit 2), located at ``revision:policykit.yaml``."""
     from .config import CONFIG_FILE
     entry = listing.get(CONFIG_FILE)
     if entry is None or entry[0] == _SYMLINK:
         return
-    _, _, size = ctx.repo.git.get_object_header(entry[1])
+    size = (sizes or {}).get(entry[1])
+    if size is None:
+        _, _, size = ctx.repo.git.get_object_header(entry[1])
     if size > limit:
         raise too_large_at(sha, CONFIG_FILE, size, limit)
 
@@ -779,14 +791,15 @@ def revision_source(root, at) -> SnapshotSource:
     """The files of revision ``at`` (rev or YYYY-MM-DD) for ``open_repository(root, at=...)``."""
     with _open(root) as ctx:
         sha = _resolve(ctx, at)
-        listing = _ls_tree(ctx, sha)
-        _require_config_within(ctx, sha, listing, default_max_bytes())
+        sizes: dict = {}
+        listing = _ls_tree(ctx, sha, sizes=sizes)
+        _require_config_within(ctx, sha, listing, default_max_bytes(), sizes)
         subject = ctx.repo.git.log("-1", "--format=%cI", sha).strip()
     root = Path(root).resolve()
     label = f"{sha[:7]}（{at}，{subject[:10]}）" if str(at) != sha else f"{sha[:7]}（{subject[:10]}）"
     return SnapshotSource({r: s for r, (m, s) in listing.items()}, revision=sha, label=label,
                           modes={r: m for r, (m, s) in listing.items()},
-                          loader=lambda shas, limit=None: read_blobs(root, shas, limit))
+                          loader=lambda shas, limit=None: read_blobs(root, shas, limit, sizes))
 
 
 def index_source(root) -> SnapshotSource:
