@@ -1170,12 +1170,13 @@ class Side:
             return {}
         if self.spec == WORKTREE:
             out = {}
+            from ..lists.sources import read_if_present   # inside the repository only, never a FIFO, bounded
             for rel in wanted:
                 if rel not in self._contents:
-                    try:
-                        self._contents[rel] = (self.root / rel).read_bytes()
-                    except OSError:
+                    data = read_if_present(self.root, rel, self.max_bytes or history.default_max_bytes())
+                    if data is None:
                         continue
+                    self._contents[rel] = data
                 out[rel] = self._contents[rel]
             return out
         # a blob over the side's budget is not read (gitdoor.OversizedBlob): refused when opened
@@ -1686,9 +1687,10 @@ def _side_bytes(side: Side, rel: str) -> bytes | None:
         try:
             if path.is_symlink() or not path.is_file() or not path.resolve().is_relative_to(side.root):
                 return None
-            return path.read_bytes()
         except OSError:
             return None
+        from ..lists.sources import read_if_present   # opened as a regular file, never more than the budget read
+        return read_if_present(side.root, rel, side.max_bytes or history.default_max_bytes())
     if side.spec == INDEX:
         files = history.index_files(side.root, (rel,))
         return history.read_blobs(side.root, [files[rel][1]]).popitem()[1] if rel in files else None
