@@ -87,3 +87,31 @@ def test_a_recode_approved_in_advance_is_no_duplicate_name(city):
 def _open(root, **kw):
     import policykit
     return policykit.open_repository(root, **kw)
+
+
+def test_a_lead_handed_over_in_advance_is_one_lead_every_day(city):
+    """A boundary matter's lead changes on a day: the old roles expire, the swapped ones take effect."""
+    import copy
+    from timecity import dump, load
+    day = dt.date.fromisoformat(_future(60))
+    data = load(city, "lists/boundaries/BJ-002.yaml")
+    roles = data["departments"]
+    lead = next(r for r in roles if r["role"] == "牵头")
+    other = next(r for r in roles if r["role"] == "配合")
+    new_lead, new_other = copy.deepcopy(other), copy.deepcopy(lead)
+    new_lead["role"], new_other["role"] = "牵头", "配合"
+    for r in (lead, other):
+        r["expires"] = day
+    for r in (new_lead, new_other):
+        r["effective"] = day
+    roles += [new_lead, new_other]
+    dump(city, "lists/boundaries/BJ-002.yaml", data)
+
+    def found():
+        return {p.rule for p in run_check(city).problems if "BJ-002" in p.message or p.file.endswith("BJ-002.yaml")}
+    assert not found() & {"BND-ONE-LEAD", "BND-DEPARTMENT-ONCE"}
+    assert _open(city, as_of=day).lead_of("BJ-002") == new_lead["department"]
+    assert _open(city, as_of=day - dt.timedelta(days=1)).lead_of("BJ-002") == lead["department"]
+    new_lead["effective"] = day - dt.timedelta(days=10)      # ten days with two leads
+    dump(city, "lists/boundaries/BJ-002.yaml", data)
+    assert {"BND-ONE-LEAD", "BND-DEPARTMENT-ONCE"} <= found()

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ..lists.repository import Repository
-from ..lists.validtime import entry_period
+from ..lists.validtime import counts_over_time, entry_period, raw_entry
 
 
 def _period(raw) -> dict:
@@ -61,7 +61,9 @@ FACT_KINDS: dict[str, dict[str, str]] = {
                  "department_name": "牵头部门名称", "related_held_count": "清单中在用的相关权力事项数",
                  "lead_held_count": "其中由牵头部门实施的事项数", "related_holders": "实施相关权力事项的部门"},
     "boundary_role": {"boundary": "边界事项编号", "boundary_name": "事项名称", "department": "部门", "role": "角色",
-                      "duty_count": "职责条数", "vague_duty_count": "仅含模糊动词的职责条数", "member_key": "编号|部门"},
+                      "duty_count": "职责条数", "vague_duty_count": "仅含模糊动词的职责条数", "member_key": "编号|部门",
+                      "valid_from": "生效日期（数字 YYYYMMDD；未写时为 0）",
+                      "valid_until": "失效日期，当日起不再有效（数字 YYYYMMDD；未写时为 99991231）"},
     "boundary_power": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码"},
     "boundary_link": {"boundary": "边界事项编号", "boundary_name": "事项名称", "code": "相关权力事项编码",
                       "department": "涉及部门", "cover_key": "事项编码|涉及部门"},
@@ -295,7 +297,7 @@ def _boundary_facts(repo, cfg, add) -> None:
         mech = b.mechanism
         held = _holders(repo, b.related_powers)
         add("boundary", b.id, b.source, id=b.id, name=b.name,
-            lead_count=sum(1 for r in b.roles if r.role == "牵头"),
+            lead_count=_lead_count(repo, b),
             cooperating_count=sum(1 for r in b.roles if r.role == "配合"),
             department_count=len({r.department for r in b.roles}),
             has_trigger=bool((mech.get("trigger") or "").strip()),
@@ -309,12 +311,21 @@ def _boundary_facts(repo, cfg, add) -> None:
             add("boundary_role", f"{b.id}|{r.department}", r.source, boundary=b.id, boundary_name=b.name,
                 department=r.department, role=r.role, duty_count=len(r.duties),
                 vague_duty_count=sum(1 for duty in r.duties if _vague_only(duty, cfg.vague_verbs)),
-                member_key=f"{b.id}|{r.department}")
+                member_key=f"{b.id}|{r.department}", **_period(raw_entry(repo, r.source)))
         for code in b.related_powers:
             add("boundary_power", f"{b.id}|{code}", b.source, boundary=b.id, boundary_name=b.name, code=code)
             for dept in sorted({r.department for r in b.roles}):
                 add("boundary_link", f"{b.id}|{code}|{dept}", b.source, boundary=b.id, boundary_name=b.name,
                     code=code, department=dept, cover_key=f"{code}|{dept}")
+
+
+def _lead_count(repo, b) -> int:
+    """A matter's leads (牵头); with dated roles, how many there are on a day that number is not one
+    (a lead handed over on a date: the old role expires the day the new one takes effect)."""
+    periods = [entry_period(raw_entry(repo, r.source)) for r in b.roles if r.role == "牵头"]
+    if all(p == (0, 99991231) for p in periods):
+        return len(periods)
+    return next((n for n in counts_over_time(periods, entry_period(raw_entry(repo, b.source))) if n != 1), 1)
 
 
 def _catalog_facts(repo, cfg, add) -> None:

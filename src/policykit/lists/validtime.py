@@ -87,8 +87,20 @@ def entry_period(entry) -> tuple[int, int]:
     else ``OPEN_END``). Plain ``check`` compares entries only when their periods overlap."""
     if not isinstance(entry, dict):
         return OPEN_START, OPEN_END
-    start, end = day_number(entry.get("effective")), day_number(entry.get("expires"))
+    start, end = entry.get("effective"), entry.get("expires")
+    if start is None and end is None:          # most entries: no dates (a fast path, every check)
+        return OPEN_START, OPEN_END
+    start, end = day_number(start), day_number(end)
     return (OPEN_START if start is None else start), (OPEN_END if end is None else end)
+
+
+def counts_over_time(periods, within=(OPEN_START, OPEN_END)) -> list[int]:
+    """How many of ``periods`` (``entry_period`` pairs) are in force on each day, within the period
+    ``within`` (the matter they belong to), where that number can change: its first day and every
+    day one of them starts or ends. Undated periods give one number, ``len(periods)``."""
+    start, end = within
+    days = sorted({start} | {d for p in periods for d in p if start < d < end})
+    return [sum(1 for a, b in periods if a <= day < b) for day in days]
 
 
 # ---- which commit is in force -----------------------------------------------------------------
