@@ -56,6 +56,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ..errors import InternalError, LimitExceeded
 from ..lists.loader import Limits
@@ -100,9 +101,28 @@ def _over(tag: str, rules, text: str, hint: str) -> LimitExceeded:
     rules = list(rules)
     if len(rules) == 1 and getattr(rules[0], "file", None):
         r = rules[0]
-        return LimitExceeded(f"{r.file}:{r.line}:1: [{tag}] 规则 {r.id} {text}", hint=hint)
-    names = "、".join(f"{r.id}（{r.file}:{r.line}）" if getattr(r, "file", None) else r.id for r in rules)
-    return LimitExceeded(f"[{tag}] 规则 {names} {text}", hint=hint)
+        exc = LimitExceeded(f"{r.file}:{r.line}:1: [{tag}] 规则 {r.id} {text}", hint=hint)
+    else:
+        names = "、".join(f"{r.id}（{r.file}:{r.line}）" if getattr(r, "file", None) else r.id for r in rules)
+        exc = LimitExceeded(f"[{tag}] 规则 {names} {text}", hint=hint)
+    # one (file, line, tag, message) per rule: a located problem each when the other rules' results stand
+    exc.items = tuple((getattr(r, "file", None), getattr(r, "line", 1), tag, f"规则 {r.id} {text}") for r in rules)
+    return exc
+
+
+class RulesOverBudget(LimitExceeded):
+    """Some rules ran out of their memory budget while the other rules finished: ``items`` holds one
+    ``(file, line, tag, message)`` per rule over budget, ``partial`` the matches of the rules that
+    finished. A check reports both (each rule over budget a located error) and ends with exit 2."""
+
+    def __init__(self, message: str, *, hint=None, items=(), partial=None):
+        super().__init__(message, hint=hint)
+        self.items, self.partial = tuple(items), dict(partial or {})
+
+    @classmethod
+    def of(cls, over: list, results: dict) -> "RulesOverBudget":
+        items = tuple(i for e in over for i in getattr(e, "items", ()))
+        return cls(over[0].message, hint=over[0].hint, items=items, partial=results)
 
 
 _HINT = ("多为连接过松的多事实规则（没有 eq_field 相等连接，或所连字段在大量事实中取同一个值）："
@@ -289,18 +309,22 @@ def _project_twins(rule, facts_by_kind: dict) -> tuple[list[list[dict]], dict]:
         read = set().union(*(r.fields_read(kind) for r in rules))
         fields = tuple(sorted(read | {"key", "seq"}))
         seen = {} if kind not in matched_kinds or kind == judged else None
-        signature = tuple(sorted(read))
+        sign = _signer(tuple(sorted(read)))
         group = []
         for fact in facts_by_kind.get(kind, ()):
             if seen is not None:
-                sig = _signature(fact, signature)
+                sig = sign(fact)
                 if sig is not None:
-                    first = seen.get(sig)
+                    try:
+                        first = seen.get(sig)
+                    except TypeError:   # a value that cannot be hashed: the fact is sent as it is
+                        first, sig = None, None
                     if first is not None:
                         if kind == judged:
                             twins.setdefault(first, []).append(fact["seq"])
                         continue
-                    seen[sig] = fact["seq"] if kind == judged else True
+                    if sig is not None:
+                        seen[sig] = fact["seq"] if kind == judged else True
             item = {"id": n, "kind": kind}   # its engine id is set below, once the count is known
             n += 1
             for f in fields:
@@ -316,6 +340,24 @@ def _project_twins(rule, facts_by_kind: dict) -> tuple[list[list[dict]], dict]:
         for item in group:
             item["id"] = ids[item["id"]]
     return groups, twins
+
+
+def _signer(fields: tuple):
+    """``_signature`` made fast for the common case, a fact holding every field: its values and their
+    types (never equal to a ``_signature``, which is a tuple of one tuple per field, each starting
+    with the field's name); the exact ``_signature`` when a field is missing."""
+    if not fields:
+        return lambda fact: ()
+    get = itemgetter(*fields)
+    one = len(fields) == 1
+
+    def sign(fact):
+        try:
+            values = get(fact)
+        except KeyError:
+            return _signature(fact, fields)
+        return (values, values.__class__) if one else (values, tuple(map(type, values)))
+    return sign
 
 
 def _signature(fact: dict, fields: tuple):
@@ -698,6 +740,8 @@ class _Zygote:
                     return payload
                 elif kind == "limit":   # a budget ran out there (it enforces the same deadline)
                     raise LimitExceeded(payload[0], hint=payload[1])
+                elif kind == "over":    # some rules there ran out of memory, the others finished
+                    raise RulesOverBudget(payload[0], hint=payload[1], items=payload[2], partial=payload[3])
                 else:
                     raise InternalError(payload)
         except (EOFError, OSError, BrokenPipeError):
@@ -736,6 +780,8 @@ def _zygote_main(conn, parent_end):  # pragma: no cover - runs in the zygote pro
                 found = evaluate(rules, facts, workers=workers, group=group, budget=budget,
                                  progress=lambda *a: conn.send(("progress", a)))
                 conn.send(("ok", found))
+            except RulesOverBudget as exc:
+                conn.send(("over", (exc.message, exc.hint, exc.items, exc.partial)))
             except LimitExceeded as exc:
                 conn.send(("limit", (exc.message, exc.hint)))
             except InternalError as exc:
@@ -895,13 +941,26 @@ def _evaluate_in_processes(units, facts, facts_by_kind, views, workers, results,
     """Every unit in a forked rule process: the rulesets over few facts fork from the zygote
     meanwhile, the large ones from here (a fork of this process costs far more than their work)."""
     units, small = _send_small_to_zygote(units, facts, facts_by_kind, views, zygote, group, budget)
-    _evaluate_forked(units, facts_by_kind, workers, counter, results, meanwhile, budget, views)
+    over = []   # rules out of memory here and in the zygote: the others' results still stand
+    try:
+        _evaluate_forked(units, facts_by_kind, workers, counter, results, meanwhile, budget, views)
+    except RulesOverBudget as exc:
+        over.append(exc)
     if small:
-        found = zygote.collect(counter.relayed)
+        try:
+            found = zygote.collect(counter.relayed)
+        except RulesOverBudget as exc:
+            over.append(exc)
+            found = exc.partial
         if found is None:  # the zygote is gone: fork them here after all
-            _evaluate_forked(small, facts_by_kind, workers, counter, results, None, budget, views)
+            try:
+                _evaluate_forked(small, facts_by_kind, workers, counter, results, None, budget, views)
+            except RulesOverBudget as exc:
+                over.append(exc)
         else:
             results.update(found)
+    if over:
+        raise RulesOverBudget.of(over, results)
 
 
 SMALL_UNIT_FACTS = 6000
@@ -933,6 +992,7 @@ def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results,
     running = {}
     finished: list = []
     rss_kib = _rss_kib()   # what a rule process inherits resident: its own growth is its peak above this
+    over: list = []        # rules that ran out of memory (each LimitExceeded): raised together at the end
     try:
         while pending or running:
             while pending and len(running) < workers:
@@ -955,7 +1015,11 @@ def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results,
                 try:
                     status, payload = reader.recv()
                 except EOFError:
-                    raise _ended_without_word(proc, unit, label, budget, rss_kib) from None
+                    error = _ended_without_word(proc, unit, label, budget, rss_kib)
+                    if not isinstance(error, LimitExceeded):
+                        raise error from None
+                    over.append(error)   # out of memory: the other rules go on (RulesOverBudget)
+                    continue
                 finally:
                     reader.close()
                 # the child has sent everything and exits by itself; waiting here for the kernel to
@@ -964,12 +1028,15 @@ def _evaluate_forked(units, facts_by_kind, workers, counter: _Progress, results,
                 if status == "limit":
                     raise LimitExceeded(payload[0], hint=payload[1])
                 if status == "memory":
-                    raise over_memory(_unit_rules(unit), budget)
+                    over.append(over_memory(_unit_rules(unit), budget))
+                    continue
                 if status != "ok":
                     raise InternalError(f"规则 {label}：{payload}")
                 for rid in _unit_ids(unit):
                     results[rid] = payload[rid]
                     counter.step(rid)
+        if over:
+            raise RulesOverBudget.of(over, results)
     finally:
         for reader, (proc, _) in running.items():  # after an error: stop the others, leave no orphans
             proc.kill()   # nothing in a rule process needs cleaning up; no handler can delay SIGKILL
