@@ -93,3 +93,16 @@ def test_a_department_that_never_existed_is_no_deleted_one(city):
         text.replace(f"department: {data['department']}", "department: fgww", 1), encoding="utf-8")
     found = _rules(run_check(city))
     assert "ORG-FILE-DELETED" not in found and "SUP-DEPARTMENT" in found
+
+
+def test_switched_off_it_hides_nothing(city):
+    """severity_overrides ORG-FILE-DELETED: off gives the unknown-department errors back, not silence."""
+    _delete(city)
+    config = city / "policykit.yaml"
+    text = config.read_text(encoding="utf-8")
+    assert text.count("severity_overrides: {}") == 1
+    config.write_text(text.replace("severity_overrides: {}", 'severity_overrides: {ORG-FILE-DELETED: "off"}'),
+                      encoding="utf-8")
+    found = _rules(run_check(city))
+    assert "ORG-FILE-DELETED" not in found and "CHECK-HELD-BACK" not in found
+    assert {"SUP-PERF-DEPARTMENT", "REF-BOUNDARY-DEPT"} <= set(found)

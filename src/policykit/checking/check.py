@@ -15,7 +15,7 @@ from .facts import Fact, build_facts, waiver_terms
 from ..problems import SEVERITY_LABEL, SEVERITY_RANK, Problem, at_least, summarize
 from ..lists.repository import Repository, open_repository
 from ..lists.dispute_commits import dispute_commit_problems
-from ..lists.former_departments import deleted_departments, deleted_problems
+from ..lists.former_departments import deleted_problems, held_back
 from ..speed.cache import load_documents
 from .holds import fit_rules, skipped_notice, undeclared_notice
 from .rules import Rule, load_rules, render_message
@@ -263,8 +263,8 @@ def _blocked_departments(repo: Repository) -> dict[str, str]:
             out.setdefault(str(dept), file)
     # a department whose file was deleted (ORG-FILE-DELETED says so at each reference): its
     # unknown-department follow-ons are held back in the same way
-    for dept, gone in deleted_departments(repo).items():
-        out.setdefault(dept, gone.file)
+    for dept, file in held_back(repo).items():
+        out.setdefault(dept, file)
     return out
 
 

@@ -160,6 +160,15 @@ def _from_history(repo, unknown: set) -> dict[str, Deleted]:
 RULE = "ORG-FILE-DELETED"
 
 
+def held_back(repo) -> dict[str, str]:
+    """``{department: deleted file}`` whose follow-on problems a check holds back because
+    ``ORG-FILE-DELETED`` reports them; none when a severity override switches that rule off (the
+    unknown-department errors are then reported as they are, never hidden)."""
+    if repo.config.severity_overrides.get(RULE) == "off":
+        return {}
+    return {dept: gone.file for dept, gone in deleted_departments(repo).items()}
+
+
 def deleted_problems(repo) -> list:
     """``ORG-FILE-DELETED`` (error,办法 第十条) at every reference to a department whose file was
     deleted: what happened and what to do instead, in place of the unknown-department errors the
