@@ -170,3 +170,22 @@ def test_cli_problems_report_names_its_lists(history, capsys):
     assert main(["problems", "report", "--within", "2025", "--root", str(root)]) == 0
     assert "计算依据：2025-12-31 生效的清单" in capsys.readouterr().out
     assert main(["problems", "report", "--root", str(root), "--as-of", "yesterday"]) == 2
+
+
+def test_the_note_says_which_later_commits_an_advance_change_holds_back(tmp_path):
+    """A transfer approved in March for July holds back an April commit already in force: the lists'
+    note says so, so a reviewer of an --as-of result knows (docs/time.md: write it with entry dates)."""
+    from policykit.lists.validtime import choose_commit
+    import datetime as dt
+    root = make_city(tmp_path)
+    transfer(root, *TRANSFERS[0])
+    held = commit(root, record("机构改革", "食品经营许可划转", effective="2026-07-01"), "2026-03-10T09:00:00+08:00")
+    transfer(root, *TRANSFERS[1])
+    later = commit(root, record("职责调整", "另一事项划转", approval="明编办〔2026〕4号"), "2026-04-10T09:00:00+08:00")
+    choice = choose_commit(root, dt.date(2026, 5, 1))
+    assert choice.held_back == (held, dt.date(2026, 7, 1)) and choice.waiting == (later,)
+    note = policykit.open_repository(root, as_of="2026-05-01").lists_note
+    assert note.startswith(f"清单取自提交 ") and "其后已到生效日的 1 个提交随之等待" in note
+    # before the April commit's own day nothing waits for the March one: the note is as it was
+    assert choose_commit(root, dt.date(2026, 4, 1)).waiting == ()
+    assert "随之等待" not in policykit.open_repository(root, as_of="2026-04-01").lists_note

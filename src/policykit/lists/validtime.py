@@ -121,6 +121,7 @@ class Choice:
     tip: str                   # the commit the chain was walked from
     held_back: tuple           # (sha, in force on) of the first commit not yet in force, or ()
     first: str | None          # the oldest commit of the chain (for messages)
+    waiting: tuple = ()        # later commits of the chain in force on that date, held back with it
 
     @property
     def is_tip(self) -> bool:
@@ -145,11 +146,13 @@ def choose_commit(root, day: _dt.date, at: str | None = None) -> Choice:
     chain.reverse()                     # oldest first
     seen: set = set()
     chosen = None
-    for c in chain:
+    for i, c in enumerate(chain):
         brought = _brought_in(c, by_sha, seen)
         when = max(commit_in_force_on(b) for b in brought)
         if when > day:
-            return Choice(chosen, tip, (c.sha, when), chain[0].sha)
+            waiting = tuple(later.sha for later in chain[i + 1:]
+                            if max(commit_in_force_on(b) for b in _brought_in(later, by_sha, seen)) <= day)
+            return Choice(chosen, tip, (c.sha, when), chain[0].sha, waiting)
         chosen = c.sha
     return Choice(chosen, tip, (), chain[0].sha)
 
@@ -248,8 +251,11 @@ def as_of_source(root: Path, day: _dt.date, at=None, *, lists_dir: str = "lists"
         return records, None, None
     prefixes = tuple(f"{lists_dir}/{d}" for d in VALID_TIME_DIRS)
     held_sha, held_day = choice.held_back
-    note = (f"清单取自提交 {choice.sha[:7]}：其后的提交 {held_sha[:7]} 自 {held_day.isoformat()} 起生效 "
-            f"(lists from {choice.sha[:7]}; {held_sha[:7]} in force from {held_day.isoformat()})")
+    n = len(choice.waiting)
+    note = (f"清单取自提交 {choice.sha[:7]}：其后的提交 {held_sha[:7]} 自 {held_day.isoformat()} 起生效"
+            + (f"，其后已到生效日的 {n} 个提交随之等待" if n else "")
+            + f" (lists from {choice.sha[:7]}; {held_sha[:7]} in force from {held_day.isoformat()}"
+            + (f"; {n} later commits in force wait for it)" if n else ")"))
     return SplitSource(lists_source, records, prefixes, max_bytes), choice.sha, note
 
 
