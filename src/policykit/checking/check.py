@@ -316,13 +316,8 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
     from .engine import current_budget
     backend = _Backend(module, budget or current_budget(), zygote)
     by_seq = {f.data["seq"]: f for f in facts}
-    if reuse_stats is not None:
-        from ..speed import incremental
-        matches, stats = incremental.evaluate(backend, rules, facts, root=repo.root, engine=engine,
-                                              workers=workers, progress=progress, store=store)
-        reuse_stats.update(stats)
-    else:
-        matches = backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress)
+    matches, over = _matches(backend, repo, rules, facts, engine=engine, workers=workers, progress=progress,
+                             reuse_stats=reuse_stats, store=store)
     overrides = repo.config.severity_overrides
     waivers = _active_waivers(repo, today)
     used_waivers: set[int] = set()
@@ -357,14 +352,49 @@ def evaluate_rules(repo: Repository, rules: list[Rule], facts: list[Fact], *, en
         problems.append(Problem(file, 1, 1, "$", "CHECK-HELD-BACK", "info",
                                 f"{what}，依赖它的 {count} 个规则问题暂不报告；修复后重新检查 "
                                 f"({count} follow-on problems held back until this file reads)"))
+    # a rule that ran out of its memory budget: a located error at the rule (exit 2), the others stand
+    problems += _over_budget_problems(over)
     # a waiver that matches nothing is itself a problem: it would silently hide future findings
-    checked = {r.id for r in rules}
+    checked = {r.id for r in rules} & set(matches)
     for wi, w in waivers:
         if wi not in used_waivers and w.rule in checked:
             file, line, col, jpath = repo.locate(w.source)
             problems.append(Problem(file, line, col, jpath, "WVR-UNUSED", "warning",
                                     f"豁免（规则 {w.rule}，{w.approval}）没有匹配任何问题，请删除或更正事项标识 (waiver matches nothing)"))
     return problems
+
+
+def _matches(backend, repo, rules, facts, *, engine, workers, progress, reuse_stats, store) -> tuple[dict, tuple]:
+    """``(matches by rule id, rules over budget)``: the rules that ran out of their memory budget
+    (``engine.RulesOverBudget``) are left out of the matches and given as ``(file, line, tag,
+    message)``; the other rules' matches stand. With reuse, such a run is repeated whole (the
+    matches carried over from the last check are not in the partial result)."""
+    from .engine import RulesOverBudget
+    try:
+        if reuse_stats is None:
+            return backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress), ()
+        from ..speed import incremental
+        matches, stats = incremental.evaluate(backend, rules, facts, root=repo.root, engine=engine,
+                                              workers=workers, progress=progress, store=store)
+        reuse_stats.update(stats)
+        return matches, ()
+    except RulesOverBudget as exc:
+        over = exc
+    if reuse_stats is not None:
+        try:
+            return backend.evaluate(rules, [f.data for f in facts], workers=workers, progress=progress), ()
+        except RulesOverBudget as exc:
+            over = exc
+    return over.partial, over.items
+
+
+def _over_budget_problems(over) -> list[Problem]:
+    return [Problem(file or "rules", line or 1, 1, "$", tag, "error", text) for file, line, tag, text in over]
+
+
+def rules_over_budget(problems) -> list[Problem]:
+    """The problems that say a rule ran out of its budget: the check is incomplete (exit 2)."""
+    return [p for p in problems if p.rule.startswith("LIMIT-RULE-")]
 
 
 def _waiver_keys(fact: Fact) -> set:

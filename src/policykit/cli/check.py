@@ -89,6 +89,12 @@ def run(args) -> int:
     # the result (a whole repository's model and facts) is left to the process's exit, which
     # drops it at once (cli.run), instead of being freed object by object here (0.1 s at Jinan size)
     _KEPT.append(result)
+    from ..checking.check import rules_over_budget
+    over = rules_over_budget(problems)
+    if over:   # a rule ran out of its budget: the other rules' results are above, the verdict is not whole
+        sys.stderr.write(f"policykit: 错误: {len(over)} 条规则超出预算，检查不完整（其余规则的结果已照常报告） "
+                         f"(rules over budget: the check is incomplete)\n")
+        return 2
     return 1 if at_least(comparison.new if comparison is not None else problems, threshold) else 0
 
 
