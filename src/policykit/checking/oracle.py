@@ -31,11 +31,21 @@ def _test(c: Condition, fact: dict, bound: dict) -> bool:
         right = c.value
     left = fact[c.field]
     if isinstance(left, bool) != isinstance(right, bool):
-        return False if c.op != "ne" else True
+        if not (_number(left) and _number(right)):
+            return c.op == "ne"
+        # a boolean against a number, as the engine compares them (measured, tests/test_engine_differential):
+        # as the numbers 0 and 1, except that a join on equality never pairs them
+        if c.ref and c.op == "eq":
+            return False
+        left, right = (int(left) if isinstance(left, bool) else left), (int(right) if isinstance(right, bool) else right)
     try:
         return _OPS[c.op](left, right)
     except TypeError:
         return c.op == "ne"
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float))
 
 
 def _hashable(value):
