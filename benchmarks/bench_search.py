@@ -7,9 +7,10 @@ Without ``--site`` it builds the site of ``--repo`` (default: a Jinan-scale city
 ``policykit bench generate``'s generator, seed 7, as ``bench_site.py`` does) with
 ``policykit docs build --strict``. The site is served on 127.0.0.1; headless Debian chromium
 (Playwright, as the browser tests launch it) opens the home page, types a query into Material's search box and measures from the key press to
-the first result on screen. Every page load starts Material's search worker afresh, which fetches
-the index (from the HTTP cache after the first time), parses it and builds its lunr index before it
-can answer: so each query is typed on a freshly loaded page, the first one of a run with an empty cache. It
+the first result on screen. Every page load starts the search worker afresh, which fetches the index
+(from the HTTP cache after the first time) and prepares it before it can answer (on a split site the
+quick index, ranked by the wrapper without a lunr index; on a small site Material's lunr index too): so
+each query is typed on a freshly loaded page, the first one of a run with an empty cache. It
 prints, per query, the milliseconds and the first three result titles, and the index's size.
 """
 from __future__ import annotations
