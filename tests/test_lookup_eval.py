@@ -50,6 +50,22 @@ def grade(repo, q):
     return r.confident and keys[0] in expected, any(k in expected for k in keys[:3]), r
 
 
+def score(repo, section, out_of_scope):
+    """``(top1, top3, n, misses, wrong)`` over one section of the file, and the confident leads given
+    to the queries that must have none."""
+    from policykit.lookup import lookup
+    top1 = top3 = 0
+    misses = []
+    for q in section:
+        ok1, ok3, r = grade(repo, q)
+        top1 += ok1
+        top3 += ok3
+        if not ok1:
+            misses.append((q["q"], [(a.key, round(a.score, 2), a.confident) for a in r.answers[:2]]))
+    wrong = [(q, lookup(repo, q).answers[0].key) for q in out_of_scope if lookup(repo, q).confident]
+    return top1, top3, len(section), misses, wrong
+
+
 def test_the_file_is_a_real_held_out_set(repo, queries):
     assert len(queries["queries"]) >= 60 and len(queries["out_of_scope"]) >= 8
     assert len(queries["codes_and_pairs"]) >= 10 and len(queries["codes_and_pairs_out_of_scope"]) >= 3
@@ -64,19 +80,9 @@ def test_the_file_is_a_real_held_out_set(repo, queries):
 
 
 def test_top1_accuracy_and_no_confident_lead_out_of_scope(repo, queries):
-    from policykit.lookup import lookup
     from policykit.lookup.index import index_of
     index_of(repo)
-    top1 = top3 = 0
-    misses = []
-    for q in queries["queries"]:
-        ok1, ok3, r = grade(repo, q)
-        top1 += ok1
-        top3 += ok3
-        if not ok1:
-            misses.append((q["q"], [(a.key, round(a.score, 2), a.confident) for a in r.answers[:2]]))
-    n = len(queries["queries"])
-    wrong = [(q, lookup(repo, q).answers[0].key) for q in queries["out_of_scope"] if lookup(repo, q).confident]
+    top1, top3, n, misses, wrong = score(repo, queries["queries"], queries["out_of_scope"])
     aliases = set()
     for b in repo.boundaries:
         aliases.update((repo.documents[b.source.file].data or {}).get("aliases") or ())
@@ -95,18 +101,8 @@ def test_top1_accuracy_and_no_confident_lead_out_of_scope(repo, queries):
 def test_codes_and_pairs(repo, queries):
     """The second section: codes answer exactly, 审管 questions the supervising department; numbers in
     plain words never a confident lead."""
-    from policykit.lookup import lookup
-    n = len(queries["codes_and_pairs"])
-    top1 = top3 = 0
-    misses = []
-    for q in queries["codes_and_pairs"]:
-        ok1, ok3, r = grade(repo, q)
-        top1 += ok1
-        top3 += ok3
-        if not ok1:
-            misses.append((q["q"], [(a.key, round(a.score, 2), a.confident) for a in r.answers[:2]]))
     oos = queries["codes_and_pairs_out_of_scope"]
-    wrong = [(q, lookup(repo, q).answers[0].key) for q in oos if lookup(repo, q).confident]
+    top1, top3, n, misses, wrong = score(repo, queries["codes_and_pairs"], oos)
     print(f"\nlookup codes and 审管 pairs: top-1 {top1}/{n} = {top1 / n:.1%}, top-3 {top3}/{n} = {top3 / n:.1%}; "
           f"numbers in plain words: {len(wrong)} confident lead(s) in {len(oos)}")
     for m in misses:
