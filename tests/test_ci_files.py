@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import gitrepo
 from conftest import git
 from policykit.bench.generate import generate
 from policykit.cli import main
@@ -136,6 +137,13 @@ def test_write_ci_files_refuses_to_overwrite_and_links(tmp_path, capsys):
 
 
 # ---- the steps, run ------------------------------------------------------------------------------
+def _city_on_main(root: Path) -> str:
+    """A small generated city with the project's rules, committed on main; the commit's sha."""
+    generate(root, "small", seed=11)
+    shutil.copytree(ROOT / "rules", root / "rules")
+    return gitrepo.Repo(root).commit("初始清单")
+
+
 @pytest.fixture(scope="module")
 def pull_request(tmp_path_factory):
     """A city on main (with its rules) and a pull request that adds one problem (a 上级下放 item without
@@ -143,13 +151,9 @@ def pull_request(tmp_path_factory):
     job has it: ``base/`` (the base branch) and ``tree/`` (the pull request, with origin/main)."""
     top = tmp_path_factory.mktemp("ci")
     origin = top / "origin"
-    generate(origin, "small", seed=11)
-    shutil.copytree(ROOT / "rules", origin / "rules")
-    git(origin, "init", "-q", "-b", "main")
-    git(origin, "add", "-A")
-    git(origin, "commit", "-q", "-m", "初始清单")
-    subprocess.run(["git", "clone", "-q", str(origin), str(top / "base")], check=True)
-    subprocess.run(["git", "clone", "-q", str(origin), str(top / "tree")], check=True)
+    _city_on_main(origin)
+    gitrepo.run(top, "clone", "-q", str(origin), "base")
+    gitrepo.run(top, "clone", "-q", str(origin), "tree")
     tree = top / "tree"
     git(tree, "checkout", "-q", "-b", "pr")
     f = sorted((tree / "lists/powers").glob("*.yaml"))[-1]
@@ -452,12 +456,7 @@ def pushed(tmp_path_factory):
     """main with the problems a city starts with, then a push that adds none and a push that adds one."""
     top = tmp_path_factory.mktemp("push")
     tree = top / "tree"
-    generate(tree, "small", seed=11)
-    shutil.copytree(ROOT / "rules", tree / "rules")
-    git(tree, "init", "-q", "-b", "main")
-    git(tree, "add", "-A")
-    git(tree, "commit", "-q", "-m", "初始清单")
-    first = git(tree, "rev-parse", "HEAD").strip()
+    first = _city_on_main(tree)
     (tree / "README.md").write_text("说明\n", encoding="utf-8")
     git(tree, "add", "README.md")
     git(tree, "commit", "-q", "-m", "说明")
