@@ -1,39 +1,30 @@
-"""A throwaway git repository of the bundled city with dated commits, for the valid-time tests."""
+"""A throwaway git repository of the bundled city with dated commits, for the valid-time tests
+(built on tests/gitrepo.py: git run as the 编办, with no user or system configuration)."""
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+import gitrepo
+from gitrepo import ROOT  # noqa: F401 - the tests import the repository's root from here too
+
+FIRST_DAY = "2025-03-01T10:00:00+08:00"
 
 
-def git(root: Path, *args: str, date: str = "2025-03-01T10:00:00+08:00") -> str:
-    env = {"GIT_AUTHOR_NAME": "市委编办", "GIT_AUTHOR_EMAIL": "bb@example.cn", "GIT_COMMITTER_NAME": "市委编办",
-           "GIT_COMMITTER_EMAIL": "bb@example.cn", "HOME": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True).stdout
+def git(root: Path, *args: str, date: str = FIRST_DAY) -> str:
+    return gitrepo.git(root, *args, date=date, **gitrepo.BIANBAN)
 
 
-def make_city(tmp: Path, date: str = "2025-03-01T10:00:00+08:00") -> Path:
+def make_city(tmp: Path, date: str = FIRST_DAY) -> Path:
     """The bundled city (lists/, policykit.yaml) in a new git repository, committed on ``date``."""
-    root = tmp / "city"
-    root.mkdir()
-    shutil.copytree(ROOT / "lists", root / "lists")
-    shutil.copy(ROOT / "policykit.yaml", root / "policykit.yaml")
-    git(root, "init", "-q", "-b", "main")
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", "明湖市清单", date=date)
+    root = gitrepo.copy_bundled(tmp / "city")
+    gitrepo.Repo(root, **gitrepo.BIANBAN).commit("明湖市清单", date)
     return root
 
 
 def commit(root: Path, message: str, date: str) -> str:
-    git(root, "add", "-A")
-    git(root, "commit", "-q", "-m", message, date=date)
-    return git(root, "rev-parse", "HEAD").strip()
+    return gitrepo.Repo(root, init=False, **gitrepo.BIANBAN).commit(message, date)
 
 
 def load(root: Path, rel: str):
