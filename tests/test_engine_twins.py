@@ -7,24 +7,13 @@ that reads ``key`` (no two facts alike), joins (never merged), and the match cei
 every fact reported, not only the ones the engine saw.
 """
 import time
-from pathlib import Path
 
 import pytest
 
 from policykit.checking import engine, oracle
-from policykit.checking.rules import load_rules
 from policykit.errors import LimitExceeded
 
-ROOT = Path(__file__).resolve().parents[1]
-CATALOGUE, _ = load_rules(ROOT / "rules", ROOT)
-RULE = {r.id: r for r in CATALOGUE}
-
-
-def by_kind(facts):
-    out = {}
-    for f in facts:
-        out.setdefault(f["kind"], []).append(f)
-    return out
+from test_engine_needed import CATALOGUE, RULE, by_kind   # the project's rules, loaded once; facts by kind
 
 
 def duties(n_units=3, per_unit=40, missing=("科室9",)):
