@@ -23,33 +23,15 @@ from policykit.cli import main
 
 CONFIG = "city: 示例市\ncategories: [{name: 行政许可, letters: XK}, {name: 行政处罚, letters: CF}]\ncode_pattern: '^.*$'\n"
 
-GREEDY = """id: X-GREEDY
-title: 贪婪规则
-severity: warning
-article: 测试
-reads: [power]
-when:
-  - fact: a
-    kind: power
-message: "{a.code}"
-examples:
-  - {name: a, expect: pass, files: {}}
-  - {name: b, expect: fail, files: {}}
-"""
+def _one_fact_rule(rule_id: str, title: str, kind: str, message: str) -> str:
+    """A rule matching every fact of ``kind`` (fact ``f``), with two examples that never run here."""
+    return (f"id: {rule_id}\ntitle: {title}\nseverity: warning\narticle: 测试\nreads: [{kind}]\n"
+            f"when:\n  - fact: f\n    kind: {kind}\nmessage: \"{message}\"\n"
+            "examples:\n  - {name: a, expect: pass, files: {}}\n  - {name: b, expect: fail, files: {}}\n")
 
-EVERY = """id: X-EVERY
-title: 每个部门
-severity: warning
-article: 测试
-reads: [department]
-when:
-  - fact: d
-    kind: department
-message: "部门 {d.name}"
-examples:
-  - {name: a, expect: pass, files: {}}
-  - {name: b, expect: fail, files: {}}
-"""
+
+GREEDY = _one_fact_rule("X-GREEDY", "贪婪规则", "power", "{f.code}")
+EVERY = _one_fact_rule("X-EVERY", "每个部门", "department", "部门 {f.name}")
 
 
 def _unchecked_allocations(how: str):
