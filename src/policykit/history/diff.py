@@ -509,12 +509,27 @@ def _pairs(removed: list, added: list, name_of, renames: dict) -> dict:
     return pairs
 
 
+def _written_last(items) -> dict:
+    """``{code: item}``: of the entries a side writes under one code, the one taking effect last. An
+    approved transfer or re-code written in advance keeps the old entry until a day (``expires``) and
+    writes the new one from that day (``effective``): the side's lists are compared as they will be, so
+    the review shows the 划转 (and asks for its record) instead of only a new expiry date."""
+    out: dict = {}
+    for item in items:
+        seen = out.get(item.code)
+        if seen is None or _effective_key(item) > _effective_key(seen):
+            out[item.code] = item
+    return out
+
+
+def _effective_key(item) -> str:
+    day = (item.raw or {}).get("effective") if isinstance(item.raw, dict) else None
+    return str(day.isoformat() if hasattr(day, "isoformat") else day) if day else ""
+
+
 def _diff_powers(old, new, levels, broken, renames=None) -> list[Change]:
-    om, nm = {}, {}
-    for item in _usable(old.power_items, broken):
-        om.setdefault(item.code, item)
-    for item in _usable(new.power_items, broken):
-        nm.setdefault(item.code, item)
+    om = _written_last(_usable(old.power_items, broken))
+    nm = _written_last(_usable(new.power_items, broken))
     removed = [c for c in om if c not in nm]
     added = [c for c in nm if c not in om]
     # one item under two codes: as the records say, or by its name (see _pairs)
