@@ -98,6 +98,7 @@ def test_a_lead_handed_over_in_advance_is_one_lead_every_day(city):
     roles = data["departments"]
     lead = next(r for r in roles if r["role"] == "牵头")
     other = next(r for r in roles if r["role"] == "配合")
+    cooperating_before = tuple(r["department"] for r in roles if r["role"] == "配合")
     new_lead, new_other = copy.deepcopy(other), copy.deepcopy(lead)
     new_lead["role"], new_other["role"] = "牵头", "配合"
     for r in (lead, other):
@@ -112,6 +113,12 @@ def test_a_lead_handed_over_in_advance_is_one_lead_every_day(city):
     assert not found() & {"BND-ONE-LEAD", "BND-DEPARTMENT-ONCE"}
     assert _open(city, as_of=day).lead_of("BJ-002") == new_lead["department"]
     assert _open(city, as_of=day - dt.timedelta(days=1)).lead_of("BJ-002") == lead["department"]
+    today = _open(city)                                      # without as_of: the lead in force today
+    assert today.lead_of("BJ-002") == lead["department"]
+    assert today.boundary("BJ-002").cooperating == cooperating_before
+    later = int(day.strftime("%Y%m%d"))
+    assert [r.department for r in today.boundary("BJ-002").current_roles(later) if r.role == "牵头"] == \
+        [new_lead["department"]]
     new_lead["effective"] = day - dt.timedelta(days=10)      # ten days with two leads
     dump(city, "lists/boundaries/BJ-002.yaml", data)
     assert {"BND-ONE-LEAD", "BND-DEPARTMENT-ONCE"} <= found()

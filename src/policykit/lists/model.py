@@ -172,6 +172,8 @@ class BoundaryRole:
     role: str
     duties: tuple[str, ...]
     source: Source = field(compare=False, repr=False, default=None)
+    # (from, until) as YYYYMMDD numbers: the role's own effective/expires dates (a lead handed over on a day)
+    period: tuple[int, int] = field(compare=False, repr=False, default=(0, 99991231))
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +193,22 @@ class BoundaryMatter:
 
     @property
     def lead(self) -> str | None:
-        leads = [r.department for r in self.roles if r.role == "牵头"]
+        leads = [r.department for r in self.current_roles() if r.role == "牵头"]
         return leads[0] if len(leads) == 1 else None
 
     @property
     def cooperating(self) -> tuple[str, ...]:
-        return tuple(r.department for r in self.roles if r.role == "配合")
+        return tuple(r.department for r in self.current_roles() if r.role == "配合")
+
+    def current_roles(self, day: int | None = None) -> tuple[BoundaryRole, ...]:
+        """The roles in force on ``day`` (YYYYMMDD; default today) when some role carries its own dates
+        (a lead handed over: the old roles expire, the swapped ones take effect); else every role."""
+        if all(r.period == (0, 99991231) for r in self.roles):
+            return self.roles
+        if day is None:
+            import datetime
+            day = int(datetime.date.today().strftime("%Y%m%d"))
+        return tuple(r for r in self.roles if r.period[0] <= day < r.period[1])
 
 
 @dataclass(frozen=True, slots=True)

@@ -432,8 +432,11 @@ def _build_tasks(repo: Repository, rel: str, data: dict) -> None:
 
 def _build_boundary(repo: Repository, rel: str, data: dict) -> None:
     """One boundary matter with the role of each department in it."""
+    from .validtime import entry_period
+    # each role keeps its own dates: read as written, the lead and the cooperating departments are those
+    # in force today (read as of a day, validtime.filter_entries keeps that day's roles, undated)
     roles = tuple(m.BoundaryRole(r["department"], r["role"], tuple(r.get("duties") or ()),
-                                 m.Source(rel, ("departments", i)))
+                                 m.Source(rel, ("departments", i)), entry_period(r))
                   for i, r in enumerate(data.get("departments") or ()))
     repo.boundaries.append(m.BoundaryMatter(data["id"], data["name"], data.get("domain"), _basis(data.get("basis")),
                                             tuple(data.get("related_powers") or ()), roles,

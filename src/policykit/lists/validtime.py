@@ -272,6 +272,16 @@ def raw_entry(repo, source):
     return node
 
 
+def _roles_in_force(matter, keep):
+    """``matter`` with only the roles ``keep`` holds in force, now undated: read as of a day, the
+    matter's lead is that day's, whatever today is (``BoundaryMatter.current_roles``)."""
+    roles = tuple(r if r.period == (OPEN_START, OPEN_END) else dataclasses.replace(r, period=(OPEN_START, OPEN_END))
+                  for r in matter.roles if keep(r))
+    if len(roles) == len(matter.roles) and all(x is y for x, y in zip(roles, matter.roles)):
+        return matter
+    return dataclasses.replace(matter, roles=roles)
+
+
 def filter_entries(repo, day: _dt.date) -> None:
     """Drop the entries of the lists that are not in force on ``day`` (their own 生效日期/失效日期)."""
     keep = lambda obj: in_force(raw_entry(repo, obj.source), day)  # noqa: E731
@@ -282,8 +292,7 @@ def filter_entries(repo, day: _dt.date) -> None:
     for b in repo.boundaries:
         if not keep(b):
             continue
-        roles = tuple(r for r in b.roles if keep(r))
-        boundaries.append(b if len(roles) == len(b.roles) else dataclasses.replace(b, roles=roles))
+        boundaries.append(_roles_in_force(b, keep))
     repo.boundaries = boundaries
     catalog = []
     for c in repo.catalog_items:
