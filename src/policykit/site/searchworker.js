@@ -165,6 +165,10 @@
     return out;
   }
   function rank(query, partial) {
+    try { return tiers(query, partial); }
+    catch (e) { return []; }             /* never a reply out of step: Material's own answer still comes */
+  }
+  function tiers(query, partial) {
     var q = flat(query).replace(/["'+*~^]/g, "");
     if (!q) return [];
     var ws = words(query).map(flat).filter(function (w) { return w; });
