@@ -163,3 +163,10 @@ def test_dispatcher_lookup_runs_nothing_it_is_given(page, server, built):
     card.wait_for(state="visible", timeout=5000)
     assert matter.name in card.inner_text()
     _check(page, "lookup card")
+    # a 审管协同 pair, asked for by its id: its card and answer show the payload-named pair as text
+    pair = next(sg for sg in repo.approval_pairs if MARK in (sg.name or ""))
+    chromium.ask_lookup(page, pair.id)
+    card = page.locator(f'.pk-pair[data-id="{pair.id}"]')
+    card.wait_for(state="visible", timeout=5000)
+    assert pair.name in card.inner_text()
+    _check(page, "lookup pair card")
