@@ -38,7 +38,7 @@
 
   /* ---- the documents, prepared once ---------------------------------------------------------- */
   var docs = [], T = [], X = [], K = [], C = [], pages = Object.create(null);
-  var kinds = [], city = "", terms = null, maxLen = 2, sep = /[\s\u200b]+/, tokenCount = 0;
+  var kinds = [], city = "", terms = null, maxLen = 2, sep = /[\s\u200b]+/;
 
   function flat(html) {               /* what a reader sees, without spaces: matching is on this */
     return String(html || "").replace(/<[^>]*>/g, "")
@@ -266,7 +266,7 @@
   function rewrite(query) {            /* for Material: each Han run cut on whole terms, closed by U+3007 */
     if (typeof query !== "string") return query;
     return query.replace(/\p{sc=Han}+/gu, function (run) {
-      return cutRun(run.toLowerCase()).map(function (w) { return w.length > 1 ? w + STOP : w; }).join(" ");
+      return cutRun(run.toLowerCase()).map(function (w) { return terms.has(w) ? w + STOP : w; }).join(" ");
     });
   }
   function startFull(name, options) {
